@@ -1,0 +1,47 @@
+#include "tests/support/store_fixtures.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "core/store/memory_store.hpp"
+#include "core/store/schema_version.hpp"
+#include "native/sqlite/sqlite_store.hpp"
+
+namespace tally::testing {
+
+std::unique_ptr<store::KeyValueStore> make_store(const std::string& kind, const TempDir& dir,
+                                                 const std::string& file) {
+  if (kind == "memory") {
+    auto store = std::make_unique<store::MemoryStore>();
+    Status opened = store::open_schema(*store);
+    REQUIRE(opened.ok());
+    return store;
+  }
+  REQUIRE(kind == "sqlite");
+  auto store = sqlite::SqliteStore::open(dir.file(file));
+  if (!store.ok())
+    FAIL(store.error().message);
+  return std::move(store).value();
+}
+
+Rows all_rows(const store::KeyValueStore& store) {
+  Rows rows;
+  Status scanned =
+      store.scan(Bytes{}, Bytes{}, store::ScanOrder::kAscending, [&](ByteView key, ByteView value) {
+        rows.emplace(key.to_bytes(), value.to_bytes());
+        return true;
+      });
+  REQUIRE(scanned.ok());
+  return rows;
+}
+
+void commit(store::KeyValueStore& store, const store::Batch& batch) {
+  Status written = store.write(batch);
+  if (!written.ok())
+    FAIL(written.error().message);
+}
+
+Bytes bytes(std::string_view text) {
+  return ByteView(text).to_bytes();
+}
+
+}  // namespace tally::testing

@@ -1,0 +1,27 @@
+// Stores for behaviour suites that must hold on every KeyValueStore implementation.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/store/key_value_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace tally::testing {
+
+using Rows = std::map<Bytes, Bytes>;
+
+// "memory" (MemoryStore, schema opened) or "sqlite" (a fresh SqliteStore file in dir).
+std::unique_ptr<store::KeyValueStore> make_store(const std::string& kind, const TempDir& dir,
+                                                 const std::string& file = "store.db");
+
+// Every row of the store, in key order.
+Rows all_rows(const store::KeyValueStore& store);
+
+// Commits a batch, failing the test on error.
+void commit(store::KeyValueStore& store, const store::Batch& batch);
+
+Bytes bytes(std::string_view text);
+
+}  // namespace tally::testing
