@@ -1,0 +1,44 @@
+// Every limit Tally enforces, in one place (STYLE.md, after TigerBeetle's constants.zig).
+// Each says why; related limits are tied together by static_assert.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tally::limits {
+
+// Names. Short enough that a volume key (ledger, account, asset) stays well under a page.
+inline constexpr std::size_t kLedgerNameBytesMax = 63;
+inline constexpr std::size_t kAccountBytesMax = 256;
+inline constexpr std::size_t kAssetBytesMax = 21;  // [A-Z][A-Z0-9]{0,16} "/" 3 digits
+inline constexpr std::size_t kReferenceBytesMax = 256;
+inline constexpr std::size_t kIdempotencyKeyBytesMax = 256;  // DESIGN.md §8
+
+// Metadata: keys and string values are bounded so one attribute stays small in the cache.
+inline constexpr std::size_t kMetadataKeyBytesMax = 256;
+inline constexpr std::size_t kMetadataValueBytesMax = 4096;
+inline constexpr std::size_t kMetadataEntriesMax = 256;  // per account, transaction or ledger
+
+// A request: the orders of a bulk apply atomically in one log entry.
+inline constexpr std::size_t kPostingsPerTransactionMax = 256;
+inline constexpr std::size_t kOrdersPerProposalMax = 256;
+// Every attribute an order reads or deletes is one plan entry: 2 volumes per posting plus
+// the transaction's own attributes, for every order.
+inline constexpr std::size_t kPlanEntriesMax = 65536;
+
+// Amounts are unsigned 256-bit integers: at most 78 decimal digits.
+inline constexpr std::size_t kAmountDecimalDigitsMax = 78;
+
+// Listing.
+inline constexpr std::size_t kPageSizeDefault = 15;
+inline constexpr std::size_t kPageSizeMax = 1000;
+
+// Encoded values: no decoder allocates more than this for one field, whatever a length
+// prefix claims.
+inline constexpr std::size_t kEncodedFieldBytesMax = 16 * 1024 * 1024;
+
+static_assert(kAssetBytesMax == 1 + 16 + 1 + 3);
+static_assert(kPlanEntriesMax >= kOrdersPerProposalMax * (2 * kPostingsPerTransactionMax));
+static_assert(kPageSizeDefault <= kPageSizeMax);
+
+}  // namespace tally::limits
