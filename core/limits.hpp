@@ -24,7 +24,12 @@ inline constexpr std::size_t kPostingsPerTransactionMax = 256;
 inline constexpr std::size_t kOrdersPerProposalMax = 256;
 // Every attribute an order reads or deletes is one plan entry: 2 volumes per posting plus
 // the transaction's own attributes, for every order.
-inline constexpr std::size_t kPlanEntriesMax = 65536;
+inline constexpr std::size_t kPlanEntriesMax = std::size_t{1} << 18;
+
+// The cache rotation threshold K (entries per generation). At least 1 (Gen(i) divides by it);
+// at most 2^30 so that generation maths stay far from overflow.
+inline constexpr std::uint64_t kRotationThresholdMin = 1;
+inline constexpr std::uint64_t kRotationThresholdMax = std::uint64_t{1} << 30;
 
 // Amounts are unsigned 256-bit integers: at most 78 decimal digits.
 inline constexpr std::size_t kAmountDecimalDigitsMax = 78;
@@ -38,7 +43,7 @@ inline constexpr std::size_t kPageSizeMax = 1000;
 inline constexpr std::size_t kEncodedFieldBytesMax = 16 * 1024 * 1024;
 
 static_assert(kAssetBytesMax == 1 + 16 + 1 + 3);
-static_assert(kPlanEntriesMax >= kOrdersPerProposalMax * (2 * kPostingsPerTransactionMax));
+static_assert(kPlanEntriesMax >= kOrdersPerProposalMax * (2 * kPostingsPerTransactionMax + 4) + 1);
 static_assert(kPageSizeDefault <= kPageSizeMax);
 
 }  // namespace tally::limits

@@ -1,0 +1,114 @@
+// Orders: the business intents a proposal carries (DESIGN.md §6, issue #3).
+//
+// An order is immutable once admitted (inv#8); its encoding (core/codec/order_codec.hpp) is
+// the business intent hashed into idempotency records and the audit chain. Technical fields
+// added by admission (coverage bits, plan) live beside it in the Proposal, never inside.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/domain/metadata.hpp"
+#include "core/domain/posting.hpp"
+
+namespace tally::domain {
+
+struct CreateLedger {
+  std::string ledger;
+  Metadata metadata;
+  friend bool operator==(const CreateLedger&, const CreateLedger&) = default;
+};
+
+struct DeleteLedger {
+  std::string ledger;
+  friend bool operator==(const DeleteLedger&, const DeleteLedger&) = default;
+};
+
+struct CreateTransaction {
+  std::string ledger;
+  std::vector<Posting> postings;
+  std::optional<std::string> reference;
+  Metadata metadata;
+  std::optional<std::uint64_t> timestamp_us;  // none: the proposal's timestamp
+  bool force = false;                         // allow sources to go below zero
+  friend bool operator==(const CreateTransaction&, const CreateTransaction&) = default;
+};
+
+struct RevertTransaction {
+  std::string ledger;
+  std::uint64_t transaction_id = 0;
+  bool force = false;              // allow the revert to overdraw
+  bool at_effective_date = false;  // the revert carries the original's timestamp
+  friend bool operator==(const RevertTransaction&, const RevertTransaction&) = default;
+};
+
+struct SetAccountMetadata {
+  std::string ledger;
+  std::string account;
+  Metadata metadata;
+  friend bool operator==(const SetAccountMetadata&, const SetAccountMetadata&) = default;
+};
+
+struct DeleteAccountMetadata {
+  std::string ledger;
+  std::string account;
+  std::string key;
+  friend bool operator==(const DeleteAccountMetadata&, const DeleteAccountMetadata&) = default;
+};
+
+struct SetTransactionMetadata {
+  std::string ledger;
+  std::uint64_t transaction_id = 0;
+  Metadata metadata;
+  friend bool operator==(const SetTransactionMetadata&, const SetTransactionMetadata&) = default;
+};
+
+struct DeleteTransactionMetadata {
+  std::string ledger;
+  std::uint64_t transaction_id = 0;
+  std::string key;
+  friend bool operator==(const DeleteTransactionMetadata&,
+                         const DeleteTransactionMetadata&) = default;
+};
+
+struct SetLedgerMetadata {
+  std::string ledger;
+  Metadata metadata;
+  friend bool operator==(const SetLedgerMetadata&, const SetLedgerMetadata&) = default;
+};
+
+struct DeleteLedgerMetadata {
+  std::string ledger;
+  std::string key;
+  friend bool operator==(const DeleteLedgerMetadata&, const DeleteLedgerMetadata&) = default;
+};
+
+// Cluster configuration: a new rotation threshold. Resets the cache (DESIGN.md §4).
+struct SetRotationThreshold {
+  std::uint64_t threshold = 0;
+  friend bool operator==(const SetRotationThreshold&, const SetRotationThreshold&) = default;
+};
+
+// The alternative index is the persisted order type (codec): append only, never reorder.
+using Order = std::variant<CreateLedger, DeleteLedger, CreateTransaction, RevertTransaction,
+                           SetAccountMetadata, DeleteAccountMetadata, SetTransactionMetadata,
+                           DeleteTransactionMetadata, SetLedgerMetadata, DeleteLedgerMetadata,
+                           SetRotationThreshold>;
+
+// "CREATE_TRANSACTION", ... for traces and errors.
+std::string_view order_name(const Order& order);
+
+// The ledger an order writes to; none for cluster configuration.
+const std::string* order_ledger(const Order& order);
+
+// Stateless checks: names, limits, amounts. Stateful ones (funds, existence) are the FSM's.
+Status validate_order(const Order& order);
+
+// A request's orders: 1..kOrdersPerProposalMax, each valid; a cluster configuration order
+// must be alone.
+Status validate_orders(const std::vector<Order>& orders);
+
+}  // namespace tally::domain

@@ -1,0 +1,43 @@
+// The outcome of one applied proposal: what the client is answered, what the audit entry and
+// the idempotency record store (DESIGN.md §5, §7, §8).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tally::domain {
+
+// What one successful order produced.
+struct OrderResult {
+  std::optional<std::uint64_t> transaction_id;  // created or revert transaction
+  std::optional<std::uint64_t> log_sequence;    // the ledger's log sequence of this order
+
+  friend bool operator==(const OrderResult&, const OrderResult&) = default;
+};
+
+struct Outcome {
+  // Persisted (audit, idempotency): append only.
+  enum class Kind : std::uint8_t { kSuccess = 0, kFailure = 1 };
+
+  Kind kind = Kind::kSuccess;
+  // Nonzero: an idempotent replay. Nothing was applied again; the fields below are the
+  // stored outcome of the audit entry with this sequence.
+  std::uint64_t replay_of_sequence = 0;
+  std::vector<OrderResult> results;  // kSuccess: one per order
+  Code code = Code::kValidation;     // kFailure: the business code
+  std::string message;               // kFailure: why
+  std::uint32_t failed_order = 0;    // kFailure: index of the order that failed
+
+  static Outcome success(std::vector<OrderResult> results);
+  static Outcome failure(std::uint32_t order_index, const Error& error);
+
+  bool ok() const { return kind == Kind::kSuccess; }
+  bool is_replay() const { return replay_of_sequence != 0; }
+  friend bool operator==(const Outcome&, const Outcome&) = default;
+};
+
+}  // namespace tally::domain
