@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev)
+PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
+  clang libclang-rt-14-dev)
 
 ensure_packages() {
   local missing=()
@@ -34,6 +35,27 @@ build_release() {
   cmake --build build/release -j "$JOBS"
 }
 
+# The decoders under libFuzzer for a short, fixed budget (clang only; a smoke run, not a
+# campaign: run build/fuzz/tests/fuzz/tally-decode-fuzzer longer by hand).
+fuzz_smoke() {
+  command -v clang++ >/dev/null || { echo "build.sh: clang++ absent, fuzzing skipped"; return; }
+  CC=clang CXX=clang++ configure build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" \
+    -DTALLY_FUZZ=ON -DTALLY_TESTS=OFF -DTALLY_NATIVE=OFF
+  cmake --build build/fuzz -j "$JOBS"
+  local corpus=build/fuzz/corpus
+  rm -rf "$corpus" && mkdir -p "$corpus"
+  build/fuzz/tests/fuzz/tally-fuzz-corpus "$corpus"
+  local log=build/fuzz/fuzz.log rc=0
+  build/fuzz/tests/fuzz/tally-decode-fuzzer -max_total_time="${FUZZ_SECONDS:-20}" \
+    -print_final_stats=1 "$corpus" >"$log" 2>&1 || rc=$?
+  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$log" | sed 's/^/fuzz: /' || true
+  if [ "$rc" -ne 0 ]; then
+    tail -40 "$log"
+    echo "build.sh: the decode fuzzer failed (exit $rc); the crashing input is in the current directory"
+    exit 1
+  fi
+}
+
 build_test() {
   configure build/test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" -DTALLY_SANITIZE=ON
   cmake --build build/test -j "$JOBS"
@@ -44,10 +66,12 @@ case "$cmd" in
   test)
     ensure_packages
     .ci/bans
+    .ci/readme_example
     build_test
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     (cd build/test && ctest -j "$JOBS" --output-on-failure --timeout 900)
+    fuzz_smoke
     ;;
   run)
     ensure_packages

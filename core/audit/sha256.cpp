@@ -1,0 +1,153 @@
+#include "core/audit/sha256.hpp"
+
+#include <bit>
+
+#include "core/invariant.hpp"
+
+namespace tally::audit {
+namespace {
+
+using Schedule = std::array<std::uint32_t, 64>;
+
+// FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first
+// sixty-four primes.
+constexpr Schedule kRoundConstants = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+// REQUIRES: at least 4 readable bytes at p.
+std::uint32_t load_u32_be(const std::uint8_t* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+// REQUIRES: at least 4 writable bytes at p.
+void store_u32_be(std::uint32_t v, std::uint8_t* p) {
+  for (int i = 0; i < 4; ++i)
+    p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+}
+
+// REQUIRES: at least 8 writable bytes at p.
+void store_u64_be(std::uint64_t v, std::uint8_t* p) {
+  for (int i = 0; i < 8; ++i)
+    p[i] = static_cast<std::uint8_t>(v >> (56 - 8 * i));
+}
+
+// FIPS 180-4 §4.1.2, functions (4.2)-(4.7).
+std::uint32_t choose(std::uint32_t x, std::uint32_t y, std::uint32_t z) {
+  return (x & y) ^ (~x & z);
+}
+std::uint32_t majority(std::uint32_t x, std::uint32_t y, std::uint32_t z) {
+  return (x & y) ^ (x & z) ^ (y & z);
+}
+std::uint32_t big_sigma0(std::uint32_t x) {
+  return std::rotr(x, 2) ^ std::rotr(x, 13) ^ std::rotr(x, 22);
+}
+std::uint32_t big_sigma1(std::uint32_t x) {
+  return std::rotr(x, 6) ^ std::rotr(x, 11) ^ std::rotr(x, 25);
+}
+std::uint32_t small_sigma0(std::uint32_t x) {
+  return std::rotr(x, 7) ^ std::rotr(x, 18) ^ (x >> 3);
+}
+std::uint32_t small_sigma1(std::uint32_t x) {
+  return std::rotr(x, 17) ^ std::rotr(x, 19) ^ (x >> 10);
+}
+
+// FIPS 180-4 §6.2.2 step 1: the message schedule of one 64-byte block.
+// REQUIRES: kSha256BlockBytes readable bytes at block.
+Schedule expand_schedule(const std::uint8_t* block) {
+  Schedule w{};
+  for (std::size_t t = 0; t < 16; ++t)
+    w[t] = load_u32_be(block + 4 * t);
+  for (std::size_t t = 16; t < 64; ++t)
+    w[t] = small_sigma1(w[t - 2]) + w[t - 7] + small_sigma0(w[t - 15]) + w[t - 16];
+  return w;
+}
+
+// FIPS 180-4 §6.2.2 steps 2-4: folds one block into the hash state.
+// REQUIRES: kSha256BlockBytes readable bytes at block.
+void compress(std::array<std::uint32_t, 8>& state, const std::uint8_t* block) {
+  const Schedule w = expand_schedule(block);
+  std::array<std::uint32_t, 8> v = state;  // a, b, c, d, e, f, g, h
+  for (std::size_t t = 0; t < 64; ++t) {
+    const std::uint32_t t1 =
+        v[7] + big_sigma1(v[4]) + choose(v[4], v[5], v[6]) + kRoundConstants[t] + w[t];
+    const std::uint32_t t2 = big_sigma0(v[0]) + majority(v[0], v[1], v[2]);
+    v = {t1 + t2, v[0], v[1], v[2], v[3] + t1, v[4], v[5], v[6]};
+  }
+  for (std::size_t i = 0; i < 8; ++i)
+    state[i] += v[i];
+}
+
+}  // namespace
+
+// Tops up the partial block from data[offset..] and compresses it once it is full.
+void Sha256::fill_buffer(ByteView data, std::size_t& offset) {
+  while (buffer_bytes_ < kSha256BlockBytes && offset < data.size)
+    buffer_[buffer_bytes_++] = data[offset++];
+  if (buffer_bytes_ == kSha256BlockBytes) {
+    compress(state_, buffer_.data());
+    buffer_bytes_ = 0;
+  }
+}
+
+void Sha256::update(ByteView data) {
+  TALLY_INVARIANT(!finished_, "Sha256::update after finish");
+  TALLY_INVARIANT(data.size <= kMessageBytesMax - message_bytes_,
+                  "SHA-256 message longer than 2^61 - 1 bytes");
+  if (data.empty()) return;
+  message_bytes_ += data.size;
+  std::size_t offset = 0;
+  if (buffer_bytes_ > 0) fill_buffer(data, offset);
+  const std::size_t block_count = (data.size - offset) / kSha256BlockBytes;
+  for (std::size_t i = 0; i < block_count; ++i) {
+    compress(state_, data.data + offset);
+    offset += kSha256BlockBytes;
+  }
+  fill_buffer(data, offset);  // the tail, shorter than a block
+  TALLY_INVARIANT(offset == data.size, "Sha256::update left bytes unread");
+  TALLY_INVARIANT(buffer_bytes_ < kSha256BlockBytes, "Sha256 buffer holds a full block");
+}
+
+// FIPS 180-4 §5.1.1: a 1 bit, zeros, then the message length in bits as a 64-bit big-endian
+// integer, ending on a block boundary.
+void Sha256::pad_and_compress_length() {
+  constexpr std::size_t kLengthOffset = kSha256BlockBytes - 8;
+  buffer_[buffer_bytes_++] = 0x80;
+  if (buffer_bytes_ > kLengthOffset) {
+    for (std::size_t i = buffer_bytes_; i < kSha256BlockBytes; ++i)
+      buffer_[i] = 0;
+    compress(state_, buffer_.data());
+    buffer_bytes_ = 0;
+  }
+  for (std::size_t i = buffer_bytes_; i < kLengthOffset; ++i)
+    buffer_[i] = 0;
+  store_u64_be(message_bytes_ * 8, buffer_.data() + kLengthOffset);
+  compress(state_, buffer_.data());
+  buffer_bytes_ = 0;
+}
+
+Digest Sha256::finish() {
+  TALLY_INVARIANT(!finished_, "Sha256::finish called twice");
+  finished_ = true;
+  pad_and_compress_length();
+  Digest digest{};
+  for (std::size_t i = 0; i < state_.size(); ++i)
+    store_u32_be(state_[i], digest.data() + 4 * i);
+  return digest;
+}
+
+Digest sha256(ByteView message) {
+  Sha256 hash;
+  hash.update(message);
+  return hash.finish();
+}
+
+}  // namespace tally::audit
