@@ -4,34 +4,20 @@ namespace tally {
 
 std::string_view code_name(Code code) {
   switch (code) {
-    case Code::kInsufficientFunds:
-      return "INSUFFICIENT_FUNDS";
-    case Code::kNotFound:
-      return "NOT_FOUND";
-    case Code::kAlreadyExists:
-      return "ALREADY_EXISTS";
-    case Code::kValidation:
-      return "VALIDATION";
-    case Code::kConflict:
-      return "CONFLICT";
-    case Code::kCoverageMiss:
-      return "COVERAGE_MISS";
-    case Code::kCacheHorizonExceeded:
-      return "CACHE_HORIZON_EXCEEDED";
-    case Code::kStaleProposal:
-      return "STALE_PROPOSAL";
-    case Code::kIdempotencyConflict:
-      return "IDEMPOTENCY_CONFLICT";
-    case Code::kCollisionDetected:
-      return "COLLISION_DETECTED";
-    case Code::kCorrupt:
-      return "CORRUPT";
-    case Code::kStorage:
-      return "STORAGE";
-    case Code::kSchemaMismatch:
-      return "SCHEMA_MISMATCH";
-    case Code::kInvariantViolation:
-      return "INVARIANT_VIOLATION";
+    case Code::kInsufficientFunds: return "INSUFFICIENT_FUNDS";
+    case Code::kNotFound: return "NOT_FOUND";
+    case Code::kAlreadyExists: return "ALREADY_EXISTS";
+    case Code::kValidation: return "VALIDATION";
+    case Code::kConflict: return "CONFLICT";
+    case Code::kCoverageMiss: return "COVERAGE_MISS";
+    case Code::kCacheHorizonExceeded: return "CACHE_HORIZON_EXCEEDED";
+    case Code::kStaleProposal: return "STALE_PROPOSAL";
+    case Code::kIdempotencyConflict: return "IDEMPOTENCY_CONFLICT";
+    case Code::kCollisionDetected: return "COLLISION_DETECTED";
+    case Code::kCorrupt: return "CORRUPT";
+    case Code::kStorage: return "STORAGE";
+    case Code::kSchemaMismatch: return "SCHEMA_MISMATCH";
+    case Code::kInvariantViolation: return "INVARIANT_VIOLATION";
   }
   return "UNKNOWN";
 }

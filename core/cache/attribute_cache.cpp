@@ -20,14 +20,12 @@ const CacheEntry* AttributeCache::get(const keys::Id128& id) const {
 DelOutcome AttributeCache::del(const keys::Id128& id) {
   auto in_gen0 = gen0_.find(id);
   if (in_gen0 != gen0_.end()) {
-    if (in_gen0->second.deleted)
-      return DelOutcome::kNotFound;
+    if (in_gen0->second.deleted) return DelOutcome::kNotFound;
     in_gen0->second = tombstone_entry(in_gen0->second.tag);
     return DelOutcome::kTombstonedGen0;
   }
   const CacheEntry* in_gen1 = find_gen1(id);
-  if (in_gen1 == nullptr || in_gen1->deleted)
-    return DelOutcome::kNotFound;
+  if (in_gen1 == nullptr || in_gen1->deleted) return DelOutcome::kNotFound;
   gen0_.emplace(id, tombstone_entry(in_gen1->tag));
   return DelOutcome::kFabricatedFromGen1;
 }

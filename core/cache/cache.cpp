@@ -8,12 +8,9 @@ namespace tally::cache {
 
 std::string_view verdict_name(CacheVerdict verdict) {
   switch (verdict) {
-    case CacheVerdict::kHit:
-      return "Hit";
-    case CacheVerdict::kMiss:
-      return "Miss";
-    case CacheVerdict::kUnreachable:
-      return "Unreachable";
+    case CacheVerdict::kHit: return "Hit";
+    case CacheVerdict::kMiss: return "Miss";
+    case CacheVerdict::kUnreachable: return "Unreachable";
   }
   return "?";
 }
@@ -31,8 +28,7 @@ std::uint64_t Cache::gen0_base_index() const {
 }
 
 std::optional<std::uint64_t> Cache::gen1_base_index() const {
-  if (meta_.generation == 0)
-    return std::nullopt;
+  if (meta_.generation == 0) return std::nullopt;
   return base_index_of(meta_.generation - 1, meta_.threshold);
 }
 
@@ -61,8 +57,7 @@ std::optional<Bytes> Cache::get_and_put(keys::AttributeKind kind, const keys::Id
                                         keys::Tag tag, Bytes value, store::Batch& mirror) {
   std::optional<Bytes> previous;
   const CacheEntry* current = get(kind, id);
-  if (current != nullptr && !current->deleted)
-    previous = current->value;
+  if (current != nullptr && !current->deleted) previous = current->value;
   put(kind, id, tag, std::move(value), mirror);
   return previous;
 }
@@ -81,8 +76,7 @@ DelOutcome Cache::del(keys::AttributeKind kind, const keys::Id128& id, store::Ba
 bool Cache::del_pre_fix_for_teaching(keys::AttributeKind kind, const keys::Id128& id,
                                      store::Batch& mirror) {
   const CacheEntry* current = get(kind, id);
-  if (current == nullptr || current->deleted)
-    return false;
+  if (current == nullptr || current->deleted) return false;
   CacheEntry tombstone = tombstone_entry(current->tag);
   // The bug: memory writes gen0 only (s.M.Put), disk tombstones both gen bytes.
   write_row(mirror, 0, kind, id, tombstone);
@@ -132,16 +126,12 @@ bool Cache::preload(keys::AttributeKind kind, const keys::Id128& id, keys::Tag t
 
 CacheVerdict Cache::check(std::uint64_t at, keys::AttributeKind kind, const keys::Id128& id) const {
   std::uint64_t target = generation_of(at, meta_.threshold);
-  if (target < meta_.generation)
-    return CacheVerdict::kMiss;  // behind the FSM: d < 0
+  if (target < meta_.generation) return CacheVerdict::kMiss;  // behind the FSM: d < 0
   std::uint64_t distance = target - meta_.generation;
-  if (distance >= 2)
-    return CacheVerdict::kUnreachable;
+  if (distance >= 2) return CacheVerdict::kUnreachable;
   const AttributeCache& attributes = this->kind(kind);
-  if (attributes.find_gen0(id) != nullptr)
-    return CacheVerdict::kHit;
-  if (distance == 0 && attributes.find_gen1(id) != nullptr)
-    return CacheVerdict::kHit;
+  if (attributes.find_gen0(id) != nullptr) return CacheVerdict::kHit;
+  if (distance == 0 && attributes.find_gen1(id) != nullptr) return CacheVerdict::kHit;
   return CacheVerdict::kMiss;
 }
 
@@ -152,8 +142,7 @@ AdvanceOutcome Cache::advance_to(std::uint64_t index, store::Batch& mirror) {
                                                   " is ahead of index " + std::to_string(index));
   AdvanceOutcome outcome{AdvanceKind::kNone, meta_.generation, target};
   if (target == meta_.generation) {
-    if (meta_write_pending_)
-      write_meta(mirror);
+    if (meta_write_pending_) write_meta(mirror);
     return outcome;
   }
   if (target == meta_.generation + 1) {
@@ -230,10 +219,8 @@ Result<Cache> Cache::restore(const store::KeyValueStore& store, std::uint64_t ap
                           rows.push_back(std::move(row).value());
                           return true;
                         });
-  if (!scanned.ok())
-    return std::move(scanned).error();
-  if (failure)
-    return std::move(*failure);
+  if (!scanned.ok()) return std::move(scanned).error();
+  if (failure) return std::move(*failure);
 
   Cache cache;
   if (meta) {

@@ -61,8 +61,7 @@ Result<CacheMeta> decode_cache_meta(ByteView value) {
   }
   CacheMeta meta{get_u64_le(value.data + 1), get_u64_le(value.data + 9),
                  get_u64_le(value.data + 17)};
-  if (meta.threshold == 0)
-    return make_error(Code::kCorrupt, "cache meta row has threshold 0");
+  if (meta.threshold == 0) return make_error(Code::kCorrupt, "cache meta row has threshold 0");
   return meta;
 }
 

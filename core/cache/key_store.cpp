@@ -28,10 +28,8 @@ Result<const CacheEntry*> KeyStore::find(const keys::AttributeKey& key, const ke
 
 Result<Bytes> KeyStore::get(const keys::AttributeKey& key) const {
   auto entry = find(key, keys::attribute_id(key.canonical), keys::attribute_tag(key.canonical));
-  if (!entry.ok())
-    return std::move(entry).error();
-  if (*entry == nullptr || (*entry)->deleted)
-    return not_found(key);
+  if (!entry.ok()) return std::move(entry).error();
+  if (*entry == nullptr || (*entry)->deleted) return not_found(key);
   return (*entry)->value;
 }
 
@@ -47,10 +45,8 @@ Status KeyStore::put(const keys::AttributeKey& key, Bytes value, store::Batch& b
 Status KeyStore::del(const keys::AttributeKey& key, store::Batch& batch) {
   keys::Id128 id = keys::attribute_id(key.canonical);
   auto entry = find(key, id, keys::attribute_tag(key.canonical));
-  if (!entry.ok())
-    return std::move(entry).error();
-  if (*entry == nullptr || (*entry)->deleted)
-    return not_found(key);
+  if (!entry.ok()) return std::move(entry).error();
+  if (*entry == nullptr || (*entry)->deleted) return not_found(key);
   if (delete_mode_ == DeleteMode::kPreFixForTeaching) {
     bool deleted = cache_->del_pre_fix_for_teaching(key.kind, id, batch);
     TALLY_INVARIANT(deleted, "pre-fix delete found nothing the tag check had found");

@@ -27,14 +27,12 @@ namespace {
 std::string describe_value(ByteView key, ByteView value) {
   if (key == ByteView(cache_meta_key())) {
     auto meta = decode_cache_meta(value);
-    if (!meta.ok())
-      return "malformed meta " + to_hex(value);
+    if (!meta.ok()) return "malformed meta " + to_hex(value);
     return "generation=" + std::to_string(meta->generation) +
            " epoch=" + std::to_string(meta->epoch) +
            " threshold=" + std::to_string(meta->threshold);
   }
-  if (value.size < kCacheRowHeaderBytes)
-    return "malformed " + to_hex(value);
+  if (value.size < kCacheRowHeaderBytes) return "malformed " + to_hex(value);
   std::string out = value[8] == kFlagTombstone ? "tombstone" : "live";
   out += " tag=" + to_hex(value.sub(0, 8));
   if (value[8] != kFlagTombstone) {
@@ -46,10 +44,8 @@ std::string describe_value(ByteView key, ByteView value) {
 }  // namespace
 
 std::string describe_row(const Cache& cache, ByteView key, ByteView value) {
-  if (key == ByteView(cache_meta_key()))
-    return "meta " + describe_value(key, value);
-  if (key.size != kCacheRowKeyBytes)
-    return "malformed key " + to_hex(key);
+  if (key == ByteView(cache_meta_key())) return "meta " + describe_value(key, value);
+  if (key.size != kCacheRowKeyBytes) return "malformed key " + to_hex(key);
   std::string generation = key[1] == gen_byte_of(cache.generation()) ? "gen0" : "gen1";
   auto kind = keys::kind_from_byte(key[2]);
   std::string kind_text =
@@ -86,8 +82,7 @@ Result<ParityReport> check_parity(const Cache& cache, const store::KeyValueStore
         ++next;
         return true;
       });
-  if (!scanned.ok())
-    return std::move(scanned).error();
+  if (!scanned.ok()) return std::move(scanned).error();
   if (report.ok && next != expected.end()) {
     differ("only in memory: " + describe_row(cache, next->first, next->second));
   }

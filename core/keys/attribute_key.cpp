@@ -52,6 +52,10 @@ AttributeKey ledger_metadata_key(std::string_view ledger) {
   return make(AttributeKind::kLedgerMetadata, {ledger});
 }
 
+AttributeKey idempotency_key(std::string_view key) {
+  return make(AttributeKind::kIdempotency, {key});
+}
+
 Bytes ledger_prefix(std::string_view ledger) {
   Bytes out;
   append_part(out, ledger);

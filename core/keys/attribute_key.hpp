@@ -30,6 +30,8 @@ AttributeKey ledger_key(std::string_view ledger);
 AttributeKey boundary_key(std::string_view ledger);
 AttributeKey reference_key(std::string_view ledger, std::string_view reference);
 AttributeKey ledger_metadata_key(std::string_view ledger);
+// Idempotency keys are cluster-wide, not per ledger.
+AttributeKey idempotency_key(std::string_view key);
 
 // Prefix shared by every canonical key of one ledger; with more parts, of one account.
 Bytes ledger_prefix(std::string_view ledger);

@@ -19,12 +19,13 @@ enum class AttributeKind : std::uint8_t {
   kBoundary = 5,         // (ledger) -> next transaction id, next log sequence
   kReference = 6,        // (ledger, reference) -> transaction id
   kLedgerMetadata = 7,   // (ledger) -> metadata map
+  kIdempotency = 8,      // (idempotency key) -> intent hash and outcome (DESIGN.md §8)
 };
 
-inline constexpr std::array<AttributeKind, 7> kAllKinds = {
+inline constexpr std::array<AttributeKind, 8> kAllKinds = {
     AttributeKind::kVolume,         AttributeKind::kAccountMetadata, AttributeKind::kTransaction,
     AttributeKind::kLedger,         AttributeKind::kBoundary,        AttributeKind::kReference,
-    AttributeKind::kLedgerMetadata,
+    AttributeKind::kLedgerMetadata, AttributeKind::kIdempotency,
 };
 
 inline constexpr std::uint8_t kind_byte(AttributeKind kind) {

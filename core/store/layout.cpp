@@ -5,8 +5,12 @@ namespace tally::store {
 Bytes attribute_row_key(const keys::AttributeKey& key) {
   Bytes out;
   out.reserve(2 + key.canonical.size());
-  out.push_back(kZoneAttributes);
-  out.push_back(keys::kind_byte(key.kind));
+  if (key.kind == keys::AttributeKind::kIdempotency) {
+    out.push_back(kZoneIdempotency);
+  } else {
+    out.push_back(kZoneAttributes);
+    out.push_back(keys::kind_byte(key.kind));
+  }
   append(out, key.canonical);
   return out;
 }

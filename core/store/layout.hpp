@@ -26,7 +26,7 @@ inline constexpr std::uint8_t kZoneFsm = 0x05;
 // refused at open (no silent reinterpretation of old bytes).
 inline constexpr std::uint32_t kSchemaVersion = 1;
 
-// [0x01][kind][canonical]
+// [0x01][kind][canonical]; idempotency records: [0x04][canonical] (their own zone, §8).
 Bytes attribute_row_key(const keys::AttributeKey& key);
 
 // The first key of the zone and the first key past it, for range scans and deletes.

@@ -4,8 +4,7 @@ namespace tally::store {
 
 Result<std::optional<Bytes>> MemoryStore::get(ByteView key) const {
   auto it = rows_.find(key.to_bytes());
-  if (it == rows_.end())
-    return std::optional<Bytes>();
+  if (it == rows_.end()) return std::optional<Bytes>();
   return std::optional<Bytes>(it->second);
 }
 
@@ -15,14 +14,12 @@ Status MemoryStore::scan(ByteView begin, ByteView end, ScanOrder order,
   auto last = end.empty() ? rows_.end() : rows_.lower_bound(end.to_bytes());
   if (order == ScanOrder::kAscending) {
     for (auto it = first; it != last; ++it) {
-      if (!visit(it->first, it->second))
-        break;
+      if (!visit(it->first, it->second)) break;
     }
   } else {
     for (auto it = last; it != first;) {
       --it;
-      if (!visit(it->first, it->second))
-        break;
+      if (!visit(it->first, it->second)) break;
     }
   }
   return ok_status();
@@ -31,12 +28,8 @@ Status MemoryStore::scan(ByteView begin, ByteView end, ScanOrder order,
 Status MemoryStore::write(const Batch& batch) {
   for (const BatchOp& op : batch.ops()) {
     switch (op.type) {
-      case BatchOp::Type::kPut:
-        rows_[op.key] = op.value;
-        break;
-      case BatchOp::Type::kDelete:
-        rows_.erase(op.key);
-        break;
+      case BatchOp::Type::kPut: rows_[op.key] = op.value; break;
+      case BatchOp::Type::kDelete: rows_.erase(op.key); break;
       case BatchOp::Type::kDeleteRange:
         rows_.erase(rows_.lower_bound(op.key), rows_.lower_bound(op.value));
         break;

@@ -27,12 +27,10 @@ Result<bool> store_is_empty(const KeyValueStore& store) {
 
 Status open_schema(KeyValueStore& store) {
   auto row = store.get(schema_version_key());
-  if (!row.ok())
-    return std::move(row).error();
+  if (!row.ok()) return std::move(row).error();
   if (!row->has_value()) {
     auto empty = store_is_empty(store);
-    if (!empty.ok())
-      return std::move(empty).error();
+    if (!empty.ok()) return std::move(empty).error();
     if (!*empty) {
       return make_error(Code::kCorrupt, "store holds rows but no schema version row");
     }

@@ -34,8 +34,7 @@ int run(bool pre_fix, const std::string& path) {
   store::KeyValueStore& store = *opened.value();
   auto commit = [&](const store::Batch& batch) {
     Status written = store.write(batch);
-    if (!written.ok())
-      std::fprintf(stderr, "%s\n", written.error().message.c_str());
+    if (!written.ok()) std::fprintf(stderr, "%s\n", written.error().message.c_str());
   };
   store::Batch batch;
   cache::Cache cache = cache::Cache::create(4, batch);

@@ -24,8 +24,7 @@ constexpr const char* kSql[] = {
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
 int bind_bytes(sqlite3_stmt* statement, int index, ByteView bytes) {
-  if (bytes.size == 0)
-    return sqlite3_bind_zeroblob(statement, index, 0);
+  if (bytes.size == 0) return sqlite3_bind_zeroblob(statement, index, 0);
   return sqlite3_bind_blob(statement, index, bytes.data, static_cast<int>(bytes.size),
                            SQLITE_TRANSIENT);
 }
@@ -57,8 +56,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   int rc =
       sqlite3_open_v2(path.c_str(), &store->db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK)
-    return store->failure("open");
+  if (rc != SQLITE_OK) return store->failure("open");
   const char* setup =
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=FULL;"
@@ -90,21 +88,17 @@ Status SqliteStore::prepare_all() {
 Status SqliteStore::run(Statement statement) const {
   sqlite3_stmt* s = statements_[statement];
   StatementReset reset{s};
-  if (sqlite3_step(s) != SQLITE_DONE)
-    return failure(kSql[statement]);
+  if (sqlite3_step(s) != SQLITE_DONE) return failure(kSql[statement]);
   return ok_status();
 }
 
 Result<std::optional<Bytes>> SqliteStore::get(ByteView key) const {
   sqlite3_stmt* s = statements_[kGet];
   StatementReset reset{s};
-  if (bind_bytes(s, 1, key) != SQLITE_OK)
-    return failure("bind get");
+  if (bind_bytes(s, 1, key) != SQLITE_OK) return failure("bind get");
   int rc = sqlite3_step(s);
-  if (rc == SQLITE_DONE)
-    return std::optional<Bytes>();
-  if (rc != SQLITE_ROW)
-    return failure("get");
+  if (rc == SQLITE_DONE) return std::optional<Bytes>();
+  if (rc != SQLITE_ROW) return failure("get");
   return std::optional<Bytes>(column_bytes(s, 0).to_bytes());
 }
 
@@ -116,10 +110,8 @@ Status SqliteStore::scan(ByteView begin, ByteView end, store::ScanOrder order,
                               : (end.empty() ? kScanDescending : kScanDescendingTo);
   sqlite3_stmt* s = statements_[which];
   StatementReset reset{s};
-  if (bind_bytes(s, 1, begin) != SQLITE_OK)
-    return failure("bind scan");
-  if (!end.empty() && bind_bytes(s, 2, end) != SQLITE_OK)
-    return failure("bind scan");
+  if (bind_bytes(s, 1, begin) != SQLITE_OK) return failure("bind scan");
+  if (!end.empty() && bind_bytes(s, 2, end) != SQLITE_OK) return failure("bind scan");
   scanning_ = true;
   struct ClearFlag {
     bool& flag;
@@ -127,12 +119,9 @@ Status SqliteStore::scan(ByteView begin, ByteView end, store::ScanOrder order,
   } clear{scanning_};
   for (;;) {
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE)
-      return ok_status();
-    if (rc != SQLITE_ROW)
-      return failure("scan");
-    if (!visit(column_bytes(s, 0), column_bytes(s, 1)))
-      return ok_status();
+    if (rc == SQLITE_DONE) return ok_status();
+    if (rc != SQLITE_ROW) return failure("scan");
+    if (!visit(column_bytes(s, 0), column_bytes(s, 1))) return ok_status();
   }
 }
 
@@ -164,8 +153,7 @@ Status SqliteStore::write(const store::Batch& batch) {
     }
   }
   Status committed = run(kCommit);
-  if (!committed.ok())
-    (void)run(kRollback);
+  if (!committed.ok()) (void)run(kRollback);
   return committed;
 }
 

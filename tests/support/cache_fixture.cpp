@@ -55,8 +55,7 @@ void CacheOnStore::require_parity() {
 void CacheOnStore::crash_and_restore(std::uint64_t applied_index) {
   cache_.reset();
   auto restored = cache::Cache::restore(*store_, applied_index, threshold_);
-  if (!restored.ok())
-    FAIL(restored.error().message);
+  if (!restored.ok()) FAIL(restored.error().message);
   cache_.emplace(std::move(restored).value());
 }
 

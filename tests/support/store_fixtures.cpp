@@ -18,8 +18,7 @@ std::unique_ptr<store::KeyValueStore> make_store(const std::string& kind, const 
   }
   REQUIRE(kind == "sqlite");
   auto store = sqlite::SqliteStore::open(dir.file(file));
-  if (!store.ok())
-    FAIL(store.error().message);
+  if (!store.ok()) FAIL(store.error().message);
   return std::move(store).value();
 }
 
@@ -36,8 +35,7 @@ Rows all_rows(const store::KeyValueStore& store) {
 
 void commit(store::KeyValueStore& store, const store::Batch& batch) {
   Status written = store.write(batch);
-  if (!written.ok())
-    FAIL(written.error().message);
+  if (!written.ok()) FAIL(written.error().message);
 }
 
 Bytes bytes(std::string_view text) {

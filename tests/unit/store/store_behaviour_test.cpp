@@ -179,15 +179,11 @@ TEST_CASE("store: memory and SQLite produce identical bytes for identical batche
           b.put(random_key(), value);
           break;
         }
-        case 2:
-          b.del(random_key());
-          break;
+        case 2: b.del(random_key()); break;
         default: {
           Bytes a = random_key(), z = random_key();
-          if (a == z)
-            break;
-          if (z < a)
-            std::swap(a, z);
+          if (a == z) break;
+          if (z < a) std::swap(a, z);
           b.del_range(a, z);
         }
       }

@@ -1,0 +1,76 @@
+#include "core/audit/audit_entry.hpp"
+
+#include "core/audit/hmac_sha256.hpp"
+#include "core/codec/domain_fields.hpp"
+#include "core/codec/outcome_codec.hpp"
+#include "core/limits.hpp"
+
+namespace tally::audit {
+
+namespace {
+
+void write_hashed_content(codec::Writer& w, const AuditEntry& entry) {
+  w.u8(kAuditFormat);
+  w.u64(entry.sequence);
+  w.u64(entry.log_index);
+  w.u64(entry.timestamp_us);
+  codec::write_optional_string(w, entry.idempotency_key);
+  codec::write_outcome(w, entry.outcome);
+  w.u32(static_cast<std::uint32_t>(entry.items.size()));
+  for (const Bytes& item : entry.items)
+    w.bytes(item);
+  w.raw(ByteView(entry.previous_hash.data(), entry.previous_hash.size()));
+}
+
+Digest read_digest(codec::Reader& r) {
+  Digest digest{};
+  ByteView bytes = r.raw(kDigestBytes);
+  if (r.ok()) std::copy(bytes.begin(), bytes.end(), digest.begin());
+  return digest;
+}
+
+}  // namespace
+
+Bytes hashed_content(const AuditEntry& entry) {
+  codec::Writer w;
+  write_hashed_content(w, entry);
+  return w.take();
+}
+
+Digest compute_hash(const Digest& cluster_key, const AuditEntry& entry) {
+  return hmac_sha256(ByteView(cluster_key.data(), cluster_key.size()), hashed_content(entry));
+}
+
+Bytes encode_audit_entry(const AuditEntry& entry) {
+  codec::Writer w;
+  write_hashed_content(w, entry);
+  w.raw(ByteView(entry.hash.data(), entry.hash.size()));
+  return w.take();
+}
+
+Result<AuditEntry> decode_audit_entry(ByteView bytes) {
+  return codec::decode_all<AuditEntry>(bytes, "audit entry", [](codec::Reader& r) {
+    codec::expect_format(r, kAuditFormat);
+    AuditEntry entry;
+    entry.sequence = r.u64();
+    entry.log_index = r.u64();
+    entry.timestamp_us = r.u64();
+    entry.idempotency_key = codec::read_optional_string(r);
+    entry.outcome = codec::read_outcome(r);
+    std::uint32_t n = r.count(limits::kOrdersPerProposalMax, 4);
+    for (std::uint32_t i = 0; i < n && r.ok(); ++i)
+      entry.items.push_back(r.bytes());
+    entry.previous_hash = read_digest(r);
+    entry.hash = read_digest(r);
+    return entry;
+  });
+}
+
+Digest cluster_audit_key(std::string_view cluster_id) {
+  Sha256 hasher;
+  hasher.update(ByteView(std::string_view("tally/audit/v1")));
+  hasher.update(ByteView(cluster_id));
+  return hasher.finish();
+}
+
+}  // namespace tally::audit

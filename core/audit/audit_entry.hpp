@@ -1,0 +1,46 @@
+// One audit entry per applied proposal with orders (DESIGN.md §7, inv#7).
+//
+// Format (doc: core/audit/FORMAT.md):
+//   header  = [format 1][sequence u64][log index u64][timestamp_us u64]
+//             [idempotency key: option string][outcome]
+//   items   = [count u32] then each order's business-intent bytes, length-prefixed
+//   hash    = HMAC-SHA-256(cluster key, header || items || previous hash)
+//   stored  = header || items || previous hash (32) || hash (32)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/audit/sha256.hpp"
+#include "core/domain/outcome.hpp"
+#include "core/result.hpp"
+
+namespace tally::audit {
+
+inline constexpr std::uint8_t kAuditFormat = 1;
+
+struct AuditEntry {
+  std::uint64_t sequence = 0;   // 1, 2, 3, ... with no gap
+  std::uint64_t log_index = 0;  // the Raft index the proposal was applied at
+  std::uint64_t timestamp_us = 0;
+  std::optional<std::string> idempotency_key;
+  domain::Outcome outcome;
+  std::vector<Bytes> items;  // each order's encode_order bytes
+  Digest previous_hash{};    // zeros for the first entry
+  Digest hash{};
+
+  friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
+};
+
+// The bytes the hash covers: header || items || previous hash.
+Bytes hashed_content(const AuditEntry& entry);
+Digest compute_hash(const Digest& cluster_key, const AuditEntry& entry);
+
+Bytes encode_audit_entry(const AuditEntry& entry);
+Result<AuditEntry> decode_audit_entry(ByteView bytes);
+
+// The HMAC key of a cluster: SHA-256("tally/audit/v1" || cluster id).
+Digest cluster_audit_key(std::string_view cluster_id);
+
+}  // namespace tally::audit

@@ -1,0 +1,41 @@
+#include "core/fsm/fsm_state.hpp"
+
+#include "core/codec/domain_fields.hpp"
+#include "core/store/layout.hpp"
+
+namespace tally::fsm {
+
+namespace {
+constexpr std::uint8_t kStateFormat = 1;
+}
+
+Bytes fsm_state_key() {
+  Bytes key{store::kZoneFsm};
+  append(key, std::string_view("state"));
+  return key;
+}
+
+Bytes encode_fsm_state(const FsmState& state) {
+  codec::Writer w;
+  w.u8(kStateFormat);
+  w.u64(state.applied_index);
+  w.u64(state.next_audit_sequence);
+  w.raw(ByteView(state.audit_head.data(), state.audit_head.size()));
+  w.string(state.cluster_id);
+  return w.take();
+}
+
+Result<FsmState> decode_fsm_state(ByteView bytes) {
+  return codec::decode_all<FsmState>(bytes, "fsm state", [](codec::Reader& r) {
+    codec::expect_format(r, kStateFormat);
+    FsmState state;
+    state.applied_index = r.u64();
+    state.next_audit_sequence = r.u64();
+    ByteView head = r.raw(audit::kDigestBytes);
+    if (r.ok()) std::copy(head.begin(), head.end(), state.audit_head.begin());
+    state.cluster_id = r.string();
+    return state;
+  });
+}
+
+}  // namespace tally::fsm

@@ -1,0 +1,23 @@
+// Reads every ledger order starts with: the ledger must exist and be open, and each accepted
+// order takes the next log sequence from the ledger's boundary.
+#pragma once
+
+#include <string>
+
+#include "core/domain/values.hpp"
+#include "core/fsm/gated_scope.hpp"
+
+namespace tally::fsm {
+
+// The ledger's info; NotFound when it does not exist or is deleted.
+Result<domain::LedgerInfo> require_open_ledger(const GatedScope& scope, const std::string& ledger);
+
+// The open ledger's boundary. Its absence is an invariant violation: boundaries leave only
+// with their ledger.
+Result<domain::Boundary> read_boundary(const GatedScope& scope, const std::string& ledger);
+
+// Hands out the boundary's next log sequence and writes the boundary back.
+std::uint64_t take_log_sequence(GatedScope& scope, const std::string& ledger,
+                                domain::Boundary& boundary);
+
+}  // namespace tally::fsm

@@ -1,0 +1,69 @@
+#include "core/fsm/plan_validation.hpp"
+
+#include <string>
+#include <tuple>
+
+#include "core/keys/attribute_kind.hpp"
+#include "core/keys/key_hash.hpp"
+#include "core/limits.hpp"
+
+namespace tally::fsm {
+
+namespace {
+
+Error malformed(const std::string& problem) {
+  return make_error(Code::kCorrupt, "malformed proposal: " + problem);
+}
+
+Status validate_entries(const plan::Plan& plan) {
+  if (plan.entries.size() > limits::kPlanEntriesMax) return malformed("too many plan entries");
+  for (std::size_t i = 0; i < plan.entries.size(); ++i) {
+    const plan::PlanEntry& entry = plan.entries[i];
+    std::string where = "plan entry " + std::to_string(i) + ": ";
+    if (!keys::kind_from_byte(entry.kind)) {
+      return malformed(where + "unknown kind " + std::to_string(entry.kind));
+    }
+    if (entry.id.size() != keys::kIdBytes) {
+      return malformed(where + "id of " + std::to_string(entry.id.size()) + " bytes");
+    }
+    if (entry.seed.has_value() != (entry.source == plan::EntrySource::kStoreSeed)) {
+      return malformed(where + "seed presence disagrees with its source");
+    }
+    if (i > 0) {
+      const plan::PlanEntry& previous = plan.entries[i - 1];
+      if (!(std::tie(previous.kind, previous.id) < std::tie(entry.kind, entry.id))) {
+        return malformed(where + "entries not sorted by (kind, id) or repeated");
+      }
+    }
+  }
+  return ok_status();
+}
+
+Status validate_coverage(const plan::Proposal& proposal) {
+  std::size_t entries = proposal.plan.entries.size();
+  std::size_t bytes_max = (entries + 7) / 8;
+  for (std::size_t i = 0; i < proposal.orders.size(); ++i) {
+    const Bytes& bits = proposal.orders[i].coverage_bits;
+    if (bits.size() > bytes_max) {
+      return malformed("order " + std::to_string(i) + ": coverage bits longer than the plan");
+    }
+    for (std::size_t bit = entries; bit < bits.size() * 8; ++bit) {
+      if (plan::coverage_bit(bits, bit)) {
+        return malformed("order " + std::to_string(i) + ": coverage bit " + std::to_string(bit) +
+                         " names no entry");
+      }
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status validate_proposal_shape(const plan::Proposal& proposal) {
+  if (proposal.orders.empty()) return malformed("no orders");
+  if (proposal.orders.size() > limits::kOrdersPerProposalMax) return malformed("too many orders");
+  TALLY_TRY(validate_entries(proposal.plan));
+  return validate_coverage(proposal);
+}
+
+}  // namespace tally::fsm

@@ -1,0 +1,286 @@
+#include "core/fsm/state_machine.hpp"
+
+#include "core/audit/audit_rows.hpp"
+#include "core/codec/order_codec.hpp"
+#include "core/fsm/coverage_gate.hpp"
+#include "core/fsm/idempotency_record.hpp"
+#include "core/fsm/order_executor.hpp"
+#include "core/fsm/plan_validation.hpp"
+#include "core/keys/attribute_key.hpp"
+#include "core/store/layout.hpp"
+#include "core/store/schema_version.hpp"
+
+namespace tally::fsm {
+
+namespace {
+
+// A new state machine needs a store holding nothing but its schema row.
+Status require_fresh(const store::KeyValueStore& store) {
+  bool fresh = true;
+  TALLY_TRY(store::scan_range(store, store::zone_begin(store::kZoneAttributes), Bytes{},
+                              [&](ByteView, ByteView) {
+                                fresh = false;
+                                return false;
+                              }));
+  if (!fresh) return make_error(Code::kCorrupt, "store holds data but no FSM state row");
+  return ok_status();
+}
+
+}  // namespace
+
+StateMachine::StateMachine(store::KeyValueStore& store, const FsmOptions& options,
+                           cache::Cache cache, FsmState state)
+    : store_(&store),
+      options_(options),
+      cache_(std::make_unique<cache::Cache>(std::move(cache))),
+      key_store_(std::make_unique<cache::KeyStore>(*cache_, options.delete_mode)),
+      state_(std::move(state)),
+      audit_key_(audit::cluster_audit_key(state_.cluster_id)) {}
+
+Result<std::unique_ptr<StateMachine>> StateMachine::open(store::KeyValueStore& store,
+                                                         const FsmOptions& options) {
+  TALLY_TRY(store::open_schema(store));
+  auto row = store.get(fsm_state_key());
+  if (!row.ok()) return std::move(row).error();
+  if (!row->has_value()) {
+    TALLY_TRY(require_fresh(store));
+    store::Batch batch;
+    cache::Cache cache = cache::Cache::create(options.rotation_threshold, batch);
+    FsmState state;
+    state.cluster_id = options.cluster_id;
+    batch.put(fsm_state_key(), encode_fsm_state(state));
+    TALLY_TRY(store.write(batch));
+    return std::unique_ptr<StateMachine>(
+        new StateMachine(store, options, std::move(cache), std::move(state)));
+  }
+  auto state = decode_fsm_state(**row);
+  if (!state.ok()) return std::move(state).error();
+  if (state->cluster_id != options.cluster_id) {
+    return make_error(Code::kCorrupt, "store belongs to cluster \"" + state->cluster_id +
+                                          "\", not \"" + options.cluster_id + "\"");
+  }
+  auto cache = cache::Cache::restore(store, state->applied_index, options.rotation_threshold);
+  if (!cache.ok()) return std::move(cache).error();
+  return std::unique_ptr<StateMachine>(
+      new StateMachine(store, options, std::move(cache).value(), std::move(state).value()));
+}
+
+Error StateMachine::stop(Error error) {
+  stopped_ = true;
+  return error;
+}
+
+Status StateMachine::commit(std::uint64_t index, store::Batch& batch) {
+  state_.applied_index = index;
+  batch.put(fsm_state_key(), encode_fsm_state(state_));
+  Status written = store_->write(batch);
+  if (!written.ok()) return stop(std::move(written).error());
+  return ok_status();
+}
+
+Result<cache::AdvanceOutcome> StateMachine::apply_noop(std::uint64_t index) {
+  if (stopped_) return make_error(Code::kInvariantViolation, "state machine is stopped");
+  if (index != state_.applied_index + 1) {
+    return stop(make_error(Code::kInvariantViolation, "no-op at index " + std::to_string(index) +
+                                                          " after applied index " +
+                                                          std::to_string(state_.applied_index)));
+  }
+  store::Batch batch;
+  cache::AdvanceOutcome advance = cache_->advance_to(index, batch);
+  TALLY_TRY(commit(index, batch));
+  return advance;
+}
+
+Result<ApplyReport> StateMachine::apply(std::uint64_t index, const plan::Proposal& proposal) {
+  if (stopped_) return make_error(Code::kInvariantViolation, "state machine is stopped");
+  if (index != state_.applied_index + 1) {
+    return stop(make_error(Code::kInvariantViolation, "apply at index " + std::to_string(index) +
+                                                          " after applied index " +
+                                                          std::to_string(state_.applied_index)));
+  }
+  store::Batch batch;
+  ApplyReport report;
+  report.advance = cache_->advance_to(index, batch);  // the rotation check comes first
+  auto applied = apply_checked(index, proposal, batch, report);
+  if (!applied.ok()) return stop(std::move(applied).error());
+  TALLY_TRY(commit(index, batch));
+  return applied;
+}
+
+Result<ApplyReport> StateMachine::apply_checked(std::uint64_t index, const plan::Proposal& proposal,
+                                                store::Batch& batch, ApplyReport& report) {
+  const plan::Plan& plan = proposal.plan;
+  if (plan.predicted_index != index || plan.epoch != cache_->epoch()) {
+    report.status = ApplyReport::Status::kStale;
+    report.rejection =
+        make_error(Code::kStaleProposal,
+                   "admitted for index " + std::to_string(plan.predicted_index) + " epoch " +
+                       std::to_string(plan.epoch) + ", applied at " + std::to_string(index) +
+                       " epoch " + std::to_string(cache_->epoch()));
+    return report;
+  }
+  Status shape = validate_proposal_shape(proposal);
+  if (!shape.ok()) {
+    report.status = ApplyReport::Status::kRejectedPlan;
+    report.rejection = std::move(shape).error();
+    return report;
+  }
+  TALLY_TRY(check_base_index(plan));
+  auto seeds = preload(plan, batch);
+  if (!seeds.ok()) return std::move(seeds).error();
+  report.seeds_written = *seeds;
+  auto outcome = run_orders(proposal, batch);
+  if (!outcome.ok()) return std::move(outcome).error();
+  report.outcome = std::move(outcome).value();
+  report.audit = append_audit(index, proposal, report.outcome, batch);
+  if (report.outcome.ok() && !report.outcome.is_replay()) {
+    if (const auto* config = std::get_if<domain::SetRotationThreshold>(&proposal.orders[0].order)) {
+      cache_->reset(config->threshold, index, batch);
+    }
+  }
+  return report;
+}
+
+Status StateMachine::check_base_index(const plan::Plan& plan) const {
+  if (plan.base_index == cache_->gen0_base_index() ||
+      plan.base_index == cache_->gen1_base_index()) {
+    return ok_status();
+  }
+  return make_error(Code::kInvariantViolation,
+                    "plan base index " + std::to_string(plan.base_index) + " is neither gen0's " +
+                        std::to_string(cache_->gen0_base_index()) + " nor gen1's (inv#6)");
+}
+
+Result<std::size_t> StateMachine::preload(const plan::Plan& plan, store::Batch& batch) {
+  // Validate every seed before writing any (DESIGN.md §5).
+  for (const plan::PlanEntry& entry : plan.entries) {
+    if (!entry.seed) continue;
+    auto kind = *keys::kind_from_byte(entry.kind);
+    TALLY_TRY(cache_->check_preload(kind, keys::Id128::from_bytes(entry.id), entry.tag));
+  }
+  std::size_t written = 0;
+  for (const plan::PlanEntry& entry : plan.entries) {
+    if (!entry.seed) continue;
+    auto kind = *keys::kind_from_byte(entry.kind);
+    if (cache_->preload(kind, keys::Id128::from_bytes(entry.id), entry.tag, *entry.seed, batch)) {
+      ++written;
+    }
+  }
+  return written;
+}
+
+Result<std::optional<domain::Outcome>> StateMachine::check_idempotency(
+    const plan::Proposal& proposal, const audit::Digest& intent) const {
+  using Answer = std::optional<domain::Outcome>;
+  if (!proposal.idempotency_key) return Answer();
+  auto key = keys::idempotency_key(*proposal.idempotency_key);
+  // Proposal-level coverage: the record is read before any order, under the plan's entry.
+  if (PlanIndex(proposal.plan).find(slot_of(key), nullptr) == nullptr) {
+    return Answer(domain::Outcome::failure(
+        0, make_error(Code::kCoverageMiss, "idempotency key was not declared")));
+  }
+  auto raw = key_store_->get(key);
+  if (!raw.ok()) {
+    if (raw.error().code == Code::kNotFound) return Answer();
+    return std::move(raw).error();
+  }
+  auto record = decode_idempotency_record(*raw);
+  if (!record.ok()) return std::move(record).error();
+  if (record->intent_hash != intent) {
+    return Answer(domain::Outcome::failure(
+        0,
+        make_error(Code::kIdempotencyConflict, "idempotency key \"" + *proposal.idempotency_key +
+                                                   "\" was used for another request (audit entry " +
+                                                   std::to_string(record->audit_sequence) + ")")));
+  }
+  domain::Outcome replay = record->outcome;
+  replay.replay_of_sequence = record->audit_sequence;
+  return Answer(std::move(replay));
+}
+
+Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
+                                                 store::Batch& batch) {
+  audit::Digest intent = intent_hash(plan::orders_of(proposal));
+  auto early = check_idempotency(proposal, intent);
+  if (!early.ok()) return std::move(early).error();
+  if (early->has_value()) return std::move(**early);
+
+  PlanIndex plan_index(proposal.plan);
+  WriteSet writes;
+  std::vector<domain::OrderResult> results;
+  domain::Outcome outcome;
+  for (std::uint32_t i = 0; i < proposal.orders.size() && proposal.orders.size() > 1; ++i) {
+    if (std::holds_alternative<domain::SetRotationThreshold>(proposal.orders[i].order)) {
+      outcome = domain::Outcome::failure(
+          i, make_error(Code::kValidation, "a cluster configuration order must be alone"));
+      TALLY_TRY(record_idempotency(proposal, intent, outcome, batch));
+      return outcome;
+    }
+  }
+  for (std::uint32_t i = 0; i < proposal.orders.size(); ++i) {
+    const plan::AdmittedOrder& admitted = proposal.orders[i];
+    Result<domain::OrderResult> result = [&]() -> Result<domain::OrderResult> {
+      // The log is untrusted input too: stateless checks run again here.
+      TALLY_TRY(domain::validate_order(admitted.order));
+      CoverageGate gate(plan_index, admitted.coverage_bits);
+      GatedScope scope(*key_store_, writes, gate);
+      OrderContext context{scope, proposal.timestamp_us};
+      return execute_order(admitted.order, context);
+    }();
+    if (!result.ok()) {
+      if (!is_business(result.error().code)) return std::move(result).error();
+      outcome = domain::Outcome::failure(i, result.error());  // the write set is dropped
+      break;
+    }
+    results.push_back(*result);
+  }
+  if (results.size() == proposal.orders.size()) {
+    TALLY_TRY(writes.merge_into(*key_store_, batch));
+    outcome = domain::Outcome::success(std::move(results));
+    write_ledger_logs(proposal, outcome, batch);
+  }
+  TALLY_TRY(record_idempotency(proposal, intent, outcome, batch));
+  return outcome;
+}
+
+Status StateMachine::record_idempotency(const plan::Proposal& proposal, const audit::Digest& intent,
+                                        const domain::Outcome& outcome, store::Batch& batch) {
+  if (!proposal.idempotency_key) return ok_status();
+  // A coverage miss is retryable: remembering it would pin the key to a transient failure.
+  if (!outcome.ok() && outcome.code == Code::kCoverageMiss) return ok_status();
+  IdempotencyRecord record{intent, state_.next_audit_sequence, outcome};
+  return key_store_->put(keys::idempotency_key(*proposal.idempotency_key),
+                         encode_idempotency_record(record), batch);
+}
+
+void StateMachine::write_ledger_logs(const plan::Proposal& proposal, const domain::Outcome& outcome,
+                                     store::Batch& batch) const {
+  for (std::uint32_t i = 0; i < proposal.orders.size(); ++i) {
+    const std::string* ledger = domain::order_ledger(proposal.orders[i].order);
+    const auto& sequence = outcome.results[i].log_sequence;
+    if (ledger == nullptr || !sequence) continue;
+    batch.put(audit::ledger_log_key(*ledger, *sequence),
+              audit::encode_log_pointer({state_.next_audit_sequence, i}));
+  }
+}
+
+audit::AuditEntry StateMachine::append_audit(std::uint64_t index, const plan::Proposal& proposal,
+                                             const domain::Outcome& outcome, store::Batch& batch) {
+  audit::AuditEntry entry;
+  entry.sequence = state_.next_audit_sequence;
+  entry.log_index = index;
+  entry.timestamp_us = proposal.timestamp_us;
+  entry.idempotency_key = proposal.idempotency_key;
+  entry.outcome = outcome;
+  for (const plan::AdmittedOrder& admitted : proposal.orders) {
+    entry.items.push_back(codec::encode_order(admitted.order));
+  }
+  entry.previous_hash = state_.audit_head;
+  entry.hash = audit::compute_hash(audit_key_, entry);
+  batch.put(audit::audit_row_key(entry.sequence), audit::encode_audit_entry(entry));
+  state_.audit_head = entry.hash;
+  state_.next_audit_sequence += 1;
+  return entry;
+}
+
+}  // namespace tally::fsm

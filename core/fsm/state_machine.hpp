@@ -1,0 +1,99 @@
+// StateMachine: applies the log, entry by entry, deterministically (DESIGN.md §5, inv#2).
+//
+// For each index: bring the cache to Gen(index) -> stale check -> validate the proposal's
+// shape -> check the plan's base index -> preload seeds -> idempotency check -> run each order
+// under its gated scope -> merge the write set -> audit entry -> commit one batch carrying the
+// applied index. Reads come only from the cache and the proposal (inv#3); every write of the
+// entry, the cache mirror included, goes into that one batch (inv#1, inv#9).
+//
+// Three error channels: a business rejection is an audited failure outcome; a stale or
+// malformed proposal is answered without audit (the index still advances); a storage error,
+// corruption or invariant violation is returned as an Error and leaves the machine stopped
+// (every later call is refused): reopen from the store to recover. Not thread-safe.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/audit/audit_entry.hpp"
+#include "core/cache/cache.hpp"
+#include "core/cache/key_store.hpp"
+#include "core/fsm/fsm_state.hpp"
+#include "core/plan/proposal.hpp"
+#include "core/store/key_value_store.hpp"
+
+namespace tally::fsm {
+
+struct FsmOptions {
+  std::string cluster_id = "tally";  // keys the audit chain's HMAC
+  std::uint64_t rotation_threshold = cache::kDefaultRotationThreshold;  // for a new store
+  // Only tests and the simulator choose the pre-fix delete (DESIGN.md §10).
+  cache::DeleteMode delete_mode = cache::DeleteMode::kLazyGen0;
+};
+
+struct ApplyReport {
+  enum class Status {
+    kApplied,       // the orders ran; outcome says success, failure or replay; audited
+    kStale,         // predicted index or epoch mismatch: retryable, not audited
+    kRejectedPlan,  // malformed proposal: not audited
+  };
+  Status status = Status::kApplied;
+  domain::Outcome outcome;                 // kApplied
+  std::optional<audit::AuditEntry> audit;  // kApplied
+  std::optional<Error> rejection;          // kStale, kRejectedPlan
+  cache::AdvanceOutcome advance;           // what the rotation check did
+  std::size_t seeds_written = 0;           // plan seeds that filled the cache
+};
+
+class StateMachine {
+ public:
+  // Opens the state machine on a store: bootstraps an empty one, otherwise reads the FSM
+  // state row and restores the cache from its mirror. The store must outlive the machine.
+  static Result<std::unique_ptr<StateMachine>> open(store::KeyValueStore& store,
+                                                    const FsmOptions& options);
+
+  // Applies the proposal committed at index. REQUIRES: index == applied_index() + 1.
+  Result<ApplyReport> apply(std::uint64_t index, const plan::Proposal& proposal);
+
+  // An index whose entry never reaches the FSM (a configuration change, a barrier): the
+  // applied index and the cache's generation still move with it (DESIGN.md §3).
+  Result<cache::AdvanceOutcome> apply_noop(std::uint64_t index);
+
+  std::uint64_t applied_index() const { return state_.applied_index; }
+  const FsmState& state() const { return state_; }
+  const cache::Cache& cache() const { return *cache_; }
+  const store::KeyValueStore& store() const { return *store_; }
+  const audit::Digest& audit_key() const { return audit_key_; }
+  bool stopped() const { return stopped_; }
+
+ private:
+  StateMachine(store::KeyValueStore& store, const FsmOptions& options, cache::Cache cache,
+               FsmState state);
+
+  Result<ApplyReport> apply_checked(std::uint64_t index, const plan::Proposal& proposal,
+                                    store::Batch& batch, ApplyReport& report);
+  Status check_base_index(const plan::Plan& plan) const;
+  Result<std::size_t> preload(const plan::Plan& plan, store::Batch& batch);
+  Result<domain::Outcome> run_orders(const plan::Proposal& proposal, store::Batch& batch);
+  Result<std::optional<domain::Outcome>> check_idempotency(const plan::Proposal& proposal,
+                                                           const audit::Digest& intent) const;
+  Status record_idempotency(const plan::Proposal& proposal, const audit::Digest& intent,
+                            const domain::Outcome& outcome, store::Batch& batch);
+  audit::AuditEntry append_audit(std::uint64_t index, const plan::Proposal& proposal,
+                                 const domain::Outcome& outcome, store::Batch& batch);
+  void write_ledger_logs(const plan::Proposal& proposal, const domain::Outcome& outcome,
+                         store::Batch& batch) const;
+  Status commit(std::uint64_t index, store::Batch& batch);
+  Error stop(Error error);
+
+  store::KeyValueStore* store_;
+  FsmOptions options_;
+  std::unique_ptr<cache::Cache> cache_;
+  std::unique_ptr<cache::KeyStore> key_store_;
+  FsmState state_;
+  audit::Digest audit_key_;
+  bool stopped_ = false;
+};
+
+}  // namespace tally::fsm

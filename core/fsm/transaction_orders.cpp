@@ -1,0 +1,66 @@
+// Transaction orders: create and revert.
+#include "core/fsm/ledger_access.hpp"
+#include "core/fsm/order_executor.hpp"
+#include "core/fsm/postings_application.hpp"
+#include "core/fsm/transaction_access.hpp"
+#include "core/keys/attribute_key.hpp"
+
+namespace tally::fsm {
+
+Result<OrderResult> execute(const domain::CreateTransaction& order, OrderContext& context) {
+  GatedScope& scope = context.scope;
+  TALLY_TRY(require_open_ledger(scope, order.ledger));
+  auto boundary = read_boundary(scope, order.ledger);
+  if (!boundary.ok()) return std::move(boundary).error();
+  std::uint64_t id = boundary->next_transaction_id++;
+  if (order.reference) {
+    auto reference_key = keys::reference_key(order.ledger, *order.reference);
+    auto holder = scope.get<domain::ReferenceTarget>(reference_key);
+    if (!holder.ok()) return std::move(holder).error();
+    if (holder->has_value()) {
+      return make_error(Code::kConflict, "reference " + *order.reference +
+                                             " is held by transaction " +
+                                             std::to_string((*holder)->transaction_id));
+    }
+    scope.put(reference_key, domain::ReferenceTarget{id});
+  }
+  TALLY_TRY(apply_postings(scope, order.ledger, order.postings, order.force));
+  domain::TransactionState state;
+  state.id = id;
+  state.postings = order.postings;
+  state.metadata = order.metadata;
+  state.timestamp_us = order.timestamp_us.value_or(context.proposal_timestamp_us);
+  state.reference = order.reference;
+  scope.put(keys::transaction_key(order.ledger, id), state);
+  return OrderResult{id, take_log_sequence(scope, order.ledger, *boundary)};
+}
+
+Result<OrderResult> execute(const domain::RevertTransaction& order, OrderContext& context) {
+  GatedScope& scope = context.scope;
+  TALLY_TRY(require_open_ledger(scope, order.ledger));
+  auto boundary = read_boundary(scope, order.ledger);
+  if (!boundary.ok()) return std::move(boundary).error();
+  auto original = read_transaction(scope, order.ledger, order.transaction_id);
+  if (!original.ok()) return std::move(original).error();
+  if (original->reverted_by) {
+    return make_error(Code::kConflict, "transaction " + std::to_string(original->id) +
+                                           " is already reverted by " +
+                                           std::to_string(*original->reverted_by));
+  }
+  std::uint64_t id = boundary->next_transaction_id++;
+  // Postings come from the stored state, never from the request (DESIGN.md §6).
+  std::vector<domain::Posting> postings = domain::reversed_postings(original->postings);
+  TALLY_TRY(apply_postings(scope, order.ledger, postings, order.force));
+  domain::TransactionState revert;
+  revert.id = id;
+  revert.postings = std::move(postings);
+  revert.timestamp_us =
+      order.at_effective_date ? original->timestamp_us : context.proposal_timestamp_us;
+  revert.reverts = original->id;
+  original->reverted_by = id;
+  scope.put(keys::transaction_key(order.ledger, original->id), *original);
+  scope.put(keys::transaction_key(order.ledger, id), revert);
+  return OrderResult{id, take_log_sequence(scope, order.ledger, *boundary)};
+}
+
+}  // namespace tally::fsm

@@ -1,0 +1,122 @@
+#include "core/plan/admission.hpp"
+
+#include <map>
+
+#include "core/codec/value_codec.hpp"
+#include "core/domain/validation.hpp"
+#include "core/plan/order_footprint.hpp"
+#include "core/store/layout.hpp"
+
+namespace tally::plan {
+
+namespace {
+
+using Slot = std::pair<std::uint8_t, keys::Id128>;
+
+struct Declared {
+  keys::AttributeKey key;
+  keys::Tag tag;
+  std::vector<std::size_t> orders;  // which orders declared it
+};
+
+// A transaction as the leader knows it now: its cache first (fresher), else its store.
+Result<std::optional<domain::TransactionState>> lookup_transaction(const AdmissionInput& input,
+                                                                   const std::string& ledger,
+                                                                   std::uint64_t id) {
+  using Found = std::optional<domain::TransactionState>;
+  auto key = keys::transaction_key(ledger, id);
+  const cache::CacheEntry* cached = input.cache.get(key.kind, keys::attribute_id(key.canonical));
+  std::optional<Bytes> raw;
+  if (cached != nullptr) {
+    if (cached->tag != keys::attribute_tag(key.canonical)) {
+      return make_error(Code::kCollisionDetected, "transaction id collides in the cache");
+    }
+    if (!cached->deleted) raw = cached->value;
+  } else {
+    auto stored = input.store.get(store::attribute_row_key(key));
+    if (!stored.ok()) return std::move(stored).error();
+    raw = std::move(stored).value();
+  }
+  if (!raw) return Found();
+  auto state = codec::ValueCodec<domain::TransactionState>::decode(*raw);
+  if (!state.ok()) return std::move(state).error();
+  return Found(std::move(state).value());
+}
+
+Result<PlanEntry> classify(const Declared& declared, const AdmissionInput& input) {
+  keys::Id128 id = keys::attribute_id(declared.key.canonical);
+  auto id_bytes = id.to_bytes();
+  PlanEntry entry{keys::kind_byte(declared.key.kind), Bytes(id_bytes.begin(), id_bytes.end()),
+                  declared.tag, EntrySource::kCacheHit, std::nullopt};
+  switch (input.cache.check(input.predicted_index, declared.key.kind, id)) {
+    case cache::CacheVerdict::kHit: return entry;
+    case cache::CacheVerdict::kUnreachable:
+      return make_error(Code::kCacheHorizonExceeded,
+                        "index " + std::to_string(input.predicted_index) +
+                            " is two or more cache generations ahead; retry");
+    case cache::CacheVerdict::kMiss: break;
+  }
+  auto stored = input.store.get(store::attribute_row_key(declared.key));
+  if (!stored.ok()) return std::move(stored).error();
+  if (stored->has_value()) {
+    entry.source = EntrySource::kStoreSeed;
+    entry.seed = std::move(**stored);
+  } else {
+    entry.source = EntrySource::kStoreAbsent;
+  }
+  return entry;
+}
+
+}  // namespace
+
+Result<Proposal> admit(const Request& request, const AdmissionInput& input) {
+  TALLY_TRY(domain::validate_orders(request.orders));
+  if (request.idempotency_key)
+    TALLY_TRY(domain::validate_idempotency_key(*request.idempotency_key));
+
+  std::map<Slot, Declared> declared;  // sorted by (kind, id): the plan's entry order
+  auto declare = [&](const keys::AttributeKey& key, std::optional<std::size_t> order) {
+    Slot slot{keys::kind_byte(key.kind), keys::attribute_id(key.canonical)};
+    auto [it, inserted] =
+        declared.try_emplace(slot, Declared{key, keys::attribute_tag(key.canonical), {}});
+    if (!inserted && it->second.key.canonical != key.canonical) {
+      return false;  // two canonical keys, one id
+    }
+    if (order) it->second.orders.push_back(*order);
+    return true;
+  };
+  TransactionLookup lookup = [&](const std::string& ledger, std::uint64_t id) {
+    return lookup_transaction(input, ledger, id);
+  };
+  for (std::size_t i = 0; i < request.orders.size(); ++i) {
+    auto footprint = order_footprint(request.orders[i], lookup);
+    if (!footprint.ok()) return std::move(footprint).error();
+    for (const keys::AttributeKey& key : *footprint) {
+      if (!declare(key, i)) return make_error(Code::kCollisionDetected, "attribute ids collide");
+    }
+  }
+  if (request.idempotency_key && !declare(keys::idempotency_key(*request.idempotency_key), {})) {
+    return make_error(Code::kCollisionDetected, "attribute ids collide");
+  }
+
+  Proposal proposal;
+  proposal.idempotency_key = request.idempotency_key;
+  proposal.timestamp_us = input.timestamp_us;
+  proposal.plan.base_index = input.cache.gen0_base_index();
+  proposal.plan.epoch = input.cache.epoch();
+  proposal.plan.predicted_index = input.predicted_index;
+  for (const domain::Order& order : request.orders)
+    proposal.orders.push_back({order, {}});
+  for (const auto& [slot, entry] : declared) {
+    auto classified = classify(entry, input);
+    if (!classified.ok()) return std::move(classified).error();
+    std::size_t position = proposal.plan.entries.size();
+    proposal.plan.entries.push_back(std::move(classified).value());
+    for (std::size_t order : entry.orders) {
+      set_coverage_bit(proposal.orders[order].coverage_bits, position);
+    }
+  }
+  return proposal;
+}
+
+}  // namespace tally::plan

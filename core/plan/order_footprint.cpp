@@ -1,0 +1,97 @@
+#include "core/plan/order_footprint.hpp"
+
+#include <algorithm>
+
+#include "core/overloaded.hpp"
+
+namespace tally::plan {
+
+namespace {
+
+using namespace domain;
+
+void add_volumes(std::vector<keys::AttributeKey>& out, const std::string& ledger,
+                 const std::vector<Posting>& postings) {
+  for (const Posting& posting : postings) {
+    out.push_back(keys::volume_key(ledger, posting.source, posting.asset));
+    out.push_back(keys::volume_key(ledger, posting.destination, posting.asset));
+  }
+}
+
+// Every ledger order reads the ledger (open?) and its boundary (log sequence).
+std::vector<keys::AttributeKey> ledger_reads(const std::string& ledger) {
+  return {keys::ledger_key(ledger), keys::boundary_key(ledger)};
+}
+
+Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
+                                                     const TransactionLookup& lookup) {
+  using Keys = std::vector<keys::AttributeKey>;
+  return std::visit(
+      Overloaded{
+          [](const CreateLedger& o) -> Result<Keys> { return Keys{keys::ledger_key(o.ledger)}; },
+          [](const DeleteLedger& o) -> Result<Keys> { return ledger_reads(o.ledger); },
+          [](const CreateTransaction& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            if (o.reference) out.push_back(keys::reference_key(o.ledger, *o.reference));
+            add_volumes(out, o.ledger, o.postings);
+            return out;
+          },
+          [&](const RevertTransaction& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            out.push_back(keys::transaction_key(o.ledger, o.transaction_id));
+            auto original = lookup(o.ledger, o.transaction_id);
+            if (!original.ok()) return std::move(original).error();
+            if (original->has_value()) add_volumes(out, o.ledger, (*original)->postings);
+            return out;
+          },
+          [](const SetAccountMetadata& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            out.push_back(keys::account_metadata_key(o.ledger, o.account));
+            return out;
+          },
+          [](const DeleteAccountMetadata& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            out.push_back(keys::account_metadata_key(o.ledger, o.account));
+            return out;
+          },
+          [](const SetTransactionMetadata& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            out.push_back(keys::transaction_key(o.ledger, o.transaction_id));
+            return out;
+          },
+          [](const DeleteTransactionMetadata& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            out.push_back(keys::transaction_key(o.ledger, o.transaction_id));
+            return out;
+          },
+          [](const SetLedgerMetadata& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            out.push_back(keys::ledger_metadata_key(o.ledger));
+            return out;
+          },
+          [](const DeleteLedgerMetadata& o) -> Result<Keys> {
+            Keys out = ledger_reads(o.ledger);
+            out.push_back(keys::ledger_metadata_key(o.ledger));
+            return out;
+          },
+          [](const SetRotationThreshold&) -> Result<Keys> { return Keys{}; },
+      },
+      order);
+}
+
+}  // namespace
+
+Result<std::vector<keys::AttributeKey>> order_footprint(const Order& order,
+                                                        const TransactionLookup& lookup) {
+  auto keys_read = footprint_of(order, lookup);
+  if (!keys_read.ok()) return keys_read;
+  auto& list = *keys_read;
+  auto by_bytes = [](const keys::AttributeKey& a, const keys::AttributeKey& b) {
+    return std::tie(a.kind, a.canonical) < std::tie(b.kind, b.canonical);
+  };
+  std::sort(list.begin(), list.end(), by_bytes);
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+  return keys_read;
+}
+
+}  // namespace tally::plan

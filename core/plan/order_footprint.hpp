@@ -1,0 +1,27 @@
+// What each order reads or deletes: the attributes admission must declare (DESIGN.md §4).
+//
+// Writes alone need no declaration (Put does not pass the gate); everything an executor in
+// core/fsm/ reads or deletes is listed here, and the gate proves it at apply (inv#5). A
+// revert also reads the volumes of the original's postings, so its footprint depends on the
+// transaction's stored state, which admission looks up.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/domain/order.hpp"
+#include "core/domain/values.hpp"
+#include "core/keys/attribute_key.hpp"
+
+namespace tally::plan {
+
+// Looks up a transaction's state as admission sees it (cache, else store); none if absent.
+using TransactionLookup = std::function<Result<std::optional<domain::TransactionState>>(
+    const std::string& ledger, std::uint64_t id)>;
+
+// The attributes the order reads or deletes, without duplicates, in a stable order.
+Result<std::vector<keys::AttributeKey>> order_footprint(const domain::Order& order,
+                                                        const TransactionLookup& lookup);
+
+}  // namespace tally::plan
