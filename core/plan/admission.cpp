@@ -43,6 +43,19 @@ Result<std::optional<domain::TransactionState>> lookup_transaction(const Admissi
   return Found(std::move(state).value());
 }
 
+Error horizon_exceeded(const AdmissionInput& input) {
+  return make_error(Code::kCacheHorizonExceeded,
+                    "index " + std::to_string(input.predicted_index) +
+                        " is two or more cache generations ahead; retry");
+}
+
+// The plan's base index must name gen0 or gen1 at apply, whatever the orders read: a request
+// with no attribute at all (a threshold change) is bounded like any other.
+bool beyond_horizon(const AdmissionInput& input) {
+  std::uint64_t target = cache::generation_of(input.predicted_index, input.cache.threshold());
+  return target >= input.cache.generation() + 2;
+}
+
 Result<PlanEntry> classify(const Declared& declared, const AdmissionInput& input) {
   keys::Id128 id = keys::attribute_id(declared.key.canonical);
   auto id_bytes = id.to_bytes();
@@ -50,10 +63,7 @@ Result<PlanEntry> classify(const Declared& declared, const AdmissionInput& input
                   declared.tag, EntrySource::kCacheHit, std::nullopt};
   switch (input.cache.check(input.predicted_index, declared.key.kind, id)) {
     case cache::CacheVerdict::kHit: return entry;
-    case cache::CacheVerdict::kUnreachable:
-      return make_error(Code::kCacheHorizonExceeded,
-                        "index " + std::to_string(input.predicted_index) +
-                            " is two or more cache generations ahead; retry");
+    case cache::CacheVerdict::kUnreachable: return horizon_exceeded(input);
     case cache::CacheVerdict::kMiss: break;
   }
   auto stored = input.store.get(store::attribute_row_key(declared.key));
@@ -71,6 +81,7 @@ Result<PlanEntry> classify(const Declared& declared, const AdmissionInput& input
 
 Result<Proposal> admit(const Request& request, const AdmissionInput& input) {
   TALLY_TRY(domain::validate_orders(request.orders));
+  if (beyond_horizon(input)) return horizon_exceeded(input);
   if (request.idempotency_key)
     TALLY_TRY(domain::validate_idempotency_key(*request.idempotency_key));
 
@@ -88,8 +99,10 @@ Result<Proposal> admit(const Request& request, const AdmissionInput& input) {
   TransactionLookup lookup = [&](const std::string& ledger, std::uint64_t id) {
     return lookup_transaction(input, ledger, id);
   };
+  std::vector<domain::Order> earlier;
   for (std::size_t i = 0; i < request.orders.size(); ++i) {
-    auto footprint = order_footprint(request.orders[i], lookup);
+    auto footprint = order_footprint(request.orders[i], lookup, earlier);
+    earlier.push_back(request.orders[i]);
     if (!footprint.ok()) return std::move(footprint).error();
     for (const keys::AttributeKey& key : *footprint) {
       if (!declare(key, i)) return make_error(Code::kCollisionDetected, "attribute ids collide");

@@ -23,8 +23,18 @@ std::vector<keys::AttributeKey> ledger_reads(const std::string& ledger) {
   return {keys::ledger_key(ledger), keys::boundary_key(ledger)};
 }
 
+// Volumes of the transactions the earlier orders of the request create in ledger.
+void add_earlier_volumes(std::vector<keys::AttributeKey>& out, const std::string& ledger,
+                         const std::vector<Order>& earlier) {
+  for (const Order& order : earlier) {
+    const auto* create = std::get_if<CreateTransaction>(&order);
+    if (create != nullptr && create->ledger == ledger) add_volumes(out, ledger, create->postings);
+  }
+}
+
 Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
-                                                     const TransactionLookup& lookup) {
+                                                     const TransactionLookup& lookup,
+                                                     const std::vector<Order>& earlier) {
   using Keys = std::vector<keys::AttributeKey>;
   return std::visit(
       Overloaded{
@@ -41,7 +51,11 @@ Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
             out.push_back(keys::transaction_key(o.ledger, o.transaction_id));
             auto original = lookup(o.ledger, o.transaction_id);
             if (!original.ok()) return std::move(original).error();
-            if (original->has_value()) add_volumes(out, o.ledger, (*original)->postings);
+            if (original->has_value()) {
+              add_volumes(out, o.ledger, (*original)->postings);
+            } else {
+              add_earlier_volumes(out, o.ledger, earlier);
+            }
             return out;
           },
           [](const SetAccountMetadata& o) -> Result<Keys> {
@@ -82,8 +96,9 @@ Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
 }  // namespace
 
 Result<std::vector<keys::AttributeKey>> order_footprint(const Order& order,
-                                                        const TransactionLookup& lookup) {
-  auto keys_read = footprint_of(order, lookup);
+                                                        const TransactionLookup& lookup,
+                                                        const std::vector<Order>& earlier) {
+  auto keys_read = footprint_of(order, lookup, earlier);
   if (!keys_read.ok()) return keys_read;
   auto& list = *keys_read;
   auto by_bytes = [](const keys::AttributeKey& a, const keys::AttributeKey& b) {

@@ -21,7 +21,12 @@ using TransactionLookup = std::function<Result<std::optional<domain::Transaction
     const std::string& ledger, std::uint64_t id)>;
 
 // The attributes the order reads or deletes, without duplicates, in a stable order.
+// earlier: the orders before it in the same request. A revert of a transaction admission
+// cannot see may target one an earlier order creates (its id is only known at apply), so it
+// also declares the volumes of every earlier transaction of its ledger: a superset the gate
+// accepts, which makes "create, then revert" in one bulk work instead of a coverage miss.
 Result<std::vector<keys::AttributeKey>> order_footprint(const domain::Order& order,
-                                                        const TransactionLookup& lookup);
+                                                        const TransactionLookup& lookup,
+                                                        const std::vector<domain::Order>& earlier);
 
 }  // namespace tally::plan

@@ -298,3 +298,25 @@ TEST_CASE("transaction ids and log sequences are sequential per ledger", "[fsm]"
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+// Found while comparing the FSM with the reference model: the revert's target did not exist
+// at admission, so its volumes were not declared and the bulk failed with a coverage miss
+// that no retry could cure.
+TEST_CASE("a bulk may create a transaction and revert it", "[fsm]") {
+  Ledger l;
+  plan::Request bulk{{transfer("main", {posting("world", "a", 5)}),
+                      domain::RevertTransaction{"main", 0, false, false}},
+                     std::nullopt};
+  auto report = l.node.submit(bulk);
+  const Outcome& outcome = testing::applied_outcome(report);
+  INFO(outcome.message);
+  REQUIRE(outcome.ok());
+  CHECK(outcome.results[1].transaction_id == 1u);
+  CHECK(balance(l.node, "a").to_decimal() == "0");
+}
+
+}  // namespace
+}  // namespace tally

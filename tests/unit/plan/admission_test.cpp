@@ -143,3 +143,21 @@ TEST_CASE("the same request admitted against the same state gives the same bytes
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+// Found by the simulator (seed 9): a threshold change declares no attribute, so no CheckCache
+// refused it, and its plan's base index matched neither generation at apply.
+TEST_CASE("a request that reads nothing is still refused two generations ahead", "[plan]") {
+  TempDir dir;
+  LedgerNode node("memory", dir, options());
+  node.submit(domain::CreateLedger{"main", {}});
+  auto refused = node.admit(plan::Request{{domain::SetRotationThreshold{8}}, std::nullopt}, 9);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Code::kCacheHorizonExceeded);
+  CHECK(node.admit(plan::Request{{domain::SetRotationThreshold{8}}, std::nullopt}, 8).ok());
+}
+
+}  // namespace
+}  // namespace tally
