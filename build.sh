@@ -2,6 +2,7 @@
 # Tally's one entry point: installs what is missing (Debian 12), builds, runs, tests.
 #   ./build.sh test    sanitized build (ASan + UBSan) and the whole Catch2 suite via ctest
 #   ./build.sh run     release build and the main job on embedded defaults
+#   ./build.sh soak N  N simulator seeds over every core, with seeds per second
 #   ./build.sh build   release build only
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,7 +10,7 @@ ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
-  clang libclang-rt-14-dev)
+  libcli11-dev clang libclang-rt-14-dev)
 
 ensure_packages() {
   local missing=()
@@ -61,6 +62,27 @@ build_test() {
   cmake --build build/test -j "$JOBS"
 }
 
+# Runs SEEDS seeds split over every core (one tally-sim process each) and reports the rate.
+soak() {
+  local seeds=$1 steps=$2 per=$(( ($1 + JOBS - 1) / JOBS )) first=1 pids=() logs=() rc=0
+  local started=$(date +%s.%N)
+  for ((j = 0; j < JOBS && first <= seeds; j++)); do
+    local count=$(( seeds - first + 1 < per ? seeds - first + 1 : per ))
+    local log=build/release/soak-$j.log
+    ./build/release/native/tally-sim run --first-seed "$first" --seeds "$count" --steps "$steps" \
+      --quiet >"$log" 2>&1 &
+    pids+=($!)
+    logs+=("$log")
+    first=$(( first + count ))
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+  local elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+  for log in "${logs[@]}"; do grep -E "seeds \(|FAILED|reproduce" "$log"; done
+  printf "soak: %s seeds x %s steps in %.1f s: %.1f seeds/s over %s processes\n" "$seeds" "$steps" \
+    "$elapsed" "$(awk -v s="$seeds" -v e="$elapsed" 'BEGIN { print s / e }')" "${#pids[@]}"
+  return $rc
+}
+
 cmd=${1:-}
 case "$cmd" in
   test)
@@ -76,14 +98,27 @@ case "$cmd" in
   run)
     ensure_packages
     build_release
-    ./build/release/native/tally-cache-demo
+    sim=./build/release/native/tally-sim
+    echo "== scenario 1, the delete before formancehq/ledger#1455: parity must break"
+    $sim scenario 1 --pre-fix
+    echo "== scenario 1, the lazy gen0 tombstone: parity must hold"
+    $sim scenario 1
+    echo "== a short simulation: 20 seeds x 1000 steps, faults on"
+    $sim run --seeds 20 --steps 1000
+    ;;
+  soak)
+    seeds=${2:?usage: ./build.sh soak SEEDS [STEPS]}
+    steps=${3:-1000}
+    ensure_packages
+    build_release
+    soak "$seeds" "$steps"
     ;;
   build)
     ensure_packages
     build_release
     ;;
   *)
-    echo "usage: ./build.sh test | run | build" >&2
+    echo "usage: ./build.sh test | run | soak SEEDS [STEPS] | build" >&2
     exit 2
     ;;
 esac

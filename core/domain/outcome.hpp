@@ -40,4 +40,9 @@ struct Outcome {
   friend bool operator==(const Outcome&, const Outcome&) = default;
 };
 
+// Whether two outcomes agree on everything but their messages (free text).
+bool outcomes_agree(const Outcome& a, const Outcome& b);
+// "success [(tx 3 log 5)]", "failure INSUFFICIENT_FUNDS at order 0", "replay of 7: ...".
+std::string describe_outcome(const Outcome& outcome);
+
 }  // namespace tally::domain

@@ -26,6 +26,11 @@ Status MemoryStore::scan(ByteView begin, ByteView end, ScanOrder order,
 }
 
 Status MemoryStore::write(const Batch& batch) {
+  if (failing_writes_ > 0) {
+    --failing_writes_;
+    return make_error(Code::kStorage, "injected write failure: batch of " +
+                                          std::to_string(batch.size()) + " ops lost");
+  }
   for (const BatchOp& op : batch.ops()) {
     switch (op.type) {
       case BatchOp::Type::kPut: rows_[op.key] = op.value; break;

@@ -1,0 +1,25 @@
+// The race scenarios of DESIGN.md §10, narrated for people: each event, what admission
+// predicted and declared, gen0 / gen1 in memory beside the disk rows of the keys in play, and
+// parity after every step. `tally-sim scenario N` prints them; golden files in
+// tests/scenario/golden/ pin them; the visualiser will step through the same scripts.
+#pragma once
+
+#include <string>
+
+#include "core/result.hpp"
+
+namespace tally::sim {
+
+struct Narration {
+  std::string title;
+  std::string text;               // the whole narration, one event per paragraph
+  bool expected_outcome = false;  // the scenario ended as DESIGN.md says it must
+};
+
+inline constexpr int kScenarioCount = 7;
+
+// REQUIRES nothing: an unknown number is a kValidation error. pre_fix applies to scenario 1
+// (the pre-fix delete); other scenarios ignore it.
+Result<Narration> run_scenario(int number, bool pre_fix);
+
+}  // namespace tally::sim

@@ -1,0 +1,462 @@
+#include "core/sim/simulator.hpp"
+
+#include <algorithm>
+
+#include "core/cache/parity.hpp"
+#include "core/check/checker.hpp"
+#include "core/check/reference_ledger.hpp"
+#include "core/check/row_description.hpp"
+#include "core/keys/attribute_key.hpp"
+#include "core/sim/cluster.hpp"
+#include "core/sim/workload.hpp"
+
+namespace tally::sim {
+
+namespace {
+
+constexpr std::uint64_t kStartTimestampUs = 1'700'000'000'000'000;
+
+class Run {
+ public:
+  explicit Run(const SimOptions& options)
+      : options_(options),
+        prng_(options.seed),
+        threshold_(options.threshold != 0 ? options.threshold : 2 + prng_.below(7)),
+        cluster_(options.nodes, fsm_options()),
+        workload_(prng_) {}
+
+  SimResult execute();
+
+ private:
+  fsm::FsmOptions fsm_options() const {
+    fsm::FsmOptions o;
+    o.cluster_id = "sim";
+    o.rotation_threshold = threshold_;
+    if (options_.pre_fix) o.delete_mode = cache::DeleteMode::kPreFixForTeaching;
+    return o;
+  }
+
+  bool step();  // false once a violation is recorded
+  void trace(std::string action, int node, std::uint64_t index, std::string detail);
+  void fail(std::string what);
+  std::size_t in_flight() const;
+
+  bool admit(const plan::Request& request);
+  bool apply_on(std::size_t node);
+  bool feed_model(const ApplyEvent& event);
+  bool check_parity_all();
+  bool run_checker(std::size_t node);
+  bool compare_model(std::size_t node);
+  bool periodic_checks();
+  bool fault();
+  bool drain();
+  bool final_checks();
+  std::size_t random_up_node();
+  std::size_t lagging_node();
+
+  SimOptions options_;
+  Prng prng_;
+  std::uint64_t threshold_;
+  Cluster cluster_;
+  Workload workload_;
+  check::ReferenceLedger model_;
+  std::uint64_t model_index_ = 0;
+  std::uint64_t clock_us_ = kStartTimestampUs;
+  std::uint64_t step_ = 0;
+  SimResult result_;
+};
+
+void Run::trace(std::string action, int node, std::uint64_t index, std::string detail) {
+  TraceStep t{step_, std::move(action), node, index, std::move(detail), {}};
+  if (options_.record_views) {
+    for (std::size_t i = 0; i < cluster_.size(); ++i) {
+      NodeView view;
+      view.up = cluster_.up(i);
+      if (view.up) {
+        const fsm::StateMachine& m = *cluster_.node(i).fsm;
+        view.applied_index = m.applied_index();
+        view.generation = m.cache().generation();
+        view.epoch = m.cache().epoch();
+        view.threshold = m.cache().threshold();
+        view.gen0_entries = m.cache().gen0_size();
+        view.gen1_entries = m.cache().gen1_size();
+        auto parity = cache::check_parity(m.cache(), cluster_.node(i).store);
+        view.parity_ok = parity.ok() && parity->ok;
+      }
+      t.nodes.push_back(view);
+    }
+  }
+  result_.trace.push_back(std::move(t));
+}
+
+void Run::fail(std::string what) {
+  if (!result_.ok) return;
+  result_.ok = false;
+  result_.violation = std::move(what);
+  result_.failed_step = step_;
+  trace("VIOLATION", -1, 0, result_.violation);
+}
+
+std::size_t Run::in_flight() const {
+  const std::size_t leader = cluster_.leader();
+  std::uint64_t applied = cluster_.up(leader) ? cluster_.applied(leader) : 0;
+  return cluster_.pending().size() + (cluster_.log().size() - applied);
+}
+
+std::size_t Run::random_up_node() {
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    std::size_t i = prng_.below(cluster_.size());
+    if (cluster_.up(i)) return i;
+  }
+  return cluster_.leader();
+}
+
+// A running node with entries left to apply, preferring the leader when it lags too far.
+std::size_t Run::lagging_node() {
+  std::size_t leader = cluster_.leader();
+  if (cluster_.up(leader) && in_flight() >= options_.max_in_flight &&
+      cluster_.applied(leader) < cluster_.log().size()) {
+    return leader;
+  }
+  std::vector<std::size_t> behind;
+  for (std::size_t i = 0; i < cluster_.size(); ++i) {
+    if (cluster_.up(i) && cluster_.applied(i) < cluster_.log().size()) behind.push_back(i);
+  }
+  if (behind.empty()) return cluster_.size();
+  return behind[prng_.below(behind.size())];
+}
+
+bool Run::admit(const plan::Request& request) {
+  clock_us_ += 1000 + prng_.below(1000);
+  auto proposal = cluster_.admit(request, clock_us_);
+  if (!proposal.ok()) {
+    if (proposal.error().code == Code::kCacheHorizonExceeded) {
+      ++result_.stats.horizon_refusals;
+      trace("refuse", static_cast<int>(cluster_.leader()), 0, proposal.error().message);
+      return true;
+    }
+    fail("admission failed: " + proposal.error().message);
+    return false;
+  }
+  std::size_t seeds = 0, hits = 0;
+  for (const plan::PlanEntry& e : proposal->plan.entries) {
+    seeds += e.source == plan::EntrySource::kStoreSeed;
+    hits += e.source == plan::EntrySource::kCacheHit;
+  }
+  std::string detail =
+      std::string(domain::order_name(request.orders[0])) +
+      (request.orders.size() > 1 ? " +" + std::to_string(request.orders.size() - 1) : "") +
+      " plan " + std::to_string(proposal->plan.entries.size()) + " (" + std::to_string(hits) +
+      " hit, " + std::to_string(seeds) + " seed)";
+  trace("admit", static_cast<int>(cluster_.leader()), proposal->plan.predicted_index, detail);
+  cluster_.enqueue(std::move(proposal).value());
+  ++result_.stats.admitted;
+  return true;
+}
+
+bool Run::apply_on(std::size_t node) {
+  auto event = cluster_.apply_next(node);
+  if (!event.ok()) {
+    fail("node " + std::to_string(node) + " stopped: " + event.error().message);
+    return false;
+  }
+  if (event->lost_batch) {
+    ++result_.stats.lost_batches;
+    trace("lost", static_cast<int>(node), event->index,
+          "injected write failure: batch lost, node down");
+    return true;
+  }
+  ++result_.stats.entries_applied;
+  std::string detail = "configuration entry";
+  if (event->report) {
+    const fsm::ApplyReport& r = *event->report;
+    if (r.advance.kind != cache::AdvanceKind::kNone) ++result_.stats.rotations;
+    if (r.status == fsm::ApplyReport::Status::kApplied) {
+      detail = domain::describe_outcome(r.outcome);
+    } else {
+      detail = r.rejection->message;
+    }
+    if (r.advance.kind != cache::AdvanceKind::kNone) {
+      detail += " [generation " + std::to_string(r.advance.to_generation) + "]";
+    }
+  }
+  trace("apply", static_cast<int>(node), event->index, detail);
+  return feed_model(*event);
+}
+
+// The first node to apply an entry feeds it to the reference model, whose outcome must agree.
+bool Run::feed_model(const ApplyEvent& event) {
+  if (event.index != model_index_ + 1) return true;
+  model_index_ = event.index;
+  if (event.configuration) {
+    ++result_.stats.configuration_entries;
+    return true;
+  }
+  const fsm::ApplyReport& report = *event.report;
+  if (report.status == fsm::ApplyReport::Status::kStale) ++result_.stats.stale;
+  if (report.status != fsm::ApplyReport::Status::kApplied) {
+    if (report.status == fsm::ApplyReport::Status::kRejectedPlan) {
+      fail("the leader proposed a malformed plan: " + report.rejection->message);
+      return false;
+    }
+    return true;
+  }
+  const plan::Proposal& proposal = *cluster_.log()[event.index - 1].proposal;
+  std::vector<domain::Order> orders = plan::orders_of(proposal);
+  const domain::Outcome& outcome = report.outcome;
+  workload_.observe(orders, outcome);
+  if (outcome.is_replay()) ++result_.stats.replays;
+  if (outcome.ok()) ++result_.stats.successes;
+  if (outcome.ok() && std::holds_alternative<domain::SetRotationThreshold>(orders[0])) {
+    ++result_.stats.threshold_changes;
+  }
+  if (!outcome.ok() && outcome.code == Code::kCoverageMiss) {
+    // Legitimate only for a revert of a transaction admission did not see (created by a
+    // proposal still in flight): its postings' volumes could not be declared.
+    const auto* revert = std::get_if<domain::RevertTransaction>(&orders[outcome.failed_order]);
+    bool explained = false;
+    if (revert != nullptr) {
+      auto key = keys::transaction_key(revert->ledger, revert->transaction_id);
+      auto id = keys::attribute_id(key.canonical).to_bytes();
+      for (const plan::PlanEntry& e : proposal.plan.entries) {
+        if (e.kind == keys::kind_byte(key.kind) && e.id == Bytes(id.begin(), id.end())) {
+          explained = e.source == plan::EntrySource::kStoreAbsent;
+        }
+      }
+    }
+    if (!explained) {
+      fail("unexplained coverage miss at index " + std::to_string(event.index) + ": " +
+           outcome.message);
+      return false;
+    }
+    ++result_.stats.coverage_misses;
+    return true;
+  }
+  if (!outcome.ok()) ++result_.stats.business_failures;
+  domain::Outcome expected = model_.apply(orders, proposal.idempotency_key, proposal.timestamp_us,
+                                          report.audit->sequence, &outcome);
+  if (!domain::outcomes_agree(expected, outcome)) {
+    fail("outcome at index " + std::to_string(event.index) + " is " +
+         domain::describe_outcome(outcome) + ", the reference model says " +
+         domain::describe_outcome(expected) + (outcome.ok() ? "" : " (" + outcome.message + ")"));
+    return false;
+  }
+  return true;
+}
+
+bool Run::check_parity_all() {
+  for (std::size_t i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.up(i)) continue;
+    auto parity = cache::check_parity(cluster_.node(i).fsm->cache(), cluster_.node(i).store);
+    if (!parity.ok() || !parity->ok) {
+      fail("parity broken on node " + std::to_string(i) + " at index " +
+           std::to_string(cluster_.applied(i)) + ": " +
+           (parity.ok() ? parity->first_difference : parity.error().message));
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Run::run_checker(std::size_t node) {
+  ++result_.stats.checker_runs;
+  const SimNode& n = cluster_.node(node);
+  auto report = check::run_check({n.store, &n.fsm->cache(), "sim"});
+  if (!report.ok() || !report->ok()) {
+    fail("checker on node " + std::to_string(node) + ": " +
+         (report.ok() ? report->describe() : report.error().message));
+    return false;
+  }
+  return true;
+}
+
+bool Run::compare_model(std::size_t node) {
+  ++result_.stats.model_comparisons;
+  std::map<Bytes, Bytes> expected = model_.expected_rows();
+  const store::MemoryStore::Rows& rows = cluster_.node(node).store.rows();
+  std::map<Bytes, Bytes> actual;
+  for (const auto& [key, value] : rows) {
+    if (check::is_derived_row(key)) actual.emplace(key, value);
+  }
+  check::CheckReport report;
+  check::compare_projections(expected, actual, report);
+  if (!report.ok()) {
+    fail("node " + std::to_string(node) + " differs from the reference model at index " +
+         std::to_string(model_index_) + ": " + report.describe());
+    return false;
+  }
+  return true;
+}
+
+bool Run::periodic_checks() {
+  if (!run_checker(random_up_node())) return false;
+  for (std::size_t i = 0; i < cluster_.size(); ++i) {
+    if (cluster_.up(i) && cluster_.applied(i) == model_index_ && !compare_model(i)) return false;
+  }
+  return true;
+}
+
+bool Run::fault() {
+  std::uint64_t roll = prng_.below(100);
+  std::size_t node = prng_.below(cluster_.size());
+  if (roll < 40) {
+    ++result_.stats.crashes;
+    cluster_.crash(node);
+    trace("crash", static_cast<int>(node), 0, "memory lost; the store stays");
+    if (node == cluster_.leader()) {
+      // A crashed leader loses what it had not appended (clients retry); another takes over.
+      std::size_t dropped = cluster_.pending().size();
+      cluster_.drop_pending();
+      ++result_.stats.leader_changes;
+      cluster_.change_leader((node + 1) % cluster_.size());
+      trace("leader", static_cast<int>(cluster_.leader()), cluster_.log().size(),
+            "new term after a crash; " + std::to_string(dropped) + " pending proposals lost");
+    }
+    return true;
+  }
+  if (roll < 60) {
+    if (!cluster_.up(node)) return true;
+    cluster_.node(node).store.fail_next_writes(1);
+    trace("inject", static_cast<int>(node), 0, "the next batch will fail to commit");
+    return true;
+  }
+  if (roll < 80) {
+    std::size_t source = cluster_.leader();
+    if (!cluster_.up(source) || node == source) return true;
+    if (cluster_.up(node) && cluster_.applied(node) >= cluster_.applied(source)) return true;
+    Status installed = cluster_.install_snapshot(source, node);
+    if (!installed.ok()) {
+      fail("snapshot install failed: " + installed.error().message);
+      return false;
+    }
+    ++result_.stats.snapshots;
+    trace("snapshot", static_cast<int>(node), cluster_.applied(node),
+          "installed node " + std::to_string(source) + "'s store image");
+    return true;
+  }
+  std::size_t next = (cluster_.leader() + 1 + prng_.below(cluster_.size() - 1)) % cluster_.size();
+  if (!cluster_.up(next) || next == cluster_.leader()) return true;
+  ++result_.stats.leader_changes;
+  std::size_t forwarded = cluster_.pending().size();
+  cluster_.change_leader(next);
+  trace("leader", static_cast<int>(next), cluster_.log().size(),
+        "new term; " + std::to_string(forwarded) + " pending proposals shift by one index");
+  return true;
+}
+
+bool Run::step() {
+  ++step_;
+  ++result_.stats.steps;
+  for (std::size_t i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.up(i) && prng_.chance(30)) {
+      Status restarted = cluster_.restart(i);
+      if (!restarted.ok()) {
+        fail("restart of node " + std::to_string(i) + " failed: " + restarted.error().message);
+        return false;
+      }
+      trace("restart", static_cast<int>(i), cluster_.applied(i), "recovered from the store");
+      return check_parity_all();
+    }
+  }
+  // Each roll picks an action; one that cannot happen now applies an entry instead.
+  std::uint64_t roll = prng_.below(100);
+  bool done = false;
+  if (roll < 35) {
+    if (cluster_.up(cluster_.leader()) && in_flight() < options_.max_in_flight) {
+      if (!admit(workload_.next())) return false;
+      done = true;
+    }
+  } else if (roll < 55) {
+    if (!cluster_.pending().empty()) {
+      cluster_.deliver_one();
+      trace("deliver", -1, cluster_.log().size(), "appended to the log");
+      done = true;
+    }
+  } else if (roll < 57) {
+    cluster_.append_configuration();
+    trace("config", -1, cluster_.log().size(), "a configuration entry the FSM never sees");
+    done = true;
+  } else if (roll < 60 && options_.faults) {
+    if (!fault()) return false;
+    done = true;
+  }
+  if (!done) {
+    std::size_t node = lagging_node();
+    if (node < cluster_.size() && !apply_on(node)) return false;
+  }
+  return check_parity_all();
+}
+
+bool Run::drain() {
+  for (std::size_t i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.up(i)) {
+      Status restarted = cluster_.restart(i);
+      if (!restarted.ok()) {
+        fail("restart failed in the drain: " + restarted.error().message);
+        return false;
+      }
+    }
+  }
+  while (!cluster_.pending().empty())
+    cluster_.deliver_one();
+  for (std::size_t round = 0; round < 4; ++round) {  // bounded: lost batches crash a node
+    for (std::size_t i = 0; i < cluster_.size(); ++i) {
+      if (!cluster_.up(i) && !cluster_.restart(i).ok()) return false;
+      while (cluster_.up(i) && cluster_.applied(i) < cluster_.log().size()) {
+        if (!apply_on(i) || !check_parity_all()) return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool Run::final_checks() {
+  for (std::size_t i = 0; i < cluster_.size(); ++i) {
+    if (!cluster_.up(i) || cluster_.applied(i) != cluster_.log().size()) {
+      fail("node " + std::to_string(i) + " did not catch up with the log");
+      return false;
+    }
+    if (cluster_.node(i).store.rows() != cluster_.node(0).store.rows()) {
+      fail("node " + std::to_string(i) + "'s store differs from node 0's at index " +
+           std::to_string(cluster_.log().size()));
+      return false;
+    }
+    if (!run_checker(i) || !compare_model(i)) return false;
+  }
+  return true;
+}
+
+SimResult Run::execute() {
+  trace("start", -1, 0,
+        "seed " + std::to_string(options_.seed) + ", " + std::to_string(cluster_.size()) +
+            " nodes, threshold " + std::to_string(threshold_));
+  for (const plan::Request& request : workload_.setup()) {
+    if (!admit(request)) return result_;
+  }
+  while (step_ < options_.steps && step()) {
+    if (options_.check_every > 0 && step_ % options_.check_every == 0 && !periodic_checks()) break;
+  }
+  if (result_.ok && drain()) final_checks();
+  result_.stats.log_length = cluster_.log().size();
+  if (result_.ok) trace("end", -1, cluster_.log().size(), "all nodes equal, checker clean");
+  return std::move(result_);
+}
+
+}  // namespace
+
+std::string SimResult::reproduce_command(const SimOptions& options) const {
+  std::string command = "tally-sim run --seed " + std::to_string(options.seed) + " --steps " +
+                        std::to_string(options.steps);
+  if (options.threshold != 0) command += " --threshold " + std::to_string(options.threshold);
+  if (options.nodes != 3) command += " --nodes " + std::to_string(options.nodes);
+  if (options.pre_fix) command += " --pre-fix";
+  if (!options.faults) command += " --no-faults";
+  return command;
+}
+
+SimResult simulate(const SimOptions& options) {
+  TALLY_INVARIANT(options.nodes >= 1, "a cluster needs a node");
+  return Run(options).execute();
+}
+
+}  // namespace tally::sim

@@ -1,0 +1,119 @@
+#include "core/sim/workload.hpp"
+
+namespace tally::sim {
+
+namespace {
+
+const std::vector<std::string> kLedgers = {"main", "side"};
+const std::vector<const char*> kAccounts = {"world", "a", "b", "c", "d:1"};
+const std::vector<const char*> kAssets = {"USD", "EUR/2"};
+const std::vector<const char*> kKeys = {"k1", "k2", "k3"};
+const std::vector<const char*> kReferences = {"r1", "r2", "r3", "r4"};
+
+}  // namespace
+
+std::vector<plan::Request> Workload::setup() const {
+  std::vector<plan::Request> requests;
+  for (const std::string& ledger : kLedgers) {
+    requests.push_back({{domain::CreateLedger{ledger, {}}}, std::nullopt});
+  }
+  return requests;
+}
+
+const char* Workload::pick(const std::vector<const char*>& from) {
+  return from[prng_->below(from.size())];
+}
+
+const std::string& Workload::ledger() {
+  // The side ledger sees a tenth of the traffic, and may be deleted.
+  return prng_->chance(90) ? kLedgers[0] : kLedgers[1];
+}
+
+std::uint64_t Workload::transaction_id(const std::string& ledger) {
+  // Mostly existing transactions, sometimes one just ahead (in flight, or unknown).
+  return prng_->below(transactions_[ledger] + 2);
+}
+
+domain::Metadata Workload::metadata() {
+  domain::Metadata out;
+  std::uint64_t count = 1 + prng_->below(2);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    switch (prng_->below(4)) {
+      case 0: out[pick(kKeys)] = domain::MetadataNull{}; break;
+      case 1: out[pick(kKeys)] = std::string("v") + std::to_string(prng_->below(5)); break;
+      case 2: out[pick(kKeys)] = static_cast<std::int64_t>(prng_->below(100)) - 50; break;
+      default: out[pick(kKeys)] = prng_->chance(50);
+    }
+  }
+  return out;
+}
+
+domain::Order Workload::transaction() {
+  domain::CreateTransaction order;
+  order.ledger = ledger();
+  std::uint64_t postings = 1 + prng_->below(3);
+  for (std::uint64_t i = 0; i < postings; ++i) {
+    order.postings.push_back({prng_->chance(40) ? "world" : pick(kAccounts), pick(kAccounts),
+                              domain::Amount::from_u64(prng_->below(30)), pick(kAssets)});
+  }
+  if (prng_->chance(15)) order.reference = pick(kReferences) + std::to_string(prng_->below(8));
+  if (prng_->chance(20)) order.metadata = metadata();
+  if (prng_->chance(10)) order.timestamp_us = 1'600'000'000'000'000 + prng_->below(1000);
+  order.force = prng_->chance(10);
+  return order;
+}
+
+domain::Order Workload::random_order() {
+  std::uint64_t roll = prng_->below(1000);
+  const std::string& l = ledger();
+  if (roll < 400) return transaction();
+  if (roll < 500) {
+    return domain::RevertTransaction{l, transaction_id(l), prng_->chance(30), prng_->chance(30)};
+  }
+  if (roll < 600) return domain::SetAccountMetadata{l, pick(kAccounts), metadata()};
+  if (roll < 720) return domain::DeleteAccountMetadata{l, pick(kAccounts), pick(kKeys)};
+  if (roll < 770) return domain::SetTransactionMetadata{l, transaction_id(l), metadata()};
+  if (roll < 810) return domain::DeleteTransactionMetadata{l, transaction_id(l), pick(kKeys)};
+  if (roll < 850) return domain::SetLedgerMetadata{l, metadata()};
+  if (roll < 880) return domain::DeleteLedgerMetadata{l, pick(kKeys)};
+  if (roll < 890) return domain::CreateLedger{kLedgers[prng_->below(kLedgers.size())], metadata()};
+  if (roll < 893) return domain::DeleteLedger{"side"};
+  return transaction();
+}
+
+void Workload::add_idempotency(plan::Request& request) {
+  std::uint64_t roll = prng_->below(100);
+  if (roll < 10) {
+    request.idempotency_key = "idem-" + std::to_string(next_key_++);
+    keyed_.push_back(request);
+    if (keyed_.size() > 16) keyed_.erase(keyed_.begin());
+  } else if (roll < 14 && !keyed_.empty()) {
+    request = keyed_[prng_->below(keyed_.size())];  // a client retry: same key, same intent
+  } else if (roll < 16 && !keyed_.empty()) {
+    request.idempotency_key = keyed_[prng_->below(keyed_.size())].idempotency_key;  // conflict
+  }
+}
+
+plan::Request Workload::next() {
+  plan::Request request;
+  if (prng_->chance(1)) {
+    request.orders.push_back(domain::SetRotationThreshold{2 + prng_->below(7)});
+    return request;
+  }
+  std::uint64_t orders = prng_->chance(10) ? 2 + prng_->below(2) : 1;
+  for (std::uint64_t i = 0; i < orders; ++i)
+    request.orders.push_back(random_order());
+  add_idempotency(request);
+  return request;
+}
+
+void Workload::observe(const std::vector<domain::Order>& orders, const domain::Outcome& outcome) {
+  if (!outcome.ok()) return;
+  for (std::size_t i = 0; i < orders.size() && i < outcome.results.size(); ++i) {
+    const std::string* l = domain::order_ledger(orders[i]);
+    const auto& id = outcome.results[i].transaction_id;
+    if (l != nullptr && id) transactions_[*l] = std::max(transactions_[*l], *id + 1);
+  }
+}
+
+}  // namespace tally::sim

@@ -1,0 +1,40 @@
+// The simulator's workload: requests of every order kind over a deliberately small key space,
+// so that deletes, re-saves, reverts and idempotency keys collide all the time.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/domain/outcome.hpp"
+#include "core/plan/proposal.hpp"
+#include "core/sim/prng.hpp"
+
+namespace tally::sim {
+
+class Workload {
+ public:
+  explicit Workload(Prng& prng) : prng_(&prng) {}
+
+  // The requests that create the ledgers the workload writes to.
+  std::vector<plan::Request> setup() const;
+  plan::Request next();
+  // Learns transaction ids from applied outcomes, so reverts and metadata aim at real ones.
+  void observe(const std::vector<domain::Order>& orders, const domain::Outcome& outcome);
+
+ private:
+  domain::Order random_order();
+  domain::Order transaction();
+  domain::Metadata metadata();
+  const std::string& ledger();
+  std::uint64_t transaction_id(const std::string& ledger);
+  const char* pick(const std::vector<const char*>& from);
+  void add_idempotency(plan::Request& request);
+
+  Prng* prng_;
+  std::map<std::string, std::uint64_t> transactions_;  // per ledger: ids seen so far
+  std::vector<plan::Request> keyed_;                   // requests sent with a key, to replay
+  std::uint64_t next_key_ = 0;
+};
+
+}  // namespace tally::sim
