@@ -51,7 +51,6 @@ class Run {
   bool fault();
   bool drain();
   bool final_checks();
-  std::size_t random_up_node();
   std::size_t lagging_node();
 
   SimOptions options_;
@@ -101,14 +100,6 @@ std::size_t Run::in_flight() const {
   const std::size_t leader = cluster_.leader();
   std::uint64_t applied = cluster_.up(leader) ? cluster_.applied(leader) : 0;
   return cluster_.pending().size() + (cluster_.log().size() - applied);
-}
-
-std::size_t Run::random_up_node() {
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    std::size_t i = prng_.below(cluster_.size());
-    if (cluster_.up(i)) return i;
-  }
-  return cluster_.leader();
 }
 
 // A running node with entries left to apply, preferring the leader when it lags too far.
@@ -288,8 +279,14 @@ bool Run::compare_model(std::size_t node) {
   return true;
 }
 
+// Draws nothing from the PRNG, so how often checks run never changes the run itself: a
+// failure seen at a periodic check can be re-run with checks at every step to find its
+// first step (locate_first_failure).
 bool Run::periodic_checks() {
-  if (!run_checker(random_up_node())) return false;
+  std::size_t node = (step_ / options_.check_every) % cluster_.size();
+  for (std::size_t i = 0; i < cluster_.size() && !cluster_.up(node); ++i)
+    node = (node + 1) % cluster_.size();
+  if (cluster_.up(node) && !run_checker(node)) return false;
   for (std::size_t i = 0; i < cluster_.size(); ++i) {
     if (cluster_.up(i) && cluster_.applied(i) == model_index_ && !compare_model(i)) return false;
   }
@@ -452,6 +449,16 @@ std::string SimResult::reproduce_command(const SimOptions& options) const {
   if (options.pre_fix) command += " --pre-fix";
   if (!options.faults) command += " --no-faults";
   return command;
+}
+
+SimResult locate_first_failure(const SimOptions& options, const SimResult& failed) {
+  TALLY_INVARIANT(!failed.ok, "locating the failure of a clean run");
+  if (options.check_every == 1) return failed;
+  SimOptions every_step = options;
+  every_step.check_every = 1;
+  every_step.steps = failed.failed_step;
+  SimResult located = simulate(every_step);
+  return located.ok ? failed : located;  // a failure only the drain saw stays where it was
 }
 
 SimResult simulate(const SimOptions& options) {

@@ -49,4 +49,9 @@ struct SimResult {
 
 SimResult simulate(const SimOptions& options);
 
+// Re-runs a failed seed with the checker and the model compared after every step, to find
+// the first step at which the violation shows: the minimal trace to read. Checks draw no
+// randomness, so the re-run is the same run.
+SimResult locate_first_failure(const SimOptions& options, const SimResult& failed);
+
 }  // namespace tally::sim

@@ -82,8 +82,11 @@ int run(RunFlags& flags) {
     add(total, result.stats);
     if (!result.ok) {
       ++failures;
-      std::printf("\nseed %llu FAILED at step %llu: %s\n", (unsigned long long)flags.options.seed,
-                  (unsigned long long)result.failed_step, result.violation.c_str());
+      std::uint64_t seen_at = result.failed_step;
+      result = sim::locate_first_failure(flags.options, result);
+      std::printf("\nseed %llu FAILED at step %llu (seen at step %llu): %s\n",
+                  (unsigned long long)flags.options.seed, (unsigned long long)result.failed_step,
+                  (unsigned long long)seen_at, result.violation.c_str());
       std::size_t from =
           result.trace.size() > flags.trace_lines ? result.trace.size() - flags.trace_lines : 0;
       std::printf("last %zu steps of the trace:\n", result.trace.size() - from);

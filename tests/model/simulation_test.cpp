@@ -92,5 +92,22 @@ TEST_CASE("a seed replays the same run, step for step", "[model]") {
   }
 }
 
+TEST_CASE("how often the checker runs never changes the run", "[model]") {
+  sim::SimOptions sparse;
+  sparse.seed = 5;
+  sparse.steps = 300;
+  sim::SimOptions dense = sparse;
+  dense.check_every = 1;  // what locate_first_failure relies on
+  sim::SimResult a = sim::simulate(sparse);
+  sim::SimResult b = sim::simulate(dense);
+  REQUIRE(a.ok);
+  REQUIRE(b.ok);
+  CHECK(b.stats.checker_runs > 10 * a.stats.checker_runs);
+  REQUIRE(a.trace.size() == b.trace.size());
+  for (std::size_t i = 0; i < a.trace.size(); ++i) {
+    REQUIRE(sim::format_step(a.trace[i]) == sim::format_step(b.trace[i]));
+  }
+}
+
 }  // namespace
 }  // namespace tally
