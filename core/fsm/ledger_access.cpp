@@ -22,6 +22,11 @@ Result<domain::Boundary> read_boundary(const GatedScope& scope, const std::strin
   return **boundary;
 }
 
+Result<domain::Boundary> open_ledger_boundary(const GatedScope& scope, const std::string& ledger) {
+  TALLY_TRY(require_open_ledger(scope, ledger));
+  return read_boundary(scope, ledger);
+}
+
 std::uint64_t take_log_sequence(GatedScope& scope, const std::string& ledger,
                                 domain::Boundary& boundary) {
   std::uint64_t sequence = boundary.next_log_sequence++;

@@ -16,6 +16,9 @@ Result<domain::LedgerInfo> require_open_ledger(const GatedScope& scope, const st
 // with their ledger.
 Result<domain::Boundary> read_boundary(const GatedScope& scope, const std::string& ledger);
 
+// Both, as every order on an existing ledger starts: the open ledger's boundary.
+Result<domain::Boundary> open_ledger_boundary(const GatedScope& scope, const std::string& ledger);
+
 // Hands out the boundary's next log sequence and writes the boundary back.
 std::uint64_t take_log_sequence(GatedScope& scope, const std::string& ledger,
                                 domain::Boundary& boundary);

@@ -1,5 +1,6 @@
 // Ledger orders: create, delete (soft), and ledger metadata.
 #include "core/fsm/ledger_access.hpp"
+#include "core/fsm/metadata_access.hpp"
 #include "core/fsm/order_executor.hpp"
 #include "core/keys/attribute_key.hpp"
 
@@ -25,7 +26,7 @@ Result<OrderResult> execute(const domain::DeleteLedger& order, OrderContext& con
   GatedScope& scope = context.scope;
   auto info = require_open_ledger(scope, order.ledger);
   if (!info.ok()) return std::move(info).error();
-  auto boundary = read_boundary(scope, order.ledger);
+  auto boundary = read_boundary(scope, order.ledger);  // the boundary leaves with the ledger
   if (!boundary.ok()) return std::move(boundary).error();
   std::uint64_t sequence = boundary->next_log_sequence;
   info->deleted = true;
@@ -37,30 +38,19 @@ Result<OrderResult> execute(const domain::DeleteLedger& order, OrderContext& con
 }
 
 Result<OrderResult> execute(const domain::SetLedgerMetadata& order, OrderContext& context) {
-  GatedScope& scope = context.scope;
-  TALLY_TRY(require_open_ledger(scope, order.ledger));
-  auto boundary = read_boundary(scope, order.ledger);
+  auto boundary = open_ledger_boundary(context.scope, order.ledger);
   if (!boundary.ok()) return std::move(boundary).error();
-  auto key = keys::ledger_metadata_key(order.ledger);
-  auto current = scope.get<domain::Metadata>(key);
-  if (!current.ok()) return std::move(current).error();
-  auto merged = domain::merge_metadata(current->value_or(domain::Metadata{}), order.metadata);
-  if (!merged.ok()) return std::move(merged).error();
-  scope.put(key, *merged);
-  return OrderResult{std::nullopt, take_log_sequence(scope, order.ledger, *boundary)};
+  TALLY_TRY(
+      merge_metadata_at(context.scope, keys::ledger_metadata_key(order.ledger), order.metadata));
+  return OrderResult{std::nullopt, take_log_sequence(context.scope, order.ledger, *boundary)};
 }
 
 Result<OrderResult> execute(const domain::DeleteLedgerMetadata& order, OrderContext& context) {
-  GatedScope& scope = context.scope;
-  TALLY_TRY(require_open_ledger(scope, order.ledger));
-  auto boundary = read_boundary(scope, order.ledger);
+  auto boundary = open_ledger_boundary(context.scope, order.ledger);
   if (!boundary.ok()) return std::move(boundary).error();
-  auto key = keys::ledger_metadata_key(order.ledger);
-  auto current = scope.get<domain::Metadata>(key);
-  if (!current.ok()) return std::move(current).error();
-  // A ledger's metadata lives as long as the ledger: the last key leaves an empty map.
-  if (current->has_value() && (*current)->erase(order.key) == 1) scope.put(key, **current);
-  return OrderResult{std::nullopt, take_log_sequence(scope, order.ledger, *boundary)};
+  TALLY_TRY(erase_metadata_key_at(context.scope, keys::ledger_metadata_key(order.ledger), order.key,
+                                  WhenEmpty::kKeepEmpty));
+  return OrderResult{std::nullopt, take_log_sequence(context.scope, order.ledger, *boundary)};
 }
 
 }  // namespace tally::fsm

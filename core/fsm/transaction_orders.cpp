@@ -9,8 +9,7 @@ namespace tally::fsm {
 
 Result<OrderResult> execute(const domain::CreateTransaction& order, OrderContext& context) {
   GatedScope& scope = context.scope;
-  TALLY_TRY(require_open_ledger(scope, order.ledger));
-  auto boundary = read_boundary(scope, order.ledger);
+  auto boundary = open_ledger_boundary(scope, order.ledger);
   if (!boundary.ok()) return std::move(boundary).error();
   std::uint64_t id = boundary->next_transaction_id++;
   if (order.reference) {
@@ -37,8 +36,7 @@ Result<OrderResult> execute(const domain::CreateTransaction& order, OrderContext
 
 Result<OrderResult> execute(const domain::RevertTransaction& order, OrderContext& context) {
   GatedScope& scope = context.scope;
-  TALLY_TRY(require_open_ledger(scope, order.ledger));
-  auto boundary = read_boundary(scope, order.ledger);
+  auto boundary = open_ledger_boundary(scope, order.ledger);
   if (!boundary.ok()) return std::move(boundary).error();
   auto original = read_transaction(scope, order.ledger, order.transaction_id);
   if (!original.ok()) return std::move(original).error();

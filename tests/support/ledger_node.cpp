@@ -19,6 +19,12 @@ domain::CreateTransaction transfer(std::string ledger, std::vector<domain::Posti
   return order;
 }
 
+fsm::FsmOptions with_threshold(std::uint64_t threshold) {
+  fsm::FsmOptions options;
+  options.rotation_threshold = threshold;
+  return options;
+}
+
 LedgerNode::LedgerNode(const std::string& store_kind, const TempDir& dir, fsm::FsmOptions options,
                        const std::string& file)
     : store_kind_(store_kind), dir_(&dir), file_(file), options_(std::move(options)) {

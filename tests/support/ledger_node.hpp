@@ -16,6 +16,9 @@ domain::Posting posting(std::string source, std::string destination, std::uint64
                         std::string asset = "USD");
 domain::CreateTransaction transfer(std::string ledger, std::vector<domain::Posting> postings);
 
+// Options with a small rotation threshold, so rotations happen within a few entries.
+fsm::FsmOptions with_threshold(std::uint64_t threshold);
+
 class LedgerNode {
  public:
   LedgerNode(const std::string& store_kind, const TempDir& dir, fsm::FsmOptions options,

@@ -16,9 +16,7 @@ using testing::TempDir;
 using testing::transfer;
 
 fsm::FsmOptions options() {
-  fsm::FsmOptions o;
-  o.rotation_threshold = 4;
-  return o;
+  return testing::with_threshold(4);
 }
 
 // Rows other than the FSM state row and the cache mirror (which a rotation may touch).

@@ -16,9 +16,7 @@ using testing::TempDir;
 using testing::transfer;
 
 fsm::FsmOptions options(std::uint64_t threshold = 4) {
-  fsm::FsmOptions o;
-  o.rotation_threshold = threshold;
-  return o;
+  return testing::with_threshold(threshold);
 }
 
 Code failure_code(const fsm::ApplyReport& report) {

@@ -14,9 +14,7 @@ using testing::TempDir;
 using testing::transfer;
 
 fsm::FsmOptions options() {
-  fsm::FsmOptions o;
-  o.rotation_threshold = 4;
-  return o;
+  return testing::with_threshold(4);
 }
 
 std::size_t index_of(const plan::Proposal& p, const keys::AttributeKey& key) {
