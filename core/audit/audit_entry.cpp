@@ -19,14 +19,7 @@ void write_hashed_content(codec::Writer& w, const AuditEntry& entry) {
   w.u32(static_cast<std::uint32_t>(entry.items.size()));
   for (const Bytes& item : entry.items)
     w.bytes(item);
-  w.raw(ByteView(entry.previous_hash.data(), entry.previous_hash.size()));
-}
-
-Digest read_digest(codec::Reader& r) {
-  Digest digest{};
-  ByteView bytes = r.raw(kDigestBytes);
-  if (r.ok()) std::copy(bytes.begin(), bytes.end(), digest.begin());
-  return digest;
+  codec::write_digest(w, entry.previous_hash);
 }
 
 }  // namespace
@@ -44,7 +37,7 @@ Digest compute_hash(const Digest& cluster_key, const AuditEntry& entry) {
 Bytes encode_audit_entry(const AuditEntry& entry) {
   codec::Writer w;
   write_hashed_content(w, entry);
-  w.raw(ByteView(entry.hash.data(), entry.hash.size()));
+  codec::write_digest(w, entry.hash);
   return w.take();
 }
 
@@ -60,8 +53,8 @@ Result<AuditEntry> decode_audit_entry(ByteView bytes) {
     std::uint32_t n = r.count(limits::kOrdersPerProposalMax, 4);
     for (std::uint32_t i = 0; i < n && r.ok(); ++i)
       entry.items.push_back(r.bytes());
-    entry.previous_hash = read_digest(r);
-    entry.hash = read_digest(r);
+    entry.previous_hash = codec::read_digest(r);
+    entry.hash = codec::read_digest(r);
     return entry;
   });
 }

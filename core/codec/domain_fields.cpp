@@ -123,6 +123,17 @@ std::optional<std::uint64_t> read_optional_u64(Reader& r) {
   return r.u64();
 }
 
+void write_digest(Writer& w, const audit::Digest& digest) {
+  w.raw(ByteView(digest.data(), digest.size()));
+}
+
+audit::Digest read_digest(Reader& r) {
+  audit::Digest digest{};
+  ByteView bytes = r.raw(audit::kDigestBytes);
+  if (r.ok()) std::copy(bytes.begin(), bytes.end(), digest.begin());
+  return digest;
+}
+
 void expect_format(Reader& r, std::uint8_t expected) {
   std::uint8_t format = r.u8();
   if (r.ok() && format != expected) r.fail("unknown format " + std::to_string(format));

@@ -20,7 +20,7 @@ Bytes encode_fsm_state(const FsmState& state) {
   w.u8(kStateFormat);
   w.u64(state.applied_index);
   w.u64(state.next_audit_sequence);
-  w.raw(ByteView(state.audit_head.data(), state.audit_head.size()));
+  codec::write_digest(w, state.audit_head);
   w.string(state.cluster_id);
   return w.take();
 }
@@ -31,8 +31,7 @@ Result<FsmState> decode_fsm_state(ByteView bytes) {
     FsmState state;
     state.applied_index = r.u64();
     state.next_audit_sequence = r.u64();
-    ByteView head = r.raw(audit::kDigestBytes);
-    if (r.ok()) std::copy(head.begin(), head.end(), state.audit_head.begin());
+    state.audit_head = codec::read_digest(r);
     state.cluster_id = r.string();
     return state;
   });

@@ -13,7 +13,7 @@ constexpr std::uint8_t kRecordFormat = 1;
 Bytes encode_idempotency_record(const IdempotencyRecord& record) {
   codec::Writer w;
   w.u8(kRecordFormat);
-  w.raw(ByteView(record.intent_hash.data(), record.intent_hash.size()));
+  codec::write_digest(w, record.intent_hash);
   w.u64(record.audit_sequence);
   codec::write_outcome(w, record.outcome);
   return w.take();
@@ -23,8 +23,7 @@ Result<IdempotencyRecord> decode_idempotency_record(ByteView bytes) {
   return codec::decode_all<IdempotencyRecord>(bytes, "idempotency record", [](codec::Reader& r) {
     codec::expect_format(r, kRecordFormat);
     IdempotencyRecord record;
-    ByteView hash = r.raw(audit::kDigestBytes);
-    if (r.ok()) std::copy(hash.begin(), hash.end(), record.intent_hash.begin());
+    record.intent_hash = codec::read_digest(r);
     record.audit_sequence = r.u64();
     record.outcome = codec::read_outcome(r);
     return record;
