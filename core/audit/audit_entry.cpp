@@ -1,8 +1,8 @@
 #include "core/audit/audit_entry.hpp"
 
-#include "core/audit/hmac_sha256.hpp"
 #include "core/codec/domain_fields.hpp"
 #include "core/codec/outcome_codec.hpp"
+#include "core/crypto/hmac_sha256.hpp"
 #include "core/limits.hpp"
 
 namespace tally::audit {
@@ -31,7 +31,8 @@ Bytes hashed_content(const AuditEntry& entry) {
 }
 
 Digest compute_hash(const Digest& cluster_key, const AuditEntry& entry) {
-  return hmac_sha256(ByteView(cluster_key.data(), cluster_key.size()), hashed_content(entry));
+  return crypto::hmac_sha256(ByteView(cluster_key.data(), cluster_key.size()),
+                             hashed_content(entry));
 }
 
 Bytes encode_audit_entry(const AuditEntry& entry) {
@@ -60,7 +61,7 @@ Result<AuditEntry> decode_audit_entry(ByteView bytes) {
 }
 
 Digest cluster_audit_key(std::string_view cluster_id) {
-  Sha256 hasher;
+  crypto::Sha256 hasher;
   hasher.update(ByteView(std::string_view("tally/audit/v1")));
   hasher.update(ByteView(cluster_id));
   return hasher.finish();

@@ -12,11 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "core/audit/sha256.hpp"
+#include "core/crypto/sha256.hpp"
 #include "core/domain/outcome.hpp"
 #include "core/result.hpp"
 
 namespace tally::audit {
+
+using crypto::Digest;
 
 inline constexpr std::uint8_t kAuditFormat = 1;
 

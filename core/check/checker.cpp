@@ -20,7 +20,7 @@ using Rows = std::map<Bytes, Bytes>;
 // Walks the audit chain: verification and replay in one pass.
 class ChainWalk {
  public:
-  ChainWalk(const audit::Digest& key, CheckReport& report) : key_(key), report_(&report) {}
+  ChainWalk(const crypto::Digest& key, CheckReport& report) : key_(key), report_(&report) {}
 
   void visit(ByteView row_key, ByteView value) {
     auto entry = audit::decode_audit_entry(value);
@@ -37,7 +37,7 @@ class ChainWalk {
 
   const ReferenceLedger& model() const { return model_; }
   std::uint64_t next_sequence() const { return next_sequence_; }
-  const audit::Digest& head() const { return head_; }
+  const crypto::Digest& head() const { return head_; }
 
  private:
   void verify(ByteView row_key, const audit::AuditEntry& entry) {
@@ -52,7 +52,7 @@ class ChainWalk {
       report_->add({MismatchKind::kAuditHash, name, "previous hash " + hex(head_),
                     "previous hash " + hex(entry.previous_hash)});
     }
-    audit::Digest computed = audit::compute_hash(key_, entry);
+    crypto::Digest computed = audit::compute_hash(key_, entry);
     if (computed != entry.hash) {
       report_->add(
           {MismatchKind::kAuditHash, name, "hash " + hex(computed), "hash " + hex(entry.hash)});
@@ -84,13 +84,13 @@ class ChainWalk {
     }
   }
 
-  static std::string hex(const audit::Digest& d) { return to_hex(ByteView(d.data(), d.size())); }
+  static std::string hex(const crypto::Digest& d) { return to_hex(ByteView(d.data(), d.size())); }
 
-  audit::Digest key_;
+  crypto::Digest key_;
   CheckReport* report_;
   ReferenceLedger model_;
   std::uint64_t next_sequence_ = 1;
-  audit::Digest head_{};
+  crypto::Digest head_{};
   bool replaying_ = true;
 };
 

@@ -66,7 +66,7 @@ domain::Outcome ReferenceLedger::apply(const std::vector<domain::Order>& orders,
                                        std::uint64_t timestamp_us, std::uint64_t audit_sequence,
                                        const domain::Outcome* answered) {
   TALLY_INVARIANT(audit_sequence >= 1, "audit sequences start at 1");
-  audit::Digest intent = fsm::intent_hash(orders);
+  crypto::Digest intent = fsm::intent_hash(orders);
   if (idempotency_key) {
     auto record = idempotency_.find(*idempotency_key);
     if (record != idempotency_.end()) {

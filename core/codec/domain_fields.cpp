@@ -123,13 +123,13 @@ std::optional<std::uint64_t> read_optional_u64(Reader& r) {
   return r.u64();
 }
 
-void write_digest(Writer& w, const audit::Digest& digest) {
+void write_digest(Writer& w, const crypto::Digest& digest) {
   w.raw(ByteView(digest.data(), digest.size()));
 }
 
-audit::Digest read_digest(Reader& r) {
-  audit::Digest digest{};
-  ByteView bytes = r.raw(audit::kDigestBytes);
+crypto::Digest read_digest(Reader& r) {
+  crypto::Digest digest{};
+  ByteView bytes = r.raw(crypto::kDigestBytes);
   if (r.ok()) std::copy(bytes.begin(), bytes.end(), digest.begin());
   return digest;
 }

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/audit/sha256.hpp"
 #include "core/codec/reader.hpp"
 #include "core/codec/writer.hpp"
+#include "core/crypto/sha256.hpp"
 #include "core/domain/amount.hpp"
 #include "core/domain/metadata.hpp"
 #include "core/domain/posting.hpp"
@@ -33,8 +33,8 @@ void write_optional_u64(Writer& w, const std::optional<std::uint64_t>& v);
 std::optional<std::uint64_t> read_optional_u64(Reader& r);
 
 // A SHA-256 digest: 32 raw bytes, no length prefix.
-void write_digest(Writer& w, const audit::Digest& digest);
-audit::Digest read_digest(Reader& r);
+void write_digest(Writer& w, const crypto::Digest& digest);
+crypto::Digest read_digest(Reader& r);
 
 // The leading format byte of a value; the decoder rejects any other.
 void expect_format(Reader& r, std::uint8_t expected);

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "core/audit/sha256.hpp"
+#include "core/crypto/sha256.hpp"
 #include "core/result.hpp"
 
 namespace tally::fsm {
@@ -14,7 +14,7 @@ namespace tally::fsm {
 struct FsmState {
   std::uint64_t applied_index = 0;
   std::uint64_t next_audit_sequence = 1;
-  audit::Digest audit_head{};  // hash of the last audit entry; zeros before the first
+  crypto::Digest audit_head{};  // hash of the last audit entry; zeros before the first
   std::string cluster_id;
 
   friend bool operator==(const FsmState&, const FsmState&) = default;

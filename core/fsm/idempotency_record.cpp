@@ -30,8 +30,8 @@ Result<IdempotencyRecord> decode_idempotency_record(ByteView bytes) {
   });
 }
 
-audit::Digest intent_hash(const std::vector<domain::Order>& orders) {
-  return audit::sha256(codec::encode_orders(orders));
+crypto::Digest intent_hash(const std::vector<domain::Order>& orders) {
+  return crypto::sha256(codec::encode_orders(orders));
 }
 
 }  // namespace tally::fsm

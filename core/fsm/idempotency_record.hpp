@@ -5,14 +5,14 @@
 
 #include <vector>
 
-#include "core/audit/sha256.hpp"
+#include "core/crypto/sha256.hpp"
 #include "core/domain/order.hpp"
 #include "core/domain/outcome.hpp"
 
 namespace tally::fsm {
 
 struct IdempotencyRecord {
-  audit::Digest intent_hash{};
+  crypto::Digest intent_hash{};
   std::uint64_t audit_sequence = 0;  // the entry that first applied the request
   domain::Outcome outcome;
 
@@ -23,6 +23,6 @@ Bytes encode_idempotency_record(const IdempotencyRecord& record);
 Result<IdempotencyRecord> decode_idempotency_record(ByteView bytes);
 
 // SHA-256 of the orders' business-intent encoding (technical fields excluded, inv#8).
-audit::Digest intent_hash(const std::vector<domain::Order>& orders);
+crypto::Digest intent_hash(const std::vector<domain::Order>& orders);
 
 }  // namespace tally::fsm

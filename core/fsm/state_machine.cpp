@@ -170,7 +170,7 @@ Result<std::size_t> StateMachine::preload(const plan::Plan& plan, store::Batch& 
 }
 
 Result<std::optional<domain::Outcome>> StateMachine::check_idempotency(
-    const plan::Proposal& proposal, const audit::Digest& intent) const {
+    const plan::Proposal& proposal, const crypto::Digest& intent) const {
   using Answer = std::optional<domain::Outcome>;
   if (!proposal.idempotency_key) return Answer();
   auto key = keys::idempotency_key(*proposal.idempotency_key);
@@ -200,7 +200,7 @@ Result<std::optional<domain::Outcome>> StateMachine::check_idempotency(
 
 Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
                                                  store::Batch& batch) {
-  audit::Digest intent = intent_hash(plan::orders_of(proposal));
+  crypto::Digest intent = intent_hash(plan::orders_of(proposal));
   auto early = check_idempotency(proposal, intent);
   if (!early.ok()) return std::move(early).error();
   if (early->has_value()) return std::move(**early);
@@ -243,7 +243,8 @@ Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
   return outcome;
 }
 
-Status StateMachine::record_idempotency(const plan::Proposal& proposal, const audit::Digest& intent,
+Status StateMachine::record_idempotency(const plan::Proposal& proposal,
+                                        const crypto::Digest& intent,
                                         const domain::Outcome& outcome, store::Batch& batch) {
   if (!proposal.idempotency_key) return ok_status();
   // A coverage miss is retryable: remembering it would pin the key to a transient failure.

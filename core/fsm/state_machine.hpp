@@ -64,7 +64,7 @@ class StateMachine {
   const FsmState& state() const { return state_; }
   const cache::Cache& cache() const { return *cache_; }
   const store::KeyValueStore& store() const { return *store_; }
-  const audit::Digest& audit_key() const { return audit_key_; }
+  const crypto::Digest& audit_key() const { return audit_key_; }
   bool stopped() const { return stopped_; }
 
  private:
@@ -77,8 +77,8 @@ class StateMachine {
   Result<std::size_t> preload(const plan::Plan& plan, store::Batch& batch);
   Result<domain::Outcome> run_orders(const plan::Proposal& proposal, store::Batch& batch);
   Result<std::optional<domain::Outcome>> check_idempotency(const plan::Proposal& proposal,
-                                                           const audit::Digest& intent) const;
-  Status record_idempotency(const plan::Proposal& proposal, const audit::Digest& intent,
+                                                           const crypto::Digest& intent) const;
+  Status record_idempotency(const plan::Proposal& proposal, const crypto::Digest& intent,
                             const domain::Outcome& outcome, store::Batch& batch);
   audit::AuditEntry append_audit(std::uint64_t index, const plan::Proposal& proposal,
                                  const domain::Outcome& outcome, store::Batch& batch);
@@ -92,7 +92,7 @@ class StateMachine {
   std::unique_ptr<cache::Cache> cache_;
   std::unique_ptr<cache::KeyStore> key_store_;
   FsmState state_;
-  audit::Digest audit_key_;
+  crypto::Digest audit_key_;
   bool stopped_ = false;
 };
 

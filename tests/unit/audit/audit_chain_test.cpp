@@ -4,8 +4,8 @@
 
 #include "core/audit/audit_entry.hpp"
 #include "core/audit/audit_rows.hpp"
-#include "core/audit/hmac_sha256.hpp"
 #include "core/codec/order_codec.hpp"
+#include "core/crypto/hmac_sha256.hpp"
 #include "tests/support/ledger_node.hpp"
 
 namespace tally {
@@ -45,14 +45,14 @@ TEST_CASE("every applied proposal with orders appends one chained entry", "[audi
 
   auto entries = chain(node.store());
   REQUIRE(entries.size() == 3);
-  audit::Digest key = audit::cluster_audit_key("chain-test");
-  audit::Digest previous{};
+  crypto::Digest key = audit::cluster_audit_key("chain-test");
+  crypto::Digest previous{};
   for (std::size_t i = 0; i < entries.size(); ++i) {
     INFO("entry " << i);
     CHECK(entries[i].sequence == i + 1);
     CHECK(entries[i].previous_hash == previous);
     CHECK(entries[i].hash ==
-          audit::hmac_sha256(ByteView(key.data(), key.size()), audit::hashed_content(entries[i])));
+          crypto::hmac_sha256(ByteView(key.data(), key.size()), audit::hashed_content(entries[i])));
     previous = entries[i].hash;
   }
   CHECK(entries[1].outcome.code == Code::kInsufficientFunds);

@@ -17,10 +17,10 @@
 #include <array>
 #include <cstdint>
 
-#include "core/audit/sha256.hpp"
 #include "core/bytes.hpp"
+#include "core/crypto/sha256.hpp"
 
-namespace tally::audit {
+namespace tally::crypto {
 
 class HmacSha256 {
  public:
@@ -44,4 +44,4 @@ class HmacSha256 {
 // The tag of one message under key.
 Digest hmac_sha256(ByteView key, ByteView message);
 
-}  // namespace tally::audit
+}  // namespace tally::crypto

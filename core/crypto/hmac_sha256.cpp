@@ -1,8 +1,8 @@
-#include "core/audit/hmac_sha256.hpp"
+#include "core/crypto/hmac_sha256.hpp"
 
 #include "core/invariant.hpp"
 
-namespace tally::audit {
+namespace tally::crypto {
 namespace {
 
 using Block = std::array<std::uint8_t, kSha256BlockBytes>;
@@ -61,4 +61,4 @@ Digest hmac_sha256(ByteView key, ByteView message) {
   return mac.finish();
 }
 
-}  // namespace tally::audit
+}  // namespace tally::crypto

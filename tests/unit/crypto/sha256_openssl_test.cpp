@@ -11,13 +11,13 @@
 #include <random>
 #include <vector>
 
-#include "core/audit/hmac_sha256.hpp"
-#include "core/audit/sha256.hpp"
+#include "core/crypto/hmac_sha256.hpp"
+#include "core/crypto/sha256.hpp"
 
 namespace tally {
 namespace {
 
-using audit::Digest;
+using crypto::Digest;
 
 constexpr std::uint64_t kSeed = 0x7a11'5ea5'0000'0256;
 constexpr std::size_t kShortLengthMax = 300;
@@ -66,25 +66,25 @@ void update_in_random_pieces(Hash& hash, ByteView message, std::mt19937_64& rand
   hash.update(message.sub(offset, message.size - offset));
 }
 
-TEST_CASE("sha256 equals OpenSSL for every message length from 0 to 300 bytes", "[audit]") {
+TEST_CASE("sha256 equals OpenSSL for every message length from 0 to 300 bytes", "[crypto]") {
   std::mt19937_64 random(kSeed);
   for (std::size_t length = 0; length <= kShortLengthMax; ++length) {
     INFO("seed " << kSeed << ", length " << length);
     const Bytes message = random_bytes(random, length);
-    CHECK(audit::sha256(message) == openssl_sha256(message));
+    CHECK(crypto::sha256(message) == openssl_sha256(message));
   }
 }
 
-TEST_CASE("sha256 equals OpenSSL for messages of several kilobytes", "[audit]") {
+TEST_CASE("sha256 equals OpenSSL for messages of several kilobytes", "[crypto]") {
   std::mt19937_64 random(kSeed + 1);
   for (std::size_t length : kLongLengths) {
     INFO("seed " << kSeed + 1 << ", length " << length);
     const Bytes message = random_bytes(random, length);
-    CHECK(audit::sha256(message) == openssl_sha256(message));
+    CHECK(crypto::sha256(message) == openssl_sha256(message));
   }
 }
 
-TEST_CASE("Sha256 fed in random pieces equals OpenSSL", "[audit]") {
+TEST_CASE("Sha256 fed in random pieces equals OpenSSL", "[crypto]") {
   std::mt19937_64 random(kSeed + 2);
   std::vector<std::size_t> lengths;
   for (std::size_t length = 0; length <= kShortLengthMax; ++length)
@@ -93,14 +93,14 @@ TEST_CASE("Sha256 fed in random pieces equals OpenSSL", "[audit]") {
   for (std::size_t length : lengths) {
     INFO("seed " << kSeed + 2 << ", length " << length);
     const Bytes message = random_bytes(random, length);
-    audit::Sha256 hash;
+    crypto::Sha256 hash;
     update_in_random_pieces(hash, message, random);
     CHECK(hash.finish() == openssl_sha256(message));
   }
 }
 
 TEST_CASE("hmac_sha256 equals OpenSSL for random keys of every length from 0 to 200 bytes",
-          "[audit]") {
+          "[crypto]") {
   std::mt19937_64 random(kSeed + 3);
   for (std::size_t key_length = 0; key_length <= kKeyLengthMax; ++key_length) {
     const std::size_t message_length = random() % (kShortLengthMax + 1);
@@ -108,22 +108,22 @@ TEST_CASE("hmac_sha256 equals OpenSSL for random keys of every length from 0 to 
                  << message_length);
     const Bytes key = random_bytes(random, key_length);
     const Bytes message = random_bytes(random, message_length);
-    CHECK(audit::hmac_sha256(key, message) == openssl_hmac_sha256(key, message));
+    CHECK(crypto::hmac_sha256(key, message) == openssl_hmac_sha256(key, message));
   }
 }
 
-TEST_CASE("hmac_sha256 equals OpenSSL for messages of several kilobytes", "[audit]") {
+TEST_CASE("hmac_sha256 equals OpenSSL for messages of several kilobytes", "[crypto]") {
   std::mt19937_64 random(kSeed + 4);
   for (std::size_t length : kLongLengths) {
     const std::size_t key_length = random() % (kKeyLengthMax + 1);
     INFO("seed " << kSeed + 4 << ", key length " << key_length << ", message length " << length);
     const Bytes key = random_bytes(random, key_length);
     const Bytes message = random_bytes(random, length);
-    CHECK(audit::hmac_sha256(key, message) == openssl_hmac_sha256(key, message));
+    CHECK(crypto::hmac_sha256(key, message) == openssl_hmac_sha256(key, message));
   }
 }
 
-TEST_CASE("HmacSha256 fed in random pieces equals OpenSSL", "[audit]") {
+TEST_CASE("HmacSha256 fed in random pieces equals OpenSSL", "[crypto]") {
   std::mt19937_64 random(kSeed + 5);
   for (std::size_t key_length = 0; key_length <= kKeyLengthMax; ++key_length) {
     const std::size_t message_length = random() % (kShortLengthMax + 1);
@@ -131,7 +131,7 @@ TEST_CASE("HmacSha256 fed in random pieces equals OpenSSL", "[audit]") {
                  << message_length);
     const Bytes key = random_bytes(random, key_length);
     const Bytes message = random_bytes(random, message_length);
-    audit::HmacSha256 mac(key);
+    crypto::HmacSha256 mac(key);
     update_in_random_pieces(mac, message, random);
     CHECK(mac.finish() == openssl_hmac_sha256(key, message));
   }

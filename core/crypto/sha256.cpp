@@ -1,10 +1,10 @@
-#include "core/audit/sha256.hpp"
+#include "core/crypto/sha256.hpp"
 
 #include <bit>
 
 #include "core/invariant.hpp"
 
-namespace tally::audit {
+namespace tally::crypto {
 namespace {
 
 using Schedule = std::array<std::uint32_t, 64>;
@@ -150,4 +150,4 @@ Digest sha256(ByteView message) {
   return hash.finish();
 }
 
-}  // namespace tally::audit
+}  // namespace tally::crypto

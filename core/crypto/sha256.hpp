@@ -20,7 +20,7 @@
 
 #include "core/bytes.hpp"
 
-namespace tally::audit {
+namespace tally::crypto {
 
 inline constexpr std::size_t kDigestBytes = 32;
 inline constexpr std::size_t kSha256BlockBytes = 64;
@@ -58,4 +58,4 @@ class Sha256 {
 // The digest of one message.
 Digest sha256(ByteView message);
 
-}  // namespace tally::audit
+}  // namespace tally::crypto
