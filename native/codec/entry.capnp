@@ -9,9 +9,11 @@
 #
 # Revisions:
 #   1: Entry, Proposal, Plan, orders, SnapshotEnvelope.
+#   2: Entry.proposerId (the node that admitted the proposal; traces only, not applied).
 @0x845136f79b524d41;
 
-$import "/capnp/c++.capnp".namespace("tally::wire");
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("tally::wire::msg");
 
 # Metadata value: the core's MetadataValue variant (null, string, int, bool).
 struct MetadataValue {
@@ -148,6 +150,7 @@ struct Entry {
     proposal @0 :Proposal;
     noop @1 :Void;  # advances the applied index only (the FSM's apply_noop)
   }
+  proposerId @2 :UInt64;  # revision 2; 0: unknown (an entry of revision 1)
 }
 
 # What a Raft snapshot carries: the store of a node at an applied index.

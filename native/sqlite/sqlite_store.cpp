@@ -69,6 +69,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   return store;
 }
 
+Result<Bytes> SqliteStore::image() const {
+  sqlite3_int64 size = 0;
+  unsigned char* data = sqlite3_serialize(db_, "main", &size, 0);
+  if (data == nullptr) return failure("serialize");
+  Bytes out(data, data + size);
+  sqlite3_free(data);
+  return out;
+}
+
 SqliteStore::~SqliteStore() {
   for (sqlite3_stmt* statement : statements_)
     sqlite3_finalize(statement);

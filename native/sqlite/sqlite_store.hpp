@@ -33,6 +33,11 @@ class SqliteStore final : public store::KeyValueStore {
 
   const std::string& path() const { return path_; }
 
+  // A consistent image of the whole database file (sqlite3_serialize), committed batches
+  // only, WAL included: what a Raft snapshot carries (native/raft). Reads; never blocks
+  // writers for longer than the copy.
+  Result<Bytes> image() const;
+
  private:
   enum Statement : int {
     kGet,

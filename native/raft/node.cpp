@@ -1,0 +1,272 @@
+#include "native/raft/node.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include "core/plan/admission.hpp"
+#include "native/raft/store_digest.hpp"
+
+namespace tally::replica {
+
+struct Node::Pending {
+  struct raft_apply request = {};
+  Node* node = nullptr;
+  std::uint64_t index = 0;
+  plan::Proposal proposal;
+  ReplyCallback done;
+  std::optional<fsm::ApplyReport> report;  // set when the entry applied on this node
+};
+
+namespace {
+
+Reply error_reply(Reply::Status status, Code code, std::string message) {
+  Reply reply;
+  reply.status = status;
+  reply.error = make_error(code, std::move(message));
+  return reply;
+}
+
+}  // namespace
+
+std::string_view reply_status_name(Reply::Status status) {
+  switch (status) {
+    case Reply::Status::kApplied: return "APPLIED";
+    case Reply::Status::kRetry: return "RETRY";
+    case Reply::Status::kNotLeader: return "NOT_LEADER";
+    case Reply::Status::kRejected: return "REJECTED";
+    case Reply::Status::kUnknown: return "UNKNOWN";
+    case Reply::Status::kFailed: return "FAILED";
+  }
+  return "?";
+}
+
+Node::Node(NodeConfig config, std::unique_ptr<StoreHost> host)
+    : config_(std::move(config)), host_(std::move(host)) {
+  raft_fsm_.version = 2;
+  raft_fsm_.data = this;
+  raft_fsm_.apply = &Node::fsm_apply;
+  raft_fsm_.snapshot = &Node::fsm_snapshot;
+  raft_fsm_.snapshot_finalize = &Node::fsm_snapshot_finalize;
+  raft_fsm_.restore = &Node::fsm_restore;
+}
+
+Node::~Node() {
+  TALLY_INVARIANT(pending_.empty(), "a node destroyed with requests in flight (stop() first)");
+}
+
+Result<std::unique_ptr<Node>> Node::open(NodeConfig config, std::unique_ptr<StoreHost> host) {
+  TALLY_INVARIANT(config.id > 0, "a Raft server id is positive");
+  TALLY_INVARIANT(config.in_flight_max >= 1, "at least one proposal in flight");
+  TALLY_INVARIANT(static_cast<bool>(config.clock_us), "a node needs a clock for admission");
+  std::unique_ptr<Node> node(new Node(std::move(config), std::move(host)));
+  TALLY_TRY(node->open_state_machine());
+  return node;
+}
+
+Status Node::open_state_machine() {
+  auto opened = fsm::StateMachine::open(host_->store(), config_.fsm);
+  if (!opened.ok()) return std::move(opened).error();
+  fsm_ = std::move(opened).value();
+  return ok_status();
+}
+
+void Node::attach(struct raft* raft) {
+  TALLY_INVARIANT(raft_ == nullptr, "a node is attached once");
+  raft_ = raft;
+}
+
+bool Node::is_leader() const {
+  return raft_ != nullptr && raft_state(raft_) == RAFT_LEADER;
+}
+
+int Node::role() const {
+  return raft_ == nullptr ? RAFT_UNAVAILABLE : raft_state(raft_);
+}
+
+std::uint64_t Node::leader_id() const {
+  if (raft_ == nullptr) return 0;
+  raft_id id = 0;
+  const char* address = nullptr;
+  raft_leader(raft_, &id, &address);
+  return id;
+}
+
+std::uint64_t Node::applied_index() const {
+  return fsm_->applied_index();
+}
+std::uint64_t Node::generation() const {
+  return fsm_->cache().generation();
+}
+std::uint64_t Node::epoch() const {
+  return fsm_->cache().epoch();
+}
+std::size_t Node::gen0_size() const {
+  return fsm_->cache().gen0_size();
+}
+std::size_t Node::gen1_size() const {
+  return fsm_->cache().gen1_size();
+}
+Result<crypto::Digest> Node::digest() const {
+  return store_digest(host_->store());
+}
+
+int Node::fail(Error error) {
+  if (!failure_) {
+    std::fprintf(stderr, "tally node %llu: FAILED, applying stopped: %s: %s\n",
+                 static_cast<unsigned long long>(config_.id),
+                 std::string(code_name(error.code)).c_str(), error.message.c_str());
+    failure_ = std::move(error);
+  }
+  return RAFT_IOERR;
+}
+
+Status Node::advance_to(std::uint64_t index) {
+  while (fsm_->applied_index() < index) {
+    auto advanced = fsm_->apply_noop(fsm_->applied_index() + 1);
+    if (!advanced.ok()) return std::move(advanced).error();
+  }
+  return ok_status();
+}
+
+Status Node::catch_up() {
+  if (failure_) return *failure_;
+  if (raft_ == nullptr) return ok_status();
+  Status advanced = advance_to(raft_last_applied(raft_));
+  if (!advanced.ok()) {
+    fail(advanced.error());
+    return advanced;
+  }
+  return commit_point();
+}
+
+Status Node::commit_point() {
+  // The one place where the commit decision lives. Per-entry commit (today's StateMachine):
+  // every apply already wrote its batch. With group commit this becomes
+  // fsm_->commit_group(), and the node reports durable_index() beside applied_index().
+  if (failure_) return *failure_;
+  return ok_status();
+}
+
+void Node::submit(plan::Request request, ReplyCallback done) {
+  if (failure_) {
+    done(error_reply(Reply::Status::kFailed, failure_->code, failure_->message));
+    return;
+  }
+  if (!is_leader()) {
+    Reply reply = error_reply(Reply::Status::kNotLeader, Code::kValidation, "not the leader");
+    reply.leader_id = leader_id();
+    done(std::move(reply));
+    return;
+  }
+  if (pending_.size() >= config_.in_flight_max) {
+    done(error_reply(Reply::Status::kRetry, Code::kCacheHorizonExceeded,
+                     "busy: " + std::to_string(pending_.size()) + " proposals in flight"));
+    return;
+  }
+  // The cache must be at the generation of the applied index before admission (§3).
+  if (Status caught_up = catch_up(); !caught_up.ok()) {
+    done(error_reply(Reply::Status::kFailed, caught_up.error().code, caught_up.error().message));
+    return;
+  }
+  const std::uint64_t predicted = raft_last_index(raft_) + 1;
+  auto admitted = plan::admit(request, {fsm_->cache(), host_->store(), predicted,
+                                        config_.clock_us()});
+  if (!admitted.ok()) {
+    const Error& error = admitted.error();
+    Reply::Status status = Reply::Status::kRejected;
+    if (error.code == Code::kCacheHorizonExceeded) status = Reply::Status::kRetry;
+    if (!is_business(error.code)) {
+      fail(error);
+      status = Reply::Status::kFailed;
+    }
+    done(error_reply(status, error.code, error.message));
+    return;
+  }
+  auto pending = std::make_unique<Pending>();
+  pending->node = this;
+  pending->index = predicted;
+  pending->proposal = std::move(admitted).value();
+  pending->done = std::move(done);
+  pending->request.data = pending.get();
+
+  Bytes payload = wire::encode_entry({pending->proposal, config_.id});
+  TALLY_INVARIANT(payload.size() % 8 == 0, "libraft entries are whole 8-byte words");
+  struct raft_buffer buffer;
+  buffer.len = payload.size();
+  buffer.base = raft_malloc(buffer.len);
+  TALLY_INVARIANT(buffer.base != nullptr, "raft_malloc failed");
+  std::memcpy(buffer.base, payload.data(), payload.size());
+  int rv = raft_apply(raft_, &pending->request, &buffer, 1, &Node::apply_done);
+  if (rv != 0) {
+    raft_free(buffer.base);
+    Reply reply = error_reply(rv == RAFT_NOTLEADER ? Reply::Status::kNotLeader
+                                                   : Reply::Status::kRetry,
+                              Code::kValidation, std::string("raft_apply: ") + raft_strerror(rv));
+    reply.leader_id = leader_id();
+    pending->done(std::move(reply));
+    return;
+  }
+  TALLY_INVARIANT(pending->request.index == predicted,
+                  "the leader appended at the index admission predicted");
+  pending_.emplace(predicted, std::move(pending));
+}
+
+Reply Node::reply_of(const fsm::ApplyReport& report, std::uint64_t index) {
+  Reply reply;
+  reply.index = index;
+  switch (report.status) {
+    case fsm::ApplyReport::Status::kApplied: reply.status = Reply::Status::kApplied; break;
+    case fsm::ApplyReport::Status::kStale: reply.status = Reply::Status::kRetry; break;
+    case fsm::ApplyReport::Status::kRejectedPlan: reply.status = Reply::Status::kRejected; break;
+  }
+  reply.error = report.rejection;
+  reply.report = report;
+  return reply;
+}
+
+void Node::apply_done(struct raft_apply* req, int status, void* /*result*/) {
+  auto* pending = static_cast<Pending*>(req->data);
+  Node* node = pending->node;
+  auto found = node->pending_.find(pending->index);
+  TALLY_INVARIANT(found != node->pending_.end() && found->second.get() == pending,
+                  "an apply callback for a request the node does not hold");
+  std::unique_ptr<Pending> owned = std::move(found->second);
+  node->pending_.erase(found);
+  Reply reply;
+  if (status == 0 && owned->report) {
+    reply = reply_of(*owned->report, owned->index);
+  } else if (status == 0) {
+    reply = error_reply(Reply::Status::kUnknown, Code::kStaleProposal,
+                        "committed but not applied by this node's store (skipped or failed)");
+  } else {
+    reply = error_reply(Reply::Status::kUnknown, Code::kStaleProposal,
+                        std::string("leadership lost in flight: ") + raft_strerror(status));
+    reply.leader_id = node->leader_id();
+  }
+  owned->done(std::move(reply));
+}
+
+void Node::record(std::uint64_t index, const plan::Proposal* proposal, fsm::ApplyReport report) {
+  auto found = pending_.find(index);
+  if (found == pending_.end()) return;
+  // The entry at this index is ours only if it carries our proposal (a new leader may have
+  // replaced it; libraft then fails our request on its own).
+  if (proposal == nullptr || !(*proposal == found->second->proposal)) return;
+  found->second->report = std::move(report);
+}
+
+Status Node::stop() {
+  return commit_point();
+}
+
+void Node::closed() {
+  raft_ = nullptr;
+  while (!pending_.empty()) {
+    auto first = pending_.begin();
+    std::unique_ptr<Pending> owned = std::move(first->second);
+    pending_.erase(first);
+    owned->done(error_reply(Reply::Status::kUnknown, Code::kStaleProposal, "node stopped"));
+  }
+}
+
+}  // namespace tally::replica

@@ -1,0 +1,170 @@
+// Node: one replica of the ledger, driven by libraft (DESIGN.md §9). The API the HTTP layer
+// (tallyd) calls, and the raft_fsm that libraft drives.
+//
+// Data flows one way: submit -> admission (leader, at raft_last_index + 1) -> Cap'n Proto
+// entry -> raft_apply -> commit -> raft_fsm apply -> StateMachine::apply at the entry's exact
+// index -> the caller's callback with the FSM's outcome. Raft I/O is not the node's business:
+// it is given a `struct raft` that a host initialised (UvHost in production, libraft's
+// in-memory fixture in the deterministic tests) and registers fsm() with it.
+//
+// Contract:
+// - Everything runs on the thread of the raft instance's loop: submit, the status readers
+//   and every libraft callback. Not thread-safe.
+// - Every submit's callback is called exactly once: at once when the node cannot take the
+//   request (not leader, too many in flight, admission refused), or when libraft reports the
+//   entry applied locally or lost. The node must outlive every pending callback: stop()
+//   (through the host's raft_close) answers them.
+// - Applied index discipline: entries at or below the store's applied index are skipped
+//   (libraft replays the log after a restart); indexes that never reach the FSM (barriers,
+//   configuration entries) reach it as apply_noop before the next apply, admission or
+//   snapshot (DESIGN.md §3).
+// - A hard error from the state machine (storage, corruption, an invariant) fails the node:
+//   it is reported on stderr, nothing past it is applied (libraft retries the entry and the
+//   node refuses it again), and failure() says why. The host then stops the node.
+//
+// The namespace is tally::replica, not tally::raft: libraft's own `struct raft` would collide.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+extern "C" {
+#include <raft.h>
+}
+
+#include "core/fsm/state_machine.hpp"
+#include "core/plan/proposal.hpp"
+#include "native/codec/entry_codec.hpp"
+#include "native/raft/store_host.hpp"
+
+namespace tally::replica {
+
+struct NodeConfig {
+  std::uint64_t id = 0;  // the Raft server id, > 0
+  fsm::FsmOptions fsm;   // the audit key, the rotation threshold of a new store
+  // Proposals between admission and their local apply (pipelining), >= 1.
+  std::size_t in_flight_max = 64;
+  // The leader's clock for admission timestamps (microseconds since the Unix epoch).
+  std::function<std::uint64_t()> clock_us;
+};
+
+// What a submitted request became.
+struct Reply {
+  enum class Status {
+    kApplied,    // applied at index; report.outcome is the business answer (audited)
+    kRetry,      // retryable, nothing written: CACHE_HORIZON_EXCEEDED, stale, busy
+    kNotLeader,  // this node does not lead; leader_id names the leader when known
+    kRejected,   // malformed request (validation) or a malformed entry: not applied
+    kUnknown,    // leadership was lost in flight: it may or may not apply (use a key)
+    kFailed,     // the node has failed (see Node::failure())
+  };
+  Status status = Status::kFailed;
+  std::uint64_t index = 0;                 // the entry's log index (kApplied, kRetry stale)
+  std::optional<fsm::ApplyReport> report;  // kApplied, and kRetry for a stale proposal
+  std::optional<Error> error;              // every status but kApplied
+  std::uint64_t leader_id = 0;             // kNotLeader: the leader if known, else 0
+};
+
+std::string_view reply_status_name(Reply::Status status);
+
+using ReplyCallback = std::function<void(Reply)>;
+using ChangeCallback = std::function<void(int status)>;  // 0 or a RAFT_* error code
+
+class Node {
+ public:
+  // Opens the state machine on the host's store (restoring the cache from its mirror).
+  static Result<std::unique_ptr<Node>> open(NodeConfig config, std::unique_ptr<StoreHost> host);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // The raft_fsm to pass to raft_init (or raft_fixture_grow). Lives as long as the node.
+  struct raft_fsm* fsm() { return &raft_fsm_; }
+  // Binds the node to its initialised raft instance. REQUIRES: called once, before start.
+  void attach(struct raft* raft);
+
+  // Submits a request (REQUIRES: on the loop thread). The callback is called exactly once.
+  void submit(plan::Request request, ReplyCallback done);
+
+  // Cluster membership and leadership (leader only; the callback gets 0 or a RAFT_* code).
+  int add_server(std::uint64_t id, const std::string& address, ChangeCallback done);
+  int assign_role(std::uint64_t id, int role, ChangeCallback done);  // RAFT_VOTER, ...
+  int remove_server(std::uint64_t id, ChangeCallback done);
+  int transfer_leadership(std::uint64_t id, std::function<void()> done);  // 0: any voter
+
+  // Status (REQUIRES: on the loop thread).
+  std::uint64_t id() const { return config_.id; }
+  bool is_leader() const;
+  int role() const;  // RAFT_FOLLOWER, RAFT_CANDIDATE, RAFT_LEADER, RAFT_UNAVAILABLE
+  std::uint64_t leader_id() const;
+  std::uint64_t applied_index() const;  // the store's applied index
+  std::uint64_t generation() const;
+  std::uint64_t epoch() const;
+  std::size_t gen0_size() const;
+  std::size_t gen1_size() const;
+  std::size_t in_flight() const { return pending_.size(); }
+  Result<crypto::Digest> digest() const;
+  bool failed() const { return failure_.has_value(); }
+  const std::optional<Error>& failure() const { return failure_; }
+
+  // Brings the state machine to libraft's applied index: the indexes since the last command
+  // were barriers or configuration entries (apply_noop each). Called before admission and
+  // snapshots; tests call it before comparing nodes.
+  Status catch_up();
+  // Where applied entries become durable in the store. Today every apply commits its own
+  // batch, so this only checks the node; with group commit it commits the open group. Called
+  // after each apply callback, before a snapshot and before the store closes.
+  Status commit_point();
+
+  // For tests and tallyd's checker endpoint.
+  const fsm::StateMachine& state_machine() const { return *fsm_; }
+  const store::KeyValueStore& store() const { return host_->store(); }
+  std::uint64_t snapshots_taken() const { return snapshots_taken_; }
+  std::uint64_t snapshots_installed() const { return snapshots_installed_; }
+  std::uint64_t snapshots_refused() const { return snapshots_refused_; }
+  std::uint64_t entries_skipped() const { return entries_skipped_; }
+
+  // Commits what is applied: before the raft instance closes (raft_close).
+  Status stop();
+  // After raft_close's callback: libraft has answered its requests; any left are answered
+  // kUnknown, and the node no longer touches the raft instance.
+  void closed();
+
+ private:
+  struct Pending;
+
+  Node(NodeConfig config, std::unique_ptr<StoreHost> host);
+  Status open_state_machine();
+
+  // raft_fsm callbacks and what they do.
+  static int fsm_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, void** result);
+  static int fsm_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs);
+  static int fsm_snapshot_finalize(struct raft_fsm* fsm, struct raft_buffer* bufs[],
+                                   unsigned* n_bufs);
+  static int fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf);
+  static void apply_done(struct raft_apply* req, int status, void* result);
+  int apply_entry(ByteView payload);
+  int apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry);
+  int take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs);
+  int restore_snapshot(ByteView bytes);
+  Status advance_to(std::uint64_t index);  // apply_noop each index up to index
+  void record(std::uint64_t index, const plan::Proposal* proposal, fsm::ApplyReport report);
+  int fail(Error error);
+  static Reply reply_of(const fsm::ApplyReport& report, std::uint64_t index);
+
+  NodeConfig config_;
+  std::unique_ptr<StoreHost> host_;
+  std::unique_ptr<fsm::StateMachine> fsm_;
+  struct raft_fsm raft_fsm_ = {};
+  struct raft* raft_ = nullptr;
+  std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;  // by log index
+  std::optional<Error> failure_;
+  std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0, snapshots_refused_ = 0;
+  std::uint64_t entries_skipped_ = 0;
+};
+
+}  // namespace tally::replica

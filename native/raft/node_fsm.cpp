@@ -1,0 +1,203 @@
+// The raft_fsm side of Node: apply, snapshot, restore (DESIGN.md §3, §5, §9), and the
+// membership and leadership requests.
+#include <cstdio>
+#include <cstring>
+
+#include "native/codec/snapshot_codec.hpp"
+#include "native/raft/node.hpp"
+#include "native/raft/store_digest.hpp"
+
+namespace tally::replica {
+
+int Node::fsm_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, void** result) {
+  *result = nullptr;
+  auto* node = static_cast<Node*>(fsm->data);
+  return node->apply_entry(ByteView(static_cast<const std::uint8_t*>(buf->base), buf->len));
+}
+
+int Node::apply_entry(ByteView payload) {
+  if (failure_) return RAFT_IOERR;  // never apply past a failure
+  TALLY_INVARIANT(raft_ != nullptr, "an entry applied before the node was attached");
+  const std::uint64_t index = raft_last_applied(raft_) + 1;
+  if (index <= fsm_->applied_index()) {
+    ++entries_skipped_;  // replayed after a restart: the store already holds it
+    return 0;
+  }
+  // Barriers and configuration entries since the last command (§3).
+  if (Status advanced = advance_to(index - 1); !advanced.ok()) return fail(advanced.error());
+  int rv = apply_decoded(index, wire::decode_entry(payload));
+  if (rv != 0) return rv;
+  if (Status committed = commit_point(); !committed.ok()) return fail(committed.error());
+  return 0;
+}
+
+int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
+  if (!entry.ok() || !entry->proposal) {
+    // A no-op, or bytes no node can decode (every node sees the same bytes, so every node
+    // advances the same way): the index advances, nothing else is written.
+    auto advanced = fsm_->apply_noop(index);
+    if (!advanced.ok()) return fail(std::move(advanced).error());
+    if (!entry.ok()) {
+      std::fprintf(stderr, "tally node %llu: entry %llu is malformed, applied as a no-op: %s\n",
+                   static_cast<unsigned long long>(config_.id),
+                   static_cast<unsigned long long>(index), entry.error().message.c_str());
+      fsm::ApplyReport report;
+      report.status = fsm::ApplyReport::Status::kRejectedPlan;
+      report.rejection = entry.error();
+      record(index, nullptr, std::move(report));
+    }
+    return 0;
+  }
+  auto applied = fsm_->apply(index, *entry->proposal);
+  if (!applied.ok()) return fail(std::move(applied).error());
+  TALLY_INVARIANT(fsm_->applied_index() == index, "apply advanced to the entry's index");
+  record(index, &*entry->proposal, std::move(applied).value());
+  return 0;
+}
+
+int Node::fsm_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs) {
+  return static_cast<Node*>(fsm->data)->take_snapshot(bufs, n_bufs);
+}
+
+int Node::take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs) {
+  if (Status caught_up = catch_up(); !caught_up.ok()) return RAFT_IOERR;
+  auto image = host_->image();
+  if (!image.ok()) return fail(std::move(image).error());
+  auto digest = store_digest(host_->store());
+  if (!digest.ok()) return fail(std::move(digest).error());
+  wire::SnapshotEnvelope envelope;
+  envelope.applied_index = fsm_->applied_index();
+  envelope.term = raft_->current_term;
+  envelope.image_kind = host_->image_kind();
+  envelope.image = std::move(image).value();
+  envelope.store_digest = *digest;
+  Bytes bytes = wire::encode_snapshot(envelope);
+
+  *bufs = static_cast<struct raft_buffer*>(raft_malloc(sizeof(struct raft_buffer)));
+  TALLY_INVARIANT(*bufs != nullptr, "raft_malloc failed");
+  (*bufs)[0].len = bytes.size();
+  (*bufs)[0].base = raft_malloc(bytes.size());
+  TALLY_INVARIANT((*bufs)[0].base != nullptr, "raft_malloc failed");
+  std::memcpy((*bufs)[0].base, bytes.data(), bytes.size());
+  *n_bufs = 1;
+  ++snapshots_taken_;
+  return 0;
+}
+
+// Version 2: libraft leaves the buffers to us once the snapshot is written.
+int Node::fsm_snapshot_finalize(struct raft_fsm* /*fsm*/, struct raft_buffer* bufs[],
+                                unsigned* n_bufs) {
+  for (unsigned i = 0; i < *n_bufs; ++i)
+    raft_free((*bufs)[i].base);
+  raft_free(*bufs);
+  *bufs = nullptr;
+  *n_bufs = 0;
+  return 0;
+}
+
+int Node::fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
+  auto* node = static_cast<Node*>(fsm->data);
+  int rv = node->restore_snapshot(ByteView(static_cast<const std::uint8_t*>(buf->base), buf->len));
+  if (rv == 0) raft_free(buf->base);  // on success the buffer is the FSM's to free
+  return rv;
+}
+
+int Node::restore_snapshot(ByteView bytes) {
+  if (failure_) return RAFT_IOERR;
+  auto envelope = wire::decode_snapshot(bytes);
+  if (!envelope.ok()) {
+    std::fprintf(stderr, "tally node %llu: snapshot refused: %s\n",
+                 static_cast<unsigned long long>(config_.id), envelope.error().message.c_str());
+    return RAFT_CORRUPT;
+  }
+  if (envelope->image_kind != host_->image_kind()) {
+    std::fprintf(stderr, "tally node %llu: snapshot refused: an image of another store kind\n",
+                 static_cast<unsigned long long>(config_.id));
+    return RAFT_CORRUPT;
+  }
+  if (envelope->applied_index <= fsm_->applied_index()) {
+    // Our store is as new or newer (a restart restores the last snapshot first): keep it;
+    // libraft replays the later entries and apply skips what the store already holds.
+    ++snapshots_refused_;
+    return 0;
+  }
+  if (Status committed = commit_point(); !committed.ok()) return RAFT_IOERR;
+  fsm_.reset();
+  Status installed = host_->install(envelope->image);
+  if (Status reopened = open_state_machine(); !reopened.ok()) return fail(reopened.error());
+  if (!installed.ok()) {
+    std::fprintf(stderr, "tally node %llu: snapshot install failed, store kept: %s\n",
+                 static_cast<unsigned long long>(config_.id), installed.error().message.c_str());
+    return RAFT_IOERR;
+  }
+  auto digest = store_digest(host_->store());
+  if (!digest.ok()) return fail(std::move(digest).error());
+  if (*digest != envelope->store_digest || fsm_->applied_index() != envelope->applied_index) {
+    return fail(make_error(Code::kCorrupt, "an installed snapshot does not match its envelope"));
+  }
+  ++snapshots_installed_;
+  return 0;
+}
+
+namespace {
+
+struct ChangeRequest {
+  struct raft_change change = {};
+  ChangeCallback done;
+};
+
+void change_done(struct raft_change* req, int status) {
+  std::unique_ptr<ChangeRequest> owned(static_cast<ChangeRequest*>(req->data));
+  if (owned->done) owned->done(status);
+}
+
+struct TransferRequest {
+  struct raft_transfer transfer = {};
+  std::function<void()> done;
+};
+
+void transfer_done(struct raft_transfer* req) {
+  std::unique_ptr<TransferRequest> owned(static_cast<TransferRequest*>(req->data));
+  if (owned->done) owned->done();
+}
+
+template <class Start>
+int start_change(ChangeCallback done, Start start) {
+  auto request = std::make_unique<ChangeRequest>();
+  request->done = std::move(done);
+  request->change.data = request.get();
+  int rv = start(&request->change);
+  if (rv == 0) request.release();  // change_done owns it now
+  return rv;
+}
+
+}  // namespace
+
+int Node::add_server(std::uint64_t id, const std::string& address, ChangeCallback done) {
+  return start_change(std::move(done), [&](struct raft_change* change) {
+    return raft_add(raft_, change, id, address.c_str(), change_done);
+  });
+}
+
+int Node::assign_role(std::uint64_t id, int role, ChangeCallback done) {
+  return start_change(std::move(done), [&](struct raft_change* change) {
+    return raft_assign(raft_, change, id, role, change_done);
+  });
+}
+
+int Node::remove_server(std::uint64_t id, ChangeCallback done) {
+  return start_change(std::move(done), [&](struct raft_change* change) {
+    return raft_remove(raft_, change, id, change_done);
+  });
+}
+
+int Node::transfer_leadership(std::uint64_t id, std::function<void()> done) {
+  auto request = std::make_unique<TransferRequest>();
+  request->done = std::move(done);
+  request->transfer.data = request.get();
+  int rv = raft_transfer(raft_, &request->transfer, id, transfer_done);
+  if (rv == 0) request.release();  // transfer_done owns it now
+  return rv;
+}
+
+}  // namespace tally::replica

@@ -1,0 +1,108 @@
+#include "native/raft/store_host.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "core/store/schema_version.hpp"
+
+namespace tally::replica {
+
+namespace {
+
+Error io_error(const std::string& what, const std::string& path) {
+  return make_error(Code::kStorage, what + " " + path + ": " + std::strerror(errno));
+}
+
+// Writes bytes to a new file at path and fsyncs it.
+Status write_synced(const std::string& path, ByteView bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("create", path);
+  std::size_t written = 0;
+  while (written < bytes.size) {
+    ssize_t n = ::write(fd, bytes.data + written, bytes.size - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Error error = io_error("write", path);
+      ::close(fd);
+      return error;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    Error error = io_error("fsync", path);
+    ::close(fd);
+    return error;
+  }
+  if (::close(fd) != 0) return io_error("close", path);
+  return ok_status();
+}
+
+Status sync_directory(const std::string& directory) {
+  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return io_error("open directory", directory);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return io_error("fsync directory", directory);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteHost>> SqliteHost::open(std::string path) {
+  std::unique_ptr<SqliteHost> host(new SqliteHost());
+  host->path_ = std::move(path);
+  auto opened = sqlite::SqliteStore::open(host->path_);
+  if (!opened.ok()) return std::move(opened).error();
+  host->store_ = std::move(opened).value();
+  return host;
+}
+
+Status SqliteHost::install(ByteView image) {
+  const std::string temporary = path_ + ".installing";
+  TALLY_TRY(write_synced(temporary, image));
+  // The image must open as a Tally store before it replaces anything.
+  {
+    auto probe = sqlite::SqliteStore::open(temporary);
+    if (!probe.ok()) {
+      std::remove(temporary.c_str());
+      return make_error(Code::kCorrupt, "snapshot image does not open: " + probe.error().message);
+    }
+  }
+  std::remove((temporary + "-wal").c_str());
+  std::remove((temporary + "-shm").c_str());
+  store_.reset();  // closes the database: its WAL is checkpointed and removed
+  std::remove((path_ + "-wal").c_str());
+  std::remove((path_ + "-shm").c_str());
+  if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
+    Error error = io_error("rename over", path_);
+    auto reopened = sqlite::SqliteStore::open(path_);
+    if (reopened.ok()) store_ = std::move(reopened).value();
+    return error;
+  }
+  std::string directory = std::filesystem::path(path_).parent_path().string();
+  TALLY_TRY(sync_directory(directory.empty() ? "." : directory));
+  auto opened = sqlite::SqliteStore::open(path_);
+  if (!opened.ok()) return std::move(opened).error();
+  store_ = std::move(opened).value();
+  return ok_status();
+}
+
+Result<std::unique_ptr<MemoryHost>> MemoryHost::open() {
+  std::unique_ptr<MemoryHost> host(new MemoryHost());
+  TALLY_TRY(store::open_schema(host->store_));
+  return host;
+}
+
+Status MemoryHost::install(ByteView image) {
+  auto rows = wire::decode_rows(image);
+  if (!rows.ok()) return std::move(rows).error();
+  store_.set_rows(std::move(rows).value());
+  return ok_status();
+}
+
+}  // namespace tally::replica

@@ -1,0 +1,97 @@
+#include "native/raft/uv_host.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+namespace tally::replica {
+
+namespace {
+
+Error raft_error(const std::string& what, int rv) {
+  return make_error(Code::kStorage, what + ": " + raft_strerror(rv));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
+                                              NodeConfig node_config) {
+  std::unique_ptr<UvHost> host(new UvHost());
+  host->config_ = std::move(config);
+  const std::string raft_dir = host->config_.data_dir + "/raft";
+  std::error_code ec;
+  std::filesystem::create_directories(raft_dir, ec);
+  if (ec) return make_error(Code::kStorage, "create " + raft_dir + ": " + ec.message());
+
+  auto store = SqliteHost::open(host->config_.data_dir + "/store.db");
+  if (!store.ok()) return std::move(store).error();
+  const std::uint64_t id = node_config.id;
+  auto node = Node::open(std::move(node_config), std::move(store).value());
+  if (!node.ok()) return std::move(node).error();
+  host->node_ = std::move(node).value();
+
+  int rv = raft_uv_tcp_init(&host->transport_, loop);
+  if (rv != 0) return raft_error("raft_uv_tcp_init", rv);
+  rv = raft_uv_init(&host->io_, loop, raft_dir.c_str(), &host->transport_);
+  if (rv != 0) {
+    raft_uv_tcp_close(&host->transport_);
+    return raft_error("raft_uv_init", rv);
+  }
+  rv = raft_init(&host->raft_, &host->io_, host->node_->fsm(), id, host->config_.address.c_str());
+  if (rv != 0) {
+    raft_uv_close(&host->io_);
+    raft_uv_tcp_close(&host->transport_);
+    return raft_error("raft_init", rv);
+  }
+  host->initialised_ = true;
+  host->raft_.data = host.get();
+  host->node_->attach(&host->raft_);
+
+  struct raft_configuration configuration;
+  raft_configuration_init(&configuration);
+  for (const Peer& peer : host->config_.voters) {
+    rv = raft_configuration_add(&configuration, peer.id, peer.address.c_str(), RAFT_VOTER);
+    if (rv != 0) {
+      raft_configuration_close(&configuration);
+      return raft_error("raft_configuration_add", rv);
+    }
+  }
+  rv = raft_bootstrap(&host->raft_, &configuration);
+  raft_configuration_close(&configuration);
+  if (rv != 0 && rv != RAFT_CANTBOOTSTRAP) return raft_error("raft_bootstrap", rv);
+
+  raft_set_snapshot_threshold(&host->raft_, host->config_.snapshot_threshold);
+  raft_set_snapshot_trailing(&host->raft_, host->config_.snapshot_trailing);
+  raft_set_heartbeat_timeout(&host->raft_, host->config_.heartbeat_ms);
+  raft_set_election_timeout(&host->raft_, host->config_.election_timeout_ms);
+  raft_set_pre_vote(&host->raft_, true);
+  rv = raft_start(&host->raft_);
+  if (rv != 0) return raft_error("raft_start", rv);
+  return host;
+}
+
+UvHost::~UvHost() {
+  TALLY_INVARIANT(!initialised_ || closed_, "a UvHost destroyed before close() completed");
+}
+
+void UvHost::raft_closed(struct raft* raft) {
+  auto* host = static_cast<UvHost*>(raft->data);
+  raft_uv_close(&host->io_);
+  raft_uv_tcp_close(&host->transport_);
+  host->node_->closed();
+  host->closed_ = true;
+  if (host->on_closed_) host->on_closed_();
+}
+
+void UvHost::close(std::function<void()> done) {
+  TALLY_INVARIANT(initialised_ && !closing_, "close() once, on a started host");
+  closing_ = true;
+  on_closed_ = std::move(done);
+  Status committed = node_->stop();
+  if (!committed.ok()) {
+    std::fprintf(stderr, "tally node %llu: commit at stop failed: %s\n",
+                 static_cast<unsigned long long>(node_->id()), committed.error().message.c_str());
+  }
+  raft_close(&raft_, &UvHost::raft_closed);
+}
+
+}  // namespace tally::replica

@@ -1,0 +1,71 @@
+// UvHost: a Node on libraft's production backends (DESIGN.md §9): the libuv disk I/O
+// (segments and snapshots under <data_dir>/raft) and the TCP transport, on a libuv loop
+// the caller runs. The store is SQLite at <data_dir>/store.db.
+//
+// Start: creates the directories, opens the store and the node, raft_init, bootstraps the
+// configured voters (RAFT_CANTBOOTSTRAP on a restart is expected and ignored, TOOLCHAIN.md),
+// then raft_start: libraft restores its last snapshot and replays the later entries, which
+// the node skips up to the store's applied index.
+// Close: commits, raft_close; in its callback raft_uv_close then raft_uv_tcp_close, and the
+// node answers whatever libraft left. The host's memory must outlive the loop's handles:
+// destroy it only after the loop has run to completion (or uv_run returned with nothing
+// active). Everything runs on the loop's thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include <raft.h>
+#include <raft/uv.h>
+#include <uv.h>
+}
+
+#include "native/raft/node.hpp"
+
+namespace tally::replica {
+
+struct Peer {
+  std::uint64_t id = 0;
+  std::string address;  // "127.0.0.1:9001"
+};
+
+struct UvConfig {
+  std::string address;          // this node's, as in voters
+  std::string data_dir;         // created if missing
+  std::vector<Peer> voters;     // the bootstrap configuration (this node included)
+  unsigned snapshot_threshold = 1024;  // entries between snapshots
+  unsigned snapshot_trailing = 256;    // entries kept in the log behind a snapshot
+  unsigned heartbeat_ms = 100;
+  unsigned election_timeout_ms = 1000;
+};
+
+class UvHost {
+ public:
+  static Result<std::unique_ptr<UvHost>> start(uv_loop_t* loop, UvConfig config,
+                                               NodeConfig node_config);
+  ~UvHost();
+  UvHost(const UvHost&) = delete;
+  UvHost& operator=(const UvHost&) = delete;
+
+  Node& node() { return *node_; }
+  // Starts a clean stop; done is called once libraft and its backends are closed.
+  void close(std::function<void()> done);
+  bool closed() const { return closed_; }
+
+ private:
+  UvHost() = default;
+  static void raft_closed(struct raft* raft);
+
+  UvConfig config_;
+  std::unique_ptr<Node> node_;
+  struct raft_uv_transport transport_ = {};
+  struct raft_io io_ = {};
+  struct raft raft_ = {};
+  bool initialised_ = false, closing_ = false, closed_ = false;
+  std::function<void()> on_closed_;
+};
+
+}  // namespace tally::replica
