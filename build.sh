@@ -10,7 +10,7 @@ ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
-  libcli11-dev clang libclang-rt-14-dev)
+  libcli11-dev clang libclang-rt-14-dev capnproto libcapnp-dev libuv1-dev libraft-dev)
 
 ensure_packages() {
   local missing=()
@@ -53,6 +53,21 @@ fuzz_smoke() {
   if [ "$rc" -ne 0 ]; then
     tail -40 "$log"
     echo "build.sh: the decode fuzzer failed (exit $rc); the crashing input is in the current directory"
+    exit 1
+  fi
+  # The Cap'n Proto log entry decoder (native/codec), seeded with wire entries and the
+  # schema-evolution fixture.
+  local entry_corpus=build/fuzz/entry-corpus entry_log=build/fuzz/entry-fuzz.log
+  rm -rf "$entry_corpus" && mkdir -p "$entry_corpus"
+  build/fuzz/tests/fuzz/tally-entry-corpus "$entry_corpus"
+  cp tests/fixtures/entry-rev1.bin "$entry_corpus/"
+  rc=0
+  build/fuzz/tests/fuzz/tally-entry-fuzzer -max_total_time="${FUZZ_ENTRY_SECONDS:-15}" \
+    -print_final_stats=1 "$entry_corpus" >"$entry_log" 2>&1 || rc=$?
+  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$entry_log" | sed 's/^/entry fuzz: /' || true
+  if [ "$rc" -ne 0 ]; then
+    tail -40 "$entry_log"
+    echo "build.sh: the entry fuzzer failed (exit $rc); the crashing input is in the current directory"
     exit 1
   fi
 }

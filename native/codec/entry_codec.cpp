@@ -40,11 +40,11 @@ void put_metadata(capnp::List<msg::MetadataEntry>::Builder out, const domain::Me
     auto entry = out[i++];
     entry.setKey(text(key));
     auto v = entry.initValue();
-    std::visit(Overloaded{[&](const domain::MetadataNull&) { v.setNull(); },
-                          [&](const std::string& s) { v.setText(text(s)); },
-                          [&](std::int64_t n) { v.setInteger(n); },
-                          [&](bool b) { v.setBoolean(b); }},
-               value);
+    std::visit(
+        Overloaded{[&](const domain::MetadataNull&) { v.setNull(); },
+                   [&](const std::string& s) { v.setText(text(s)); },
+                   [&](std::int64_t n) { v.setInteger(n); }, [&](bool b) { v.setBoolean(b); }},
+        value);
   }
 }
 
@@ -82,7 +82,9 @@ void put_order(msg::Order::Builder b, const domain::Order& order) {
             set_metadata(c, o.metadata);
           },
           [&](const domain::DeleteLedger& o) { b.initDeleteLedger().setLedger(text(o.ledger)); },
-          [&](const domain::CreateTransaction& o) { put_transaction(b.initCreateTransaction(), o); },
+          [&](const domain::CreateTransaction& o) {
+            put_transaction(b.initCreateTransaction(), o);
+          },
           [&](const domain::RevertTransaction& o) {
             auto c = b.initRevertTransaction();
             c.setLedger(text(o.ledger));
@@ -223,8 +225,8 @@ domain::Order get_order(msg::Order::Reader r) {
     case msg::Order::CREATE_TRANSACTION: return get_transaction(r.getCreateTransaction());
     case msg::Order::REVERT_TRANSACTION: {
       auto c = r.getRevertTransaction();
-      return domain::RevertTransaction{string_of(c.getLedger()), c.getTransactionId(),
-                                       c.getForce(), c.getAtEffectiveDate()};
+      return domain::RevertTransaction{string_of(c.getLedger()), c.getTransactionId(), c.getForce(),
+                                       c.getAtEffectiveDate()};
     }
     case msg::Order::SET_ACCOUNT_METADATA: {
       auto c = r.getSetAccountMetadata();
@@ -310,22 +312,24 @@ Bytes encode_entry(const Entry& entry) {
 }
 
 Result<Entry> decode_entry(ByteView bytes) {
-  return read_message<Entry>(
-      bytes, kEntryBytesMax, "log entry", [](capnp::MessageReader& reader) -> Result<Entry> {
-        try {
-          auto root = reader.getRoot<msg::Entry>();
-          Entry entry;
-          entry.proposer_id = root.getProposerId();
-          switch (root.which()) {
-            case msg::Entry::PROPOSAL: entry.proposal = get_proposal(root.getProposal()); break;
-            case msg::Entry::NOOP: break;
-            default: throw Malformed{"unknown entry type"};
-          }
-          return entry;
-        } catch (const Malformed& m) {
-          return make_error(Code::kCorrupt, "log entry: " + m.what);
-        }
-      });
+  return read_message<Entry>(bytes, kEntryBytesMax, "log entry",
+                             [](capnp::MessageReader& reader) -> Result<Entry> {
+                               try {
+                                 auto root = reader.getRoot<msg::Entry>();
+                                 Entry entry;
+                                 entry.proposer_id = root.getProposerId();
+                                 switch (root.which()) {
+                                   case msg::Entry::PROPOSAL:
+                                     entry.proposal = get_proposal(root.getProposal());
+                                     break;
+                                   case msg::Entry::NOOP: break;
+                                   default: throw Malformed{"unknown entry type"};
+                                 }
+                                 return entry;
+                               } catch (const Malformed& m) {
+                                 return make_error(Code::kCorrupt, "log entry: " + m.what);
+                               }
+                             });
 }
 
 }  // namespace tally::wire

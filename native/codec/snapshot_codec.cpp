@@ -60,7 +60,9 @@ Result<SnapshotEnvelope> decode_snapshot(ByteView bytes) {
           case msg::SnapshotEnvelope::ImageKind::SQLITE:
             envelope.image_kind = ImageKind::kSqlite;
             break;
-          case msg::SnapshotEnvelope::ImageKind::ROWS: envelope.image_kind = ImageKind::kRows; break;
+          case msg::SnapshotEnvelope::ImageKind::ROWS:
+            envelope.image_kind = ImageKind::kRows;
+            break;
           default: return make_error(Code::kCorrupt, "snapshot: unknown image kind");
         }
         envelope.image = bytes_of(root.getImage());
@@ -88,20 +90,18 @@ Bytes encode_rows(const Rows& rows) {
 }
 
 Result<Rows> decode_rows(ByteView bytes) {
-  return read_message<Rows>(bytes, kSnapshotBytesMax, "row image",
-                            [](capnp::MessageReader& reader) -> Result<Rows> {
-                              Rows rows;
-                              for (auto row : reader.getRoot<msg::RowImage>().getRows()) {
-                                Bytes key = bytes_of(row.getKey());
-                                if (!rows.empty() && !(rows.rbegin()->first < key)) {
-                                  return make_error(Code::kCorrupt,
-                                                    "row image: keys not strictly increasing");
-                                }
-                                rows.emplace_hint(rows.end(), std::move(key),
-                                                  bytes_of(row.getValue()));
-                              }
-                              return rows;
-                            });
+  return read_message<Rows>(
+      bytes, kSnapshotBytesMax, "row image", [](capnp::MessageReader& reader) -> Result<Rows> {
+        Rows rows;
+        for (auto row : reader.getRoot<msg::RowImage>().getRows()) {
+          Bytes key = bytes_of(row.getKey());
+          if (!rows.empty() && !(rows.rbegin()->first < key)) {
+            return make_error(Code::kCorrupt, "row image: keys not strictly increasing");
+          }
+          rows.emplace_hint(rows.end(), std::move(key), bytes_of(row.getValue()));
+        }
+        return rows;
+      });
 }
 
 }  // namespace tally::wire

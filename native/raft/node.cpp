@@ -94,6 +94,12 @@ std::uint64_t Node::leader_id() const {
 std::uint64_t Node::applied_index() const {
   return fsm_->applied_index();
 }
+std::uint64_t Node::raft_applied_index() const {
+  return raft_ == nullptr ? 0 : raft_last_applied(raft_);
+}
+std::uint64_t Node::last_log_index() const {
+  return raft_ == nullptr ? 0 : raft_last_index(raft_);
+}
 std::uint64_t Node::generation() const {
   return fsm_->cache().generation();
 }
@@ -169,8 +175,8 @@ void Node::submit(plan::Request request, ReplyCallback done) {
     return;
   }
   const std::uint64_t predicted = raft_last_index(raft_) + 1;
-  auto admitted = plan::admit(request, {fsm_->cache(), host_->store(), predicted,
-                                        config_.clock_us()});
+  auto admitted =
+      plan::admit(request, {fsm_->cache(), host_->store(), predicted, config_.clock_us()});
   if (!admitted.ok()) {
     const Error& error = admitted.error();
     Reply::Status status = Reply::Status::kRejected;
@@ -199,9 +205,9 @@ void Node::submit(plan::Request request, ReplyCallback done) {
   int rv = raft_apply(raft_, &pending->request, &buffer, 1, &Node::apply_done);
   if (rv != 0) {
     raft_free(buffer.base);
-    Reply reply = error_reply(rv == RAFT_NOTLEADER ? Reply::Status::kNotLeader
-                                                   : Reply::Status::kRetry,
-                              Code::kValidation, std::string("raft_apply: ") + raft_strerror(rv));
+    Reply reply =
+        error_reply(rv == RAFT_NOTLEADER ? Reply::Status::kNotLeader : Reply::Status::kRetry,
+                    Code::kValidation, std::string("raft_apply: ") + raft_strerror(rv));
     reply.leader_id = leader_id();
     pending->done(std::move(reply));
     return;

@@ -83,7 +83,9 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   // The raft_fsm to pass to raft_init (or raft_fixture_grow). Lives as long as the node.
-  struct raft_fsm* fsm() { return &raft_fsm_; }
+  struct raft_fsm* fsm() {
+    return &raft_fsm_;
+  }
   // Binds the node to its initialised raft instance. REQUIRES: called once, before start.
   void attach(struct raft* raft);
 
@@ -101,7 +103,9 @@ class Node {
   bool is_leader() const;
   int role() const;  // RAFT_FOLLOWER, RAFT_CANDIDATE, RAFT_LEADER, RAFT_UNAVAILABLE
   std::uint64_t leader_id() const;
-  std::uint64_t applied_index() const;  // the store's applied index
+  std::uint64_t applied_index() const;       // the store's applied index
+  std::uint64_t raft_applied_index() const;  // libraft's (barriers included), 0 unattached
+  std::uint64_t last_log_index() const;      // libraft's last log index, 0 unattached
   std::uint64_t generation() const;
   std::uint64_t epoch() const;
   std::size_t gen0_size() const;

@@ -33,9 +33,9 @@ struct Peer {
 };
 
 struct UvConfig {
-  std::string address;          // this node's, as in voters
-  std::string data_dir;         // created if missing
-  std::vector<Peer> voters;     // the bootstrap configuration (this node included)
+  std::string address;                 // this node's, as in voters
+  std::string data_dir;                // created if missing
+  std::vector<Peer> voters;            // the bootstrap configuration (this node included)
   unsigned snapshot_threshold = 1024;  // entries between snapshots
   unsigned snapshot_trailing = 256;    // entries kept in the log behind a snapshot
   unsigned heartbeat_ms = 100;

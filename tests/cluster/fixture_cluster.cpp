@@ -1,0 +1,199 @@
+#include "tests/cluster/fixture_cluster.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "core/audit/audit_entry.hpp"
+#include "core/audit/audit_rows.hpp"
+#include "core/cache/parity.hpp"
+#include "core/check/checker.hpp"
+#include "native/raft/store_digest.hpp"
+
+namespace tally::testing {
+
+namespace {
+
+constexpr std::uint64_t kEpochUs = 1'700'000'000'000'000;
+
+std::set<std::uint64_t> audited_indexes(const store::KeyValueStore& store) {
+  std::set<std::uint64_t> indexes;
+  Status scanned = store::scan_range(store, audit::audit_rows_begin(), audit::audit_rows_end(),
+                                     [&](ByteView, ByteView value) {
+                                       auto entry = audit::decode_audit_entry(value);
+                                       REQUIRE(entry.ok());
+                                       indexes.insert(entry->log_index);
+                                       return true;
+                                     });
+  REQUIRE(scanned.ok());
+  return indexes;
+}
+
+}  // namespace
+
+FixtureCluster::FixtureCluster(const FixtureOptions& options) {
+  REQUIRE(raft_fixture_initialize(&fixture_) == 0);
+  for (unsigned i = 0; i < options.voters; ++i) {
+    replica::NodeConfig config;
+    config.id = i + 1;
+    config.fsm.rotation_threshold = options.rotation_threshold;
+    config.in_flight_max = options.in_flight_max;
+    struct raft_fixture* f = &fixture_;
+    config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
+    std::unique_ptr<replica::StoreHost> host;
+    if (options.sqlite_dir != nullptr) {
+      auto opened = replica::SqliteHost::open(
+          options.sqlite_dir->file("node-" + std::to_string(i + 1) + ".db"));
+      REQUIRE(opened.ok());
+      host = std::move(opened).value();
+      memory_.push_back(nullptr);
+    } else {
+      auto opened = replica::MemoryHost::open();
+      REQUIRE(opened.ok());
+      memory_.push_back(&(*opened)->memory());
+      host = std::move(opened).value();
+    }
+    auto node = replica::Node::open(std::move(config), std::move(host));
+    REQUIRE(node.ok());
+    nodes_.push_back(std::move(node).value());
+    REQUIRE(raft_fixture_grow(&fixture_, nodes_.back()->fsm()) == 0);
+  }
+  struct raft_configuration configuration;
+  REQUIRE(raft_fixture_configuration(&fixture_, options.voters, &configuration) == 0);
+  REQUIRE(raft_fixture_bootstrap(&fixture_, &configuration) == 0);
+  raft_configuration_close(&configuration);
+  for (unsigned i = 0; i < options.voters; ++i) {
+    struct raft* raft = raft_fixture_get(&fixture_, i);
+    raft_set_snapshot_threshold(raft, options.snapshot_threshold);
+    raft_set_snapshot_trailing(raft, options.snapshot_trailing);
+    nodes_[i]->attach(raft);
+  }
+  REQUIRE(raft_fixture_start(&fixture_) == 0);
+}
+
+FixtureCluster::~FixtureCluster() {
+  for (auto& node : nodes_)
+    (void)node->stop();
+  raft_fixture_close(&fixture_);
+  for (auto& node : nodes_)
+    node->closed();
+}
+
+unsigned FixtureCluster::leader() {
+  for (unsigned i = 0; i < size(); ++i) {
+    if (alive(i) && nodes_[i]->is_leader()) return i;
+  }
+  return size();
+}
+
+void FixtureCluster::isolate(unsigned i) {
+  for (unsigned j = 0; j < size(); ++j) {
+    if (j == i) continue;
+    raft_fixture_disconnect(&fixture_, i, j);
+    raft_fixture_disconnect(&fixture_, j, i);
+  }
+}
+
+void FixtureCluster::reconnect(unsigned i) {
+  for (unsigned j = 0; j < size(); ++j) {
+    if (j == i) continue;
+    raft_fixture_reconnect(&fixture_, i, j);
+    raft_fixture_reconnect(&fixture_, j, i);
+  }
+}
+
+void FixtureCluster::converge() {
+  for (unsigned i = 0; i < size(); ++i) {
+    if (!alive(i) && !nodes_[i]->failed()) revive(i);
+    reconnect(i);
+  }
+  REQUIRE(raft_fixture_step_until_has_leader(&fixture_, 30000));
+  // Settle: a new leader may still be appending its entries.
+  raft_fixture_step_until_elapsed(&fixture_, 2000);
+  REQUIRE(raft_fixture_step_until_has_leader(&fixture_, 30000));
+  const raft_index last = raft_last_index(raft_fixture_get(&fixture_, leader()));
+  for (unsigned i = 0; i < size(); ++i) {
+    INFO("node " << i + 1 << " catching up to " << last);
+    REQUIRE(raft_fixture_step_until_applied(&fixture_, i, last, 60000));
+    REQUIRE(nodes_[i]->catch_up().ok());
+  }
+}
+
+void FixtureCluster::require_agreement(const std::set<std::uint64_t>& acknowledged) {
+  auto reference = nodes_[0]->digest();
+  REQUIRE(reference.ok());
+  for (unsigned i = 0; i < size(); ++i) {
+    replica::Node& node = *nodes_[i];
+    INFO("node " << node.id() << " at applied index " << node.applied_index());
+    REQUIRE(!node.failed());
+    REQUIRE(node.applied_index() == nodes_[0]->applied_index());
+    auto digest = node.digest();
+    REQUIRE(digest.ok());
+    REQUIRE(replica::digest_hex(*digest) == replica::digest_hex(*reference));
+    auto parity = cache::check_parity(node.state_machine().cache(), node.store());
+    REQUIRE(parity.ok());
+    INFO(parity->first_difference);
+    REQUIRE(parity->ok);
+    auto check = check::run_check({node.store(), &node.state_machine().cache()});
+    REQUIRE(check.ok());
+    INFO(check->describe());
+    REQUIRE(check->ok());
+    std::set<std::uint64_t> audited = audited_indexes(node.store());
+    for (std::uint64_t index : acknowledged) {
+      INFO("acknowledged index " << index);
+      REQUIRE(audited.count(index) == 1);
+    }
+  }
+}
+
+WorkloadDriver::WorkloadDriver(FixtureCluster& cluster, std::uint64_t seed, std::size_t depth)
+    : cluster_(&cluster), prng_(seed), workload_(prng_), depth_(depth) {
+  setup_ = workload_.setup();
+}
+
+void WorkloadDriver::submit(unsigned leader) {
+  plan::Request request;
+  if (!setup_.empty()) {
+    request = setup_.front();
+  } else {
+    request = workload_.next();
+  }
+  const bool setup = !setup_.empty();
+  std::vector<domain::Order> orders = request.orders;
+  cluster_->node(leader).submit(std::move(request), [this, orders, setup](replica::Reply reply) {
+    switch (reply.status) {
+      case replica::Reply::Status::kApplied:
+        acknowledged_.insert(reply.index);
+        if (!reply.report->outcome.ok()) ++business_failures;
+        workload_.observe(orders, reply.report->outcome);
+        break;
+      case replica::Reply::Status::kRetry: ++retried; break;
+      case replica::Reply::Status::kUnknown: ++unknown; break;
+      case replica::Reply::Status::kNotLeader: ++not_leader; break;
+      case replica::Reply::Status::kRejected: ++rejected; break;
+      case replica::Reply::Status::kFailed: FAIL("a node failed: " << reply.error->message);
+    }
+    (void)setup;
+  });
+  if (setup) setup_.erase(setup_.begin());
+}
+
+void WorkloadDriver::tick() {
+  unsigned leader = cluster_->leader();
+  if (leader < cluster_->size()) {
+    while (cluster_->node(leader).in_flight() < depth_ && cluster_->node(leader).is_leader()) {
+      std::size_t before = cluster_->node(leader).in_flight();
+      submit(leader);
+      if (cluster_->node(leader).in_flight() == before) break;  // answered at once
+    }
+  }
+  cluster_->step();
+}
+
+void WorkloadDriver::run_until_acknowledged(std::size_t count, std::size_t max_steps) {
+  const std::size_t target = acknowledged_.size() + count;
+  for (std::size_t step = 0; acknowledged_.size() < target; ++step) {
+    REQUIRE(step < max_steps);
+    tick();
+  }
+}
+
+}  // namespace tally::testing

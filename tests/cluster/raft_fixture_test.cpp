@@ -1,0 +1,251 @@
+// [raft] The replicated node on libraft's in-memory fixture: virtual time, deterministic per
+// seed. After every scenario: equal applied index and store digest on every node, cache
+// parity on every node (inv#1), the checker clean, every acknowledged request audited.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+
+#include "tests/cluster/fixture_cluster.hpp"
+
+namespace tally::testing {
+namespace {
+
+// 50 seeds in CI: 3 and 5 voters alternate, each with a fault chosen by the seed.
+constexpr std::uint64_t kSeeds = 50;
+
+struct SeedTotals {
+  std::size_t acknowledged = 0, retried = 0, unknown = 0, business_failures = 0;
+  std::uint64_t snapshots_installed = 0, leader_kills = 0;
+};
+
+void run_seed(std::uint64_t seed, SeedTotals& totals) {
+  INFO("seed " << seed << " (reproduce: tally_tests \"[raft]\" -c seed " << seed << ")");
+  FixtureOptions options;
+  options.voters = seed % 2 == 0 ? 3 : 5;
+  options.rotation_threshold = 2 + seed % 7;
+  options.in_flight_max = 1 + seed % 8;
+  options.snapshot_threshold = 32;
+  options.snapshot_trailing = 8;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  WorkloadDriver driver(cluster, seed, options.in_flight_max);
+  driver.run_until_acknowledged(20);
+  sim::Prng faults(seed * 7919);
+  switch (seed % 3) {
+    case 0: {  // the leader dies with proposals in flight
+      unsigned leader = cluster.leader();
+      REQUIRE(leader < cluster.size());
+      while (cluster.node(leader).in_flight() == 0)
+        driver.tick();
+      cluster.kill(leader);
+      ++totals.leader_kills;
+      raft_fixture_step_until_has_no_leader(&cluster.fixture(), 10000);
+      driver.run_until_acknowledged(20);
+      cluster.revive(leader);
+      break;
+    }
+    case 1: {  // a follower is cut off, then reconnected
+      unsigned leader = cluster.leader();
+      unsigned follower =
+          (leader + 1 + static_cast<unsigned>(faults.below(cluster.size() - 1))) % cluster.size();
+      cluster.isolate(follower);
+      driver.run_until_acknowledged(20);
+      cluster.reconnect(follower);
+      break;
+    }
+    default: {  // a follower sleeps past a snapshot and catches up by installing it
+      unsigned leader = cluster.leader();
+      unsigned follower = (leader + 1) % cluster.size();
+      cluster.kill(follower);
+      driver.run_until_acknowledged(80);
+      cluster.revive(follower);
+      driver.run_until_acknowledged(20);
+      cluster.converge();
+      REQUIRE(cluster.node(follower).snapshots_installed() >= 1);
+      break;
+    }
+  }
+  driver.run_until_acknowledged(20);
+  cluster.converge();
+  cluster.require_agreement(driver.acknowledged());
+  totals.acknowledged += driver.acknowledged().size();
+  totals.retried += driver.retried;
+  totals.unknown += driver.unknown;
+  totals.business_failures += driver.business_failures;
+  for (unsigned i = 0; i < cluster.size(); ++i)
+    totals.snapshots_installed += cluster.node(i).snapshots_installed();
+}
+
+TEST_CASE(
+    "seeded workloads on 3 and 5 voters survive leader kills, partitions and lagging "
+    "followers",
+    "[raft]") {
+  auto started = std::chrono::steady_clock::now();
+  SeedTotals totals;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed)
+    run_seed(seed, totals);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started);
+  std::printf(
+      "[raft] %llu seeds in %lld ms: %zu acknowledged, %zu retryable, %zu unknown after "
+      "%llu leader kills, %zu business failures, %llu snapshots installed\n",
+      static_cast<unsigned long long>(kSeeds), static_cast<long long>(ms.count()),
+      totals.acknowledged, totals.retried, totals.unknown,
+      static_cast<unsigned long long>(totals.leader_kills), totals.business_failures,
+      static_cast<unsigned long long>(totals.snapshots_installed));
+  REQUIRE(totals.leader_kills > 0);
+  REQUIRE(totals.snapshots_installed > 0);
+}
+
+TEST_CASE("a lagging follower catches up by installing a snapshot into SQLite", "[raft]") {
+  TempDir dir;
+  FixtureOptions options;
+  options.sqlite_dir = &dir;
+  options.snapshot_threshold = 16;
+  options.snapshot_trailing = 4;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  WorkloadDriver driver(cluster, 4242, 4);
+  driver.run_until_acknowledged(10);
+  unsigned follower = (cluster.leader() + 1) % cluster.size();
+  cluster.kill(follower);
+  std::uint64_t lagging_at = cluster.node(follower).applied_index();
+  driver.run_until_acknowledged(60);
+  cluster.revive(follower);
+  cluster.converge();
+  REQUIRE(cluster.node(follower).snapshots_installed() >= 1);
+  REQUIRE(cluster.node(follower).applied_index() > lagging_at);
+  cluster.require_agreement(driver.acknowledged());
+}
+
+TEST_CASE("the leader answers with the FSM's outcome at the entry's index, pipelined", "[raft]") {
+  FixtureOptions options;
+  options.in_flight_max = 4;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  unsigned leader = cluster.leader();
+  std::vector<replica::Reply> replies;
+  auto keep = [&](replica::Reply reply) { replies.push_back(std::move(reply)); };
+  cluster.node(leader).submit({{domain::CreateLedger{"main", {}}}, std::nullopt}, keep);
+  for (int i = 0; i < 3; ++i) {
+    domain::CreateTransaction tx;
+    tx.ledger = "main";
+    tx.postings.push_back({"world", "users:" + std::to_string(i), domain::Amount(10), "USD"});
+    cluster.node(leader).submit({{tx}, std::nullopt}, keep);
+  }
+  REQUIRE(cluster.node(leader).in_flight() == 4);
+  // A fifth is refused as retryable: the pipeline is full.
+  cluster.node(leader).submit({{domain::DeleteLedger{"main"}}, std::nullopt}, keep);
+  REQUIRE(replies.size() == 1);
+  REQUIRE(replies[0].status == replica::Reply::Status::kRetry);
+  // A follower redirects.
+  unsigned follower = (leader + 1) % cluster.size();
+  cluster.node(follower).submit({{domain::DeleteLedger{"main"}}, std::nullopt}, keep);
+  REQUIRE(replies.size() == 2);
+  REQUIRE(replies[1].status == replica::Reply::Status::kNotLeader);
+  REQUIRE(replies[1].leader_id == cluster.node(leader).id());
+  while (replies.size() < 6)
+    cluster.step();
+  std::uint64_t previous = 0;
+  for (std::size_t i = 2; i < 6; ++i) {
+    REQUIRE(replies[i].status == replica::Reply::Status::kApplied);
+    REQUIRE(replies[i].report->outcome.ok());
+    REQUIRE(replies[i].index > previous);
+    previous = replies[i].index;
+  }
+  cluster.converge();
+  cluster.require_agreement({replies[2].index, replies[5].index});
+}
+
+TEST_CASE("admission two generations ahead is answered CACHE_HORIZON_EXCEEDED, retryable",
+          "[raft]") {
+  FixtureOptions options;
+  options.rotation_threshold = 1;
+  options.in_flight_max = 8;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  unsigned leader = cluster.leader();
+  std::vector<replica::Reply> replies;
+  auto keep = [&](replica::Reply reply) { replies.push_back(std::move(reply)); };
+  // With K = 1, a second proposal in flight predicts an index two generations ahead.
+  cluster.node(leader).submit({{domain::CreateLedger{"a", {}}}, std::nullopt}, keep);
+  cluster.node(leader).submit({{domain::CreateLedger{"b", {}}}, std::nullopt}, keep);
+  cluster.node(leader).submit({{domain::CreateLedger{"c", {}}}, std::nullopt}, keep);
+  bool horizon = false;
+  for (const auto& reply : replies) {
+    if (reply.status == replica::Reply::Status::kRetry && reply.error &&
+        reply.error->code == Code::kCacheHorizonExceeded)
+      horizon = true;
+  }
+  REQUIRE(horizon);
+  while (cluster.node(leader).in_flight() > 0)
+    cluster.step();
+  cluster.converge();
+  cluster.require_agreement({});
+}
+
+TEST_CASE("a follower whose state machine fails stops loudly and never applies past it", "[raft]") {
+  FixtureOptions options;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  WorkloadDriver driver(cluster, 77, 4);
+  driver.run_until_acknowledged(10);
+  unsigned leader = cluster.leader();
+  unsigned follower = (leader + 1) % cluster.size();
+  replica::Node& broken = cluster.node(follower);
+  cluster.memory(follower)->fail_next_writes(1000000);
+  driver.run_until_acknowledged(10);
+  REQUIRE(broken.failed());
+  struct raft* raft = raft_fixture_get(&cluster.fixture(), follower);
+  const std::uint64_t raft_applied = raft_last_applied(raft);
+  const std::uint64_t fsm_applied = broken.applied_index();
+  driver.run_until_acknowledged(10);
+  // libraft keeps retrying the failed entry and the node keeps refusing it.
+  REQUIRE(raft_last_applied(raft) == raft_applied);
+  REQUIRE(broken.applied_index() == fsm_applied);
+  REQUIRE(cluster.node(leader).applied_index() > raft_applied + 5);
+  replica::Reply seen;
+  broken.submit({{domain::DeleteLedger{"x"}}, std::nullopt},
+                [&](replica::Reply reply) { seen = std::move(reply); });
+  REQUIRE(seen.status == replica::Reply::Status::kFailed);
+}
+
+TEST_CASE("leadership moves by transfer and membership changes through the node", "[raft]") {
+  FixtureOptions options;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  WorkloadDriver driver(cluster, 99, 4);
+  driver.run_until_acknowledged(10);
+  unsigned leader = cluster.leader();
+  unsigned target = (leader + 1) % cluster.size();
+  bool transferred = false;
+  REQUIRE(cluster.node(leader).transfer_leadership(cluster.node(target).id(),
+                                                   [&] { transferred = true; }) == 0);
+  for (int i = 0; i < 100000 && !transferred; ++i)
+    cluster.step();
+  REQUIRE(transferred);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  REQUIRE(cluster.leader() == target);
+  // Demote a follower to standby and back to voter; both are configuration entries the FSM
+  // sees as apply_noop.
+  unsigned other = (target + 1) % cluster.size();
+  int changed = -1;
+  REQUIRE(cluster.node(target).assign_role(cluster.node(other).id(), RAFT_STANDBY,
+                                           [&](int status) { changed = status; }) == 0);
+  for (int i = 0; i < 100000 && changed < 0; ++i)
+    cluster.step();
+  REQUIRE(changed == 0);
+  changed = -1;
+  REQUIRE(cluster.node(target).assign_role(cluster.node(other).id(), RAFT_VOTER,
+                                           [&](int status) { changed = status; }) == 0);
+  for (int i = 0; i < 100000 && changed < 0; ++i)
+    cluster.step();
+  REQUIRE(changed == 0);
+  driver.run_until_acknowledged(10);
+  cluster.converge();
+  cluster.require_agreement(driver.acknowledged());
+}
+
+}  // namespace
+}  // namespace tally::testing
