@@ -1,5 +1,6 @@
 #include "native/raft/uv_host.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
@@ -15,6 +16,9 @@ Error raft_error(const std::string& what, int rv) {
 
 Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
                                               NodeConfig node_config) {
+  // A peer that closes its connection makes the next write raise SIGPIPE, which would kill
+  // the whole process; the transport handles EPIPE itself. Process-wide, and idempotent.
+  std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<UvHost> host(new UvHost());
   host->config_ = std::move(config);
   const std::string raft_dir = host->config_.data_dir + "/raft";

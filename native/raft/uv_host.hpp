@@ -2,14 +2,14 @@
 // (segments and snapshots under <data_dir>/raft) and the TCP transport, on a libuv loop
 // the caller runs. The store is SQLite at <data_dir>/store.db.
 //
-// Start: creates the directories, opens the store and the node, raft_init, bootstraps the
-// configured voters (RAFT_CANTBOOTSTRAP on a restart is expected and ignored, TOOLCHAIN.md),
-// then raft_start: libraft restores its last snapshot and replays the later entries, which
-// the node skips up to the store's applied index.
-// Close: commits, raft_close; in its callback raft_uv_close then raft_uv_tcp_close, and the
-// node answers whatever libraft left. The host's memory must outlive the loop's handles:
-// destroy it only after the loop has run to completion (or uv_run returned with nothing
-// active). Everything runs on the loop's thread.
+// Start: ignores SIGPIPE for the process (a peer closing a connection must not kill the
+// node; libuv reports EPIPE), creates the directories, opens the store and the node, raft_init,
+// bootstraps the configured voters (RAFT_CANTBOOTSTRAP on a restart is expected and ignored,
+// TOOLCHAIN.md), then raft_start: libraft restores its last snapshot and replays the later entries,
+// which the node skips up to the store's applied index. Close: commits, raft_close; in its callback
+// raft_uv_close then raft_uv_tcp_close, and the node answers whatever libraft left. The host's
+// memory must outlive the loop's handles: destroy it only after the loop has run to completion (or
+// uv_run returned with nothing active). Everything runs on the loop's thread.
 #pragma once
 
 #include <functional>
