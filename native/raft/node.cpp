@@ -19,10 +19,22 @@ struct Node::Pending {
 
 namespace {
 
-Reply error_reply(Reply::Status status, Code code, std::string message) {
+// An answer of the node's own (no core error behind it).
+Reply node_reply(Reply::Status status, std::string reason, std::string message) {
   Reply reply;
   reply.status = status;
-  reply.error = make_error(code, std::move(message));
+  reply.reason = std::move(reason);
+  reply.message = std::move(message);
+  return reply;
+}
+
+// An answer carrying the core's error.
+Reply core_reply(Reply::Status status, Error error) {
+  Reply reply;
+  reply.status = status;
+  reply.reason = std::string(code_name(error.code));
+  reply.message = error.message;
+  reply.error = std::move(error);
   return reply;
 }
 
@@ -155,23 +167,23 @@ Status Node::commit_point() {
 
 void Node::submit(plan::Request request, ReplyCallback done) {
   if (failure_) {
-    done(error_reply(Reply::Status::kFailed, failure_->code, failure_->message));
+    done(core_reply(Reply::Status::kFailed, *failure_));
     return;
   }
   if (!is_leader()) {
-    Reply reply = error_reply(Reply::Status::kNotLeader, Code::kValidation, "not the leader");
+    Reply reply = node_reply(Reply::Status::kNotLeader, "NOT_LEADER", "not the leader");
     reply.leader_id = leader_id();
     done(std::move(reply));
     return;
   }
   if (pending_.size() >= config_.in_flight_max) {
-    done(error_reply(Reply::Status::kRetry, Code::kCacheHorizonExceeded,
-                     "busy: " + std::to_string(pending_.size()) + " proposals in flight"));
+    done(node_reply(Reply::Status::kRetry, "BUSY",
+                    "busy: " + std::to_string(pending_.size()) + " proposals in flight"));
     return;
   }
   // The cache must be at the generation of the applied index before admission (§3).
   if (Status caught_up = catch_up(); !caught_up.ok()) {
-    done(error_reply(Reply::Status::kFailed, caught_up.error().code, caught_up.error().message));
+    done(core_reply(Reply::Status::kFailed, caught_up.error()));
     return;
   }
   const std::uint64_t predicted = raft_last_index(raft_) + 1;
@@ -185,7 +197,7 @@ void Node::submit(plan::Request request, ReplyCallback done) {
       fail(error);
       status = Reply::Status::kFailed;
     }
-    done(error_reply(status, error.code, error.message));
+    done(core_reply(status, error));
     return;
   }
   auto pending = std::make_unique<Pending>();
@@ -206,8 +218,10 @@ void Node::submit(plan::Request request, ReplyCallback done) {
   if (rv != 0) {
     raft_free(buffer.base);
     Reply reply =
-        error_reply(rv == RAFT_NOTLEADER ? Reply::Status::kNotLeader : Reply::Status::kRetry,
-                    Code::kValidation, std::string("raft_apply: ") + raft_strerror(rv));
+        rv == RAFT_NOTLEADER
+            ? node_reply(Reply::Status::kNotLeader, "NOT_LEADER", "raft_apply: not the leader")
+            : node_reply(Reply::Status::kRetry, "BUSY",
+                         std::string("raft_apply: ") + raft_strerror(rv));
     reply.leader_id = leader_id();
     pending->done(std::move(reply));
     return;
@@ -225,7 +239,11 @@ Reply Node::reply_of(const fsm::ApplyReport& report, std::uint64_t index) {
     case fsm::ApplyReport::Status::kStale: reply.status = Reply::Status::kRetry; break;
     case fsm::ApplyReport::Status::kRejectedPlan: reply.status = Reply::Status::kRejected; break;
   }
-  reply.error = report.rejection;
+  if (report.rejection) {
+    reply.reason = std::string(code_name(report.rejection->code));
+    reply.message = report.rejection->message;
+    reply.error = report.rejection;
+  }
   reply.report = report;
   return reply;
 }
@@ -242,11 +260,11 @@ void Node::apply_done(struct raft_apply* req, int status, void* /*result*/) {
   if (status == 0 && owned->report) {
     reply = reply_of(*owned->report, owned->index);
   } else if (status == 0) {
-    reply = error_reply(Reply::Status::kUnknown, Code::kStaleProposal,
-                        "committed but not applied by this node's store (skipped or failed)");
+    reply = node_reply(Reply::Status::kUnknown, "LEADERSHIP_LOST",
+                       "committed but not applied by this node's store (skipped or failed)");
   } else {
-    reply = error_reply(Reply::Status::kUnknown, Code::kStaleProposal,
-                        std::string("leadership lost in flight: ") + raft_strerror(status));
+    reply = node_reply(Reply::Status::kUnknown, "LEADERSHIP_LOST",
+                       std::string("leadership lost in flight: ") + raft_strerror(status));
     reply.leader_id = node->leader_id();
   }
   owned->done(std::move(reply));
@@ -271,7 +289,7 @@ void Node::closed() {
     auto first = pending_.begin();
     std::unique_ptr<Pending> owned = std::move(first->second);
     pending_.erase(first);
-    owned->done(error_reply(Reply::Status::kUnknown, Code::kStaleProposal, "node stopped"));
+    owned->done(node_reply(Reply::Status::kUnknown, "NODE_STOPPED", "node stopped in flight"));
   }
 }
 

@@ -65,8 +65,14 @@ struct Reply {
   Status status = Status::kFailed;
   std::uint64_t index = 0;                 // the entry's log index (kApplied, kRetry stale)
   std::optional<fsm::ApplyReport> report;  // kApplied, and kRetry for a stale proposal
-  std::optional<Error> error;              // every status but kApplied
-  std::uint64_t leader_id = 0;             // kNotLeader: the leader if known, else 0
+  // Every status but kApplied: a stable upper-snake reason for the API's errorCode, and a
+  // message. The core's code name when the core answered (CACHE_HORIZON_EXCEEDED,
+  // STALE_PROPOSAL, VALIDATION, CORRUPT, STORAGE, ...; then error holds it), else one of the
+  // node's own: BUSY, NOT_LEADER, LEADERSHIP_LOST, NODE_STOPPED.
+  std::string reason;
+  std::string message;
+  std::optional<Error> error;   // the core's error, when the core answered
+  std::uint64_t leader_id = 0;  // kNotLeader, kUnknown: the leader if known, else 0
 };
 
 std::string_view reply_status_name(Reply::Status status);

@@ -159,6 +159,7 @@ void WorkloadDriver::submit(unsigned leader) {
   const bool setup = !setup_.empty();
   std::vector<domain::Order> orders = request.orders;
   cluster_->node(leader).submit(std::move(request), [this, orders, setup](replica::Reply reply) {
+    if (reply.status != replica::Reply::Status::kApplied) ++reasons[reply.reason];
     switch (reply.status) {
       case replica::Reply::Status::kApplied:
         acknowledged_.insert(reply.index);
@@ -169,7 +170,7 @@ void WorkloadDriver::submit(unsigned leader) {
       case replica::Reply::Status::kUnknown: ++unknown; break;
       case replica::Reply::Status::kNotLeader: ++not_leader; break;
       case replica::Reply::Status::kRejected: ++rejected; break;
-      case replica::Reply::Status::kFailed: FAIL("a node failed: " << reply.error->message);
+      case replica::Reply::Status::kFailed: FAIL("a node failed: " << reply.message);
     }
     (void)setup;
   });

@@ -4,6 +4,7 @@
 // node agrees (digest, parity, checker) and that no acknowledged request is missing.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -77,6 +78,7 @@ class WorkloadDriver {
 
   const std::set<std::uint64_t>& acknowledged() const { return acknowledged_; }
   std::size_t retried = 0, unknown = 0, not_leader = 0, rejected = 0, business_failures = 0;
+  std::map<std::string, std::size_t> reasons;  // every answer but kApplied, by reason
 
  private:
   void submit(unsigned leader);

@@ -17,6 +17,7 @@ constexpr std::uint64_t kSeeds = 50;
 struct SeedTotals {
   std::size_t acknowledged = 0, retried = 0, unknown = 0, business_failures = 0;
   std::uint64_t snapshots_installed = 0, leader_kills = 0;
+  std::map<std::string, std::size_t> reasons;
 };
 
 void run_seed(std::uint64_t seed, SeedTotals& totals) {
@@ -73,6 +74,8 @@ void run_seed(std::uint64_t seed, SeedTotals& totals) {
   totals.retried += driver.retried;
   totals.unknown += driver.unknown;
   totals.business_failures += driver.business_failures;
+  for (const auto& [reason, count] : driver.reasons)
+    totals.reasons[reason] += count;
   for (unsigned i = 0; i < cluster.size(); ++i)
     totals.snapshots_installed += cluster.node(i).snapshots_installed();
 }
@@ -94,6 +97,8 @@ TEST_CASE(
       totals.acknowledged, totals.retried, totals.unknown,
       static_cast<unsigned long long>(totals.leader_kills), totals.business_failures,
       static_cast<unsigned long long>(totals.snapshots_installed));
+  for (const auto& [reason, count] : totals.reasons)
+    std::printf("[raft]   not applied, %s: %zu\n", reason.c_str(), count);
   REQUIRE(totals.leader_kills > 0);
   REQUIRE(totals.snapshots_installed > 0);
 }
@@ -139,11 +144,13 @@ TEST_CASE("the leader answers with the FSM's outcome at the entry's index, pipel
   cluster.node(leader).submit({{domain::DeleteLedger{"main"}}, std::nullopt}, keep);
   REQUIRE(replies.size() == 1);
   REQUIRE(replies[0].status == replica::Reply::Status::kRetry);
+  REQUIRE(replies[0].reason == "BUSY");
   // A follower redirects.
   unsigned follower = (leader + 1) % cluster.size();
   cluster.node(follower).submit({{domain::DeleteLedger{"main"}}, std::nullopt}, keep);
   REQUIRE(replies.size() == 2);
   REQUIRE(replies[1].status == replica::Reply::Status::kNotLeader);
+  REQUIRE(replies[1].reason == "NOT_LEADER");
   REQUIRE(replies[1].leader_id == cluster.node(leader).id());
   while (replies.size() < 6)
     cluster.step();
@@ -174,8 +181,8 @@ TEST_CASE("admission two generations ahead is answered CACHE_HORIZON_EXCEEDED, r
   cluster.node(leader).submit({{domain::CreateLedger{"c", {}}}, std::nullopt}, keep);
   bool horizon = false;
   for (const auto& reply : replies) {
-    if (reply.status == replica::Reply::Status::kRetry && reply.error &&
-        reply.error->code == Code::kCacheHorizonExceeded)
+    if (reply.status == replica::Reply::Status::kRetry &&
+        reply.reason == "CACHE_HORIZON_EXCEEDED" && reply.error)
       horizon = true;
   }
   REQUIRE(horizon);
