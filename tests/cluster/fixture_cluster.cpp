@@ -29,33 +29,10 @@ std::set<std::uint64_t> audited_indexes(const store::KeyValueStore& store) {
 
 }  // namespace
 
-FixtureCluster::FixtureCluster(const FixtureOptions& options) {
+FixtureCluster::FixtureCluster(const FixtureOptions& options) : options_(options) {
   REQUIRE(raft_fixture_initialize(&fixture_) == 0);
-  for (unsigned i = 0; i < options.voters; ++i) {
-    replica::NodeConfig config;
-    config.id = i + 1;
-    config.fsm.rotation_threshold = options.rotation_threshold;
-    config.in_flight_max = options.in_flight_max;
-    struct raft_fixture* f = &fixture_;
-    config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
-    std::unique_ptr<replica::StoreHost> host;
-    if (options.sqlite_dir != nullptr) {
-      auto opened = replica::SqliteHost::open(
-          options.sqlite_dir->file("node-" + std::to_string(i + 1) + ".db"));
-      REQUIRE(opened.ok());
-      host = std::move(opened).value();
-      memory_.push_back(nullptr);
-    } else {
-      auto opened = replica::MemoryHost::open();
-      REQUIRE(opened.ok());
-      memory_.push_back(&(*opened)->memory());
-      host = std::move(opened).value();
-    }
-    auto node = replica::Node::open(std::move(config), std::move(host));
-    REQUIRE(node.ok());
-    nodes_.push_back(std::move(node).value());
-    REQUIRE(raft_fixture_grow(&fixture_, nodes_.back()->fsm()) == 0);
-  }
+  for (unsigned i = 0; i < options.voters; ++i)
+    add_node();
   struct raft_configuration configuration;
   REQUIRE(raft_fixture_configuration(&fixture_, options.voters, &configuration) == 0);
   REQUIRE(raft_fixture_bootstrap(&fixture_, &configuration) == 0);
@@ -67,6 +44,45 @@ FixtureCluster::FixtureCluster(const FixtureOptions& options) {
     nodes_[i]->attach(raft);
   }
   REQUIRE(raft_fixture_start(&fixture_) == 0);
+}
+
+void FixtureCluster::add_node() {
+  const unsigned i = static_cast<unsigned>(nodes_.size());
+  replica::NodeConfig config;
+  config.id = i + 1;
+  config.fsm.rotation_threshold = options_.rotation_threshold;
+  config.in_flight_max = options_.in_flight_max;
+  struct raft_fixture* f = &fixture_;
+  config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
+  std::unique_ptr<replica::StoreHost> host;
+  if (options_.sqlite_dir != nullptr) {
+    auto opened = replica::SqliteHost::open(
+        options_.sqlite_dir->file("node-" + std::to_string(i + 1) + ".db"));
+    REQUIRE(opened.ok());
+    host = std::move(opened).value();
+    memory_.push_back(nullptr);
+  } else {
+    auto opened = replica::MemoryHost::open();
+    REQUIRE(opened.ok());
+    memory_.push_back(&(*opened)->memory());
+    host = std::move(opened).value();
+  }
+  auto node = replica::Node::open(std::move(config), std::move(host));
+  REQUIRE(node.ok());
+  nodes_.push_back(std::move(node).value());
+  retired_.push_back(false);
+  REQUIRE(raft_fixture_grow(&fixture_, nodes_.back()->fsm()) == 0);
+}
+
+unsigned FixtureCluster::grow() {
+  add_node();
+  const unsigned i = size() - 1;
+  struct raft* raft = raft_fixture_get(&fixture_, i);
+  raft_set_snapshot_threshold(raft, options_.snapshot_threshold);
+  raft_set_snapshot_trailing(raft, options_.snapshot_trailing);
+  nodes_[i]->attach(raft);
+  if (raft_state(raft) == RAFT_UNAVAILABLE) REQUIRE(raft_start(raft) == 0);
+  return i;
 }
 
 FixtureCluster::~FixtureCluster() {
@@ -102,6 +118,7 @@ void FixtureCluster::reconnect(unsigned i) {
 
 void FixtureCluster::converge() {
   for (unsigned i = 0; i < size(); ++i) {
+    if (retired_[i]) continue;
     if (!alive(i) && !nodes_[i]->failed()) revive(i);
     reconnect(i);
   }
@@ -111,6 +128,7 @@ void FixtureCluster::converge() {
   REQUIRE(raft_fixture_step_until_has_leader(&fixture_, 30000));
   const raft_index last = raft_last_index(raft_fixture_get(&fixture_, leader()));
   for (unsigned i = 0; i < size(); ++i) {
+    if (retired_[i]) continue;
     INFO("node " << i + 1 << " catching up to " << last);
     REQUIRE(raft_fixture_step_until_applied(&fixture_, i, last, 60000));
     REQUIRE(nodes_[i]->catch_up().ok());
@@ -118,13 +136,17 @@ void FixtureCluster::converge() {
 }
 
 void FixtureCluster::require_agreement(const std::set<std::uint64_t>& acknowledged) {
-  auto reference = nodes_[0]->digest();
+  unsigned first = 0;
+  while (retired_[first])
+    ++first;
+  auto reference = nodes_[first]->digest();
   REQUIRE(reference.ok());
   for (unsigned i = 0; i < size(); ++i) {
+    if (retired_[i]) continue;
     replica::Node& node = *nodes_[i];
     INFO("node " << node.id() << " at applied index " << node.applied_index());
     REQUIRE(!node.failed());
-    REQUIRE(node.applied_index() == nodes_[0]->applied_index());
+    REQUIRE(node.applied_index() == nodes_[first]->applied_index());
     auto digest = node.digest();
     REQUIRE(digest.ok());
     REQUIRE(replica::digest_hex(*digest) == replica::digest_hex(*reference));

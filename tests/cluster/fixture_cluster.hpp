@@ -51,6 +51,15 @@ class FixtureCluster {
   void step() { raft_fixture_step(&fixture_); }
   void kill(unsigned i) { raft_fixture_kill(&fixture_, i); }
   void revive(unsigned i) { raft_fixture_revive(&fixture_, i); }
+  // A new, empty server (id size() + 1) started and connected, not yet in the configuration:
+  // the leader adds it (Node::add_server) and promotes it (assign_role). Returns its index.
+  unsigned grow();
+  // Node i left the configuration and is shut down (left running, its elections would
+  // disturb the cluster): it is no longer expected to converge or agree.
+  void retire(unsigned i) {
+    retired_[i] = true;
+    kill(i);
+  }
   void isolate(unsigned i);    // cut every link to and from i
   void reconnect(unsigned i);  // restore them
 
@@ -65,6 +74,9 @@ class FixtureCluster {
   struct raft_fixture fixture_ {};
   std::vector<std::unique_ptr<replica::Node>> nodes_;
   std::vector<store::MemoryStore*> memory_;
+  std::vector<bool> retired_;
+  FixtureOptions options_;
+  void add_node();
 };
 
 // Drives a seeded workload through whichever node leads.

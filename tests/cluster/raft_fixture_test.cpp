@@ -256,3 +256,52 @@ TEST_CASE("leadership moves by transfer and membership changes through the node"
 
 }  // namespace
 }  // namespace tally::testing
+
+namespace tally::testing {
+namespace {
+
+// Runs the fixture until a change callback reports.
+int wait_for_change(FixtureCluster& cluster, const int& status) {
+  for (int i = 0; i < 200000 && status < 0; ++i)
+    cluster.step();
+  return status;
+}
+
+TEST_CASE("a voter is added at runtime, catches up, and another is removed", "[raft]") {
+  FixtureOptions options;
+  options.snapshot_threshold = 16;
+  options.snapshot_trailing = 4;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  WorkloadDriver driver(cluster, 1234, 4);
+  driver.run_until_acknowledged(30);
+
+  unsigned added = cluster.grow();
+  replica::Node& leader = cluster.node(cluster.leader());
+  int status = -1;
+  REQUIRE(leader.add_server(cluster.node(added).id(), std::to_string(added + 1),
+                            [&](int s) { status = s; }) == 0);
+  REQUIRE(wait_for_change(cluster, status) == 0);
+  status = -1;
+  REQUIRE(leader.assign_role(cluster.node(added).id(), RAFT_VOTER, [&](int s) { status = s; }) ==
+          0);
+  REQUIRE(wait_for_change(cluster, status) == 0);
+  driver.run_until_acknowledged(20);
+  cluster.converge();
+  cluster.require_agreement(driver.acknowledged());
+  REQUIRE(cluster.node(added).applied_index() > 30);
+
+  unsigned removed = (cluster.leader() + 1) % cluster.size();
+  status = -1;
+  REQUIRE(cluster.node(cluster.leader()).remove_server(cluster.node(removed).id(), [&](int s) {
+    status = s;
+  }) == 0);
+  REQUIRE(wait_for_change(cluster, status) == 0);
+  cluster.retire(removed);
+  driver.run_until_acknowledged(20);
+  cluster.converge();
+  cluster.require_agreement(driver.acknowledged());
+}
+
+}  // namespace
+}  // namespace tally::testing
