@@ -45,7 +45,9 @@ namespace tally::replica {
 
 struct NodeConfig {
   std::uint64_t id = 0;  // the Raft server id, > 0
-  fsm::FsmOptions fsm;   // the audit key, the rotation threshold of a new store
+  // The audit key (required: a real node reads its key file, native/keyfile/; tests use
+  // audit::public_demo_audit_key()), the cluster id, the rotation threshold of a new store.
+  fsm::FsmOptions fsm;
   // Proposals between admission and their local apply (pipelining), >= 1.
   std::size_t in_flight_max = 64;
   // The leader's clock for admission timestamps (microseconds since the Unix epoch).

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/audit/audit_entry.hpp"
+#include "core/audit/audit_key.hpp"
 #include "core/audit/audit_rows.hpp"
 #include "core/cache/parity.hpp"
 #include "core/check/checker.hpp"
@@ -51,6 +52,7 @@ void FixtureCluster::add_node() {
   replica::NodeConfig config;
   config.id = i + 1;
   config.fsm.rotation_threshold = options_.rotation_threshold;
+  config.fsm.audit_key = audit::public_demo_audit_key();
   config.in_flight_max = options_.in_flight_max;
   struct raft_fixture* f = &fixture_;
   config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
@@ -154,10 +156,12 @@ void FixtureCluster::require_agreement(const std::set<std::uint64_t>& acknowledg
     REQUIRE(parity.ok());
     INFO(parity->first_difference);
     REQUIRE(parity->ok);
-    auto check = check::run_check({node.store(), &node.state_machine().cache()});
+    auto check = check::run_check(
+        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
     REQUIRE(check.ok());
     INFO(check->describe());
     REQUIRE(check->ok());
+    REQUIRE(check->hashes_verified);
     std::set<std::uint64_t> audited = audited_indexes(node.store());
     for (std::uint64_t index : acknowledged) {
       INFO("acknowledged index " << index);

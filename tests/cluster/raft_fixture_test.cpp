@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "tests/cluster/fixture_cluster.hpp"
 
@@ -300,6 +301,65 @@ TEST_CASE("a voter is added at runtime, catches up, and another is removed", "[r
   cluster.retire(removed);
   driver.run_until_acknowledged(20);
   cluster.converge();
+  cluster.require_agreement(driver.acknowledged());
+}
+
+}  // namespace
+}  // namespace tally::testing
+
+namespace tally::testing {
+namespace {
+
+// A copy of node's snapshot, in a raft_malloc buffer as libraft hands it to restore.
+struct raft_buffer snapshot_of(replica::Node& node) {
+  struct raft_buffer* bufs = nullptr;
+  unsigned n = 0;
+  REQUIRE(node.fsm()->snapshot(node.fsm(), &bufs, &n) == 0);
+  REQUIRE(n == 1);
+  struct raft_buffer copy;
+  copy.len = bufs[0].len;
+  copy.base = raft_malloc(copy.len);
+  std::memcpy(copy.base, bufs[0].base, copy.len);
+  REQUIRE(node.fsm()->snapshot_finalize(node.fsm(), &bufs, &n) == 0);
+  return copy;
+}
+
+TEST_CASE("a snapshot not newer than the local store, or damaged, is refused and the store kept",
+          "[raft]") {
+  FixtureOptions options;
+  FixtureCluster cluster(options);
+  REQUIRE(raft_fixture_step_until_has_leader(&cluster.fixture(), 10000));
+  WorkloadDriver driver(cluster, 31, 4);
+  driver.run_until_acknowledged(10);
+  cluster.converge();
+  replica::Node& source = cluster.node(0);
+  replica::Node& target = cluster.node(1);
+  auto before = target.digest();
+  REQUIRE(before.ok());
+
+  // The same applied index: refused (restore reports success, the store is untouched).
+  struct raft_buffer same = snapshot_of(source);
+  REQUIRE(target.fsm()->restore(target.fsm(), &same) == 0);
+  REQUIRE(target.snapshots_refused() == 1);
+  REQUIRE(target.snapshots_installed() == 0);
+  REQUIRE(*target.digest() == *before);
+
+  // A damaged envelope: refused as corrupt, the buffer stays libraft's to free.
+  struct raft_buffer damaged = snapshot_of(source);
+  static_cast<std::uint8_t*>(damaged.base)[damaged.len / 2] ^= 0x01;  // inside the image
+  REQUIRE(target.fsm()->restore(target.fsm(), &damaged) == RAFT_CORRUPT);
+  raft_free(damaged.base);
+  REQUIRE(*target.digest() == *before);
+  REQUIRE(!target.failed());
+
+  // An older one, taken before more entries applied: refused too.
+  struct raft_buffer older = snapshot_of(source);
+  driver.run_until_acknowledged(10);
+  cluster.converge();
+  auto newer = target.digest();
+  REQUIRE(target.fsm()->restore(target.fsm(), &older) == 0);
+  REQUIRE(target.snapshots_refused() == 2);
+  REQUIRE(*target.digest() == *newer);
   cluster.require_agreement(driver.acknowledged());
 }
 

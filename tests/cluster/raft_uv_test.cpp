@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "core/audit/audit_key.hpp"
 #include "core/cache/parity.hpp"
 #include "core/check/checker.hpp"
 #include "native/raft/store_digest.hpp"
@@ -84,6 +85,7 @@ class UvCluster {
     node.id = voters_[i].id;
     node.in_flight_max = depth_;
     node.clock_us = wall_clock_us;
+    node.fsm.audit_key = audit::public_demo_audit_key();
     auto host = replica::UvHost::start(&loop_, config, std::move(node));
     INFO((host.ok() ? std::string() : host.error().message));
     REQUIRE(host.ok());
@@ -254,10 +256,12 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
     auto parity = cache::check_parity(node.state_machine().cache(), node.store());
     REQUIRE(parity.ok());
     REQUIRE(parity->ok);
-    auto check = check::run_check({node.store(), &node.state_machine().cache()});
+    auto check = check::run_check(
+        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
     REQUIRE(check.ok());
     INFO(check->describe());
     REQUIRE(check->ok());
+    REQUIRE(check->hashes_verified);
   }
 }
 
