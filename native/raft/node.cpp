@@ -206,7 +206,10 @@ void Node::submit(plan::Request request, ReplyCallback done) {
   pending->proposal = std::move(admitted).value();
   pending->done = std::move(done);
   pending->request.data = pending.get();
+  propose(std::move(pending));
+}
 
+void Node::propose(std::unique_ptr<Pending> pending) {
   Bytes payload = wire::encode_entry({pending->proposal, config_.id});
   TALLY_INVARIANT(payload.size() % 8 == 0, "libraft entries are whole 8-byte words");
   struct raft_buffer buffer;
@@ -226,9 +229,10 @@ void Node::submit(plan::Request request, ReplyCallback done) {
     pending->done(std::move(reply));
     return;
   }
-  TALLY_INVARIANT(pending->request.index == predicted,
+  TALLY_INVARIANT(pending->request.index == pending->index,
                   "the leader appended at the index admission predicted");
-  pending_.emplace(predicted, std::move(pending));
+  const std::uint64_t index = pending->index;
+  pending_.emplace(index, std::move(pending));
 }
 
 Reply Node::reply_of(const fsm::ApplyReport& report, std::uint64_t index) {

@@ -158,6 +158,8 @@ class Node {
   static int fsm_snapshot_finalize(struct raft_fsm* fsm, struct raft_buffer* bufs[],
                                    unsigned* n_bufs);
   static int fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf);
+  // Encodes the admitted proposal and raft_applies it (the leader appends it at once).
+  void propose(std::unique_ptr<Pending> pending);
   static void apply_done(struct raft_apply* req, int status, void* result);
   int apply_entry(ByteView payload);
   int apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry);

@@ -124,7 +124,7 @@ class UvCluster {
     });
   }
 
-  void run_until(const std::function<bool()>& done, int seconds = 120) {
+  void run_until(const std::function<bool()>& done, int seconds = 600) {
     const auto deadline = Clock::now() + std::chrono::seconds(seconds);
     while (!done()) {
       REQUIRE(Clock::now() < deadline);
