@@ -3,9 +3,10 @@
 //
 //   tally-bench-raft uv      REQUESTS DEPTH   libraft's uv disk I/O and TCP on 127.0.0.1,
 //                                             SQLite stores (synchronous=FULL), one loop
-//   tally-bench-raft fixture REQUESTS DEPTH   libraft's in-memory fixture, memory stores:
-//                                             the CPU cost alone (admission, Cap'n Proto,
-//                                             Raft, apply on three nodes)
+//   tally-bench-raft fixture REQUESTS DEPTH   libraft's in-memory fixture, memory stores: no
+//                                             I/O, but the fixture's own per-step safety
+//                                             checks dominate, so it is no CPU ceiling
+//                                             (run uv under eatmydata for that)
 //
 // Each request is one transfer from world to one of 97 accounts. Prints one line.
 #include <arpa/inet.h>
