@@ -11,7 +11,7 @@ ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
-  libcli11-dev clang libclang-rt-14-dev gnuplot-nox)
+  libcli11-dev clang libclang-rt-14-dev gnuplot-nox robin-map-dev)
 
 ensure_packages() {
   local missing=()
