@@ -61,8 +61,15 @@ const store::KeyValueStore& admission_view(Machine& machine, const store::KeyVal
   }
 }
 
-fsm::FsmOptions options_for(const TallySpec& spec) {
+// The benchmark is no real cluster: the public demo audit key.
+fsm::FsmOptions bench_options() {
   fsm::FsmOptions options;
+  options.audit_key = audit::public_demo_audit_key();
+  return options;
+}
+
+fsm::FsmOptions options_for(const TallySpec& spec) {
+  fsm::FsmOptions options = bench_options();
   set_group_bound(options, spec.group_entries);
   return options;
 }
@@ -95,7 +102,7 @@ std::uint64_t apply_one(fsm::StateMachine& machine, const store::KeyValueStore& 
 // Writes the ledger through the FSM, then every account's volume row directly (the setup is
 // not what is measured: a node with a large ledger whose accounts are mostly not cached).
 void build_template(store::KeyValueStore& store, std::uint64_t accounts) {
-  auto machine = must(fsm::StateMachine::open(store, fsm::FsmOptions{}), "open");
+  auto machine = must(fsm::StateMachine::open(store, bench_options()), "open");
   plan::Request create;
   create.orders.push_back(domain::CreateLedger{kLedger, {}});
   apply_one(*machine, store, create, kStartUs, nullptr);

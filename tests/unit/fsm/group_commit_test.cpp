@@ -27,7 +27,7 @@ struct Log {
 };
 
 fsm::FsmOptions options_with_group(std::size_t group) {
-  fsm::FsmOptions options;
+  fsm::FsmOptions options = testing::node_options();
   options.rotation_threshold = 3;
   options.group_entries_max = group;
   return options;
