@@ -106,6 +106,9 @@ std::uint64_t Node::leader_id() const {
 std::uint64_t Node::applied_index() const {
   return fsm_->applied_index();
 }
+std::uint64_t Node::durable_index() const {
+  return fsm_->durable_index();
+}
 std::uint64_t Node::raft_applied_index() const {
   return raft_ == nullptr ? 0 : raft_last_applied(raft_);
 }
@@ -150,19 +153,19 @@ Status Node::catch_up() {
   if (failure_) return *failure_;
   if (raft_ == nullptr) return ok_status();
   Status advanced = advance_to(raft_last_applied(raft_));
-  if (!advanced.ok()) {
-    fail(advanced.error());
-    return advanced;
-  }
-  return commit_point();
+  if (!advanced.ok()) fail(advanced.error());
+  return advanced;
 }
 
 Status Node::commit_point() {
-  // The one place where the commit decision lives. Per-entry commit (today's StateMachine):
-  // every apply already wrote its batch. With group commit this becomes
-  // fsm_->commit_group(), and the node reports durable_index() beside applied_index().
+  // The one place where applied entries become durable in the store: the state machine's
+  // open group (FsmOptions::group_entries_max entries at most, issue #8) is written in one
+  // store write. The host calls it on a timer (the time bound), and the node before a
+  // snapshot and before it stops; the count bound is the state machine's own.
   if (failure_) return *failure_;
-  return ok_status();
+  Status committed = fsm_->commit_group();
+  if (!committed.ok()) fail(committed.error());
+  return committed;
 }
 
 void Node::submit(plan::Request request, ReplyCallback done) {
@@ -188,7 +191,7 @@ void Node::submit(plan::Request request, ReplyCallback done) {
   }
   const std::uint64_t predicted = raft_last_index(raft_) + 1;
   auto admitted =
-      plan::admit(request, {fsm_->cache(), host_->store(), predicted, config_.clock_us()});
+      plan::admit(request, {fsm_->cache(), fsm_->read_view(), predicted, config_.clock_us()});
   if (!admitted.ok()) {
     const Error& error = admitted.error();
     Reply::Status status = Reply::Status::kRejected;

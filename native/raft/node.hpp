@@ -111,7 +111,8 @@ class Node {
   bool is_leader() const;
   int role() const;  // RAFT_FOLLOWER, RAFT_CANDIDATE, RAFT_LEADER, RAFT_UNAVAILABLE
   std::uint64_t leader_id() const;
-  std::uint64_t applied_index() const;       // the store's applied index
+  std::uint64_t applied_index() const;       // the state machine's applied index
+  std::uint64_t durable_index() const;       // the applied index its store holds
   std::uint64_t raft_applied_index() const;  // libraft's (barriers included), 0 unattached
   std::uint64_t last_log_index() const;      // libraft's last log index, 0 unattached
   std::uint64_t generation() const;
@@ -119,6 +120,8 @@ class Node {
   std::size_t gen0_size() const;
   std::size_t gen1_size() const;
   std::size_t in_flight() const { return pending_.size(); }
+  // SHA-256 over the store's ordered rows: the durable state (commit_point() first for the
+  // applied one). Equal on every node at equal durable index.
   Result<crypto::Digest> digest() const;
   bool failed() const { return failure_.has_value(); }
   const std::optional<Error>& failure() const { return failure_; }
@@ -127,9 +130,10 @@ class Node {
   // were barriers or configuration entries (apply_noop each). Called before admission and
   // snapshots; tests call it before comparing nodes.
   Status catch_up();
-  // Where applied entries become durable in the store. Today every apply commits its own
-  // batch, so this only checks the node; with group commit it commits the open group. Called
-  // after each apply callback, before a snapshot and before the store closes.
+  // Writes the state machine's open group of applied entries to the store (group commit,
+  // FsmOptions::group_entries_max): the host's timer calls it (the time bound), the node
+  // before a snapshot and before it stops. An acknowledged entry is durable in the Raft log
+  // before its group commits; a crash replays the uncommitted tail.
   Status commit_point();
 
   // For tests and tallyd's checker endpoint.

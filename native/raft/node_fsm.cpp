@@ -25,10 +25,9 @@ int Node::apply_entry(ByteView payload) {
   }
   // Barriers and configuration entries since the last command (§3).
   if (Status advanced = advance_to(index - 1); !advanced.ok()) return fail(advanced.error());
-  int rv = apply_decoded(index, wire::decode_entry(payload));
-  if (rv != 0) return rv;
-  if (Status committed = commit_point(); !committed.ok()) return fail(committed.error());
-  return 0;
+  // No commit here: the state machine's group stays open across apply callbacks and is
+  // written by count (its own) or by time (the host's timer calling commit_point).
+  return apply_decoded(index, wire::decode_entry(payload));
 }
 
 int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
@@ -60,7 +59,9 @@ int Node::fsm_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigne
 }
 
 int Node::take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs) {
+  // The image is the store: bring it to libraft's applied index first (§3, group commit).
   if (Status caught_up = catch_up(); !caught_up.ok()) return RAFT_IOERR;
+  if (Status committed = commit_point(); !committed.ok()) return RAFT_IOERR;
   auto image = host_->image();
   if (!image.ok()) return fail(std::move(image).error());
   auto digest = store_digest(host_->store());

@@ -70,7 +70,16 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   raft_set_pre_vote(&host->raft_, true);
   rv = raft_start(&host->raft_);
   if (rv != 0) return raft_error("raft_start", rv);
+  uv_timer_init(loop, &host->commit_timer_);
+  host->commit_timer_.data = host.get();
+  uv_timer_start(&host->commit_timer_, &UvHost::commit_tick, host->config_.group_commit_interval_ms,
+                 host->config_.group_commit_interval_ms);
   return host;
+}
+
+void UvHost::commit_tick(uv_timer_t* timer) {
+  auto* host = static_cast<UvHost*>(timer->data);
+  (void)host->node_->commit_point();  // a failure is the node's: reported and kept there
 }
 
 UvHost::~UvHost() {
@@ -86,11 +95,13 @@ void UvHost::raft_closed(struct raft* raft) {
   if (host->on_closed_) host->on_closed_();
 }
 
-void UvHost::close(std::function<void()> done) {
+void UvHost::close(std::function<void()> done, bool commit) {
   TALLY_INVARIANT(initialised_ && !closing_, "close() once, on a started host");
   closing_ = true;
   on_closed_ = std::move(done);
-  Status committed = node_->stop();
+  uv_timer_stop(&commit_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&commit_timer_), nullptr);
+  Status committed = commit ? node_->stop() : ok_status();
   if (!committed.ok()) {
     std::fprintf(stderr, "tally node %llu: commit at stop failed: %s\n",
                  static_cast<unsigned long long>(node_->id()), committed.error().message.c_str());

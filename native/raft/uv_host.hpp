@@ -40,6 +40,9 @@ struct UvConfig {
   unsigned snapshot_trailing = 256;    // entries kept in the log behind a snapshot
   unsigned heartbeat_ms = 100;
   unsigned election_timeout_ms = 1000;
+  // The time bound of group commit: the open group is written at least this often (the
+  // count bound is NodeConfig::fsm.group_entries_max).
+  unsigned group_commit_interval_ms = 10;
 };
 
 class UvHost {
@@ -51,19 +54,23 @@ class UvHost {
   UvHost& operator=(const UvHost&) = delete;
 
   Node& node() { return *node_; }
-  // Starts a clean stop; done is called once libraft and its backends are closed.
-  void close(std::function<void()> done);
+  // Starts a clean stop; done is called once libraft and its backends are closed. With
+  // commit false the open group is dropped, as a crash would drop it (tests: the log must
+  // replay it on the next start).
+  void close(std::function<void()> done, bool commit = true);
   bool closed() const { return closed_; }
 
  private:
   UvHost() = default;
   static void raft_closed(struct raft* raft);
+  static void commit_tick(uv_timer_t* timer);
 
   UvConfig config_;
   std::unique_ptr<Node> node_;
   struct raft_uv_transport transport_ = {};
   struct raft_io io_ = {};
   struct raft raft_ = {};
+  uv_timer_t commit_timer_ = {};
   bool initialised_ = false, closing_ = false, closed_ = false;
   std::function<void()> on_closed_;
 };

@@ -53,6 +53,7 @@ void FixtureCluster::add_node() {
   config.id = i + 1;
   config.fsm.rotation_threshold = options_.rotation_threshold;
   config.fsm.audit_key = audit::public_demo_audit_key();
+  config.fsm.group_entries_max = options_.group_entries_max;
   config.in_flight_max = options_.in_flight_max;
   struct raft_fixture* f = &fixture_;
   config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
@@ -134,6 +135,7 @@ void FixtureCluster::converge() {
     INFO("node " << i + 1 << " catching up to " << last);
     REQUIRE(raft_fixture_step_until_applied(&fixture_, i, last, 60000));
     REQUIRE(nodes_[i]->catch_up().ok());
+    REQUIRE(nodes_[i]->commit_point().ok());
   }
 }
 

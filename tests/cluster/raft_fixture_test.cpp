@@ -35,6 +35,7 @@ void run_seed(std::uint64_t seed, SeedTotals& totals) {
   options.voters = seed % 2 == 0 ? 3 : 5;
   options.rotation_threshold = 2 + seed % 7;
   options.in_flight_max = 1 + seed % 8;
+  options.group_entries_max = 1 + seed % 5;  // groups stay open across steps and admissions
   options.snapshot_threshold = 32;
   options.snapshot_trailing = 8;
   FixtureCluster cluster(options);
