@@ -33,13 +33,13 @@ Bytes hashed_content(const AuditEntry& entry) {
   return w.take();
 }
 
-Digest compute_hash(const Digest& cluster_key, const AuditEntry& entry) {
+Digest compute_hash(const AuditKey& key, const AuditEntry& entry) {
   // The padded key states are derived once per key and thread, not once per entry: a node
-  // hashes every entry under the same key.
-  thread_local std::optional<std::pair<Digest, crypto::HmacKey>> prepared;
-  if (!prepared || prepared->first != cluster_key) {
-    prepared.emplace(cluster_key,
-                     crypto::HmacKey(ByteView(cluster_key.data(), cluster_key.size())));
+  // hashes every entry under the same key (issue #8).
+  thread_local std::optional<std::pair<Bytes, crypto::HmacKey>> prepared;
+  ByteView raw = key.view();
+  if (!prepared || !(ByteView(prepared->first) == raw)) {
+    prepared.emplace(raw.to_bytes(), crypto::HmacKey(raw));
   }
   return crypto::hmac_sha256(prepared->second, hashed_content(entry));
 }
@@ -67,13 +67,6 @@ Result<AuditEntry> decode_audit_entry(ByteView bytes) {
     entry.hash = codec::read_digest(r);
     return entry;
   });
-}
-
-Digest cluster_audit_key(std::string_view cluster_id) {
-  crypto::Sha256 hasher;
-  hasher.update(ByteView(std::string_view("tally/audit/v1")));
-  hasher.update(ByteView(cluster_id));
-  return hasher.finish();
 }
 
 }  // namespace tally::audit

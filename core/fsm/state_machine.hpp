@@ -20,6 +20,7 @@
 #include <string>
 
 #include "core/audit/audit_entry.hpp"
+#include "core/audit/audit_key.hpp"
 #include "core/cache/cache.hpp"
 #include "core/cache/key_store.hpp"
 #include "core/fsm/fsm_state.hpp"
@@ -30,7 +31,11 @@
 namespace tally::fsm {
 
 struct FsmOptions {
-  std::string cluster_id = "tally";  // keys the audit chain's HMAC
+  std::string cluster_id = "tally";  // names the cluster; a store of another one is refused
+  // Keys the audit chain's HMAC (DESIGN.md §7). Required: open() refuses without one, and
+  // refuses a store whose recorded key id is another key's. Simulator, scenarios and tests
+  // use audit::public_demo_audit_key(); a real node reads its key file (native/audit/).
+  std::optional<audit::AuditKey> audit_key;
   std::uint64_t rotation_threshold = cache::kDefaultRotationThreshold;  // for a new store
   // Only tests and the simulator choose the pre-fix delete (DESIGN.md §10).
   cache::DeleteMode delete_mode = cache::DeleteMode::kLazyGen0;
@@ -56,6 +61,8 @@ class StateMachine {
  public:
   // Opens the state machine on a store: bootstraps an empty one, otherwise reads the FSM
   // state row and restores the cache from its mirror. The store must outlive the machine.
+  // Refuses (kCorrupt, naming the rows) a store whose state, cache meta and audit tail
+  // disagree (store_consistency.hpp), and (kConfiguration) one of another cluster or key.
   static Result<std::unique_ptr<StateMachine>> open(store::KeyValueStore& store,
                                                     const FsmOptions& options);
 
@@ -81,7 +88,6 @@ class StateMachine {
   const FsmState& state() const { return state_; }
   const cache::Cache& cache() const { return *cache_; }
   const store::KeyValueStore& store() const { return *store_; }
-  const crypto::Digest& audit_key() const { return audit_key_; }
   bool stopped() const { return stopped_; }
 
  private:
@@ -111,7 +117,7 @@ class StateMachine {
   std::unique_ptr<GroupCommit> group_;
   FsmState state_;
   std::uint64_t durable_index_ = 0;
-  crypto::Digest audit_key_;
+  audit::AuditKey audit_key_;
   bool stopped_ = false;
 };
 
