@@ -119,8 +119,9 @@ case "$cmd" in
     # Release, no sanitizers; frame pointers kept so that perf record -g works on this binary.
     configure build/bench -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF \
       -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer"
-    cmake --build build/bench -j "$JOBS" --target tally-bench
+    cmake --build build/bench -j "$JOBS" --target tally-bench tally-bench-admission
     ./build/bench/bench/tally-bench --out build/bench/results "${@:2}"
+    ./build/bench/bench/admission/tally-bench-admission
     ;;
   build)
     ensure_packages

@@ -35,12 +35,9 @@ Bytes hashed_content(const AuditEntry& entry) {
 
 Digest compute_hash(const AuditKey& key, const AuditEntry& entry) {
   // The padded key states are derived once per key and thread, not once per entry: a node
-  // hashes every entry under the same key (issue #8).
-  thread_local std::optional<std::pair<Bytes, crypto::HmacKey>> prepared;
-  ByteView raw = key.view();
-  if (!prepared || !(ByteView(prepared->first) == raw)) {
-    prepared.emplace(raw.to_bytes(), crypto::HmacKey(raw));
-  }
+  // hashes every entry under the same key.
+  thread_local std::optional<std::pair<AuditKey, crypto::HmacKey>> prepared;
+  if (!prepared || prepared->first != key) prepared.emplace(key, crypto::HmacKey(key.view()));
   return crypto::hmac_sha256(prepared->second, hashed_content(entry));
 }
 
