@@ -4,7 +4,9 @@
 
 #include "core/store/memory_store.hpp"
 #include "core/store/schema_version.hpp"
+#ifndef TALLY_PORTABLE_TESTS
 #include "native/sqlite/sqlite_store.hpp"
+#endif
 
 namespace tally::testing {
 
@@ -17,9 +19,24 @@ std::unique_ptr<store::KeyValueStore> make_store(const std::string& kind, const 
     return store;
   }
   REQUIRE(kind == "sqlite");
+#ifdef TALLY_PORTABLE_TESTS
+  (void)dir;
+  (void)file;
+  FAIL("SQLite is native only: tag the test case [native]");
+  return nullptr;
+#else
   auto store = sqlite::SqliteStore::open(dir.file(file));
   if (!store.ok()) FAIL(store.error().message);
   return std::move(store).value();
+#endif
+}
+
+std::vector<std::string> store_kinds() {
+#ifdef TALLY_PORTABLE_TESTS
+  return {"memory"};
+#else
+  return {"memory", "sqlite"};
+#endif
 }
 
 Rows all_rows(const store::KeyValueStore& store) {

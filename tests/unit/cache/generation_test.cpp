@@ -69,7 +69,7 @@ void populate(CacheOnStore& c) {
 
 TEST_CASE("catching up several generations in one jump equals catching up one at a time",
           "[cache]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   auto target = GENERATE(as<std::uint64_t>{}, 8, 9, 13, 17, 41);
   TempDir dir;
   CacheOnStore stepped(store_kind, dir, 4, "stepped.db");
