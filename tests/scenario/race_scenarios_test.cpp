@@ -106,7 +106,7 @@ TEST_CASE("scenario 1: delete after rotation keeps parity with the lazy gen0 tom
 }
 
 TEST_CASE("scenario 1 with the pre-fix delete breaks parity, and restarts split the cluster",
-          "[scenario]") {
+          "[scenario][native]") {
   TempDir dir;
   LedgerNode node("sqlite", dir, options(cache::DeleteMode::kPreFixForTeaching), "prefix.db");
   LedgerNode twin("sqlite", dir, options(cache::DeleteMode::kPreFixForTeaching), "twin.db");

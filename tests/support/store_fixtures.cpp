@@ -59,4 +59,8 @@ Bytes bytes(std::string_view text) {
   return ByteView(text).to_bytes();
 }
 
+std::string durable_store_kind() {
+  return store_kinds().back();
+}
+
 }  // namespace tally::testing

@@ -21,6 +21,10 @@ std::unique_ptr<store::KeyValueStore> make_store(const std::string& kind, const 
 // portable build (WebAssembly has no SQLite). Use with GENERATE(from_range(store_kinds())).
 std::vector<std::string> store_kinds();
 
+// The store suites use when the store kind is not what they test: SQLite natively, the
+// memory store in the portable build.
+std::string durable_store_kind();
+
 // Every row of the store, in key order.
 Rows all_rows(const store::KeyValueStore& store);
 

@@ -102,7 +102,7 @@ TEST_CASE("a jump of two generations drops both generations", "[cache]") {
 
 TEST_CASE("a threshold reset clears, bumps the epoch and realigns in one step", "[cache]") {
   TempDir dir;
-  CacheOnStore c("sqlite", dir, 4);
+  CacheOnStore c(testing::durable_store_kind(), dir, 4);
   populate(c);
   REQUIRE(c.cache().epoch() == 0);
   c.step([](cache::Cache& cache, store::Batch& batch) { cache.reset(10, 25, batch); });
@@ -122,7 +122,8 @@ TEST_CASE("a threshold reset clears, bumps the epoch and realigns in one step", 
   c.require_parity();
 }
 
-TEST_CASE("moving the cache back to an earlier generation is an invariant violation", "[cache]") {
+TEST_CASE("moving the cache back to an earlier generation is an invariant violation",
+          "[cache][native]") {
   auto report = testing::run_in_child([] {
     TempDir dir;
     CacheOnStore c("memory", dir, 4);

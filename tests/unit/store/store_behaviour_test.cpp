@@ -160,7 +160,8 @@ TEST_CASE("store: prefix_end bounds exactly the keys that start with the prefix"
   CHECK(store::zone_end(store::kZoneCache) == Bytes{3});
 }
 
-TEST_CASE("store: memory and SQLite produce identical bytes for identical batches", "[store]") {
+TEST_CASE("store: memory and SQLite produce identical bytes for identical batches",
+          "[store][native]") {
   TempDir dir;
   auto memory = testing::make_store("memory", dir);
   auto sqlite = testing::make_store("sqlite", dir);
