@@ -251,7 +251,7 @@ function renderNodes(box, state) {
 }
 
 function defaultProposal(state) {
-  if (state.proposal >= 0) return state.proposal;
+  if (state.proposals.some((p) => p.id === state.proposal)) return state.proposal;
   const inFlight = state.proposals.filter((p) => p.status === 'in flight');
   if (inFlight.length) return inFlight[inFlight.length - 1].id;
   return state.proposals.length ? state.proposals[state.proposals.length - 1].id : null;

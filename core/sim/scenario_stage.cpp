@@ -87,12 +87,11 @@ StepState& ScenarioStage::record(std::string kind, std::string event, std::strin
   step.threshold = up() ? fsm_->cache().threshold() : options_.rotation_threshold;
   step.applied_index = step.nodes[0].applied_index;
   step.log_end = step.applied_index;
-  for (const Admitted& a : proposals_) {
-    step.proposals.push_back(a.view);
-    step.log_end = std::max(step.log_end, a.view.predicted_index);
+  for (int id : admission_order_) {
+    const ProposalStep& view = id >= 0 ? proposals_[id].view : refused_[-id - 1];
+    step.proposals.push_back(view);
+    if (id >= 0) step.log_end = std::max(step.log_end, view.predicted_index);
   }
-  for (const ProposalStep& r : refused_)
-    step.proposals.push_back(r);
   step.invariants = invariants();
   steps_.push_back(std::move(step));
   return steps_.back();
@@ -120,6 +119,10 @@ Result<int> ScenarioStage::try_admit(const domain::Order& order, std::uint64_t p
       plan::admit({{order}, std::nullopt}, {fsm_->cache(), store_, predicted, clock_us_});
   if (!proposal.ok()) {
     refused_.push_back(refused_view(order, predicted, proposal.error()));
+    int refused_id = -static_cast<int>(refused_.size());
+    refused_.back().id = refused_id;
+    refused_.back().label = "refused " + std::string(domain::order_name(order));
+    admission_order_.push_back(refused_id);
     std::string event = "admit " + std::string(domain::order_name(order)) + " for index " +
                         std::to_string(predicted) + ": refused, " +
                         std::string(code_name(proposal.error().code));
@@ -129,12 +132,14 @@ Result<int> ScenarioStage::try_admit(const domain::Order& order, std::uint64_t p
             " is two or more generations ahead of the cache: whatever admission reads now may "
             "be rotated away before apply, so it refuses, retryably, and nothing is logged.");
     step.refusal = refused_.back().outcome;
+    step.proposal = refused_id;
     return std::move(proposal).error();
   }
   int id = static_cast<int>(proposals_.size());
   ProposalStep view = admitted_view(id, order, *proposal);
   view.label = "#" + std::to_string(id) + " " + std::string(domain::order_name(order));
   proposals_.push_back({std::move(proposal).value(), view});
+  admission_order_.push_back(id);
   StepState& step = record("admit",
                            "admit " + view.orders[0].name + " (" + view.orders[0].summary +
                                ") for index " + std::to_string(predicted),

@@ -79,7 +79,8 @@ class ScenarioStage {
   std::vector<std::pair<std::string, keys::AttributeKey>> watched_;
   KeyNames names_;
   std::vector<Admitted> proposals_;
-  std::vector<ProposalStep> refused_;
+  std::vector<ProposalStep> refused_;  // ids -1, -2, ...: refusals have no handle
+  std::vector<int> admission_order_;   // every proposal id, admitted or refused, in time order
   std::vector<StepState> steps_;
   std::string pending_narration_;
   std::string chapter_;

@@ -82,6 +82,9 @@ struct OrderStep {
   friend bool operator==(const OrderStep&, const OrderStep&) = default;
 };
 
+// Admitted proposals have ids 0, 1, ...; refused admissions -1, -2, ... (they get no handle).
+inline constexpr int kNoProposal = -1000000;
+
 struct ProposalStep {
   int id = 0;
   std::string label;
@@ -135,8 +138,8 @@ struct StepState {
   std::string event;      // one line: what happened
   std::string narration;  // the scenario's own words for this step, if any
   std::string chapter;    // the latest narration so far (what the scenario is explaining)
-  std::string explanation;  // why this step is safe, or not: one or two sentences
-  int proposal = -1;        // the proposal this step admitted or applied, -1 if none
+  std::string explanation;     // why this step is safe, or not: one or two sentences
+  int proposal = kNoProposal;  // the proposal this step admitted, refused or applied
   std::optional<ApplyDetail> apply;
   std::optional<NoopDetail> noop;
   std::string refusal;  // kind "refuse": "CacheHorizonExceeded (message)"

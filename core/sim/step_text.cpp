@@ -53,7 +53,9 @@ std::string admit_text(const StepState& step) {
 }
 
 std::string refuse_text(const StepState& step) {
-  const ProposalStep& p = step.proposals.back();
+  const ProposalStep* found = find_proposal(step);
+  if (found == nullptr) return "";
+  const ProposalStep& p = *found;
   return "  admit " + p.orders[0].name + " for index " + std::to_string(p.predicted_index) +
          ": refused, " + step.refusal + "\n";
 }
