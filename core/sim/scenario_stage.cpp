@@ -88,9 +88,17 @@ StepState& ScenarioStage::record(std::string kind, std::string event, std::strin
   step.applied_index = step.nodes[0].applied_index;
   step.log_end = step.applied_index;
   for (int id : admission_order_) {
-    const ProposalStep& view = id >= 0 ? proposals_[id].view : refused_[-id - 1];
-    step.proposals.push_back(view);
-    if (id >= 0) step.log_end = std::max(step.log_end, view.predicted_index);
+    ProposalStep view = id >= 0 ? proposals_[id].view : refused_[-id - 1];
+    if (id >= 0) {
+      // The bits as the proposal holds them now: a scenario may clear one (scenario 3).
+      const plan::Proposal& p = proposals_[id].proposal;
+      for (std::size_t o = 0; o < view.orders.size() && o < p.orders.size(); ++o) {
+        for (std::size_t e = 0; e < view.orders[o].coverage.size(); ++e)
+          view.orders[o].coverage[e] = plan::coverage_bit(p.orders[o].coverage_bits, e) ? '1' : '0';
+      }
+      step.log_end = std::max(step.log_end, view.predicted_index);
+    }
+    step.proposals.push_back(std::move(view));
   }
   step.invariants = invariants();
   steps_.push_back(std::move(step));

@@ -198,6 +198,10 @@ await check('every scenario reaches its final step; screenshots of each', async 
     const page = await open(`#s=${choice}&step=999`);
     const count = await stepCount(page);
     assert.equal(await stepNumber(page), count - 1, `scenario ${choice}`);
+    if (choice === '3') {
+      const bits = await page.$$eval('.plan-table td.bits', (cells) => cells.map((c) => c.textContent));
+      assert.ok(bits.includes('0 NOT declared'), `scenario 3's cleared bit: ${bits}`);
+    }
     await page.screenshot({ path: join(outDir, `scenario-${choice.replace('p', '-pre-fix')}-final.png`), fullPage: true });
     assert.deepEqual(page.errors, [], `scenario ${choice}`);
     await page.close();

@@ -73,6 +73,21 @@ TEST_CASE("scenario 1's plans show verdicts, seeds and coverage bits", "[scenari
   CHECK(del.entries[0].source == "absent");
 }
 
+TEST_CASE("scenario 3 shows the cleared coverage bit on the plan it applies",
+          "[scenario][model-steps]") {
+  auto recording = sim::record_scenario(3, false).value();
+  const sim::StepState& last = recording.steps.back();
+  REQUIRE(last.kind == "apply");
+  const sim::ProposalStep* del = nullptr;
+  for (const sim::ProposalStep& p : last.proposals) {
+    if (p.id == last.proposal) del = &p;
+  }
+  REQUIRE(del != nullptr);
+  CHECK(del->entries[0].label == "a's metadata");
+  CHECK(del->orders[0].coverage[0] == '0');
+  CHECK(del->status == "failed: CoverageMiss");
+}
+
 TEST_CASE("free play: a delete after a rotation leaves the lazy gen0 tombstone",
           "[scenario][model-steps]") {
   sim::Playground play(false);
