@@ -149,6 +149,7 @@ case "$cmd" in
     echo "native, GCC with ASan + UBSan: $(ctest_counts build/native-ctest.log)  [${t_native} s]"
     echo "wasm, Emscripten under Node, plus 1 [browser]: $(ctest_counts build/wasm-ctest.log)  [${t_wasm} s]"
     echo "  the wasm run leaves out the ${native_only} [native] cases (SQLite, fork) and the OpenSSL file"
+    grep -h "^browser:" build/wasm/Testing/Temporary/LastTest.log || true
     echo "golden digests: GCC (native suite), Clang [${t_clang} s] and WebAssembly match tests/model/golden/digests.txt"
     ;;
   run)

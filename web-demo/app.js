@@ -153,7 +153,13 @@ function renderParity(box, state) {
   box.className = 'parity ' + (broken.length ? 'broken' : down ? 'down' : 'ok');
   box.dataset.parity = broken.length ? 'broken' : down ? 'down' : 'ok';
   if (broken.length) {
-    box.textContent = `✗ Parity BROKEN: memory and disk disagree. ${broken.map((n) => n.parityDetail).join('; ')}`;
+    const say = (slot) => !slot.present ? 'nothing' : slot.tombstone ? 'a tombstone' : `live ${slot.decoded}`;
+    const named = broken.flatMap((n) => n.keys.flatMap((k) => [
+      k.gen0Differs ? `${k.label} at gen0: memory holds ${say(k.memoryGen0)}, disk ${say(k.diskGen0)}` : null,
+      k.gen1Differs ? `${k.label} at gen1: memory holds ${say(k.memoryGen1)}, disk ${say(k.diskGen1)}` : null,
+    ].filter(Boolean)));
+    box.textContent = `✗ Parity BROKEN: memory and disk disagree. ${named.length ? named.join('; ') + '. ' : ''}` +
+      `First difference: ${broken.map((n) => n.parityDetail).join('; ')}`;
   } else if (down) {
     box.textContent = '… Node down: memory is empty, parity is checked again after the restart.';
   } else {
@@ -185,9 +191,14 @@ function renderTimeline(box, state, index) {
     const nearEnd = bx > W - 110;
     box.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, `Gen ${g} from @${g * K + 1}`));
   }
-  for (const n of state.nodes) {
-    if (!n.up) continue;
-    box.append(svg('text', { x: x(n.applied), y: top - 6, 'text-anchor': 'middle', fill: '#b3261e' }, '▼'));
+  // The applied index of each running node (a trace has several: named when they differ).
+  const byIndex = new Map();
+  state.nodes.forEach((n, i) => { if (n.up) byIndex.set(n.applied, [...(byIndex.get(n.applied) || []), i]); });
+  for (const [applied, nodes] of byIndex) {
+    box.append(svg('text', { x: x(applied), y: top - 6, 'text-anchor': 'middle', fill: '#b3261e' }, '▼'));
+    if (state.nodes.length > 1) {
+      box.append(svg('text', { x: x(applied) + 7, y: top - 8, fill: '#b3261e' }, nodes.map((i) => `n${i}`).join(' ')));
+    }
   }
   box.append(svg('text', { x: left, y: 24 }, `applied ${state.applied}, K = ${K}`));
   const colour = { 'in flight': '#2f6fd6', applied: '#17803d', stale: '#8d96a3', refused: '#b3261e', rejected: '#b3261e' };

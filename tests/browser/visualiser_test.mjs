@@ -95,6 +95,7 @@ await check('scenario 1 pre-fix shows the break at the delete step, red and name
   assert.equal(p.colour, RED);
   assert.match(p.text, /Parity BROKEN/);
   assert.match(p.text, /AccountMetadata/);
+  assert.match(p.text, /alice's metadata at gen1: memory holds live \{k: true\}, disk a tombstone/);
   const differing = await page.$$eval('[data-key="alice\'s metadata"] td.differs', (cells) => cells.map((c) => c.textContent));
   assert.equal(differing.length, 2, 'memory gen1 and its disk row are both marked');
   assert.match(differing.join(' '), /differs/);
