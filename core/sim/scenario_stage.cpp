@@ -51,6 +51,7 @@ std::string parity_sentence(const NodeStep& node) {
 
 ScenarioStage::ScenarioStage(std::uint64_t threshold, cache::DeleteMode mode) {
   options_.cluster_id = "scenario";
+  options_.audit_key = audit::public_demo_audit_key();
   options_.rotation_threshold = threshold;
   options_.delete_mode = mode;
   fsm_ = fsm::StateMachine::open(store_, options_).value();

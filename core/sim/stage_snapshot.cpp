@@ -166,9 +166,9 @@ ProposalStep ScenarioStage::refused_view(const domain::Order& order, std::uint64
                       std::uint64_t) -> Result<std::optional<domain::TransactionState>> {
     return std::optional<domain::TransactionState>();
   };
-  auto footprint = plan::order_footprint(order, no_lookup, {});
+  auto footprint = plan::order_footprint(order, no_lookup);
   if (footprint.ok()) {
-    for (const keys::AttributeKey& key : *footprint) {
+    for (const keys::AttributeKey& key : footprint->keys) {
       keys::Id128 id = keys::attribute_id(key.canonical);
       auto verdict = cache.check(predicted, key.kind, id);
       PlanEntryStep entry;
@@ -271,7 +271,7 @@ std::vector<InvariantStep> ScenarioStage::invariants() const {
                  node.parity_ok ? "memory equals the disk mirror (" +
                                       std::to_string(node.mirror_rows) + " rows)"
                                 : node.parity_detail});
-  auto report = check::run_check({store_, &fsm_->cache(), options_.cluster_id});
+  auto report = check::run_check({store_, &fsm_->cache(), options_.cluster_id, options_.audit_key});
   bool clean = report.ok() && report->ok();
   out.push_back({"checker: audit chain, projections and cache (inv#7)", clean,
                  clean ? std::to_string(report->entries_verified) + " audit entries verified, " +

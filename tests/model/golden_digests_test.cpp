@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/audit/audit_key.hpp"
 #include "core/crypto/sha256.hpp"
 #include "core/fsm/state_machine.hpp"
 #include "core/plan/admission.hpp"
@@ -58,6 +59,7 @@ std::vector<std::string> fixed_scenario_lines() {
   store::MemoryStore store;
   fsm::FsmOptions options;
   options.cluster_id = "golden";
+  options.audit_key = audit::public_demo_audit_key();
   options.rotation_threshold = 3;
   auto machine = fsm::StateMachine::open(store, options).value();
   std::uint64_t clock_us = 1'700'000'000'000'000;
