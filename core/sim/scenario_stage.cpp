@@ -145,7 +145,7 @@ Result<int> ScenarioStage::try_admit(const domain::Order& order, std::uint64_t p
     return std::move(proposal).error();
   }
   int id = static_cast<int>(proposals_.size());
-  ProposalStep view = admitted_view(id, order, *proposal);
+  ProposalStep view = admitted_view(id, *proposal);
   view.label = "#" + std::to_string(id) + " " + std::string(domain::order_name(order));
   proposals_.push_back({std::move(proposal).value(), view});
   admission_order_.push_back(id);

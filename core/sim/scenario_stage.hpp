@@ -68,7 +68,7 @@ class ScenarioStage {
   StepState& record(std::string kind, std::string event, std::string explanation);
   NodeStep node_state() const;
   std::vector<InvariantStep> invariants() const;
-  ProposalStep admitted_view(int id, const domain::Order& order, const plan::Proposal& p) const;
+  ProposalStep admitted_view(int id, const plan::Proposal& p) const;
   ProposalStep refused_view(const domain::Order& order, std::uint64_t predicted,
                             const Error& error) const;
   std::string plan_label(std::uint8_t kind, const Bytes& id, bool* watched) const;

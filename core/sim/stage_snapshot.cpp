@@ -104,8 +104,7 @@ std::string ScenarioStage::plan_label(std::uint8_t kind, const Bytes& id, bool* 
   return names_.name(*known, keys::Id128::from_bytes(id));
 }
 
-ProposalStep ScenarioStage::admitted_view(int id, const domain::Order& order,
-                                          const plan::Proposal& p) const {
+ProposalStep ScenarioStage::admitted_view(int id, const plan::Proposal& p) const {
   const cache::Cache& cache = fsm_->cache();
   ProposalStep view;
   view.id = id;
@@ -142,7 +141,6 @@ ProposalStep ScenarioStage::admitted_view(int id, const domain::Order& order,
       o.coverage += plan::coverage_bit(admitted.coverage_bits, i) ? '1' : '0';
     view.orders.push_back(std::move(o));
   }
-  (void)order;
   return view;
 }
 
