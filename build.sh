@@ -6,6 +6,7 @@
 #   ./build.sh run     release build and the main job on embedded defaults, with the
 #                      visualiser served on 127.0.0.1 (TALLY_WEB_PORT, default 8080)
 #   ./build.sh soak N  N simulator seeds over every core, with seeds per second
+#   ./build.sh bench   release build, then the benchmark suite against its baselines (< 10 min)
 #   ./build.sh build   release build only
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,7 @@ ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
-  libcli11-dev clang libclang-rt-14-dev emscripten nodejs chromium)
+  libcli11-dev clang libclang-rt-14-dev gnuplot-nox robin-map-dev emscripten nodejs chromium)
 
 ensure_packages() {
   local missing=()
@@ -180,12 +181,21 @@ case "$cmd" in
     build_release
     soak "$seeds" "$steps"
     ;;
+  bench)
+    ensure_packages
+    # Release, no sanitizers; frame pointers kept so that perf record -g works on this binary.
+    configure build/bench -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF \
+      -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer"
+    cmake --build build/bench -j "$JOBS" --target tally-bench tally-bench-admission
+    ./build/bench/bench/tally-bench --out build/bench/results "${@:2}"
+    ./build/bench/bench/admission/tally-bench-admission
+    ;;
   build)
     ensure_packages
     build_release
     ;;
   *)
-    echo "usage: ./build.sh test | run | soak SEEDS [STEPS] | build" >&2
+    echo "usage: ./build.sh test | run | soak SEEDS [STEPS] | bench | build" >&2
     exit 2
     ;;
 esac

@@ -37,14 +37,14 @@ CacheSlot slot_of(keys::AttributeKind kind, const cache::CacheEntry* entry) {
 CacheSlot disk_slot(const store::MemoryStore& store, std::uint8_t gen_byte,
                     keys::AttributeKind kind, const keys::Id128& id) {
   Bytes key = cache::cache_row_key(gen_byte, kind, id);
-  auto it = store.rows().find(key);
-  if (it == store.rows().end()) return {};
-  auto row = cache::decode_cache_row(key, it->second);
+  const Bytes* value = store.find(key);
+  if (value == nullptr) return {};
+  auto row = cache::decode_cache_row(key, *value);
   if (!row.ok()) {
     CacheSlot slot;
     slot.present = true;
     slot.malformed = true;
-    slot.value_hex = to_hex(it->second);
+    slot.value_hex = to_hex(*value);
     slot.decoded = row.error().message;
     return slot;
   }
@@ -202,9 +202,9 @@ NodeStep ScenarioStage::node_state() const {
     node.parity_detail = parity.ok() ? parity->first_difference : parity.error().message;
     node.mirror_rows = parity.ok() ? parity->rows_compared : 0;
   } else {
-    auto meta = store_.rows().find(cache::cache_meta_key());
-    if (meta != store_.rows().end()) {
-      auto decoded = cache::decode_cache_meta(meta->second);
+    const Bytes* meta = store_.find(cache::cache_meta_key());
+    if (meta != nullptr) {
+      auto decoded = cache::decode_cache_meta(*meta);
       if (decoded.ok()) generation = decoded->generation;
     }
     node.generation = generation;
@@ -227,11 +227,15 @@ NodeStep ScenarioStage::node_state() const {
         others.insert({keys::kind_byte(kind), id});
     }
   }
-  for (const auto& [key, value] : store_.rows()) {
-    if (key.size() != cache::kCacheRowKeyBytes || key[0] != 0x02) continue;
-    auto kind = keys::kind_from_byte(key[2]);
-    if (kind) others.insert({key[2], keys::Id128::from_bytes(ByteView(key).sub(3, 16))});
-  }
+  Status scanned = store_.scan(
+      cache::gen_range_begin(0), cache::gen_range_end(1), store::ScanOrder::kAscending,
+      [&others](ByteView key, ByteView) {
+        if (key.size != cache::kCacheRowKeyBytes) return true;
+        if (keys::kind_from_byte(key.data[2]))
+          others.insert({key.data[2], keys::Id128::from_bytes(key.sub(3, keys::kIdBytes))});
+        return true;
+      });
+  TALLY_INVARIANT(scanned.ok(), "a memory store scan cannot fail");
   for (const auto& [kind_byte, id] : others)
     add(*keys::kind_from_byte(kind_byte), id);
 
