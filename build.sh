@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Tally's one entry point: installs what is missing (Debian 12), builds, runs, tests.
-#   ./build.sh test    sanitized build (ASan + UBSan) and the whole Catch2 suite via ctest
-#   ./build.sh run     release build and the main job on embedded defaults
+#   ./build.sh test    sanitized build (ASan + UBSan) and the whole Catch2 suite via ctest; the
+#                      golden digests under Clang; the portable suites in WebAssembly under
+#                      Node; the visualiser in headless Chromium; a fuzz smoke run
+#   ./build.sh run     release build and the main job on embedded defaults, with the
+#                      visualiser served on 127.0.0.1 (TALLY_WEB_PORT, default 8080)
 #   ./build.sh soak N  N simulator seeds over every core, with seeds per second
 #   ./build.sh bench   release build, then the benchmark suite against its baselines (< 10 min)
 #   ./build.sh build   release build only
@@ -12,7 +15,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
   libcli11-dev clang libclang-rt-14-dev gnuplot-nox robin-map-dev capnproto libcapnp-dev
-  libuv1-dev libraft-dev)
+  libuv1-dev libraft-dev emscripten nodejs chromium)
 
 ensure_packages() {
   local missing=()
@@ -26,6 +29,7 @@ ensure_packages() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
   fi
+  command -v npm >/dev/null || { $sudo apt-get install -y -qq npm; }
 }
 
 configure() {  # configure DIR [cmake args...]
@@ -74,6 +78,41 @@ fuzz_smoke() {
   fi
 }
 
+# The Emscripten build (TOOLCHAIN.md "Emscripten pitfalls"): the portable suites as Node
+# programs, ctest running them through node, and the visualiser staged in build/wasm/web.
+# The emulator must be passed at every configure: emcmake otherwise sets its own, which Node
+# 20 rejects.
+build_wasm() {  # build_wasm [target]
+  export NODE_PATH=/usr/share/nodejs
+  emcmake cmake -S "$ROOT" -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CROSSCOMPILING_EMULATOR="/usr/bin/node;--no-experimental-fetch" >/dev/null
+  cmake --build build/wasm -j "$JOBS" ${1:+--target "$1"}
+}
+
+# The golden digests (tests/model/golden/digests.txt) once more under Clang: only the core
+# and that one test, to stay cheap.
+clang_digests() {
+  command -v clang++ >/dev/null || { echo "build.sh: clang++ absent"; exit 1; }
+  CC=clang CXX=clang++ configure build/clang -DCMAKE_BUILD_TYPE=Release -DTALLY_NATIVE=OFF
+  cmake --build build/clang -j "$JOBS" --target tally_digest_tests
+  build/clang/tests/tally_digest_tests
+}
+
+browser_deps() {
+  if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    (cd tests/browser && npm ci --no-audit --no-fund --silent)
+  fi
+}
+
+# "N tests" from a ctest log, for the summary.
+ctest_counts() {
+  grep -E "tests passed, [0-9]+ tests failed out of" "$1" | tail -1
+}
+
+seconds_since() {
+  echo $(( $(date +%s) - $1 ))
+}
+
 build_test() {
   configure build/test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" -DTALLY_SANITIZE=ON
   cmake --build build/test -j "$JOBS"
@@ -106,15 +145,38 @@ case "$cmd" in
     ensure_packages
     .ci/bans
     .ci/readme_example
+    t0=$(date +%s)
     build_test
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    (cd build/test && ctest -j "$JOBS" --output-on-failure --timeout 900)
+    (cd build/test && ctest -j "$JOBS" --output-on-failure --timeout 900) | tee build/native-ctest.log
+    t_native=$(seconds_since "$t0")
+    t0=$(date +%s)
+    clang_digests
+    t_clang=$(seconds_since "$t0")
+    t0=$(date +%s)
+    browser_deps
+    build_wasm
+    build/test/native/tally-sim export --seed 3 --steps 80 --out build/wasm/trace.json
+    (cd build/wasm && ctest -j "$JOBS" --output-on-failure --timeout 900) | tee build/wasm-ctest.log
+    t_wasm=$(seconds_since "$t0")
     fuzz_smoke
+    native_only=$(build/test/tests/tally_tests '[native]' --list-test-names-only | grep -c . || true)
+    echo "== test counts (ctest entries; each Catch2 test case is one entry)"
+    echo "native, GCC with ASan + UBSan: $(ctest_counts build/native-ctest.log)  [${t_native} s]"
+    echo "wasm, Emscripten under Node, plus 1 [browser]: $(ctest_counts build/wasm-ctest.log)  [${t_wasm} s]"
+    echo "  the wasm run leaves out the ${native_only} [native] cases (SQLite, fork) and the OpenSSL file"
+    grep -h "^browser:" build/wasm/Testing/Temporary/LastTest.log || true
+    echo "golden digests: GCC (native suite), Clang [${t_clang} s] and WebAssembly match tests/model/golden/digests.txt"
     ;;
   run)
     ensure_packages
     build_release
+    build_wasm tally_web
+    node tests/browser/static_server.mjs build/wasm/web "${TALLY_WEB_PORT:-8080}" &
+    server=$!
+    trap 'kill "$server" 2>/dev/null || true' EXIT
+    sleep 1
     sim=./build/release/native/tally-sim
     echo "== scenario 1, the delete before formancehq/ledger#1455: parity must break"
     $sim scenario 1 --pre-fix
@@ -122,6 +184,11 @@ case "$cmd" in
     $sim scenario 1
     echo "== a short simulation: 20 seeds x 1000 steps, faults on"
     $sim run --seeds 20 --steps 1000
+    echo "== the visualiser is served at the address printed above (build/wasm/web)"
+    if [ -t 0 ]; then
+      echo "   serving until Ctrl-C"
+      wait "$server"
+    fi
     ;;
   soak)
     seeds=${2:?usage: ./build.sh soak SEEDS [STEPS]}

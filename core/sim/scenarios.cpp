@@ -1,6 +1,7 @@
 #include "core/sim/scenarios.hpp"
 
 #include "core/sim/scenario_stage.hpp"
+#include "core/sim/step_text.hpp"
 
 namespace tally::sim {
 
@@ -16,7 +17,7 @@ domain::CreateTransaction payment(std::string from, std::string to, std::uint64_
   return order;
 }
 
-Narration delete_after_rotation(bool pre_fix) {
+Recording delete_after_rotation(bool pre_fix) {
   ScenarioStage s(K, pre_fix ? DeleteMode::kPreFixForTeaching : DeleteMode::kLazyGen0);
   s.watch("alice's metadata", keys::account_metadata_key("main", "alice"));
   s.say("Scenario 1: delete after rotation (formancehq/ledger#1455, T0-T3), K = 4, " +
@@ -26,9 +27,9 @@ Narration delete_after_rotation(bool pre_fix) {
   s.say(
       "T0: three proposals in flight. The delete, predicted for index 5, is admitted while "
       "alice's metadata exists nowhere: Miss, nothing on disk, coverage only.");
-  auto save = s.admit(domain::SetAccountMetadata{"main", "alice", {{"k", true}}}, 3);
-  auto filler = s.admit(domain::SetLedgerMetadata{"main", {{"f", true}}}, 4);
-  auto del = s.admit(domain::DeleteAccountMetadata{"main", "alice", "k"}, 5);
+  int save = s.admit(domain::SetAccountMetadata{"main", "alice", {{"k", true}}}, 3);
+  int filler = s.admit(domain::SetLedgerMetadata{"main", {{"f", true}}}, 4);
+  int del = s.admit(domain::DeleteAccountMetadata{"main", "alice", "k"}, 5);
   s.say("T1: the concurrent save applies: alice's metadata is live in gen0.");
   s.apply(save, "save alice's metadata");
   s.apply(filler, "ledger metadata");
@@ -43,12 +44,10 @@ Narration delete_after_rotation(bool pre_fix) {
             : "The lazy delete wrote one tombstone at the gen0 byte; gen1 stays live in memory "
               "and on disk, shadowed, until the next rotation drops it.");
   s.restart();
-  Narration n{"delete after rotation", s.text(),
-              pre_fix ? !parity_after_delete : parity_after_delete};
-  return n;
+  return {"delete after rotation", s.steps(), pre_fix ? !parity_after_delete : parity_after_delete};
 }
 
-Narration two_rotations_ahead() {
+Recording two_rotations_ahead() {
   ScenarioStage s(K, DeleteMode::kLazyGen0);
   s.watch("ledger main", keys::ledger_key("main"));
   s.say("Scenario 2: a prediction two generations ahead, K = 4.");
@@ -58,10 +57,10 @@ Narration two_rotations_ahead() {
       "may be rotated away twice before apply, so it refuses, retryably, and nothing is logged.");
   Error refused = s.admit_refused(payment("world", "a", 1), 9);
   s.admit(payment("world", "a", 1), 8);
-  return {"two rotations ahead", s.text(), refused.code == Code::kCacheHorizonExceeded};
+  return {"two rotations ahead", s.steps(), refused.code == Code::kCacheHorizonExceeded};
 }
 
-Narration undeclared_delete() {
+Recording undeclared_delete() {
   ScenarioStage s(K, DeleteMode::kLazyGen0);
   auto metadata = keys::account_metadata_key("main", "a");
   s.watch("a's metadata", metadata);
@@ -70,21 +69,22 @@ Narration undeclared_delete() {
       "that deletes it; the coverage gate must answer CoverageMiss, not delete.");
   s.apply(s.admit(domain::CreateLedger{"main", {}}, 1), "create ledger main");
   s.apply(s.admit(domain::SetAccountMetadata{"main", "a", {{"k", true}}}, 2), "set a's metadata");
-  auto del = s.admit(domain::DeleteAccountMetadata{"main", "a", "k"}, 3);
+  int del = s.admit(domain::DeleteAccountMetadata{"main", "a", "k"}, 3);
   auto id = keys::attribute_id(metadata.canonical).to_bytes();
-  for (std::size_t i = 0; i < del.plan.entries.size(); ++i) {
-    if (del.plan.entries[i].id == Bytes(id.begin(), id.end())) {
-      del.orders[0].coverage_bits[i / 8] =
-          static_cast<std::uint8_t>(del.orders[0].coverage_bits[i / 8] & ~(1u << (i % 8)));
-      s.say("  (the coverage bit of plan entry " + std::to_string(i) + " is cleared)");
+  plan::Proposal& tampered = s.proposal(del);
+  for (std::size_t i = 0; i < tampered.plan.entries.size(); ++i) {
+    if (tampered.plan.entries[i].id == Bytes(id.begin(), id.end())) {
+      tampered.orders[0].coverage_bits[i / 8] =
+          static_cast<std::uint8_t>(tampered.orders[0].coverage_bits[i / 8] & ~(1u << (i % 8)));
+      s.note("  (the coverage bit of plan entry " + std::to_string(i) + " is cleared)");
     }
   }
   auto report = s.apply(del, "delete without coverage");
   bool refused = !report.outcome.ok() && report.outcome.code == Code::kCoverageMiss;
-  return {"undeclared delete", s.text(), refused && s.parity_ok()};
+  return {"undeclared delete", s.steps(), refused && s.parity_ok()};
 }
 
-Narration pipelined_across_rotation() {
+Recording pipelined_across_rotation() {
   ScenarioStage s(K, DeleteMode::kLazyGen0);
   s.watch("a's USD volume", keys::volume_key("main", "a", "USD"));
   s.say("Scenario 4: pipelined admission across a rotation. a's volume lives only in gen1.");
@@ -95,14 +95,14 @@ Narration pipelined_across_rotation() {
       "Predicted for index 6 (same generation) it is a Hit; predicted for index 9 it would be "
       "rotated away before apply, so admission reads it from disk: a Miss and a seed.");
   s.admit(payment("a", "b", 1), 6);
-  auto spend = s.admit(payment("a", "b", 3), 9);
+  int spend = s.admit(payment("a", "b", 3), 9);
   s.noop(3);
   auto report = s.apply(spend, "a pays b 3 (rotation first, then the seed refills the cache)");
-  return {"pipelined admission across a rotation", s.text(),
+  return {"pipelined admission across a rotation", s.steps(),
           report.outcome.ok() && report.seeds_written > 0 && s.parity_ok()};
 }
 
-Narration seed_versus_tombstone() {
+Recording seed_versus_tombstone() {
   ScenarioStage s(K, DeleteMode::kLazyGen0);
   s.watch("a's metadata", keys::account_metadata_key("main", "a"));
   s.say("Scenario 5: a stale seed must not resurrect a deleted key.");
@@ -112,15 +112,15 @@ Narration seed_versus_tombstone() {
   s.say(
       "Two rotations later the cache has forgotten a's metadata. Two proposals are admitted "
       "before either applies: both carry {old} from disk as a seed.");
-  auto del = s.admit(domain::DeleteAccountMetadata{"main", "a", "old"}, 13);
-  auto set = s.admit(domain::SetAccountMetadata{"main", "a", {{"new", true}}}, 14);
+  int del = s.admit(domain::DeleteAccountMetadata{"main", "a", "old"}, 13);
+  int set = s.admit(domain::SetAccountMetadata{"main", "a", {{"new", true}}}, 14);
   s.apply(del, "delete {old}: a gen0 tombstone");
   auto report = s.apply(set, "set {new}: the tombstone refuses the stale seed");
-  return {"seed versus tombstone", s.text(),
+  return {"seed versus tombstone", s.steps(),
           report.outcome.ok() && report.seeds_written == 0 && s.parity_ok()};
 }
 
-Narration empty_versus_tombstone() {
+Recording empty_versus_tombstone() {
   ScenarioStage s(K, DeleteMode::kLazyGen0);
   s.watch("ledger metadata (empty map: zero bytes)", keys::ledger_metadata_key("main"));
   s.watch("a's metadata (deleted)", keys::account_metadata_key("main", "a"));
@@ -135,10 +135,10 @@ Narration empty_versus_tombstone() {
   const cache::CacheEntry* empty =
       s.machine().cache().get(key.kind, keys::attribute_id(key.canonical));
   bool live_empty = empty != nullptr && !empty->deleted && empty->value.empty();
-  return {"empty value versus tombstone", s.text(), live_empty && s.parity_ok()};
+  return {"empty value versus tombstone", s.steps(), live_empty && s.parity_ok()};
 }
 
-Narration threshold_change() {
+Recording threshold_change() {
   ScenarioStage s(K, DeleteMode::kLazyGen0);
   s.watch("a's USD volume", keys::volume_key("main", "a", "USD"));
   s.say(
@@ -146,22 +146,22 @@ Narration threshold_change() {
       "generation; a proposal admitted under the old epoch is stale.");
   s.apply(s.admit(domain::CreateLedger{"main", {}}, 1), "create ledger main");
   s.apply(s.admit(payment("world", "a", 10), 2), "world pays a 10");
-  auto change = s.admit(domain::SetRotationThreshold{10}, 3);
-  auto in_flight = s.admit(payment("a", "b", 1), 4);
+  int change = s.admit(domain::SetRotationThreshold{10}, 3);
+  int in_flight = s.admit(payment("a", "b", 1), 4);
   s.apply(change, "threshold 4 -> 10");
   s.say("  epoch " + std::to_string(s.machine().cache().epoch()) + ", threshold " +
         std::to_string(s.machine().cache().threshold()) + ", generation " +
         std::to_string(s.machine().cache().generation()));
   auto stale = s.apply(in_flight, "admitted under epoch 0");
   auto retried = s.apply(s.admit(payment("a", "b", 1), 5), "re-admitted under epoch 1");
-  return {"threshold change", s.text(),
+  return {"threshold change", s.steps(),
           stale.status == fsm::ApplyReport::Status::kStale && retried.outcome.ok() &&
               s.machine().cache().epoch() == 1 && s.parity_ok()};
 }
 
 }  // namespace
 
-Result<Narration> run_scenario(int number, bool pre_fix) {
+Result<Recording> record_scenario(int number, bool pre_fix) {
   switch (number) {
     case 1: return delete_after_rotation(pre_fix);
     case 2: return two_rotations_ahead();
@@ -175,6 +175,13 @@ Result<Narration> run_scenario(int number, bool pre_fix) {
                                                " does not exist (1 to " +
                                                std::to_string(kScenarioCount) + ")");
   }
+}
+
+Result<Narration> run_scenario(int number, bool pre_fix) {
+  auto recording = record_scenario(number, pre_fix);
+  if (!recording.ok()) return std::move(recording).error();
+  return Narration{recording->title, render_narration(recording->steps),
+                   recording->expected_outcome};
 }
 
 }  // namespace tally::sim

@@ -1,5 +1,7 @@
 // tally-sim: the simulator on the command line (issue #4).
 //   tally-sim scenario N [--pre-fix]      narrate a DESIGN.md §10 scenario step by step
+//   tally-sim scenario N --explain        the same steps as the visualiser shows them: event,
+//                                         why it is safe or not, invariant checks
 //   tally-sim run [--seeds N] [--steps M] run seeds, a progress line, a summary
 //   tally-sim export [--seed S] [--out F] write one run as a JSON trace for the visualiser
 #include <CLI/CLI.hpp>
@@ -118,6 +120,24 @@ int run(RunFlags& flags) {
   return failures == 0 ? 0 : 1;
 }
 
+int explain_scenario(int number, bool pre_fix) {
+  auto recording = sim::record_scenario(number, pre_fix);
+  if (!recording.ok()) {
+    std::fprintf(stderr, "%s\n", recording.error().message.c_str());
+    return 2;
+  }
+  for (const sim::StepState& step : recording->steps) {
+    if (!step.narration.empty()) std::printf("\n%s\n", step.narration.c_str());
+    std::printf("step %zu [%s] %s\n    %s\n", step.number, step.kind.c_str(), step.event.c_str(),
+                step.explanation.c_str());
+    for (const sim::InvariantStep& inv : step.invariants) {
+      std::printf("    %s %s: %s\n", inv.ok ? "ok  " : "FAIL", inv.name.c_str(),
+                  inv.detail.c_str());
+    }
+  }
+  return recording->expected_outcome ? 0 : 1;
+}
+
 int run_scenario(int number, bool pre_fix) {
   auto narration = sim::run_scenario(number, pre_fix);
   if (!narration.ok()) {
@@ -161,6 +181,9 @@ int main(int argc, char** argv) {
   CLI::App* scenario = app.add_subcommand("scenario", "narrate a DESIGN.md §10 race scenario");
   scenario->add_option("number", scenario_number, "1 to 7")->required()->check(CLI::Range(1, 7));
   scenario->add_flag("--pre-fix", scenario_pre_fix, "the delete before formancehq/ledger#1455");
+  bool scenario_explain = false;
+  scenario->add_flag("--explain", scenario_explain,
+                     "each step's event, explanation and invariant checks");
 
   RunFlags run_flags;
   CLI::App* run_command = app.add_subcommand("run", "run seeds and report violations");
@@ -181,7 +204,10 @@ int main(int argc, char** argv) {
   add_sim_flags(export_command, export_flags);
 
   CLI11_PARSE(app, argc, argv);
-  if (*scenario) return run_scenario(scenario_number, scenario_pre_fix);
+  if (*scenario) {
+    return scenario_explain ? explain_scenario(scenario_number, scenario_pre_fix)
+                            : run_scenario(scenario_number, scenario_pre_fix);
+  }
   if (*run_command) {
     if (*seed) {
       run_flags.seeds = 1;

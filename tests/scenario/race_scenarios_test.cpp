@@ -87,7 +87,7 @@ void delete_after_rotation(LedgerNode& node) {
 
 TEST_CASE("scenario 1: delete after rotation keeps parity with the lazy gen0 tombstone",
           "[scenario]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   LedgerNode node(store_kind, dir, options());
   delete_after_rotation(node);
@@ -106,7 +106,7 @@ TEST_CASE("scenario 1: delete after rotation keeps parity with the lazy gen0 tom
 }
 
 TEST_CASE("scenario 1 with the pre-fix delete breaks parity, and restarts split the cluster",
-          "[scenario]") {
+          "[scenario][native]") {
   TempDir dir;
   LedgerNode node("sqlite", dir, options(cache::DeleteMode::kPreFixForTeaching), "prefix.db");
   LedgerNode twin("sqlite", dir, options(cache::DeleteMode::kPreFixForTeaching), "twin.db");
@@ -234,7 +234,7 @@ TEST_CASE("scenario 5: a stale seed never resurrects a deleted key", "[scenario]
 
 TEST_CASE("scenario 6: an empty value stays live and a tombstone stays dead across restore",
           "[scenario]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   LedgerNode node(store_kind, dir, options());
   step(node, admitted(node, request(domain::CreateLedger{"main", {}}), 1));  // empty metadata

@@ -18,10 +18,7 @@ Attr volume(std::string_view account, std::string_view asset) {
 
 CacheOnStore::CacheOnStore(const std::string& store_kind, const TempDir& dir,
                            std::uint64_t threshold, const std::string& file)
-    : store_kind_(store_kind),
-      file_(file),
-      store_(make_store(store_kind, dir, file)),
-      threshold_(threshold) {
+    : store_kind_(store_kind), file_(file), store_(make_store(store_kind, dir, file)) {
   store::Batch batch;
   cache_.emplace(cache::Cache::create(threshold, batch));
   commit(*store_, batch);

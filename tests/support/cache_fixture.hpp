@@ -56,7 +56,6 @@ class CacheOnStore {
   std::string file_;
   std::unique_ptr<store::KeyValueStore> store_;
   std::optional<cache::Cache> cache_;
-  std::uint64_t threshold_;
 };
 
 }  // namespace tally::testing

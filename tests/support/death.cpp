@@ -1,5 +1,18 @@
 #include "tests/support/death.hpp"
 
+#ifdef TALLY_PORTABLE_TESTS
+#include <catch2/catch.hpp>
+
+namespace tally::testing {
+
+// No fork in WebAssembly: death tests are tagged [native] and never reach this.
+DeathReport run_in_child(const std::function<void()>&) {
+  FAIL("death tests need fork(): tag the test case [native]");
+  return {};
+}
+
+}  // namespace tally::testing
+#else
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,3 +46,4 @@ DeathReport run_in_child(const std::function<void()>& body) {
 }
 
 }  // namespace tally::testing
+#endif

@@ -4,7 +4,9 @@
 
 #include "core/store/memory_store.hpp"
 #include "core/store/schema_version.hpp"
+#ifndef TALLY_PORTABLE_TESTS
 #include "native/sqlite/sqlite_store.hpp"
+#endif
 
 namespace tally::testing {
 
@@ -17,9 +19,24 @@ std::unique_ptr<store::KeyValueStore> make_store(const std::string& kind, const 
     return store;
   }
   REQUIRE(kind == "sqlite");
+#ifdef TALLY_PORTABLE_TESTS
+  (void)dir;
+  (void)file;
+  FAIL("SQLite is native only: tag the test case [native]");
+  return nullptr;
+#else
   auto store = sqlite::SqliteStore::open(dir.file(file));
   if (!store.ok()) FAIL(store.error().message);
   return std::move(store).value();
+#endif
+}
+
+std::vector<std::string> store_kinds() {
+#ifdef TALLY_PORTABLE_TESTS
+  return {"memory"};
+#else
+  return {"memory", "sqlite"};
+#endif
 }
 
 Rows all_rows(const store::KeyValueStore& store) {
@@ -40,6 +57,10 @@ void commit(store::KeyValueStore& store, const store::Batch& batch) {
 
 Bytes bytes(std::string_view text) {
   return ByteView(text).to_bytes();
+}
+
+std::string durable_store_kind() {
+  return store_kinds().back();
 }
 
 }  // namespace tally::testing

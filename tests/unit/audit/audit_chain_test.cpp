@@ -77,7 +77,7 @@ TEST_CASE("another audit key gives another chain for the same history", "[audit]
   CHECK(ra.audit->hash != rb.audit->hash);
 }
 
-TEST_CASE("the store keeps the audit key's id, never the key", "[audit]") {
+TEST_CASE("the store keeps the audit key's id, never the key", "[audit][native]") {
   TempDir dir;
   LedgerNode node("sqlite", dir, testing::node_options());
   node.submit(domain::CreateLedger{"main", {}});
@@ -90,7 +90,7 @@ TEST_CASE("the store keeps the audit key's id, never the key", "[audit]") {
   }
 }
 
-TEST_CASE("a node given another audit key refuses the store", "[audit]") {
+TEST_CASE("a node given another audit key refuses the store", "[audit][native]") {
   TempDir dir;
   auto store = testing::make_store("sqlite", dir);
   REQUIRE(fsm::StateMachine::open(*store, testing::node_options()).ok());

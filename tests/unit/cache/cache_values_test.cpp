@@ -13,7 +13,7 @@ using testing::CacheOnStore;
 using testing::TempDir;
 
 TEST_CASE("a zero-byte value is not a tombstone and survives restore", "[cache]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   CacheOnStore c(store_kind, dir, 4);
   auto k = testing::volume("empty");
@@ -33,7 +33,7 @@ TEST_CASE("a zero-byte value is not a tombstone and survives restore", "[cache]"
 }
 
 TEST_CASE("a tombstone's old value is never persisted", "[cache]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   CacheOnStore c(store_kind, dir, 4);
   auto gen0_key = testing::volume("gen0");

@@ -69,7 +69,7 @@ void populate(CacheOnStore& c) {
 
 TEST_CASE("catching up several generations in one jump equals catching up one at a time",
           "[cache]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   auto target = GENERATE(as<std::uint64_t>{}, 8, 9, 13, 17, 41);
   TempDir dir;
   CacheOnStore stepped(store_kind, dir, 4, "stepped.db");
@@ -102,7 +102,7 @@ TEST_CASE("a jump of two generations drops both generations", "[cache]") {
 
 TEST_CASE("a threshold reset clears, bumps the epoch and realigns in one step", "[cache]") {
   TempDir dir;
-  CacheOnStore c("sqlite", dir, 4);
+  CacheOnStore c(testing::durable_store_kind(), dir, 4);
   populate(c);
   REQUIRE(c.cache().epoch() == 0);
   c.step([](cache::Cache& cache, store::Batch& batch) { cache.reset(10, 25, batch); });
@@ -122,7 +122,8 @@ TEST_CASE("a threshold reset clears, bumps the epoch and realigns in one step", 
   c.require_parity();
 }
 
-TEST_CASE("moving the cache back to an earlier generation is an invariant violation", "[cache]") {
+TEST_CASE("moving the cache back to an earlier generation is an invariant violation",
+          "[cache][native]") {
   auto report = testing::run_in_child([] {
     TempDir dir;
     CacheOnStore c("memory", dir, 4);

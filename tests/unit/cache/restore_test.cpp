@@ -24,7 +24,7 @@ void populate(CacheOnStore& c) {
 }
 
 TEST_CASE("restore rebuilds both generations byte for byte", "[store]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   CacheOnStore c(store_kind, dir, 4);
   populate(c);
@@ -96,7 +96,7 @@ std::vector<MalformedRow> malformed_rows() {
 }
 
 TEST_CASE("restore rejects each malformed row shape and changes nothing", "[store]") {
-  auto store_kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto store_kind = GENERATE(from_range(testing::store_kinds()));
   for (const MalformedRow& row : malformed_rows()) {
     INFO(store_kind << ": " << row.shape);
     TempDir dir;

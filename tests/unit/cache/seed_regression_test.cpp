@@ -101,7 +101,7 @@ TEST_CASE("the shadowed gen1 row leaves with the next rotation, in memory and on
 }
 
 // T0-T3 of the pull request, on a real SQLite file, then a crash and a restore.
-TEST_CASE("delete after rotation, crash, restore keeps parity on SQLite", "[seed]") {
+TEST_CASE("delete after rotation, crash, restore keeps parity on SQLite", "[seed][native]") {
   TempDir dir;
   CacheOnStore c("sqlite", dir, kThreshold);
   auto k = testing::volume("alice");
@@ -128,7 +128,8 @@ TEST_CASE("delete after rotation, crash, restore keeps parity on SQLite", "[seed
   c.require_parity();
 }
 
-TEST_CASE("the pre-fix delete breaks parity exactly as the pull request describes", "[seed]") {
+TEST_CASE("the pre-fix delete breaks parity exactly as the pull request describes",
+          "[seed][native]") {
   TempDir dir;
   CacheOnStore c("sqlite", dir, kThreshold);
   auto k = testing::volume("alice");

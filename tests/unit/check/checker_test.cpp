@@ -22,7 +22,7 @@ using testing::transfer;
 // idempotent replay, on K = 3.
 struct History {
   TempDir dir;
-  LedgerNode node{"sqlite", dir, [] {
+  LedgerNode node{testing::durable_store_kind(), dir, [] {
                     fsm::FsmOptions o = testing::node_options();
                     o.cluster_id = "check";
                     o.rotation_threshold = 3;

@@ -293,7 +293,7 @@ check::CheckReport check_store(const store::KeyValueStore& store, const cache::C
   return std::move(report).value();
 }
 
-TEST_CASE("the untouched history is clean offline and after restore", "[corruption]") {
+TEST_CASE("the untouched history is clean offline and after restore", "[corruption][native]") {
   TempDir dir;
   Rows rows = build_history(dir);
   auto store = copy_of(rows, dir, "clean.db");
@@ -309,7 +309,7 @@ TEST_CASE("the untouched history is clean offline and after restore", "[corrupti
 }
 
 TEST_CASE("each planted corruption is reported with its type, and open refuses inconsistency",
-          "[corruption]") {
+          "[corruption][native]") {
   TempDir dir;
   const Rows history = build_history(dir);
   int copy = 0;
@@ -342,7 +342,7 @@ TEST_CASE("each planted corruption is reported with its type, and open refuses i
 }
 
 TEST_CASE("without the audit key a re-chained forgery passes the chain, and the report says so",
-          "[corruption]") {
+          "[corruption][native]") {
   TempDir dir;
   Rows rows = build_history(dir);
   for (const Corruption& corruption : corruptions()) {
@@ -356,7 +356,8 @@ TEST_CASE("without the audit key a re-chained forgery passes the chain, and the 
   CHECK_THAT(report->describe(), Catch::Contains("HMACs were not verified"));
 }
 
-TEST_CASE("the checker without the key still refuses replaying malformed entries", "[corruption]") {
+TEST_CASE("the checker without the key still refuses replaying malformed entries",
+          "[corruption][native]") {
   TempDir dir;
   Rows rows = build_history(dir);
   audit::AuditEntry entry = audit_entry(rows, 3);

@@ -85,7 +85,7 @@ TEST_CASE("empty updates do not change the digest", "[crypto]") {
   CHECK(hex(hash.finish()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST_CASE("Sha256::update after finish is an invariant violation", "[crypto]") {
+TEST_CASE("Sha256::update after finish is an invariant violation", "[crypto][native]") {
   auto report = testing::run_in_child([] {
     crypto::Sha256 hash;
     (void)hash.finish();
@@ -95,7 +95,7 @@ TEST_CASE("Sha256::update after finish is an invariant violation", "[crypto]") {
   CHECK_THAT(report.stderr_text, Catch::Contains("update after finish"));
 }
 
-TEST_CASE("Sha256::finish twice is an invariant violation", "[crypto]") {
+TEST_CASE("Sha256::finish twice is an invariant violation", "[crypto][native]") {
   auto report = testing::run_in_child([] {
     crypto::Sha256 hash;
     (void)hash.finish();
@@ -162,7 +162,7 @@ TEST_CASE("HmacSha256 fed byte by byte equals the one-call tag", "[crypto]") {
   CHECK(mac.finish() == crypto::hmac_sha256(key, data));
 }
 
-TEST_CASE("HmacSha256::update after finish is an invariant violation", "[crypto]") {
+TEST_CASE("HmacSha256::update after finish is an invariant violation", "[crypto][native]") {
   auto report = testing::run_in_child([] {
     crypto::HmacSha256 mac(std::string_view("key"));
     (void)mac.finish();

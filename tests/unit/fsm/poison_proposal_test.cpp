@@ -174,7 +174,7 @@ std::vector<Poison> poisons() {
 }
 
 TEST_CASE("a poison proposal is rejected unaudited on every replica, which stay identical",
-          "[fsm]") {
+          "[fsm][native]") {
   Replicas replicas;
   for (const Poison& poison : poisons()) {
     INFO(poison.name);
@@ -197,7 +197,7 @@ TEST_CASE("a poison proposal is rejected unaudited on every replica, which stay 
   replicas.require_identical();
 }
 
-TEST_CASE("a proposal exactly at every limit is applied on every replica", "[fsm]") {
+TEST_CASE("a proposal exactly at every limit is applied on every replica", "[fsm][native]") {
   using namespace limits;
   Replicas replicas;
   std::string ledger = repeat(kLedgerNameBytesMax, 'L');

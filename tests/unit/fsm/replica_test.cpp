@@ -30,7 +30,7 @@ domain::Order random_order(std::mt19937_64& rng, std::uint64_t step) {
 }
 
 TEST_CASE("a follower applying the leader's log stays byte-identical after every entry",
-          "[replica]") {
+          "[replica][native]") {
   TempDir dir;
   fsm::FsmOptions options = testing::node_options();
   options.rotation_threshold = 3;
@@ -82,7 +82,7 @@ TEST_CASE("a follower applying the leader's log stays byte-identical after every
   CHECK(leader.applied() == follower.applied());
 }
 
-TEST_CASE("a follower that restarts mid-log rejoins with identical bytes", "[replica]") {
+TEST_CASE("a follower that restarts mid-log rejoins with identical bytes", "[replica][native]") {
   TempDir dir;
   fsm::FsmOptions options = testing::node_options();
   options.rotation_threshold = 2;

@@ -66,7 +66,7 @@ TEST_CASE("kind bytes round-trip and unknown bytes name no kind", "[keys]") {
   CHECK_FALSE(keys::kind_from_byte(9).has_value());
 }
 
-TEST_CASE("a key part holding 0x00 is an invariant violation", "[keys]") {
+TEST_CASE("a key part holding 0x00 is an invariant violation", "[keys][native]") {
   auto report =
       testing::run_in_child([] { (void)keys::reference_key("main", std::string("a\0b", 3)); });
   CHECK(report.aborted);

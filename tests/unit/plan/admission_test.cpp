@@ -122,7 +122,8 @@ TEST_CASE("admission refuses invalid requests before anything is planned", "[pla
   CHECK(bad({{domain::DeleteLedger{"main"}}, std::string(257, 'k')}) == Code::kValidation);
 }
 
-TEST_CASE("the same request admitted against the same state gives the same bytes", "[plan]") {
+TEST_CASE("the same request admitted against the same state gives the same bytes",
+          "[plan][native]") {
   TempDir dir;
   LedgerNode a("memory", dir, options());
   LedgerNode b("sqlite", dir, options(), "b.db");

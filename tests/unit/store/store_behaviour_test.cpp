@@ -1,6 +1,8 @@
 // The KeyValueStore contract, run against every implementation; and the proof that
 // MemoryStore and SqliteStore end with identical bytes after identical batches.
+#ifndef TALLY_PORTABLE_TESTS
 #include <sqlite3.h>
+#endif
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -8,7 +10,9 @@
 
 #include "core/store/layout.hpp"
 #include "core/store/memory_store.hpp"
+#ifndef TALLY_PORTABLE_TESTS
 #include "native/sqlite/sqlite_store.hpp"
+#endif
 #include "tests/support/store_fixtures.hpp"
 
 namespace tally {
@@ -35,7 +39,7 @@ Rows user_rows(const store::KeyValueStore& s) {
 }
 
 TEST_CASE("store: get, put, overwrite and delete", "[store]") {
-  auto kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   auto s = testing::make_store(kind, dir);
   CHECK_FALSE(s->get(bytes("\x01k"))->has_value());
@@ -55,7 +59,7 @@ TEST_CASE("store: get, put, overwrite and delete", "[store]") {
 }
 
 TEST_CASE("store: a zero-length value stays a present, empty value", "[store]") {
-  auto kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   auto s = testing::make_store(kind, dir);
   store::Batch b;
@@ -72,7 +76,7 @@ TEST_CASE("store: a zero-length value stays a present, empty value", "[store]") 
 }
 
 TEST_CASE("store: scans follow unsigned byte order in both directions, within bounds", "[store]") {
-  auto kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   auto s = testing::make_store(kind, dir);
   using std::string;
@@ -132,7 +136,7 @@ TEST_CASE("store: scans follow unsigned byte order in both directions, within bo
 }
 
 TEST_CASE("store: a batch applies its ops in order, range deletes included", "[store]") {
-  auto kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  auto kind = GENERATE(from_range(testing::store_kinds()));
   TempDir dir;
   auto s = testing::make_store(kind, dir);
   store::Batch b;
@@ -157,7 +161,8 @@ TEST_CASE("store: prefix_end bounds exactly the keys that start with the prefix"
   CHECK(store::zone_end(store::kZoneCache) == Bytes{3});
 }
 
-TEST_CASE("store: memory and SQLite produce identical bytes for identical batches", "[store]") {
+TEST_CASE("store: memory and SQLite produce identical bytes for identical batches",
+          "[store][native]") {
   TempDir dir;
   auto memory = testing::make_store("memory", dir);
   auto sqlite = testing::make_store("sqlite", dir);
@@ -199,7 +204,8 @@ TEST_CASE("store: memory and SQLite produce identical bytes for identical batche
 // Both stores keep the cache generation bytes apart ([0x02][0x00], [0x02][0x01]: a map or a
 // table each, issue #8); keys on both sides of those bytes, whole-generation range deletes
 // (a rotation) and partial ones must read back as one ordered key space.
-TEST_CASE("store: keys around the cache generation bytes read back as one key space", "[store]") {
+TEST_CASE("store: keys around the cache generation bytes read back as one key space",
+          "[store][native]") {
   TempDir dir;
   auto memory = testing::make_store("memory", dir);
   auto sqlite = testing::make_store("sqlite", dir);
@@ -259,6 +265,7 @@ TEST_CASE("store: keys around the cache generation bytes read back as one key sp
   }
 }
 
+#ifndef TALLY_PORTABLE_TESTS  // SQLite itself: native only
 TEST_CASE("store: SQLite refuses a store of the one-table layout", "[store]") {
   TempDir dir;
   std::string path = dir.file("old.db");
@@ -329,6 +336,7 @@ TEST_CASE("store: SQLite data survives closing and reopening", "[store]") {
                      "kept"))
             .value() == std::optional<Bytes>(bytes("yes")));
 }
+#endif
 
 }  // namespace
 }  // namespace tally

@@ -1,0 +1,80 @@
+// The visualiser's entry points (embind): the page calls these and reads JSON strings back
+// (TOOLCHAIN.md: strings returned by exported functions, never stdout).
+//   Module.scenarios()                         [{number, title}] of DESIGN.md §10
+//   new Module.Session()
+//     .loadScenario(n, preFix) .freePlay(preFix) .loadTrace(json)   "" or an error message
+//     .act("save:alice" | "delete:alice" | "read:alice" | "apply" | "rotate" | "crash" |
+//          "restart" | "threshold:K")                              "" or an error message
+//     .step() .stepBack() .seek(n) .state()                        the step's state as JSON
+//     .count() .current() .title() .actions()
+#include <emscripten/bind.h>
+
+#include "core/sim/scenarios.hpp"
+#include "wasm/json_writer.hpp"
+#include "wasm/session.hpp"
+#include "wasm/trace_steps.hpp"
+
+namespace tally::wasm {
+
+namespace {
+
+std::string scenarios() {
+  JsonWriter j;
+  j.begin_array();
+  for (int n = 1; n <= sim::kScenarioCount; ++n) {
+    auto recording = sim::record_scenario(n, false);
+    j.begin_object().field("number", n).field("title", recording->title);
+    j.field("steps", static_cast<std::uint64_t>(recording->steps.size())).end_object();
+  }
+  j.end_array();
+  return j.str();
+}
+
+class PageSession {
+ public:
+  std::string load_scenario(int number, bool pre_fix) {
+    return session_.load_scenario(number, pre_fix);
+  }
+  std::string free_play(bool pre_fix) { return session_.free_play(pre_fix); }
+  std::string load_trace(const std::string& json) {
+    auto steps = trace_steps(json);
+    if (!steps.ok()) return steps.error().message;
+    return session_.load_trace_steps(std::move(steps->steps), steps->title);
+  }
+  std::string act(const std::string& action) { return session_.act(action); }
+  std::string step() { return session_.seek(session_.current() + 1); }
+  std::string step_back() {
+    return session_.seek(session_.current() == 0 ? 0 : session_.current() - 1);
+  }
+  std::string seek(int n) { return session_.seek(n < 0 ? 0 : static_cast<std::size_t>(n)); }
+  std::string state() const { return session_.state(); }
+  int count() const { return static_cast<int>(session_.count()); }
+  int current() const { return static_cast<int>(session_.current()); }
+  std::string title() const { return session_.title(); }
+  std::string actions() const { return session_.actions_json(); }
+
+ private:
+  Session session_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(tally_visualiser) {
+  emscripten::function("scenarios", &scenarios);
+  emscripten::class_<PageSession>("Session")
+      .constructor<>()
+      .function("loadScenario", &PageSession::load_scenario)
+      .function("freePlay", &PageSession::free_play)
+      .function("loadTrace", &PageSession::load_trace)
+      .function("act", &PageSession::act)
+      .function("step", &PageSession::step)
+      .function("stepBack", &PageSession::step_back)
+      .function("seek", &PageSession::seek)
+      .function("state", &PageSession::state)
+      .function("count", &PageSession::count)
+      .function("current", &PageSession::current)
+      .function("title", &PageSession::title)
+      .function("actions", &PageSession::actions);
+}
+
+}  // namespace tally::wasm
