@@ -18,6 +18,7 @@ std::string_view code_name(Code code) {
     case Code::kStorage: return "STORAGE";
     case Code::kSchemaMismatch: return "SCHEMA_MISMATCH";
     case Code::kInvariantViolation: return "INVARIANT_VIOLATION";
+    case Code::kConfiguration: return "CONFIGURATION";
   }
   return "UNKNOWN";
 }

@@ -33,6 +33,7 @@ enum class Code : std::uint16_t {
   kStorage = 102,             // the store failed
   kSchemaMismatch = 103,      // a store of another schema version
   kInvariantViolation = 104,  // an impossible state met on a path that must not abort
+  kConfiguration = 105,       // the node's configuration does not fit its store (cluster, key)
 };
 
 // Stable, upper-snake name of a code (e.g. "INSUFFICIENT_FUNDS").

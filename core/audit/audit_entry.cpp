@@ -30,9 +30,8 @@ Bytes hashed_content(const AuditEntry& entry) {
   return w.take();
 }
 
-Digest compute_hash(const Digest& cluster_key, const AuditEntry& entry) {
-  return crypto::hmac_sha256(ByteView(cluster_key.data(), cluster_key.size()),
-                             hashed_content(entry));
+Digest compute_hash(const AuditKey& key, const AuditEntry& entry) {
+  return crypto::hmac_sha256(key.view(), hashed_content(entry));
 }
 
 Bytes encode_audit_entry(const AuditEntry& entry) {
@@ -58,13 +57,6 @@ Result<AuditEntry> decode_audit_entry(ByteView bytes) {
     entry.hash = codec::read_digest(r);
     return entry;
   });
-}
-
-Digest cluster_audit_key(std::string_view cluster_id) {
-  crypto::Sha256 hasher;
-  hasher.update(ByteView(std::string_view("tally/audit/v1")));
-  hasher.update(ByteView(cluster_id));
-  return hasher.finish();
 }
 
 }  // namespace tally::audit

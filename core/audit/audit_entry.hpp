@@ -4,7 +4,7 @@
 //   header  = [format 1][sequence u64][log index u64][timestamp_us u64]
 //             [idempotency key: option string][outcome]
 //   items   = [count u32] then each order's business-intent bytes, length-prefixed
-//   hash    = HMAC-SHA-256(cluster key, header || items || previous hash)
+//   hash    = HMAC-SHA-256(audit key, header || items || previous hash)
 //   stored  = header || items || previous hash (32) || hash (32)
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audit/audit_key.hpp"
 #include "core/crypto/sha256.hpp"
 #include "core/domain/outcome.hpp"
 #include "core/result.hpp"
@@ -37,12 +38,9 @@ struct AuditEntry {
 
 // The bytes the hash covers: header || items || previous hash.
 Bytes hashed_content(const AuditEntry& entry);
-Digest compute_hash(const Digest& cluster_key, const AuditEntry& entry);
+Digest compute_hash(const AuditKey& key, const AuditEntry& entry);
 
 Bytes encode_audit_entry(const AuditEntry& entry);
 Result<AuditEntry> decode_audit_entry(ByteView bytes);
-
-// The HMAC key of a cluster: SHA-256("tally/audit/v1" || cluster id).
-Digest cluster_audit_key(std::string_view cluster_id);
 
 }  // namespace tally::audit

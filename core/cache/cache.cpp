@@ -43,7 +43,6 @@ void Cache::write_row(store::Batch& mirror, std::uint8_t gen_byte, keys::Attribu
 
 void Cache::write_meta(store::Batch& mirror) {
   mirror.put(cache_meta_key(), encode_cache_meta(meta_));
-  meta_write_pending_ = false;
 }
 
 void Cache::put(keys::AttributeKind kind, const keys::Id128& id, keys::Tag tag, Bytes value,
@@ -141,10 +140,7 @@ AdvanceOutcome Cache::advance_to(std::uint64_t index, store::Batch& mirror) {
                                                   std::to_string(meta_.generation) +
                                                   " is ahead of index " + std::to_string(index));
   AdvanceOutcome outcome{AdvanceKind::kNone, meta_.generation, target};
-  if (target == meta_.generation) {
-    if (meta_write_pending_) write_meta(mirror);
-    return outcome;
-  }
+  if (target == meta_.generation) return outcome;
   if (target == meta_.generation + 1) {
     // The new gen0 reuses the byte of the old gen1: clear it; old gen0 rows become gen1.
     std::uint8_t reused = gen_byte_of(target);
@@ -192,9 +188,7 @@ std::size_t Cache::gen1_size() const {
   return count;
 }
 
-Result<Cache> Cache::restore(const store::KeyValueStore& store, std::uint64_t applied_index,
-                             std::uint64_t fallback_threshold) {
-  TALLY_INVARIANT(fallback_threshold >= 1, "rotation threshold must be at least 1");
+Result<Cache> Cache::restore(const store::KeyValueStore& store) {
   std::optional<CacheMeta> meta;
   std::vector<CacheRow> rows;
   std::optional<Error> failure;
@@ -222,14 +216,12 @@ Result<Cache> Cache::restore(const store::KeyValueStore& store, std::uint64_t ap
   if (!scanned.ok()) return std::move(scanned).error();
   if (failure) return std::move(*failure);
 
-  Cache cache;
-  if (meta) {
-    cache.meta_ = *meta;
-  } else {
-    cache.meta_ =
-        CacheMeta{generation_of(applied_index, fallback_threshold), 0, fallback_threshold};
-    cache.meta_write_pending_ = true;
+  if (!meta) {
+    return make_error(Code::kCorrupt, "cache meta row " + to_hex(meta_key) +
+                                          " is missing: the cache's generation is unknown");
   }
+  Cache cache;
+  cache.meta_ = *meta;
   std::uint8_t gen0_byte = gen_byte_of(cache.meta_.generation);
   for (CacheRow& row : rows) {
     AttributeCache& attributes = cache.mutable_kind(row.kind);

@@ -40,17 +40,15 @@ class Cache {
   // A cache for a new store: generation 0, epoch 0. Writes the meta row.
   static Cache create(std::uint64_t threshold, store::Batch& mirror);
 
-  // Rebuilds both generations from the mirror rows of a store. Fails closed (kCorrupt) on
-  // any malformed row. Without a meta row, the generation is realigned from applied_index
-  // under fallback_threshold (epoch 0) and the meta row is rewritten at the next advance.
-  static Result<Cache> restore(const store::KeyValueStore& store, std::uint64_t applied_index,
-                               std::uint64_t fallback_threshold);
+  // Rebuilds both generations from the mirror rows of a store. Fails closed (kCorrupt,
+  // naming the row) on any malformed row and on a missing meta row: the generation is never
+  // guessed. Whether the meta row agrees with the FSM state is the state machine's check.
+  static Result<Cache> restore(const store::KeyValueStore& store);
 
   std::uint64_t generation() const { return meta_.generation; }
   std::uint64_t epoch() const { return meta_.epoch; }
   std::uint64_t threshold() const { return meta_.threshold; }
   const CacheMeta& meta() const { return meta_; }
-  bool meta_write_pending() const { return meta_write_pending_; }
 
   // Base index of gen0 (generation * K) and of gen1 (none at generation 0).
   std::uint64_t gen0_base_index() const;
@@ -116,7 +114,6 @@ class Cache {
 
   std::array<AttributeCache, keys::kAllKinds.size()> kinds_;
   CacheMeta meta_;
-  bool meta_write_pending_ = false;
 };
 
 }  // namespace tally::cache

@@ -1,20 +1,27 @@
 // The checker (DESIGN.md §7, inv#7): proves a store's state from its audit chain alone.
 //
-// 1. Verifies the hash chain from genesis: every entry decodes, sequences run 1, 2, 3 with no
-//    gap, every previous-hash link holds and every HMAC recomputes under the cluster key; the
-//    FSM state's head names the last entry.
-// 2. Replays the chain into a fresh ReferenceLedger (an independent, plain implementation of
-//    the business rules): every entry's recorded outcome must be what the replay computes.
-// 3. Compares every projection the replay implies (volumes, account metadata, transactions
-//    with postings and revert links, references, ledgers, ledger metadata, boundaries,
-//    idempotency records, ledger logs) with the store's rows, byte for byte.
-// 4. With a cache, checks its parity with the mirror (inv#1).
-// Reads only; runs on demand on a live node and in every test.
+// 1. Walks the audit chain (chain_walk.hpp): every row decodes, sequences run 1, 2, 3, each
+//    link and (with the audit key) each HMAC holds, log indexes increase; replays what
+//    verified into an independent ReferenceLedger, checking every recorded outcome.
+// 2. The FSM state row: decodes, names this cluster and this audit key, agrees with the
+//    chain's tail (sequence, head, last log index <= applied index) and with the cache meta
+//    row (generation = Gen(applied index), epoch, threshold; fsm/store_consistency.hpp),
+//    and the epoch and threshold agree with the threshold changes the chain applied.
+// 3. Compares every projection the replay implies (volumes, metadata, transactions,
+//    references, ledgers, boundaries, idempotency records, ledger logs) with the store's
+//    rows, byte for byte — when the whole chain replayed.
+// 4. The cache: the given live cache, else one restored from the mirror. Parity with the
+//    mirror (inv#1) for a live cache; for either, every visible entry against its attribute
+//    row (cache_check.hpp).
+// 5. Every other row is accounted for (zone_census.hpp).
+// Reads only; never aborts on stored bytes; runs on demand on a live node and in every test.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
+#include "core/audit/audit_key.hpp"
 #include "core/cache/cache.hpp"
 #include "core/check/mismatch.hpp"
 #include "core/domain/outcome.hpp"
@@ -24,8 +31,11 @@ namespace tally::check {
 
 struct CheckInput {
   const store::KeyValueStore& store;
-  const cache::Cache* cache = nullptr;  // parity is checked when given
+  const cache::Cache* cache = nullptr;  // the live cache; without one, restored from the mirror
   std::string cluster_id = "tally";
+  // The cluster's audit key. Without it HMACs are not verified; the report says so
+  // (hashes_verified) and everything else is checked.
+  std::optional<audit::AuditKey> audit_key;
 };
 
 // Errors only when the store cannot be read; everything found wrong is in the report.

@@ -4,7 +4,7 @@ namespace tally::check {
 
 std::string_view mismatch_name(MismatchKind kind) {
   switch (kind) {
-    case MismatchKind::kAuditUndecodable: return "audit-undecodable";
+    case MismatchKind::kMalformedRow: return "malformed-row";
     case MismatchKind::kAuditHash: return "audit-hash";
     case MismatchKind::kAuditSequenceGap: return "audit-sequence-gap";
     case MismatchKind::kAuditHead: return "audit-head";
@@ -20,6 +20,11 @@ std::string_view mismatch_name(MismatchKind kind) {
     case MismatchKind::kLedgerLog: return "ledger-log";
     case MismatchKind::kUnknownRow: return "unknown-row";
     case MismatchKind::kCacheParity: return "cache-parity";
+    case MismatchKind::kCacheAttribute: return "cache-attribute";
+    case MismatchKind::kCacheMeta: return "cache-meta";
+    case MismatchKind::kAppliedIndex: return "applied-index";
+    case MismatchKind::kStrayRow: return "stray-row";
+    case MismatchKind::kConfiguration: return "configuration";
   }
   return "?";
 }
@@ -46,6 +51,8 @@ std::string CheckReport::describe() const {
            ", store has " + m.actual + "\n";
   }
   if (mismatches_omitted > 0) out += "... and " + std::to_string(mismatches_omitted) + " more\n";
+  if (!hashes_verified) out += "note: no audit key given: HMACs were not verified\n";
+  if (!replay_complete) out += "note: replay stopped at a bad entry: projections not compared\n";
   return out;
 }
 

@@ -10,7 +10,7 @@
 namespace tally::check {
 
 enum class MismatchKind {
-  kAuditUndecodable,  // an audit row that does not decode
+  kMalformedRow,      // a row that does not decode (audit, state, cache mirror, ...): zone, key
   kAuditHash,         // an entry whose HMAC or previous-hash link is wrong
   kAuditSequenceGap,  // sequences are not 1, 2, 3, ... with no gap
   kAuditHead,         // the FSM state's head disagrees with the chain's last entry
@@ -24,8 +24,13 @@ enum class MismatchKind {
   kBoundary,
   kIdempotency,
   kLedgerLog,
-  kUnknownRow,   // a row of the derived zones the replay cannot place at all
-  kCacheParity,  // the cache differs from its mirror (inv#1)
+  kUnknownRow,      // a row of the derived zones the replay cannot place at all
+  kCacheParity,     // the cache differs from its mirror (inv#1)
+  kCacheAttribute,  // a visible cache entry differs from the attribute row it stands for
+  kCacheMeta,       // the cache meta row disagrees with the FSM state or the audit chain
+  kAppliedIndex,    // the applied index disagrees with the audit chain
+  kStrayRow,        // a row in no place the layout defines (store/FORMAT.md)
+  kConfiguration,   // the store's cluster id or audit key id is not the checker's
 };
 
 std::string_view mismatch_name(MismatchKind kind);
@@ -40,8 +45,15 @@ struct Mismatch {
 struct CheckReport {
   std::vector<Mismatch> mismatches;  // at most kMismatchesMax, then counted only
   std::size_t mismatches_omitted = 0;
-  std::size_t entries_verified = 0;  // audit entries checked and replayed
-  std::size_t rows_compared = 0;     // projection rows compared
+  std::size_t entries_verified = 0;       // audit entries checked and replayed
+  std::size_t rows_compared = 0;          // projection rows compared
+  std::size_t cache_entries_checked = 0;  // visible cache entries compared with their rows
+  // False when the checker had no audit key: links and sequences were checked, HMACs were
+  // not, so a re-chained forgery would pass (DESIGN.md §7). describe() says so.
+  bool hashes_verified = true;
+  // False when replay stopped at an entry that failed verification or did not decode: the
+  // projections were then not compared (their expected state is unknown).
+  bool replay_complete = true;
 
   bool ok() const { return mismatches.empty(); }
   bool has(MismatchKind kind) const;

@@ -1,8 +1,20 @@
 #include "core/codec/value_codec.hpp"
 
 #include "core/codec/domain_fields.hpp"
+#include "core/domain/validation.hpp"
 
 namespace tally::codec {
+
+namespace {
+
+// Values at rest obey the same rules as the requests they came from: names that later become
+// key parts (a revert builds volume keys from a stored transaction's postings) must be valid,
+// or a damaged row or a forged seed could stop the node inside key construction (issue #7).
+void require_valid(Reader& r, const char* field, const Status& rule) {
+  if (r.ok() && !rule.ok()) r.fail(std::string(field) + ": " + rule.error().message);
+}
+
+}  // namespace
 
 Bytes ValueCodec<domain::Volume>::encode(const domain::Volume& v) {
   Writer w;
@@ -46,6 +58,11 @@ Result<domain::TransactionState> ValueCodec<domain::TransactionState>::decode(By
     v.reference = read_optional_string(r);
     v.reverted_by = read_optional_u64(r);
     v.reverts = read_optional_u64(r);
+    // A transaction has at least one posting: a zero-posting revert is the bug the seed's
+    // review names (formancehq/ledger#1455); no stored state may lead to one.
+    require_valid(r, "postings", domain::validate_postings(v.postings));
+    require_valid(r, "metadata", domain::validate_metadata(v.metadata));
+    if (v.reference) require_valid(r, "reference", domain::validate_reference(*v.reference));
     return v;
   });
 }
@@ -68,6 +85,7 @@ Result<domain::LedgerInfo> ValueCodec<domain::LedgerInfo>::decode(ByteView bytes
     v.created_at_us = r.u64();
     v.deleted = r.boolean();
     v.deleted_at_us = r.u64();
+    require_valid(r, "name", domain::validate_ledger_name(v.name));
     return v;
   });
 }
@@ -120,6 +138,7 @@ Result<domain::Metadata> ValueCodec<domain::Metadata>::decode(ByteView bytes) {
     expect_format(r, kValueFormat);
     domain::Metadata metadata = read_metadata(r);
     if (r.ok() && metadata.empty()) r.fail("an empty map has a single encoding: zero bytes");
+    require_valid(r, "metadata", domain::validate_metadata(metadata));
     return metadata;
   });
 }

@@ -6,7 +6,7 @@
 namespace tally::fsm {
 
 namespace {
-constexpr std::uint8_t kStateFormat = 1;
+constexpr std::uint8_t kStateFormat = 2;
 }
 
 Bytes fsm_state_key() {
@@ -22,6 +22,9 @@ Bytes encode_fsm_state(const FsmState& state) {
   w.u64(state.next_audit_sequence);
   codec::write_digest(w, state.audit_head);
   w.string(state.cluster_id);
+  codec::write_digest(w, state.audit_key_id);
+  w.u64(state.cache_epoch);
+  w.u64(state.rotation_threshold);
   return w.take();
 }
 
@@ -33,6 +36,9 @@ Result<FsmState> decode_fsm_state(ByteView bytes) {
     state.next_audit_sequence = r.u64();
     state.audit_head = codec::read_digest(r);
     state.cluster_id = r.string();
+    state.audit_key_id = codec::read_digest(r);
+    state.cache_epoch = r.u64();
+    state.rotation_threshold = r.u64();
     return state;
   });
 }

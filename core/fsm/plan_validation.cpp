@@ -3,6 +3,9 @@
 #include <string>
 #include <tuple>
 
+#include "core/codec/value_codec.hpp"
+#include "core/domain/validation.hpp"
+#include "core/fsm/idempotency_record.hpp"
 #include "core/keys/attribute_kind.hpp"
 #include "core/keys/key_hash.hpp"
 #include "core/limits.hpp"
@@ -14,6 +17,36 @@ namespace {
 Error malformed(const std::string& problem) {
   return make_error(Code::kCorrupt, "malformed proposal: " + problem);
 }
+
+template <class T>
+Status decodes_as(ByteView seed) {
+  auto value = codec::ValueCodec<T>::decode(seed);
+  if (!value.ok()) return std::move(value).error();
+  return ok_status();
+}
+
+}  // namespace
+
+Status validate_seed(keys::AttributeKind kind, ByteView seed) {
+  using keys::AttributeKind;
+  switch (kind) {
+    case AttributeKind::kVolume: return decodes_as<domain::Volume>(seed);
+    case AttributeKind::kAccountMetadata:
+    case AttributeKind::kLedgerMetadata: return decodes_as<domain::Metadata>(seed);
+    case AttributeKind::kTransaction: return decodes_as<domain::TransactionState>(seed);
+    case AttributeKind::kLedger: return decodes_as<domain::LedgerInfo>(seed);
+    case AttributeKind::kBoundary: return decodes_as<domain::Boundary>(seed);
+    case AttributeKind::kReference: return decodes_as<domain::ReferenceTarget>(seed);
+    case AttributeKind::kIdempotency: {
+      auto record = decode_idempotency_record(seed);
+      if (!record.ok()) return std::move(record).error();
+      return ok_status();
+    }
+  }
+  return make_error(Code::kCorrupt, "seed of an unknown kind");
+}
+
+namespace {
 
 Status validate_entries(const plan::Plan& plan) {
   if (plan.entries.size() > limits::kPlanEntriesMax) return malformed("too many plan entries");
@@ -28,6 +61,12 @@ Status validate_entries(const plan::Plan& plan) {
     }
     if (entry.seed.has_value() != (entry.source == plan::EntrySource::kStoreSeed)) {
       return malformed(where + "seed presence disagrees with its source");
+    }
+    // A seed enters the cache as it is; one that does not decode, or names what no request
+    // could, would stop every node at its first read (issue #7).
+    if (entry.seed) {
+      Status seed = validate_seed(*keys::kind_from_byte(entry.kind), *entry.seed);
+      if (!seed.ok()) return malformed(where + "seed: " + seed.error().message);
     }
     if (i > 0) {
       const plan::PlanEntry& previous = plan.entries[i - 1];
@@ -62,6 +101,14 @@ Status validate_coverage(const plan::Proposal& proposal) {
 Status validate_proposal_shape(const plan::Proposal& proposal) {
   if (proposal.orders.empty()) return malformed("no orders");
   if (proposal.orders.size() > limits::kOrdersPerProposalMax) return malformed("too many orders");
+  // The orders and the key pass the rules admission applies to a request: nothing is built
+  // from a name that could not have been admitted (a NUL in a key part stops a node).
+  Status orders = domain::validate_orders(plan::orders_of(proposal));
+  if (!orders.ok()) return malformed(orders.error().message);
+  if (proposal.idempotency_key) {
+    Status key = domain::validate_idempotency_key(*proposal.idempotency_key);
+    if (!key.ok()) return malformed(key.error().message);
+  }
   TALLY_TRY(validate_entries(proposal.plan));
   return validate_coverage(proposal);
 }

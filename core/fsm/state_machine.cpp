@@ -6,7 +6,9 @@
 #include "core/fsm/idempotency_record.hpp"
 #include "core/fsm/order_executor.hpp"
 #include "core/fsm/plan_validation.hpp"
+#include "core/fsm/store_consistency.hpp"
 #include "core/keys/attribute_key.hpp"
+#include "core/limits.hpp"
 #include "core/store/layout.hpp"
 #include "core/store/schema_version.hpp"
 
@@ -35,32 +37,77 @@ StateMachine::StateMachine(store::KeyValueStore& store, const FsmOptions& option
       cache_(std::make_unique<cache::Cache>(std::move(cache))),
       key_store_(std::make_unique<cache::KeyStore>(*cache_, options.delete_mode)),
       state_(std::move(state)),
-      audit_key_(audit::cluster_audit_key(state_.cluster_id)) {}
+      audit_key_(*options.audit_key) {}
+
+namespace {
+
+Result<FsmState> bootstrap(store::KeyValueStore& store, const FsmOptions& options,
+                           std::optional<cache::Cache>& cache) {
+  TALLY_TRY(require_fresh(store));
+  if (options.rotation_threshold < limits::kRotationThresholdMin ||
+      options.rotation_threshold > limits::kRotationThresholdMax) {
+    return make_error(
+        Code::kConfiguration,
+        "rotation threshold " + std::to_string(options.rotation_threshold) + " is out of range");
+  }
+  store::Batch batch;
+  cache.emplace(cache::Cache::create(options.rotation_threshold, batch));
+  FsmState state;
+  state.cluster_id = options.cluster_id;
+  state.audit_key_id = audit::audit_key_id(*options.audit_key);
+  state.cache_epoch = cache->epoch();
+  state.rotation_threshold = cache->threshold();
+  batch.put(fsm_state_key(), encode_fsm_state(state));
+  TALLY_TRY(store.write(batch));
+  return state;
+}
+
+// The configuration the node was started with must be the store's (kConfiguration).
+Status check_configuration(const FsmState& state, const FsmOptions& options) {
+  if (state.cluster_id != options.cluster_id) {
+    return make_error(Code::kConfiguration, "store belongs to cluster \"" + state.cluster_id +
+                                                "\", not \"" + options.cluster_id + "\"");
+  }
+  audit::AuditKeyId given = audit::audit_key_id(*options.audit_key);
+  if (state.audit_key_id != given) {
+    return make_error(Code::kConfiguration,
+                      "store's audit chain is keyed by key id " +
+                          to_hex(ByteView(state.audit_key_id.data(), state.audit_key_id.size())) +
+                          ", this node was given key id " +
+                          to_hex(ByteView(given.data(), given.size())));
+  }
+  return ok_status();
+}
+
+}  // namespace
 
 Result<std::unique_ptr<StateMachine>> StateMachine::open(store::KeyValueStore& store,
                                                          const FsmOptions& options) {
+  if (!options.audit_key) {
+    return make_error(Code::kConfiguration, "no audit key: a node needs its cluster's key");
+  }
   TALLY_TRY(store::open_schema(store));
   auto row = store.get(fsm_state_key());
   if (!row.ok()) return std::move(row).error();
   if (!row->has_value()) {
-    TALLY_TRY(require_fresh(store));
-    store::Batch batch;
-    cache::Cache cache = cache::Cache::create(options.rotation_threshold, batch);
-    FsmState state;
-    state.cluster_id = options.cluster_id;
-    batch.put(fsm_state_key(), encode_fsm_state(state));
-    TALLY_TRY(store.write(batch));
+    std::optional<cache::Cache> cache;
+    auto state = bootstrap(store, options, cache);
+    if (!state.ok()) return std::move(state).error();
     return std::unique_ptr<StateMachine>(
-        new StateMachine(store, options, std::move(cache), std::move(state)));
+        new StateMachine(store, options, std::move(*cache), std::move(state).value()));
   }
   auto state = decode_fsm_state(**row);
-  if (!state.ok()) return std::move(state).error();
-  if (state->cluster_id != options.cluster_id) {
-    return make_error(Code::kCorrupt, "store belongs to cluster \"" + state->cluster_id +
-                                          "\", not \"" + options.cluster_id + "\"");
+  if (!state.ok()) {
+    return make_error(Code::kCorrupt, "FSM state row: " + state.error().message);
   }
-  auto cache = cache::Cache::restore(store, state->applied_index, options.rotation_threshold);
+  TALLY_TRY(check_configuration(*state, options));
+  auto cache = cache::Cache::restore(store);
   if (!cache.ok()) return std::move(cache).error();
+  auto disagreements = find_disagreements(store, *state, cache->meta());
+  if (!disagreements.ok()) return std::move(disagreements).error();
+  if (!disagreements->empty()) {
+    return make_error(Code::kCorrupt, "store refused: " + describe(disagreements->front()));
+  }
   return std::unique_ptr<StateMachine>(
       new StateMachine(store, options, std::move(cache).value(), std::move(state).value()));
 }
@@ -72,6 +119,8 @@ Error StateMachine::stop(Error error) {
 
 Status StateMachine::commit(std::uint64_t index, store::Batch& batch) {
   state_.applied_index = index;
+  state_.cache_epoch = cache_->epoch();
+  state_.rotation_threshold = cache_->threshold();
   batch.put(fsm_state_key(), encode_fsm_state(state_));
   Status written = store_->write(batch);
   if (!written.ok()) return stop(std::move(written).error());
@@ -209,19 +258,9 @@ Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
   WriteSet writes;
   std::vector<domain::OrderResult> results;
   domain::Outcome outcome;
-  for (std::uint32_t i = 0; i < proposal.orders.size() && proposal.orders.size() > 1; ++i) {
-    if (std::holds_alternative<domain::SetRotationThreshold>(proposal.orders[i].order)) {
-      outcome = domain::Outcome::failure(
-          i, make_error(Code::kValidation, "a cluster configuration order must be alone"));
-      TALLY_TRY(record_idempotency(proposal, intent, outcome, batch));
-      return outcome;
-    }
-  }
   for (std::uint32_t i = 0; i < proposal.orders.size(); ++i) {
     const plan::AdmittedOrder& admitted = proposal.orders[i];
     Result<domain::OrderResult> result = [&]() -> Result<domain::OrderResult> {
-      // The log is untrusted input too: stateless checks run again here.
-      TALLY_TRY(domain::validate_order(admitted.order));
       CoverageGate gate(plan_index, admitted.coverage_bits);
       GatedScope scope(*key_store_, writes, gate);
       OrderContext context{scope, proposal.timestamp_us};

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/audit/audit_entry.hpp"
+#include "core/audit/audit_key.hpp"
 #include "core/cache/cache.hpp"
 #include "core/cache/key_store.hpp"
 #include "core/fsm/fsm_state.hpp"
@@ -26,7 +27,11 @@
 namespace tally::fsm {
 
 struct FsmOptions {
-  std::string cluster_id = "tally";  // keys the audit chain's HMAC
+  std::string cluster_id = "tally";  // names the cluster; a store of another one is refused
+  // Keys the audit chain's HMAC (DESIGN.md §7). Required: open() refuses without one, and
+  // refuses a store whose recorded key id is another key's. Simulator, scenarios and tests
+  // use audit::public_demo_audit_key(); a real node reads its key file (native/audit/).
+  std::optional<audit::AuditKey> audit_key;
   std::uint64_t rotation_threshold = cache::kDefaultRotationThreshold;  // for a new store
   // Only tests and the simulator choose the pre-fix delete (DESIGN.md §10).
   cache::DeleteMode delete_mode = cache::DeleteMode::kLazyGen0;
@@ -50,6 +55,8 @@ class StateMachine {
  public:
   // Opens the state machine on a store: bootstraps an empty one, otherwise reads the FSM
   // state row and restores the cache from its mirror. The store must outlive the machine.
+  // Refuses (kCorrupt, naming the rows) a store whose state, cache meta and audit tail
+  // disagree (store_consistency.hpp), and (kConfiguration) one of another cluster or key.
   static Result<std::unique_ptr<StateMachine>> open(store::KeyValueStore& store,
                                                     const FsmOptions& options);
 
@@ -64,7 +71,6 @@ class StateMachine {
   const FsmState& state() const { return state_; }
   const cache::Cache& cache() const { return *cache_; }
   const store::KeyValueStore& store() const { return *store_; }
-  const crypto::Digest& audit_key() const { return audit_key_; }
   bool stopped() const { return stopped_; }
 
  private:
@@ -92,7 +98,7 @@ class StateMachine {
   std::unique_ptr<cache::Cache> cache_;
   std::unique_ptr<cache::KeyStore> key_store_;
   FsmState state_;
-  crypto::Digest audit_key_;
+  audit::AuditKey audit_key_;
   bool stopped_ = false;
 };
 

@@ -86,29 +86,51 @@ Result<Proposal> admit(const Request& request, const AdmissionInput& input) {
     TALLY_TRY(domain::validate_idempotency_key(*request.idempotency_key));
 
   std::map<Slot, Declared> declared;  // sorted by (kind, id): the plan's entry order
-  auto declare = [&](const keys::AttributeKey& key, std::optional<std::size_t> order) {
+  // The entry of key, declared once; false when another canonical key holds its id.
+  auto declare = [&](const keys::AttributeKey& key) -> Declared* {
     Slot slot{keys::kind_byte(key.kind), keys::attribute_id(key.canonical)};
     auto [it, inserted] =
         declared.try_emplace(slot, Declared{key, keys::attribute_tag(key.canonical), {}});
-    if (!inserted && it->second.key.canonical != key.canonical) {
-      return false;  // two canonical keys, one id
-    }
-    if (order) it->second.orders.push_back(*order);
-    return true;
+    if (!inserted && it->second.key.canonical != key.canonical) return nullptr;
+    return &it->second;
   };
   TransactionLookup lookup = [&](const std::string& ledger, std::uint64_t id) {
     return lookup_transaction(input, ledger, id);
   };
-  std::vector<domain::Order> earlier;
+  // Each order's own footprint; the volumes the bulk's transactions may move, per ledger.
+  std::map<std::string, std::vector<keys::AttributeKey>> bulk_volumes;
+  std::vector<std::size_t> unseen_reverts;
   for (std::size_t i = 0; i < request.orders.size(); ++i) {
-    auto footprint = order_footprint(request.orders[i], lookup, earlier);
-    earlier.push_back(request.orders[i]);
+    auto footprint = order_footprint(request.orders[i], lookup);
     if (!footprint.ok()) return std::move(footprint).error();
-    for (const keys::AttributeKey& key : *footprint) {
-      if (!declare(key, i)) return make_error(Code::kCollisionDetected, "attribute ids collide");
+    for (const keys::AttributeKey& key : footprint->keys) {
+      Declared* entry = declare(key);
+      if (entry == nullptr) return make_error(Code::kCollisionDetected, "attribute ids collide");
+      entry->orders.push_back(i);
+    }
+    if (const std::string* ledger = domain::order_ledger(request.orders[i])) {
+      add_bulk_volumes(request.orders[i], *footprint, bulk_volumes[*ledger]);
+    }
+    if (footprint->needs_bulk_volumes) unseen_reverts.push_back(i);
+  }
+  // Declared once per ledger, covered for every revert that needs them: linear in the bulk.
+  std::map<std::string, std::vector<Declared*>> shared;
+  for (std::size_t i : unseen_reverts) {
+    const std::string& ledger = *domain::order_ledger(request.orders[i]);
+    auto [it, first] = shared.try_emplace(ledger);
+    if (first) {
+      for (const keys::AttributeKey& key : bulk_volumes[ledger]) {
+        Declared* entry = declare(key);
+        if (entry == nullptr) return make_error(Code::kCollisionDetected, "attribute ids collide");
+        it->second.push_back(entry);
+      }
+    }
+    for (Declared* entry : it->second) {
+      if (entry->orders.empty() || entry->orders.back() != i) entry->orders.push_back(i);
     }
   }
-  if (request.idempotency_key && !declare(keys::idempotency_key(*request.idempotency_key), {})) {
+  if (request.idempotency_key &&
+      declare(keys::idempotency_key(*request.idempotency_key)) == nullptr) {
     return make_error(Code::kCollisionDetected, "attribute ids collide");
   }
 

@@ -23,18 +23,9 @@ std::vector<keys::AttributeKey> ledger_reads(const std::string& ledger) {
   return {keys::ledger_key(ledger), keys::boundary_key(ledger)};
 }
 
-// Volumes of the transactions the earlier orders of the request create in ledger.
-void add_earlier_volumes(std::vector<keys::AttributeKey>& out, const std::string& ledger,
-                         const std::vector<Order>& earlier) {
-  for (const Order& order : earlier) {
-    const auto* create = std::get_if<CreateTransaction>(&order);
-    if (create != nullptr && create->ledger == ledger) add_volumes(out, ledger, create->postings);
-  }
-}
-
 Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
                                                      const TransactionLookup& lookup,
-                                                     const std::vector<Order>& earlier) {
+                                                     bool& needs_bulk_volumes) {
   using Keys = std::vector<keys::AttributeKey>;
   return std::visit(
       Overloaded{
@@ -54,7 +45,7 @@ Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
             if (original->has_value()) {
               add_volumes(out, o.ledger, (*original)->postings);
             } else {
-              add_earlier_volumes(out, o.ledger, earlier);
+              needs_bulk_volumes = true;
             }
             return out;
           },
@@ -95,18 +86,29 @@ Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
 
 }  // namespace
 
-Result<std::vector<keys::AttributeKey>> order_footprint(const Order& order,
-                                                        const TransactionLookup& lookup,
-                                                        const std::vector<Order>& earlier) {
-  auto keys_read = footprint_of(order, lookup, earlier);
-  if (!keys_read.ok()) return keys_read;
-  auto& list = *keys_read;
+Result<Footprint> order_footprint(const Order& order, const TransactionLookup& lookup) {
+  Footprint footprint;
+  auto keys_read = footprint_of(order, lookup, footprint.needs_bulk_volumes);
+  if (!keys_read.ok()) return std::move(keys_read).error();
+  footprint.keys = std::move(keys_read).value();
+  auto& list = footprint.keys;
   auto by_bytes = [](const keys::AttributeKey& a, const keys::AttributeKey& b) {
     return std::tie(a.kind, a.canonical) < std::tie(b.kind, b.canonical);
   };
   std::sort(list.begin(), list.end(), by_bytes);
   list.erase(std::unique(list.begin(), list.end()), list.end());
-  return keys_read;
+  return footprint;
+}
+
+void add_bulk_volumes(const Order& order, const Footprint& footprint,
+                      std::vector<keys::AttributeKey>& volumes) {
+  bool moves_money =
+      std::holds_alternative<CreateTransaction>(order) ||
+      (std::holds_alternative<RevertTransaction>(order) && !footprint.needs_bulk_volumes);
+  if (!moves_money) return;
+  for (const keys::AttributeKey& key : footprint.keys) {
+    if (key.kind == keys::AttributeKind::kVolume) volumes.push_back(key);
+  }
 }
 
 }  // namespace tally::plan

@@ -20,13 +20,23 @@ namespace tally::plan {
 using TransactionLookup = std::function<Result<std::optional<domain::TransactionState>>(
     const std::string& ledger, std::uint64_t id)>;
 
-// The attributes the order reads or deletes, without duplicates, in a stable order.
-// earlier: the orders before it in the same request. A revert of a transaction admission
-// cannot see may target one an earlier order creates (its id is only known at apply), so it
-// also declares the volumes of every earlier transaction of its ledger: a superset the gate
-// accepts, which makes "create, then revert" in one bulk work instead of a coverage miss.
-Result<std::vector<keys::AttributeKey>> order_footprint(const domain::Order& order,
-                                                        const TransactionLookup& lookup,
-                                                        const std::vector<domain::Order>& earlier);
+struct Footprint {
+  std::vector<keys::AttributeKey> keys;  // what the order reads or deletes, sorted, unique
+  // A revert of a transaction admission cannot see: it may target one a transaction-creating
+  // order of the same bulk makes (ids are only known at apply), so it also needs the volumes
+  // every such order may move in its ledger. Admission declares that set once per bulk and
+  // covers it for each such revert (see bulk_volumes), which keeps a bulk linear to admit
+  // and lets a bulk revert what it created, reverts included (issue #7).
+  bool needs_bulk_volumes = false;
+};
+
+Result<Footprint> order_footprint(const domain::Order& order, const TransactionLookup& lookup);
+
+// The volumes a transaction-creating order of a bulk may move, given its footprint: a
+// create's postings, or a seen revert's original postings (a revert moves the same
+// accounts). The union over a bulk's orders of one ledger covers any transaction the bulk
+// creates there, by induction: a revert of a bulk-made transaction moves what it moved.
+void add_bulk_volumes(const domain::Order& order, const Footprint& footprint,
+                      std::vector<keys::AttributeKey>& volumes);
 
 }  // namespace tally::plan

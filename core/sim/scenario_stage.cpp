@@ -27,6 +27,7 @@ std::string row_text(const store::MemoryStore& store, const Bytes& key) {
 
 ScenarioStage::ScenarioStage(std::uint64_t threshold, cache::DeleteMode mode) {
   options_.cluster_id = "scenario";
+  options_.audit_key = audit::public_demo_audit_key();
   options_.rotation_threshold = threshold;
   options_.delete_mode = mode;
   fsm_ = fsm::StateMachine::open(store_, options_).value();

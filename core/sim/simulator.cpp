@@ -31,6 +31,7 @@ class Run {
   fsm::FsmOptions fsm_options() const {
     fsm::FsmOptions o;
     o.cluster_id = "sim";
+    o.audit_key = audit::public_demo_audit_key();
     o.rotation_threshold = threshold_;
     if (options_.pre_fix) o.delete_mode = cache::DeleteMode::kPreFixForTeaching;
     return o;
@@ -252,7 +253,7 @@ bool Run::check_parity_all() {
 bool Run::run_checker(std::size_t node) {
   ++result_.stats.checker_runs;
   const SimNode& n = cluster_.node(node);
-  auto report = check::run_check({n.store, &n.fsm->cache(), "sim"});
+  auto report = check::run_check({n.store, &n.fsm->cache(), "sim", audit::public_demo_audit_key()});
   if (!report.ok() || !report->ok()) {
     fail("checker on node " + std::to_string(node) + ": " +
          (report.ok() ? report->describe() : report.error().message));

@@ -24,7 +24,7 @@ inline constexpr std::uint8_t kZoneFsm = 0x05;
 
 // Bump on any change to a persisted layout or encoding; a store of another version is
 // refused at open (no silent reinterpretation of old bytes).
-inline constexpr std::uint32_t kSchemaVersion = 1;
+inline constexpr std::uint32_t kSchemaVersion = 2;
 
 // [0x01][kind][canonical]; idempotency records: [0x04][canonical] (their own zone, §8).
 Bytes attribute_row_key(const keys::AttributeKey& key);

@@ -1,7 +1,9 @@
 // libFuzzer target: every decoder of untrusted bytes (DESIGN.md §8). The first input byte
 // picks the decoder; the rest is its input. A decoder must return an error or a value, never
 // crash, hang or leak; a value it accepts must re-encode to exactly the input (one encoding
-// per value), which catches decoders that accept more than the encoder can write.
+// per value), which catches decoders that accept more than the encoder can write. A proposal
+// the decoder accepts must also go through apply without a crash (issue #7): as it is (most
+// are stale), and re-aimed at the next index so that validation, preload and the orders run.
 #include <cstdint>
 #include <cstdlib>
 
@@ -12,6 +14,9 @@
 #include "core/codec/value_codec.hpp"
 #include "core/fsm/fsm_state.hpp"
 #include "core/fsm/idempotency_record.hpp"
+#include "core/fsm/state_machine.hpp"
+#include "core/plan/admission.hpp"
+#include "core/store/memory_store.hpp"
 
 namespace {
 
@@ -30,15 +35,46 @@ void value(ByteView input) {
   round_trip<T>(input, codec::ValueCodec<T>::decode, codec::ValueCodec<T>::encode);
 }
 
+// A node holding a ledger "main" with one transfer, then the proposal at index 3. Apply may
+// refuse it, reject it or stop the machine with an error; it must never abort.
+void apply_untrusted(const plan::Proposal& decoded) {
+  for (bool aimed : {false, true}) {
+    store::MemoryStore store;
+    fsm::FsmOptions options;
+    options.audit_key = audit::public_demo_audit_key();
+    options.rotation_threshold = 2;
+    auto machine = fsm::StateMachine::open(store, options).value();
+    domain::CreateTransaction pay;
+    pay.ledger = "main";
+    pay.postings = {{"world", "a", domain::Amount::from_u64(5), "USD"}};
+    plan::Request setup[] = {{{domain::CreateLedger{"main", {}}}, std::nullopt},
+                             {{pay}, std::nullopt}};
+    for (std::uint64_t index = 1; index <= 2; ++index) {
+      auto proposal = plan::admit(setup[index - 1], {machine->cache(), store, index, index});
+      if (!proposal.ok() || !machine->apply(index, *proposal).ok()) std::abort();
+    }
+    plan::Proposal proposal = decoded;
+    if (aimed) {
+      proposal.plan.predicted_index = 3;
+      proposal.plan.epoch = machine->cache().epoch();
+      proposal.plan.base_index = machine->cache().gen0_base_index();
+    }
+    (void)machine->apply(3, proposal);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   ByteView input(data + 1, size - 1);
   switch (data[0] % 11) {
-    case 0:
+    case 0: {
       round_trip<plan::Proposal>(input, codec::decode_proposal, codec::encode_proposal);
+      auto decoded = codec::decode_proposal(input);
+      if (decoded.ok()) apply_untrusted(*decoded);
       break;
+    }
     case 1: round_trip<domain::Order>(input, codec::decode_order, codec::encode_order); break;
     case 2:
       round_trip<std::vector<domain::Order>>(input, codec::decode_orders, codec::encode_orders);

@@ -21,7 +21,7 @@ using testing::transfer;
 constexpr std::uint64_t K = 4;
 
 fsm::FsmOptions options(cache::DeleteMode mode = cache::DeleteMode::kLazyGen0) {
-  fsm::FsmOptions o;
+  fsm::FsmOptions o = testing::node_options();
   o.rotation_threshold = K;
   o.delete_mode = mode;
   return o;

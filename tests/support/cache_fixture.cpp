@@ -52,9 +52,9 @@ void CacheOnStore::require_parity() {
   REQUIRE(report->ok);
 }
 
-void CacheOnStore::crash_and_restore(std::uint64_t applied_index) {
+void CacheOnStore::crash_and_restore() {
   cache_.reset();
-  auto restored = cache::Cache::restore(*store_, applied_index, threshold_);
+  auto restored = cache::Cache::restore(*store_);
   if (!restored.ok()) FAIL(restored.error().message);
   cache_.emplace(std::move(restored).value());
 }

@@ -47,7 +47,7 @@ class CacheOnStore {
   void require_parity();
 
   // Drops the in-memory cache (a crash) and restores it from the store.
-  void crash_and_restore(std::uint64_t applied_index);
+  void crash_and_restore();
   // Closes and reopens the store itself too (SQLite: a new connection on the same file).
   void reopen_store(const TempDir& dir);
 

@@ -19,8 +19,14 @@ domain::CreateTransaction transfer(std::string ledger, std::vector<domain::Posti
   return order;
 }
 
-fsm::FsmOptions with_threshold(std::uint64_t threshold) {
+fsm::FsmOptions node_options() {
   fsm::FsmOptions options;
+  options.audit_key = audit::public_demo_audit_key();
+  return options;
+}
+
+fsm::FsmOptions with_threshold(std::uint64_t threshold) {
+  fsm::FsmOptions options = node_options();
   options.rotation_threshold = threshold;
   return options;
 }

@@ -16,6 +16,8 @@ domain::Posting posting(std::string source, std::string destination, std::uint64
                         std::string asset = "USD");
 domain::CreateTransaction transfer(std::string ledger, std::vector<domain::Posting> postings);
 
+// Default options with the public demo audit key (tests are no real cluster).
+fsm::FsmOptions node_options();
 // Options with a small rotation threshold, so rotations happen within a few entries.
 fsm::FsmOptions with_threshold(std::uint64_t threshold);
 

@@ -14,7 +14,9 @@ TEST_CASE("the README example builds, admits and applies a proposal", "[readme]"
   using namespace tally;
 
   store::MemoryStore store;  // natively: sqlite::SqliteStore::open("node.db")
-  auto machine = fsm::StateMachine::open(store, fsm::FsmOptions{}).value();
+  fsm::FsmOptions options;
+  options.audit_key = audit::public_demo_audit_key();  // a real node reads its secret key file
+  auto machine = fsm::StateMachine::open(store, options).value();
 
   // A request: orders applied atomically, with an optional idempotency key.
   plan::Request request;

@@ -1,5 +1,6 @@
 // The audit chain (DESIGN.md §7): one entry per applied proposal with orders, chained by
 // HMAC-SHA-256 under the cluster key; ledger logs point into it.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "core/audit/audit_entry.hpp"
@@ -32,7 +33,7 @@ std::vector<audit::AuditEntry> chain(const store::KeyValueStore& store) {
 
 TEST_CASE("every applied proposal with orders appends one chained entry", "[audit]") {
   TempDir dir;
-  fsm::FsmOptions options;
+  fsm::FsmOptions options = testing::node_options();
   options.cluster_id = "chain-test";
   LedgerNode node("memory", dir, options);
   node.submit(domain::CreateLedger{"main", {}});
@@ -45,14 +46,13 @@ TEST_CASE("every applied proposal with orders appends one chained entry", "[audi
 
   auto entries = chain(node.store());
   REQUIRE(entries.size() == 3);
-  crypto::Digest key = audit::cluster_audit_key("chain-test");
+  audit::AuditKey key = audit::public_demo_audit_key();
   crypto::Digest previous{};
   for (std::size_t i = 0; i < entries.size(); ++i) {
     INFO("entry " << i);
     CHECK(entries[i].sequence == i + 1);
     CHECK(entries[i].previous_hash == previous);
-    CHECK(entries[i].hash ==
-          crypto::hmac_sha256(ByteView(key.data(), key.size()), audit::hashed_content(entries[i])));
+    CHECK(entries[i].hash == crypto::hmac_sha256(key.view(), audit::hashed_content(entries[i])));
     previous = entries[i].hash;
   }
   CHECK(entries[1].outcome.code == Code::kInsufficientFunds);
@@ -65,11 +65,10 @@ TEST_CASE("every applied proposal with orders appends one chained entry", "[audi
   CHECK(std::get<domain::CreateTransaction>(*order).postings[0].destination == "b");
 }
 
-TEST_CASE("another cluster key gives another chain for the same history", "[audit]") {
+TEST_CASE("another audit key gives another chain for the same history", "[audit]") {
   TempDir dir;
-  fsm::FsmOptions a, b;
-  a.cluster_id = "a";
-  b.cluster_id = "b";
+  fsm::FsmOptions a = testing::node_options(), b = testing::node_options();
+  b.audit_key = audit::audit_key_from_bytes(Bytes(audit::kAuditKeyBytes, 7)).value();
   LedgerNode na("memory", dir, a);
   LedgerNode nb("memory", dir, b);
   auto ra = na.submit(domain::CreateLedger{"main", {}});
@@ -78,9 +77,46 @@ TEST_CASE("another cluster key gives another chain for the same history", "[audi
   CHECK(ra.audit->hash != rb.audit->hash);
 }
 
+TEST_CASE("the store keeps the audit key's id, never the key", "[audit]") {
+  TempDir dir;
+  LedgerNode node("sqlite", dir, testing::node_options());
+  node.submit(domain::CreateLedger{"main", {}});
+  audit::AuditKey key = audit::public_demo_audit_key();
+  CHECK(node.fsm().state().audit_key_id == audit::audit_key_id(key));
+  CHECK(audit::audit_key_id(key) != key.bytes);
+  for (const auto& [row_key, value] : testing::all_rows(node.store())) {
+    auto found = std::search(value.begin(), value.end(), key.bytes.begin(), key.bytes.end());
+    CHECK(found == value.end());
+  }
+}
+
+TEST_CASE("a node given another audit key refuses the store", "[audit]") {
+  TempDir dir;
+  auto store = testing::make_store("sqlite", dir);
+  REQUIRE(fsm::StateMachine::open(*store, testing::node_options()).ok());
+  fsm::FsmOptions other = testing::node_options();
+  other.audit_key = audit::audit_key_from_bytes(Bytes(audit::kAuditKeyBytes, 9)).value();
+  auto opened = fsm::StateMachine::open(*store, other);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == Code::kConfiguration);
+  CHECK_THAT(opened.error().message, Catch::Contains("key id"));
+  fsm::FsmOptions none = testing::node_options();
+  none.audit_key.reset();
+  auto keyless = fsm::StateMachine::open(*store, none);
+  REQUIRE_FALSE(keyless.ok());
+  CHECK(keyless.error().code == Code::kConfiguration);
+}
+
+TEST_CASE("an audit key is exactly 32 bytes and not all zero", "[audit]") {
+  CHECK(audit::audit_key_from_bytes(Bytes(32, 1)).ok());
+  CHECK(audit::audit_key_from_bytes(Bytes(31, 1)).error().code == Code::kValidation);
+  CHECK(audit::audit_key_from_bytes(Bytes(33, 1)).error().code == Code::kValidation);
+  CHECK(audit::audit_key_from_bytes(Bytes(32, 0)).error().code == Code::kValidation);
+}
+
 TEST_CASE("each accepted order's log sequence points at its audit entry and item", "[audit]") {
   TempDir dir;
-  LedgerNode node("memory", dir, fsm::FsmOptions{});
+  LedgerNode node("memory", dir, testing::node_options());
   node.submit(domain::CreateLedger{"main", {}});
   node.submit(plan::Request{{transfer("main", {posting("world", "a", 1)}),
                              domain::SetAccountMetadata{"main", "a", {{"k", true}}}},

@@ -24,7 +24,7 @@ TEST_CASE("a zero-byte value is not a tombstone and survives restore", "[cache]"
   CHECK(entry->value.empty());
 
   c.reopen_store(dir);
-  c.crash_and_restore(1);
+  c.crash_and_restore();
   entry = c.cache().get(k.key.kind, k.id);
   REQUIRE(entry != nullptr);
   CHECK_FALSE(entry->deleted);

@@ -32,14 +32,14 @@ TEST_CASE("restore rebuilds both generations byte for byte", "[store]") {
   auto generation = c.cache().generation();
 
   c.reopen_store(dir);
-  c.crash_and_restore(5);
+  c.crash_and_restore();
 
   CHECK(c.cache().generation() == generation);
   CHECK(cache::mirror_rows(c.cache()) == before);
   c.require_parity();
 }
 
-TEST_CASE("restore without a meta row realigns the generation from the applied index", "[store]") {
+TEST_CASE("restore without a meta row is refused: the generation is never guessed", "[store]") {
   TempDir dir;
   CacheOnStore c("memory", dir, 4);
   populate(c);
@@ -47,13 +47,10 @@ TEST_CASE("restore without a meta row realigns the generation from the applied i
   drop.del(cache::cache_meta_key());
   testing::commit(c.store(), drop);
 
-  c.crash_and_restore(7);  // Gen(7) = 1 under K = 4
-  CHECK(c.cache().generation() == 1);
-  CHECK(c.cache().meta_write_pending());
-  CHECK(c.cache().kind(keys::AttributeKind::kVolume).find_gen0(testing::volume("a").id)->deleted);
-  c.advance_to(7);  // the next advance rewrites the meta row
-  CHECK_FALSE(c.cache().meta_write_pending());
-  c.require_parity();
+  auto restored = cache::Cache::restore(c.store());
+  REQUIRE_FALSE(restored.ok());
+  CHECK(restored.error().code == Code::kCorrupt);
+  CHECK_THAT(restored.error().message, Catch::Contains("meta row"));
 }
 
 struct MalformedRow {
@@ -111,7 +108,7 @@ TEST_CASE("restore rejects each malformed row shape and changes nothing", "[stor
     auto memory_before = cache::mirror_rows(c.cache());
     auto disk_before = testing::all_rows(c.store());
 
-    auto restored = cache::Cache::restore(c.store(), 5, 4);
+    auto restored = cache::Cache::restore(c.store());
 
     REQUIRE_FALSE(restored.ok());
     CHECK(restored.error().code == Code::kCorrupt);

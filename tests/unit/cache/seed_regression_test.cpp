@@ -117,7 +117,7 @@ TEST_CASE("delete after rotation, crash, restore keeps parity on SQLite", "[seed
   c.require_parity();
 
   c.reopen_store(dir);
-  c.crash_and_restore(5);
+  c.crash_and_restore();
 
   const auto& kind = c.cache().kind(k.key.kind);
   REQUIRE(kind.find_gen0(k.id) != nullptr);

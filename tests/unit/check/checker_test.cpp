@@ -23,7 +23,7 @@ using testing::transfer;
 struct History {
   TempDir dir;
   LedgerNode node{"sqlite", dir, [] {
-                    fsm::FsmOptions o;
+                    fsm::FsmOptions o = testing::node_options();
                     o.cluster_id = "check";
                     o.rotation_threshold = 3;
                     return o;
@@ -44,7 +44,8 @@ struct History {
     node.submit(domain::SetTransactionMetadata{"main", 0, {{"t", std::int64_t{1}}}});
   }
   check::CheckReport check() {
-    auto report = check::run_check({node.store(), &node.fsm().cache(), "check"});
+    auto report = check::run_check(
+        {node.store(), &node.fsm().cache(), "check", audit::public_demo_audit_key()});
     REQUIRE(report.ok());
     INFO(report->describe());
     return std::move(report).value();

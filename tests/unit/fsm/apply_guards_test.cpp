@@ -1,6 +1,8 @@
 // What apply refuses before running any order, and what stops the node (DESIGN.md §4, §5).
 #include <catch2/catch.hpp>
 
+#include "core/codec/value_codec.hpp"
+
 #include "core/audit/audit_rows.hpp"
 #include "core/fsm/fsm_state.hpp"
 #include "core/query/ledger_reads.hpp"
@@ -125,7 +127,7 @@ TEST_CASE("a seed under another tag is a collision that stops the node", "[fsm]"
   for (auto& entry : proposal.plan.entries) {
     if (entry.kind == keys::kind_byte(keys::AttributeKind::kLedger)) {
       entry.source = plan::EntrySource::kStoreSeed;
-      entry.seed = Bytes{1};
+      entry.seed = codec::ValueCodec<domain::LedgerInfo>::encode({"main", 0, false, 0});
       entry.tag ^= 1;
     }
   }
@@ -145,13 +147,14 @@ TEST_CASE("applying out of order is refused and stops the node", "[fsm]") {
 TEST_CASE("a store of another cluster is refused", "[fsm]") {
   TempDir dir;
   auto store = testing::make_store("memory", dir);
-  fsm::FsmOptions a;
+  fsm::FsmOptions a = testing::node_options();
   a.cluster_id = "alpha";
   REQUIRE(fsm::StateMachine::open(*store, a).ok());
-  fsm::FsmOptions b;
+  fsm::FsmOptions b = testing::node_options();
   b.cluster_id = "beta";
   auto opened = fsm::StateMachine::open(*store, b);
   REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == Code::kConfiguration);
   CHECK_THAT(opened.error().message, Catch::Contains("alpha"));
 }
 

@@ -18,7 +18,7 @@ struct Entry {
 };
 
 TEST_CASE("a node restarted after any batch catches up to the same bytes", "[fsm]") {
-  fsm::FsmOptions options;
+  fsm::FsmOptions options = testing::node_options();
   options.rotation_threshold = 3;
   store::MemoryStore leader_store;
   auto leader = fsm::StateMachine::open(leader_store, options).value();

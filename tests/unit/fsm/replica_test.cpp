@@ -32,7 +32,7 @@ domain::Order random_order(std::mt19937_64& rng, std::uint64_t step) {
 TEST_CASE("a follower applying the leader's log stays byte-identical after every entry",
           "[replica]") {
   TempDir dir;
-  fsm::FsmOptions options;
+  fsm::FsmOptions options = testing::node_options();
   options.rotation_threshold = 3;
   LedgerNode leader("memory", dir, options);
   LedgerNode follower("sqlite", dir, options, "follower.db");
@@ -84,7 +84,7 @@ TEST_CASE("a follower applying the leader's log stays byte-identical after every
 
 TEST_CASE("a follower that restarts mid-log rejoins with identical bytes", "[replica]") {
   TempDir dir;
-  fsm::FsmOptions options;
+  fsm::FsmOptions options = testing::node_options();
   options.rotation_threshold = 2;
   LedgerNode leader("memory", dir, options);
   LedgerNode follower("sqlite", dir, options, "follower.db");

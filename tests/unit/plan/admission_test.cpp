@@ -159,3 +159,73 @@ TEST_CASE("a request that reads nothing is still refused two generations ahead",
 
 }  // namespace
 }  // namespace tally
+
+namespace tally {
+namespace {
+
+using testing::applied_outcome;
+
+domain::RevertTransaction revert_of(std::uint64_t id) {
+  return domain::RevertTransaction{"main", id, false, false};
+}
+
+TEST_CASE("a bulk reverts what it creates, and reverts its own reverts", "[plan]") {
+  TempDir dir;
+  LedgerNode node("memory", dir, options());
+  node.submit(domain::CreateLedger{"main", {}});
+  // Transaction ids are handed out at apply: 0, its revert 1, the revert of the revert 2.
+  plan::Request bulk{{transfer("main", {posting("world", "a", 5)}), revert_of(0), revert_of(1)},
+                     std::nullopt};
+  auto report = node.submit(bulk);
+  const domain::Outcome& outcome = applied_outcome(report);
+  INFO(domain::describe_outcome(outcome) << " " << outcome.message);
+  REQUIRE(outcome.ok());
+  CHECK(outcome.results[2].transaction_id == std::optional<std::uint64_t>(2));
+  auto a = node.admit(plan::Request{{transfer("main", {posting("a", "b", 5)})}, std::nullopt});
+  REQUIRE(a.ok());
+  CHECK(applied_outcome(node.apply(*a)).ok());  // a holds 5 again: 5, -5, +5
+}
+
+TEST_CASE("a bulk declares the volumes its reverts may need once, whatever its size", "[plan]") {
+  TempDir dir;
+  LedgerNode node("memory", dir, options());
+  node.submit(domain::CreateLedger{"main", {}});
+  for (std::size_t creates : {8u, 64u, 128u}) {
+    INFO(creates << " creates and as many reverts");
+    plan::Request bulk;
+    for (std::size_t i = 0; i < creates; ++i) {
+      bulk.orders.push_back(transfer("main", {posting("world", "u" + std::to_string(i), 1 + i)}));
+    }
+    auto proposal = node.admit(bulk);
+    REQUIRE(proposal.ok());
+    std::size_t without_reverts = proposal->plan.entries.size();
+    for (std::size_t i = 0; i < creates; ++i)
+      bulk.orders.push_back(revert_of(1'000'000 + i));
+    proposal = node.admit(bulk);
+    REQUIRE(proposal.ok());
+    // Each revert adds its own transaction key; the volumes are declared once for all.
+    CHECK(proposal->plan.entries.size() == without_reverts + creates);
+  }
+}
+
+TEST_CASE("a 256-order bulk of creates and reverts applies atomically", "[plan]") {
+  TempDir dir;
+  LedgerNode node("memory", dir, options());
+  node.submit(domain::CreateLedger{"main", {}});
+  plan::Request bulk;
+  for (std::uint64_t i = 0; i < 128; ++i) {
+    bulk.orders.push_back(transfer("main", {posting("world", "u" + std::to_string(i % 7), 1)}));
+  }
+  for (std::uint64_t i = 0; i < 128; ++i)
+    bulk.orders.push_back(revert_of(i));
+  auto report = node.submit(bulk);
+  const domain::Outcome& outcome = applied_outcome(report);
+  INFO(outcome.message);
+  REQUIRE(outcome.ok());
+  REQUIRE(outcome.results.size() == 256);
+  CHECK(outcome.results.back().transaction_id == std::optional<std::uint64_t>(255));
+  node.require_parity();
+}
+
+}  // namespace
+}  // namespace tally

@@ -14,7 +14,7 @@ using testing::transfer;
 
 struct Populated {
   TempDir dir;
-  LedgerNode node{"sqlite", dir, fsm::FsmOptions{}};
+  LedgerNode node{"sqlite", dir, testing::node_options()};
   Populated() {
     node.submit(domain::CreateLedger{"main", {{"owner", std::string("ops")}}});
     node.submit(domain::CreateLedger{"zeta", {}});
