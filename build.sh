@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tally's one entry point: installs what is missing (Debian 12), builds, runs, tests.
 #   ./build.sh test    sanitized build (ASan + UBSan) and the whole Catch2 suite via ctest
-#   ./build.sh run     release build and the main job on embedded defaults
+#   ./build.sh run     release build, the simulator's narrated scenarios, then a 3-node cluster
+#                      under ./data (DATA_DIR to change it, BASE_PORT for the ports)
 #   ./build.sh soak N  N simulator seeds over every core, with seeds per second
 #   ./build.sh build   release build only
 set -euo pipefail
@@ -10,7 +11,8 @@ ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
-  libcli11-dev clang libclang-rt-14-dev capnproto libcapnp-dev libuv1-dev libraft-dev)
+  libcli11-dev clang libclang-rt-14-dev capnproto libcapnp-dev libuv1-dev libraft-dev libh2o-dev
+  rapidjson-dev)
 
 ensure_packages() {
   local missing=()
@@ -98,6 +100,25 @@ soak() {
   return $rc
 }
 
+# A 3-node cluster of tallyd on SQLite under DATA_DIR (default ./data), in the background.
+run_cluster() {
+  local tally=./build/release/native/tally dir=${DATA_DIR:-$ROOT/data} base=${BASE_PORT:-7000}
+  echo "== a 3-node cluster under $dir"
+  if [ -f "$dir/cluster.json" ]; then $tally cluster down --dir "$dir" >/dev/null 2>&1 || true; fi
+  $tally cluster up 3 --dir "$dir" --base-port "$base"
+  local node="http://127.0.0.1:$((base + 101))"
+  cat <<EOF
+Send requests to any node (followers redirect writes to the leader), e.g. $node:
+  curl -sL -X POST $node/v3/demo
+  curl -sL -X POST $node/v3/demo/transactions \\
+    -d '{"postings":[{"source":"world","destination":"users:alice","amount":100,"asset":"USD/2"}]}'
+  curl -s $node/v3/demo/accounts/users:alice
+Or with the CLI: $tally --node $node tx list demo
+Status: $tally cluster status --dir $dir
+Stop:   $tally cluster down --dir $dir
+EOF
+}
+
 cmd=${1:-}
 case "$cmd" in
   test)
@@ -120,6 +141,7 @@ case "$cmd" in
     $sim scenario 1
     echo "== a short simulation: 20 seeds x 1000 steps, faults on"
     $sim run --seeds 20 --steps 1000
+    run_cluster
     ;;
   soak)
     seeds=${2:?usage: ./build.sh soak SEEDS [STEPS]}

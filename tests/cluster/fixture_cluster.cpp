@@ -35,6 +35,7 @@ FixtureCluster::FixtureCluster(const FixtureOptions& options) {
     replica::NodeConfig config;
     config.id = i + 1;
     config.fsm.rotation_threshold = options.rotation_threshold;
+    config.fsm.audit_key = audit::public_demo_audit_key();
     config.in_flight_max = options.in_flight_max;
     struct raft_fixture* f = &fixture_;
     config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
@@ -132,7 +133,8 @@ void FixtureCluster::require_agreement(const std::set<std::uint64_t>& acknowledg
     REQUIRE(parity.ok());
     INFO(parity->first_difference);
     REQUIRE(parity->ok);
-    auto check = check::run_check({node.store(), &node.state_machine().cache()});
+    auto check = check::run_check(
+        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
     REQUIRE(check.ok());
     INFO(check->describe());
     REQUIRE(check->ok());

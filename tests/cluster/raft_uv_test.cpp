@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "core/audit/audit_key.hpp"
 #include "core/cache/parity.hpp"
 #include "core/check/checker.hpp"
 #include "native/raft/store_digest.hpp"
@@ -82,6 +83,7 @@ class UvCluster {
     config.election_timeout_ms = 500;
     replica::NodeConfig node;
     node.id = voters_[i].id;
+    node.fsm.audit_key = audit::public_demo_audit_key();
     node.in_flight_max = depth_;
     node.clock_us = wall_clock_us;
     auto host = replica::UvHost::start(&loop_, config, std::move(node));
@@ -254,7 +256,8 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
     auto parity = cache::check_parity(node.state_machine().cache(), node.store());
     REQUIRE(parity.ok());
     REQUIRE(parity->ok);
-    auto check = check::run_check({node.store(), &node.state_machine().cache()});
+    auto check = check::run_check(
+        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
     REQUIRE(check.ok());
     INFO(check->describe());
     REQUIRE(check->ok());
