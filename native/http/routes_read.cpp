@@ -1,7 +1,10 @@
 // Reads (GET): node endpoints and the ledger's views, answered from this node's store.
 #include <chrono>
 
+#include "core/audit/audit_entry.hpp"
+#include "core/audit/audit_rows.hpp"
 #include "core/check/checker.hpp"
+#include "core/crypto/hmac_sha256.hpp"
 #include "core/domain/validation.hpp"
 #include "core/limits.hpp"
 #include "native/http/orders_json.hpp"
@@ -21,7 +24,38 @@ std::string_view role_name(int role) {
   }
 }
 
-Result<query::PageRequest> page_request(const Call& call) {
+// Cursors leave the node signed (HMAC under the cluster's audit key, so every node accepts
+// every node's cursors): one that was altered is refused instead of being read as another
+// position. "<core cursor>.<16 hex digits>".
+std::string cursor_tag(const Server::Impl& impl, const std::string& cursor) {
+  const audit::AuditKey key = impl.config.audit_key.value_or(audit::public_demo_audit_key());
+  const std::string message = "tally/cursor/v1:" + cursor;
+  auto digest = crypto::hmac_sha256(
+      key.view(), ByteView(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
+  return to_hex(ByteView(digest.data(), 8));
+}
+
+std::optional<std::string> sign_cursor(const Server::Impl& impl,
+                                       const std::optional<std::string>& cursor) {
+  if (!cursor) return cursor;
+  return *cursor + "." + cursor_tag(impl, *cursor);
+}
+
+Result<std::string> open_cursor(const Server::Impl& impl, const std::string& signed_cursor) {
+  const std::size_t dot = signed_cursor.rfind('.');
+  if (dot == std::string::npos ||
+      cursor_tag(impl, signed_cursor.substr(0, dot)) != signed_cursor.substr(dot + 1))
+    return field_error("cursor", "not a cursor this cluster issued (altered or truncated)");
+  return signed_cursor.substr(0, dot);
+}
+
+template <class T>
+query::Page<T> signed_page(const Server::Impl& impl, query::Page<T> page) {
+  page.next = sign_cursor(impl, page.next);
+  return page;
+}
+
+Result<query::PageRequest> page_request(const Server::Impl& impl, const Call& call) {
   query::PageRequest page;
   page.limit = limits::kPageSizeDefault;
   if (auto size = call.param("pageSize")) {
@@ -31,7 +65,11 @@ Result<query::PageRequest> page_request(const Call& call) {
       return field_error("pageSize", "between 1 and " + std::to_string(limits::kPageSizeMax));
     page.limit = parsed.value();
   }
-  if (auto cursor = call.param("cursor"); cursor && !cursor->empty()) page.cursor = *cursor;
+  if (auto cursor = call.param("cursor"); cursor && !cursor->empty()) {
+    auto opened = open_cursor(impl, *cursor);
+    if (!opened.ok()) return std::move(opened).error();
+    page.cursor = opened.value();
+  }
   return page;
 }
 
@@ -41,11 +79,13 @@ void answer_read(Server::Impl& impl, const CallPtr& call) {
   const store::KeyValueStore& store = impl.node->store();
   if (s.size() == 1) {
     call->route = "GET /v3";
-    auto page = page_request(*call);
+    auto page = page_request(impl, *call);
     if (!page.ok()) return impl.respond_core_error(call, page.error());
     auto ledgers = query::list_ledgers(store, page.value());
     if (!ledgers.ok()) return impl.respond_core_error(call, ledgers.error());
-    return impl.respond(call, 200, page_body(ledgers.value(), page.value().limit, write_ledger));
+    return impl.respond(
+        call, 200,
+        page_body(signed_page(impl, std::move(ledgers).value()), page.value().limit, write_ledger));
   }
   const std::string& ledger = s[1];
   call->route = "GET /v3/{ledger}";
@@ -63,11 +103,13 @@ void answer_read(Server::Impl& impl, const CallPtr& call) {
   const std::string& what = s[2];
   if (what == "transactions" && s.size() == 3) {
     call->route = "GET /v3/{ledger}/transactions";
-    auto page = page_request(*call);
+    auto page = page_request(impl, *call);
     if (!page.ok()) return impl.respond_core_error(call, page.error());
     auto list = query::list_transactions(store, ledger, page.value());
     if (!list.ok()) return impl.respond_core_error(call, list.error());
-    return impl.respond(call, 200, page_body(list.value(), page.value().limit, write_transaction));
+    return impl.respond(call, 200,
+                        page_body(signed_page(impl, std::move(list).value()), page.value().limit,
+                                  write_transaction));
   }
   if (what == "transactions" && s.size() == 4) {
     call->route = "GET /v3/{ledger}/transactions/{id}";
@@ -82,11 +124,13 @@ void answer_read(Server::Impl& impl, const CallPtr& call) {
   }
   if (what == "accounts" && s.size() == 3) {
     call->route = "GET /v3/{ledger}/accounts";
-    auto page = page_request(*call);
+    auto page = page_request(impl, *call);
     if (!page.ok()) return impl.respond_core_error(call, page.error());
     auto list = query::list_accounts(store, ledger, page.value());
     if (!list.ok()) return impl.respond_core_error(call, list.error());
-    return impl.respond(call, 200, page_body(list.value(), page.value().limit, write_account));
+    return impl.respond(
+        call, 200,
+        page_body(signed_page(impl, std::move(list).value()), page.value().limit, write_account));
   }
   if (what == "accounts" && s.size() == 4) {
     call->route = "GET /v3/{ledger}/accounts/{address}";
@@ -232,6 +276,56 @@ void handle_check(Server::Impl& impl, const CallPtr& call) {
   body += ",\"appliedIndex\":" + std::to_string(node.applied_index()) +
           ",\"full\":true,\"elapsedMs\":" + std::to_string(elapsed_ms) + "}";
   impl.respond_data(call, 200, body);
+}
+
+void handle_log(Server::Impl& impl, const CallPtr& call) {
+  std::uint64_t after = 0;
+  std::size_t limit = 1000;
+  if (auto text = call->param("after")) {
+    auto parsed = parse_id(*text, "after");
+    if (!parsed.ok()) return impl.respond_core_error(call, parsed.error());
+    after = parsed.value();
+  }
+  if (auto text = call->param("pageSize")) {
+    auto parsed = parse_id(*text, "pageSize");
+    if (!parsed.ok()) return impl.respond_core_error(call, parsed.error());
+    if (parsed.value() == 0 || parsed.value() > 10000)
+      return impl.respond_core_error(call, field_error("pageSize", "between 1 and 10000"));
+    limit = parsed.value();
+  }
+  JsonWriter out;
+  out.begin_array();
+  std::size_t count = 0;
+  Status failure = ok_status();
+  Status scanned = store::scan_range(impl.node->store(), audit::audit_row_key(after + 1),
+                                     audit::audit_rows_end(), [&](ByteView, ByteView value) {
+                                       auto entry = audit::decode_audit_entry(value);
+                                       if (!entry.ok()) {
+                                         failure = entry.error();
+                                         return false;
+                                       }
+                                       out.begin_object();
+                                       out.key("sequence");
+                                       out.u64(entry.value().sequence);
+                                       out.key("logIndex");
+                                       out.u64(entry.value().log_index);
+                                       out.key("timestamp");
+                                       out.string(format_timestamp(entry.value().timestamp_us));
+                                       out.key("orders");
+                                       out.u64(entry.value().items.size());
+                                       out.key("outcome");
+                                       out.string(domain::describe_outcome(entry.value().outcome));
+                                       if (entry.value().idempotency_key) {
+                                         out.key("idempotencyKey");
+                                         out.string(*entry.value().idempotency_key);
+                                       }
+                                       out.end_object();
+                                       return ++count < limit;
+                                     });
+  if (!scanned.ok()) return impl.respond_core_error(call, scanned.error());
+  if (!failure.ok()) return impl.respond_core_error(call, failure.error());
+  out.end_array();
+  impl.respond_data(call, 200, out.take());
 }
 
 void handle_metrics(Server::Impl& impl, const CallPtr& call) {

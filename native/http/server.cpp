@@ -264,6 +264,9 @@ void Server::Impl::dispatch(const CallPtr& call) {
   } else if (segments.size() == 2 && segments[1] == "_metrics") {
     call->route = "GET /v3/_metrics";
     handle_metrics(*this, call);
+  } else if (segments.size() == 2 && segments[1] == "_log") {
+    call->route = "GET /v3/_log";
+    handle_log(*this, call);
   } else if (call->method == "GET") {
     handle_read(*this, call);
   } else if (call->method == "POST" || call->method == "PUT" || call->method == "DELETE") {

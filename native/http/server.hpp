@@ -3,6 +3,7 @@
 //
 // Routes (all under /v3; {ledger} is a ledger name, names starting with '_' are the node's):
 //   GET  /v3/_info | /v3/_check[?full=true] | /v3/_metrics      node status, checker, metrics
+//   GET  /v3/_log[?after=SEQUENCE&pageSize=N]                  the audit chain (trace export)
 //   GET  /v3                                                    ledgers (cursor)
 //   POST|GET|DELETE /v3/{ledger}                                create | read | delete
 //   POST|PUT /v3/{ledger}/metadata, DELETE /v3/{ledger}/metadata/{key}

@@ -71,6 +71,8 @@ struct Server::Impl {
 void handle_info(Server::Impl& impl, const CallPtr& call);
 void handle_check(Server::Impl& impl, const CallPtr& call);
 void handle_metrics(Server::Impl& impl, const CallPtr& call);
+// The applied audit chain, oldest first: ?after=SEQUENCE&pageSize=N (trace export).
+void handle_log(Server::Impl& impl, const CallPtr& call);
 // Reads: wait for Tally-Applied-Index first (bounded), then answer from the local store.
 void handle_read(Server::Impl& impl, const CallPtr& call);
 // Writes: redirect to the leader, validate, pre-check, submit, answer on apply.

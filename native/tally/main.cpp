@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/sim/trace.hpp"
 #include "native/tally/client.hpp"
 
 namespace {
@@ -93,6 +94,53 @@ std::string sibling_tallyd() {
     }
   }
   return "tallyd";
+}
+
+// Pages through /v3/_log and writes one "apply" step per audit entry (tally-trace/1, the
+// simulator's format), so the visualiser can step through what a live cluster applied.
+int export_log(const Client& client, const std::string& out_file) {
+  auto info = client.call("GET", "/v3/_info");
+  std::uint64_t node_id = 0;
+  if (info.ok()) {
+    auto json = tally::http::parse_json(info.value().body);
+    if (json.ok() && json.value().find("data"))
+      node_id = std::stoull(json.value().find("data")->find("nodeId")->text);
+  }
+  std::vector<tally::sim::TraceStep> steps;
+  std::uint64_t after = 0;
+  for (;;) {
+    auto page = client.call("GET", "/v3/_log?pageSize=1000&after=" + std::to_string(after));
+    if (!page.ok() || page.value().status != 200) {
+      std::fprintf(stderr, "tally: cannot read the log: %s\n",
+                   page.ok() ? page.value().body.c_str() : page.error().message.c_str());
+      return 1;
+    }
+    auto json = tally::http::parse_json(page.value().body);
+    if (!json.ok() || json.value().find("data") == nullptr) return 1;
+    const auto& entries = json.value().find("data")->items;
+    for (const auto& entry : entries) {
+      tally::sim::TraceStep step;
+      step.step = steps.size() + 1;
+      step.action = "apply";
+      step.node = static_cast<int>(node_id);
+      step.index = std::stoull(entry.find("logIndex")->text);
+      step.detail = "audit " + entry.find("sequence")->text + ": " + entry.find("orders")->text +
+                    " order(s), " + entry.find("outcome")->text;
+      if (const auto* key = entry.find("idempotencyKey")) step.detail += ", key " + key->text;
+      steps.push_back(step);
+      after = std::stoull(entry.find("sequence")->text);
+    }
+    if (entries.size() < 1000) break;
+  }
+  std::ofstream out(out_file, std::ios::trunc);
+  out << tally::sim::trace_to_json(0, steps, true, "") << "\n";
+  if (!out) {
+    std::fprintf(stderr, "tally: cannot write %s\n", out_file.c_str());
+    return 1;
+  }
+  std::printf("%zu applied entries written to %s (tally-trace/1)\n", steps.size(),
+              out_file.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -276,6 +324,14 @@ int main(int argc, char** argv) {
   start->add_option("--dir", dir)->required();
   start->add_option("--tallyd", tallyd)->capture_default_str();
   start->callback([&] { rc = tally::cli::cluster_start_node(dir, node_id, tallyd); });
+
+  // trace
+  auto* trace = app.add_subcommand("trace", "the node's applied log for the visualiser");
+  trace->require_subcommand(1);
+  std::string out_file;
+  auto* export_trace = trace->add_subcommand("export", "write the applied log as tally-trace/1");
+  export_trace->add_option("--out", out_file)->required();
+  export_trace->callback([&] { rc = export_log(client, out_file); });
 
   try {
     app.parse(argc, argv);

@@ -175,6 +175,7 @@ int run(const Options& options) {
                {"code", std::string(code_name(host.error().code))},
                {"reason", host.error().message}});
     uv_run(&daemon.loop, UV_RUN_NOWAIT);
+    uv_loop_close(&daemon.loop);
     return exit_code_of(host.error().code);
   }
   daemon.host = std::move(host).value();
@@ -190,6 +191,9 @@ int run(const Options& options) {
     log_event("error", "http_refused", {{"reason", started.error().message}});
     daemon.host->close([&daemon] { uv_stop(&daemon.loop); });
     uv_run(&daemon.loop, UV_RUN_DEFAULT);
+    uv_run(&daemon.loop, UV_RUN_NOWAIT);
+    daemon.host.reset();
+    uv_loop_close(&daemon.loop);
     return kExitConfiguration;
   }
   daemon.server = std::move(started).value();

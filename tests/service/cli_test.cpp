@@ -81,6 +81,15 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   auto check_json = http::parse_json(check.output);
   REQUIRE(check_json.ok());
   CHECK(check_json.value().find("data")->find("ok")->boolean);
+  auto exported = run_command(tally + " trace export --out " + dir.file("trace.json"));
+  INFO(exported.output);
+  REQUIRE(exported.exit_code == 0);
+  std::ifstream trace_file(dir.file("trace.json"));
+  std::string trace_text((std::istreambuf_iterator<char>(trace_file)), {});
+  auto trace = http::parse_json(trace_text);
+  REQUIRE(trace.ok());
+  CHECK(trace.value().find("format")->text == "tally-trace/1");
+  CHECK(trace.value().find("steps")->items.size() >= 5);  // ledger, tx, bulk, 2 metadata, ...
   auto status = run_command(tally_binary() + " cluster status --dir " + dir.file("c"));
   CHECK(status.output.find("leader") != std::string::npos);
 }

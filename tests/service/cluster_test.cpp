@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -37,21 +38,33 @@ struct Bank {
   std::vector<double> latencies_ms;
   std::atomic<int> done{0};
   std::atomic<int> retries{0};
+  std::vector<std::string> failures;  // Catch2's macros are for the main thread only
 };
 
+void fail(Bank& bank, const std::string& why) {
+  std::lock_guard<std::mutex> lock(bank.mutex);
+  bank.failures.push_back(why);
+}
+
 // Posts one transaction until it is acknowledged: 503 and lost connections are retried on
-// the next node (the idempotency key makes every retry safe). Returns the transaction id.
-std::uint64_t post(Bank& bank, const std::string& body, const std::string& key, unsigned& node) {
+// the next node (the idempotency key makes every retry safe). Returns the transaction id, or
+// nothing after recording a failure.
+std::optional<std::uint64_t> post(Bank& bank, const std::string& body, const std::string& key,
+                                  unsigned& node) {
   const auto deadline = Clock::now() + std::chrono::seconds(120);
   for (;;) {
-    REQUIRE(Clock::now() < deadline);
+    if (Clock::now() > deadline) {
+      fail(bank, "no answer for " + key + " in 120 s");
+      return std::nullopt;
+    }
     auto answer = send_json("POST", bank.nodes[node % bank.nodes.size()].http,
                             "/v3/bank/transactions", body, {{"Idempotency-Key", key}});
     if (answer.status == 200) {
       return std::stoull(answer.json.find("data")->find("id")->text);
     }
     if (answer.status != 0 && answer.status != 503) {
-      FAIL("unexpected answer " << answer.status << " " << answer.body);
+      fail(bank, key + ": unexpected answer " + std::to_string(answer.status) + " " + answer.body);
+      return std::nullopt;
     }
     ++bank.retries;
     if (answer.status == 0) ++node;  // that node is down: try another
@@ -76,11 +89,16 @@ void client(Bank& bank, int id, int count) {
     if (to == from) to = (to + 1) % kAccounts;
     const std::uint64_t value = static_cast<std::uint64_t>(amount(random));
     const auto started = Clock::now();
-    const std::uint64_t tx = post(bank, transfer(from, to, value),
-                                  "c" + std::to_string(id) + "-" + std::to_string(i), node);
+    const auto tx = post(bank, transfer(from, to, value),
+                         "c" + std::to_string(id) + "-" + std::to_string(i), node);
+    if (!tx) {
+      ++bank.done;
+      continue;
+    }
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     std::lock_guard<std::mutex> lock(bank.mutex);
-    REQUIRE(bank.acknowledged.insert(tx).second);  // no two keys share a transaction
+    if (!bank.acknowledged.insert(*tx).second)  // no two keys share a transaction
+      bank.failures.push_back("transaction " + std::to_string(*tx) + " acknowledged twice");
     bank.latencies_ms.push_back(ms);
     ++bank.done;
   }
@@ -123,11 +141,21 @@ void run_bank(unsigned snapshot_threshold) {
   auto ledger = send_json("POST", bank.nodes[0].http, "/v3/bank", "");
   REQUIRE(ledger.status == 204);
   unsigned node = 0;
-  for (int i = 0; i < kAccounts; ++i)
-    post(bank, transfer(-1, i, kFunding), "fund-" + std::to_string(i), node);
+  for (int i = 0; i < kAccounts; ++i) {
+    auto funded = post(bank, transfer(-1, i, kFunding), "fund-" + std::to_string(i), node);
+    REQUIRE(funded);
+    bank.acknowledged.insert(*funded);
+  }
 
   const auto started = Clock::now();
   std::vector<std::thread> clients;
+  struct Joiner {  // a failed REQUIRE below must not leave threads unjoined
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      for (auto& thread : threads)
+        if (thread.joinable()) thread.join();
+    }
+  } joiner{clients};
   for (int c = 0; c < kClients; ++c)
     clients.emplace_back(client, std::ref(bank), c, kTransfers / kClients);
   // Mid-load: kill the leader.
@@ -154,6 +182,9 @@ void run_bank(unsigned snapshot_threshold) {
       "p99 %.1f ms, %d retries, leader %llu killed\n",
       snapshot_threshold, kTransfers, seconds, kTransfers / seconds, p50, p99, bank.retries.load(),
       static_cast<unsigned long long>(killed));
+  for (const auto& failure : bank.failures)
+    FAIL_CHECK(failure);
+  REQUIRE(bank.failures.empty());
   REQUIRE(bank.acknowledged.size() == kTransfers + kAccounts);
 
   // Convergence: every node applied the same index, with the same digest.
