@@ -296,13 +296,21 @@ void answer_atomic(Server::Impl& impl, const CallPtr& call, const Write& write,
   switch (reply.status) {
     case S::kApplied: break;
     case S::kNotLeader: return redirect_or_unavailable(impl, call, reply.leader_id);
-    case S::kRetry: return impl.respond_core_error(call, reply_error(reply));
+    case S::kRetry: {
+      // Retryable whatever the code says (a raft_apply refusal while leadership moves).
+      const Error error = reply_error(reply);
+      if (http_status_of(error.code).first == 503) return impl.respond_core_error(call, error);
+      return impl.respond_unavailable(call, "RETRY", error.message);
+    }
     case S::kUnknown:
       return impl.respond_unavailable(call, "UNKNOWN",
                                       "leadership changed in flight; the request may or may not "
                                       "apply: retry with an Idempotency-Key");
-    case S::kRejected:
-      return impl.respond_error(call, 400, "VALIDATION", reply_error(reply).message);
+    case S::kRejected: {
+      const Error error = reply_error(reply);
+      if (http_status_of(error.code).first < 500) return impl.respond_core_error(call, error);
+      return impl.respond_error(call, 400, "VALIDATION", error.message);
+    }
     case S::kFailed: return impl.respond_error(call, 500, "INTERNAL", reply_error(reply).message);
   }
   const Headers headers = applied_headers(reply);

@@ -115,7 +115,7 @@ TEST_CASE("transactions are created, read, listed with cursors, reverted and des
   CHECK(field(field(json_of(reverted), "data"), "reverts").text == "1");
   CHECK(field(field(json_of(node.call("GET", "/v3/main/transactions/1")), "data"), "reverted")
             .boolean);
-  CHECK(node.call("POST", "/v3/main/transactions/1/revert").status == 400);  // once only
+  CHECK(node.call("POST", "/v3/main/transactions/1/revert").status == 409);  // once only
 
   REQUIRE(node.call("POST", "/v3/main/transactions/2/metadata", R"({"note":"x"})").status == 204);
   REQUIRE(node.call("DELETE", "/v3/main/transactions/0/metadata/k").status == 204);
