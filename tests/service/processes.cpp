@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -27,12 +28,18 @@ bool port_free(int port) {
 
 }  // namespace
 
+// TALLY_BIN_DIR points the tests at other builds' binaries (a release cluster's throughput).
+std::string binary_dir() {
+  if (const char* dir = std::getenv("TALLY_BIN_DIR")) return dir;
+  return std::string(TALLY_BINARY_DIR) + "/native";
+}
+
 std::string tally_binary() {
-  return std::string(TALLY_BINARY_DIR) + "/native/tally";
+  return binary_dir() + "/tally";
 }
 
 std::string tallyd_binary() {
-  return std::string(TALLY_BINARY_DIR) + "/native/tallyd";
+  return binary_dir() + "/tallyd";
 }
 
 CommandResult run_command(const std::string& command) {
