@@ -4,6 +4,7 @@
 #   ./build.sh run     release build, the simulator's narrated scenarios, then a 3-node cluster
 #                      under ./data (DATA_DIR to change it, BASE_PORT for the ports)
 #   ./build.sh soak N  N simulator seeds over every core, with seeds per second
+#   ./build.sh bench   release build, then the benchmark suite against its baselines (< 10 min)
 #   ./build.sh build   release build only
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,7 +13,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
   libcli11-dev clang libclang-rt-14-dev capnproto libcapnp-dev libuv1-dev libraft-dev libh2o-dev
-  rapidjson-dev)
+  rapidjson-dev gnuplot-nox robin-map-dev)
 
 ensure_packages() {
   local missing=()
@@ -150,12 +151,21 @@ case "$cmd" in
     build_release
     soak "$seeds" "$steps"
     ;;
+  bench)
+    ensure_packages
+    # Release, no sanitizers; frame pointers kept so that perf record -g works on this binary.
+    configure build/bench -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF \
+      -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer"
+    cmake --build build/bench -j "$JOBS" --target tally-bench tally-bench-admission
+    ./build/bench/bench/tally-bench --out build/bench/results "${@:2}"
+    ./build/bench/bench/admission/tally-bench-admission
+    ;;
   build)
     ensure_packages
     build_release
     ;;
   *)
-    echo "usage: ./build.sh test | run | soak SEEDS [STEPS] | build" >&2
+    echo "usage: ./build.sh test | run | soak SEEDS [STEPS] | bench | build" >&2
     exit 2
     ;;
 esac

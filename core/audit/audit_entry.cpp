@@ -5,6 +5,9 @@
 #include "core/crypto/hmac_sha256.hpp"
 #include "core/limits.hpp"
 
+#include <optional>
+#include <utility>
+
 namespace tally::audit {
 
 namespace {
@@ -31,7 +34,11 @@ Bytes hashed_content(const AuditEntry& entry) {
 }
 
 Digest compute_hash(const AuditKey& key, const AuditEntry& entry) {
-  return crypto::hmac_sha256(key.view(), hashed_content(entry));
+  // The padded key states are derived once per key and thread, not once per entry: a node
+  // hashes every entry under the same key.
+  thread_local std::optional<std::pair<AuditKey, crypto::HmacKey>> prepared;
+  if (!prepared || prepared->first != key) prepared.emplace(key, crypto::HmacKey(key.view()));
+  return crypto::hmac_sha256(prepared->second, hashed_content(entry));
 }
 
 Bytes encode_audit_entry(const AuditEntry& entry) {

@@ -1,11 +1,22 @@
 // AttributeCache: the two generations of one attribute kind, in memory only (DESIGN.md §3).
 //
 // gen0 is the current generation, gen1 the previous one. This class knows nothing of the
-// disk: Cache (cache.hpp) pairs each mutation with its mirror row. Maps are ordered so that
-// every walk over them (parity, snapshots, traces) is deterministic (inv#2).
+// disk: Cache (cache.hpp) pairs each mutation with its mirror row.
+//
+// Generations are open-addressing hash maps (tsl::robin_map) keyed by the 128-bit id, which
+// is already a hash. Their iteration order is the table's, not the ids': inv#2 forbids it
+// from reaching disk, hashes, traces or parity output, so anything that walks a generation
+// for output sorts first (parity.cpp builds an ordered map). Lookups copy nothing.
+//
+// Rotation is O(1): the generation gen1 held is retired, not destroyed, and sweep() frees a
+// bounded number of its entries per call (the FSM calls it once per applied index), so no
+// single apply pays for a whole generation (issue #8). A retired generation is invisible to
+// every read.
 #pragma once
 
-#include <map>
+#include <tsl/robin_map.h>
+
+#include <algorithm>
 
 #include "core/cache/cache_entry.hpp"
 #include "core/keys/key_hash.hpp"
@@ -18,9 +29,25 @@ enum class DelOutcome {
   kNotFound,            // neither generation holds it live: nothing written
 };
 
+// Ids are XXH3-128 digests: their low word is already uniformly distributed.
+struct IdHash {
+  std::size_t operator()(const keys::Id128& id) const noexcept {
+    return static_cast<std::size_t>(id.low);
+  }
+};
+
 class AttributeCache {
  public:
-  using Generation = std::map<keys::Id128, CacheEntry>;
+  AttributeCache() = default;
+  // Copies and moves restart the sweep cursor on their own table (already freed entries are
+  // walked again: they cost budget, not correctness).
+  AttributeCache(const AttributeCache& other);
+  AttributeCache(AttributeCache&& other) noexcept;
+  AttributeCache& operator=(const AttributeCache& other);
+  AttributeCache& operator=(AttributeCache&& other) noexcept;
+
+  // inv#2: never iterate a Generation into anything persisted, hashed or printed unsorted.
+  using Generation = tsl::robin_map<keys::Id128, CacheEntry, IdHash>;
 
   // gen0, else gen1; may be a tombstone; null when neither holds the id. Never promotes.
   const CacheEntry* get(const keys::Id128& id) const;
@@ -28,22 +55,39 @@ class AttributeCache {
   const CacheEntry* find_gen1(const keys::Id128& id) const;
 
   // Writes gen0.
-  void put(const keys::Id128& id, CacheEntry entry) { gen0_[id] = std::move(entry); }
-  void put_gen1(const keys::Id128& id, CacheEntry entry) { gen1_[id] = std::move(entry); }
+  void put(const keys::Id128& id, CacheEntry entry) {
+    gen0_.insert_or_assign(id, std::move(entry));
+  }
+  void put_gen1(const keys::Id128& id, CacheEntry entry) {
+    gen1_.insert_or_assign(id, std::move(entry));
+  }
 
   // The lazy gen0 tombstone (the fix of formancehq/ledger#1455). Gen1 is never touched:
   // a live gen1 row stays, shadowed by the gen0 tombstone, until the next rotation drops it.
   DelOutcome del(const keys::Id128& id);
 
-  void rotate();  // gen1 <- gen0, gen0 <- empty
-  void clear();   // both generations empty
+  void rotate();  // gen1 <- gen0, gen0 <- empty; the old gen1 is retired, swept later
+  void clear();   // both generations empty (retired, swept later)
+
+  // Frees up to budget entries of the retired generations; true when none is left.
+  bool sweep(std::size_t budget);
+  std::size_t retired_size() const;  // entries retired, freed or not, in tables still held
 
   const Generation& gen0() const { return gen0_; }
   const Generation& gen1() const { return gen1_; }
 
  private:
-  Generation gen0_;
-  Generation gen1_;
+  void retire(Generation&& generation);
+
+  static Generation new_generation();
+
+  Generation gen0_ = new_generation();
+  Generation gen1_ = new_generation();
+  // Generations dropped by rotation or clear, freed a bounded amount per sweep. At most two:
+  // a third retirement finishes the oldest at once (only when sweeps fall behind).
+  Generation retired_;
+  Generation retired_next_;
+  Generation::iterator retired_cursor_ = retired_.begin();  // retired_'s next entry to free
 };
 
 }  // namespace tally::cache

@@ -1,5 +1,6 @@
 #include "core/cache/cache.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/store/layout.hpp"
@@ -56,7 +57,7 @@ std::optional<Bytes> Cache::get_and_put(keys::AttributeKind kind, const keys::Id
                                         keys::Tag tag, Bytes value, store::Batch& mirror) {
   std::optional<Bytes> previous;
   const CacheEntry* current = get(kind, id);
-  if (current != nullptr && !current->deleted) previous = current->value;
+  if (current != nullptr && !current->deleted) previous = current->value.to_bytes();
   put(kind, id, tag, std::move(value), mirror);
   return previous;
 }
@@ -134,7 +135,24 @@ CacheVerdict Cache::check(std::uint64_t at, keys::AttributeKind kind, const keys
   return CacheVerdict::kMiss;
 }
 
+void Cache::sweep_retired() {
+  // Each kind frees at most the quota: bounded work per applied index, whatever the sizes.
+  for (AttributeCache& attributes : kinds_) {
+    if (attributes.retired_size() > 0) attributes.sweep(sweep_quota_);
+  }
+}
+
+void Cache::plan_sweep() {
+  std::size_t retired = 0;
+  for (const AttributeCache& attributes : kinds_)
+    retired += attributes.retired_size();
+  // Done within half a generation of applies, so sweeps keep ahead of the next rotation.
+  std::uint64_t steps = std::max<std::uint64_t>(1, meta_.threshold / 2);
+  sweep_quota_ = kSweepPerAdvanceMin + static_cast<std::size_t>(retired / steps);
+}
+
 AdvanceOutcome Cache::advance_to(std::uint64_t index, store::Batch& mirror) {
+  sweep_retired();  // memory only: frees part of a retired generation, bounded (issue #8)
   std::uint64_t target = generation_of(index, meta_.threshold);
   TALLY_INVARIANT(target >= meta_.generation, "cache generation " +
                                                   std::to_string(meta_.generation) +
@@ -147,6 +165,7 @@ AdvanceOutcome Cache::advance_to(std::uint64_t index, store::Batch& mirror) {
     mirror.del_range(gen_range_begin(reused), gen_range_end(reused));
     for (AttributeCache& attributes : kinds_)
       attributes.rotate();
+    plan_sweep();
     outcome.kind = AdvanceKind::kRotated;
   } else {
     for (std::uint8_t gen_byte : {std::uint8_t{0}, std::uint8_t{1}}) {
@@ -154,6 +173,7 @@ AdvanceOutcome Cache::advance_to(std::uint64_t index, store::Batch& mirror) {
     }
     for (AttributeCache& attributes : kinds_)
       attributes.clear();
+    plan_sweep();
     outcome.kind = AdvanceKind::kDroppedBoth;
   }
   meta_.generation = target;
@@ -171,6 +191,7 @@ void Cache::reset(std::uint64_t new_threshold, std::uint64_t applied_index, stor
   meta_.epoch += 1;
   meta_.threshold = new_threshold;
   meta_.generation = generation_of(applied_index, new_threshold);
+  plan_sweep();
   write_meta(mirror);
 }
 

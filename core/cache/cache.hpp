@@ -111,9 +111,15 @@ class Cache {
   void write_row(store::Batch& mirror, std::uint8_t gen_byte, keys::AttributeKind kind,
                  const keys::Id128& id, const CacheEntry& entry) const;
   void write_meta(store::Batch& mirror);
+  // Retired generations (memory only) are freed a bounded number of entries per advance_to.
+  void sweep_retired();
+  void plan_sweep();  // after a rotation or clear: how many entries each advance_to frees
+
+  static constexpr std::size_t kSweepPerAdvanceMin = 256;
 
   std::array<AttributeCache, keys::kAllKinds.size()> kinds_;
   CacheMeta meta_;
+  std::size_t sweep_quota_ = kSweepPerAdvanceMin;
 };
 
 }  // namespace tally::cache

@@ -95,7 +95,8 @@ Result<CacheRow> decode_cache_row(ByteView key, ByteView value) {
   CacheRow row{key[1], *kind, keys::Id128::from_bytes(key.sub(3, keys::kIdBytes)), {}};
   row.entry.tag = get_u64_le(value.data);
   row.entry.deleted = flag == kFlagTombstone;
-  row.entry.value = value.sub(kCacheRowHeaderBytes, value.size - kCacheRowHeaderBytes).to_bytes();
+  row.entry.value =
+      CompactValue(value.sub(kCacheRowHeaderBytes, value.size - kCacheRowHeaderBytes));
   return row;
 }
 

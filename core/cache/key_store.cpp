@@ -27,10 +27,17 @@ Result<const CacheEntry*> KeyStore::find(const keys::AttributeKey& key, const ke
 }
 
 Result<Bytes> KeyStore::get(const keys::AttributeKey& key) const {
+  auto live = get_live(key);
+  if (!live.ok()) return std::move(live).error();
+  if (!*live) return not_found(key);
+  return (*live)->to_bytes();
+}
+
+Result<std::optional<ByteView>> KeyStore::get_live(const keys::AttributeKey& key) const {
   auto entry = find(key, keys::attribute_id(key.canonical), keys::attribute_tag(key.canonical));
   if (!entry.ok()) return std::move(entry).error();
-  if (*entry == nullptr || (*entry)->deleted) return not_found(key);
-  return (*entry)->value;
+  if (*entry == nullptr || (*entry)->deleted) return std::optional<ByteView>();
+  return std::optional<ByteView>((*entry)->value.view());
 }
 
 Status KeyStore::put(const keys::AttributeKey& key, Bytes value, store::Batch& batch) {

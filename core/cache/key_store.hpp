@@ -24,6 +24,9 @@ class KeyStore {
 
   // The live value; kNotFound when absent or tombstoned; kCollisionDetected on a tag clash.
   Result<Bytes> get(const keys::AttributeKey& key) const;
+  // The same without a copy: the cached value, or none when absent or tombstoned. The view
+  // is valid until the cache next changes.
+  Result<std::optional<ByteView>> get_live(const keys::AttributeKey& key) const;
 
   Status put(const keys::AttributeKey& key, Bytes value, store::Batch& batch);
 

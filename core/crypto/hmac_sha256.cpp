@@ -33,12 +33,17 @@ Block xor_pad(const Block& key, std::uint8_t pad) {
 
 }  // namespace
 
-HmacSha256::HmacSha256(ByteView key) {
+HmacKey::HmacKey(ByteView key) {
   const Block k0 = block_key(key);
-  outer_padded_key_ = xor_pad(k0, kOuterPad);
+  const Block outer_padded_key = xor_pad(k0, kOuterPad);
   const Block inner_padded_key = xor_pad(k0, kInnerPad);
-  inner_.update(ByteView(inner_padded_key.data(), inner_padded_key.size()));
+  inner_start_.update(ByteView(inner_padded_key.data(), inner_padded_key.size()));
+  outer_start_.update(ByteView(outer_padded_key.data(), outer_padded_key.size()));
 }
+
+HmacSha256::HmacSha256(ByteView key) : HmacSha256(HmacKey(key)) {}
+
+HmacSha256::HmacSha256(const HmacKey& key) : outer_(key.outer_start_), inner_(key.inner_start_) {}
 
 void HmacSha256::update(ByteView data) {
   TALLY_INVARIANT(!finished_, "HmacSha256::update after finish");
@@ -49,13 +54,17 @@ Digest HmacSha256::finish() {
   TALLY_INVARIANT(!finished_, "HmacSha256::finish called twice");
   finished_ = true;
   const Digest inner_digest = inner_.finish();
-  Sha256 outer;
-  outer.update(ByteView(outer_padded_key_.data(), outer_padded_key_.size()));
-  outer.update(ByteView(inner_digest.data(), inner_digest.size()));
-  return outer.finish();
+  outer_.update(ByteView(inner_digest.data(), inner_digest.size()));
+  return outer_.finish();
 }
 
 Digest hmac_sha256(ByteView key, ByteView message) {
+  HmacSha256 mac(key);
+  mac.update(message);
+  return mac.finish();
+}
+
+Digest hmac_sha256(const HmacKey& key, ByteView message) {
   HmacSha256 mac(key);
   mac.update(message);
   return mac.finish();

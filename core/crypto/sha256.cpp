@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "core/crypto/sha256_compress.hpp"
 #include "core/invariant.hpp"
 
 namespace tally::crypto {
@@ -73,7 +74,7 @@ Schedule expand_schedule(const std::uint8_t* block) {
 
 // FIPS 180-4 §6.2.2 steps 2-4: folds one block into the hash state.
 // REQUIRES: kSha256BlockBytes readable bytes at block.
-void compress(std::array<std::uint32_t, 8>& state, const std::uint8_t* block) {
+void compress_block(std::array<std::uint32_t, 8>& state, const std::uint8_t* block) {
   const Schedule w = expand_schedule(block);
   std::array<std::uint32_t, 8> v = state;  // a, b, c, d, e, f, g, h
   for (std::size_t t = 0; t < 64; ++t) {
@@ -88,12 +89,17 @@ void compress(std::array<std::uint32_t, 8>& state, const std::uint8_t* block) {
 
 }  // namespace
 
+void compress_portable(Sha256State& state, const std::uint8_t* blocks, std::size_t block_count) {
+  for (std::size_t i = 0; i < block_count; ++i)
+    compress_block(state, blocks + kSha256BlockBytes * i);
+}
+
 // Tops up the partial block from data[offset..] and compresses it once it is full.
 void Sha256::fill_buffer(ByteView data, std::size_t& offset) {
   while (buffer_bytes_ < kSha256BlockBytes && offset < data.size)
     buffer_[buffer_bytes_++] = data[offset++];
   if (buffer_bytes_ == kSha256BlockBytes) {
-    compress(state_, buffer_.data());
+    compress(state_, buffer_.data(), 1);
     buffer_bytes_ = 0;
   }
 }
@@ -107,9 +113,9 @@ void Sha256::update(ByteView data) {
   std::size_t offset = 0;
   if (buffer_bytes_ > 0) fill_buffer(data, offset);
   const std::size_t block_count = (data.size - offset) / kSha256BlockBytes;
-  for (std::size_t i = 0; i < block_count; ++i) {
-    compress(state_, data.data + offset);
-    offset += kSha256BlockBytes;
+  if (block_count > 0) {
+    compress(state_, data.data + offset, block_count);
+    offset += kSha256BlockBytes * block_count;
   }
   fill_buffer(data, offset);  // the tail, shorter than a block
   TALLY_INVARIANT(offset == data.size, "Sha256::update left bytes unread");
@@ -124,13 +130,13 @@ void Sha256::pad_and_compress_length() {
   if (buffer_bytes_ > kLengthOffset) {
     for (std::size_t i = buffer_bytes_; i < kSha256BlockBytes; ++i)
       buffer_[i] = 0;
-    compress(state_, buffer_.data());
+    compress(state_, buffer_.data(), 1);
     buffer_bytes_ = 0;
   }
   for (std::size_t i = buffer_bytes_; i < kLengthOffset; ++i)
     buffer_[i] = 0;
   store_u64_be(message_bytes_ * 8, buffer_.data() + kLengthOffset);
-  compress(state_, buffer_.data());
+  compress(state_, buffer_.data(), 1);
   buffer_bytes_ = 0;
 }
 

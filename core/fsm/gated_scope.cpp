@@ -3,19 +3,25 @@
 namespace tally::fsm {
 
 Result<bool> GatedScope::live_in_cache(const keys::AttributeKey& key) const {
-  auto value = key_store_->get(key);
-  if (value.ok()) return true;
-  if (value.error().code == Code::kNotFound) return false;
-  return std::move(value).error();
+  auto value = key_store_->get_live(key);  // a presence test: nothing is copied
+  if (!value.ok()) return std::move(value).error();
+  return value->has_value();
+}
+
+Result<std::optional<ByteView>> GatedScope::get_view(const keys::AttributeKey& key) const {
+  TALLY_TRY(gate_->check(key, "read"));
+  if (const PendingWrite* pending = writes_->find(slot_of(key))) {
+    if (!pending->value) return std::optional<ByteView>();
+    return std::optional<ByteView>(ByteView(*pending->value));
+  }
+  return key_store_->get_live(key);
 }
 
 Result<std::optional<Bytes>> GatedScope::get_raw(const keys::AttributeKey& key) const {
-  TALLY_TRY(gate_->check(key, "read"));
-  if (const PendingWrite* pending = writes_->find(slot_of(key))) return pending->value;
-  auto value = key_store_->get(key);
-  if (value.ok()) return std::optional<Bytes>(std::move(value).value());
-  if (value.error().code == Code::kNotFound) return std::optional<Bytes>();
-  return std::move(value).error();
+  auto value = get_view(key);
+  if (!value.ok()) return std::move(value).error();
+  if (!*value) return std::optional<Bytes>();
+  return std::optional<Bytes>((*value)->to_bytes());
 }
 
 void GatedScope::put_raw(const keys::AttributeKey& key, Bytes value) {

@@ -21,15 +21,17 @@ class GatedScope {
 
   // The live value, or none when absent or deleted.
   Result<std::optional<Bytes>> get_raw(const keys::AttributeKey& key) const;
+  // The same without a copy: none when absent or deleted; valid until the next put or del.
+  Result<std::optional<ByteView>> get_view(const keys::AttributeKey& key) const;
   void put_raw(const keys::AttributeKey& key, Bytes value);
   // Deletes a live key; NotFound when it is not live.
   Status del(const keys::AttributeKey& key);
 
   template <class T>
   Result<std::optional<T>> get(const keys::AttributeKey& key) const {
-    auto raw = get_raw(key);
+    auto raw = get_view(key);
     if (!raw.ok()) return std::move(raw).error();
-    if (!raw->has_value()) return std::optional<T>();
+    if (!*raw) return std::optional<T>();
     auto decoded = codec::ValueCodec<T>::decode(**raw);
     if (!decoded.ok()) return std::move(decoded).error();  // kCorrupt: hard
     return std::optional<T>(std::move(decoded).value());

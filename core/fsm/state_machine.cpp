@@ -1,5 +1,7 @@
 #include "core/fsm/state_machine.hpp"
 
+#include <algorithm>
+
 #include "core/audit/audit_rows.hpp"
 #include "core/codec/order_codec.hpp"
 #include "core/fsm/coverage_gate.hpp"
@@ -36,7 +38,10 @@ StateMachine::StateMachine(store::KeyValueStore& store, const FsmOptions& option
       options_(options),
       cache_(std::make_unique<cache::Cache>(std::move(cache))),
       key_store_(std::make_unique<cache::KeyStore>(*cache_, options.delete_mode)),
+      group_(std::make_unique<GroupCommit>(store,
+                                           std::max<std::size_t>(1, options.group_entries_max))),
       state_(std::move(state)),
+      durable_index_(state_.applied_index),
       audit_key_(*options.audit_key) {}
 
 namespace {
@@ -121,9 +126,20 @@ Status StateMachine::commit(std::uint64_t index, store::Batch& batch) {
   state_.applied_index = index;
   state_.cache_epoch = cache_->epoch();
   state_.rotation_threshold = cache_->threshold();
-  batch.put(fsm_state_key(), encode_fsm_state(state_));
-  Status written = store_->write(batch);
+  if (group_->add(std::move(batch))) return commit_group();
+  // The group stays open; reads through the view see the state row it will write.
+  group_->overlay(fsm_state_key(), encode_fsm_state(state_));
+  return ok_status();
+}
+
+Status StateMachine::commit_group() {
+  if (stopped_) return make_error(Code::kInvariantViolation, "state machine is stopped");
+  if (!group_->open()) return ok_status();
+  // One state row per group: the applied index of its last entry (inv#9).
+  group_->batch().put(fsm_state_key(), encode_fsm_state(state_));
+  Status written = group_->commit();
   if (!written.ok()) return stop(std::move(written).error());
+  durable_index_ = state_.applied_index;
   return ok_status();
 }
 
@@ -249,7 +265,9 @@ Result<std::optional<domain::Outcome>> StateMachine::check_idempotency(
 
 Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
                                                  store::Batch& batch) {
-  crypto::Digest intent = intent_hash(plan::orders_of(proposal));
+  // The intent hash serves the idempotency record only: no key, no hash.
+  crypto::Digest intent{};
+  if (proposal.idempotency_key) intent = intent_hash(plan::orders_of(proposal));
   auto early = check_idempotency(proposal, intent);
   if (!early.ok()) return std::move(early).error();
   if (early->has_value()) return std::move(**early);

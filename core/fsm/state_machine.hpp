@@ -9,7 +9,10 @@
 // Three error channels: a business rejection is an audited failure outcome; a stale or
 // malformed proposal is answered without audit (the index still advances); a storage error,
 // corruption or invariant violation is returned as an Error and leaves the machine stopped
-// (every later call is refused): reopen from the store to recover. Not thread-safe.
+// (every later call is refused): reopen from the store to recover. With group commit
+// (FsmOptions::group_entries_max > 1) entries reach the store a group at a time; destroying
+// the machine with a group open loses it, as a crash would (the log replays it). Not
+// thread-safe.
 #pragma once
 
 #include <memory>
@@ -21,6 +24,7 @@
 #include "core/cache/cache.hpp"
 #include "core/cache/key_store.hpp"
 #include "core/fsm/fsm_state.hpp"
+#include "core/fsm/group_commit.hpp"
 #include "core/plan/proposal.hpp"
 #include "core/store/key_value_store.hpp"
 
@@ -35,6 +39,8 @@ struct FsmOptions {
   std::uint64_t rotation_threshold = cache::kDefaultRotationThreshold;  // for a new store
   // Only tests and the simulator choose the pre-fix delete (DESIGN.md §10).
   cache::DeleteMode delete_mode = cache::DeleteMode::kLazyGen0;
+  // Group commit (group_commit.hpp): entries per store write; 1 writes every entry at once.
+  std::size_t group_entries_max = 1;
 };
 
 struct ApplyReport {
@@ -67,7 +73,18 @@ class StateMachine {
   // applied index and the cache's generation still move with it (DESIGN.md §3).
   Result<cache::AdvanceOutcome> apply_noop(std::uint64_t index);
 
+  // Writes the open group of applied entries, if any, in one store write carrying the
+  // applied index of its last entry. Call it when the caller's time bound expires, and before
+  // a parity check, the checker or a snapshot read the store directly.
+  Status commit_group();
+
+  // Reads that would go to the store (admission, queries) go through this view: the store
+  // with the open group's writes overlaid, so a read never sees the store lagging memory.
+  const store::KeyValueStore& read_view() const { return group_->view(); }
+
   std::uint64_t applied_index() const { return state_.applied_index; }
+  // The applied index the store holds: applied_index() at every group boundary.
+  std::uint64_t durable_index() const { return durable_index_; }
   const FsmState& state() const { return state_; }
   const cache::Cache& cache() const { return *cache_; }
   const store::KeyValueStore& store() const { return *store_; }
@@ -97,7 +114,9 @@ class StateMachine {
   FsmOptions options_;
   std::unique_ptr<cache::Cache> cache_;
   std::unique_ptr<cache::KeyStore> key_store_;
+  std::unique_ptr<GroupCommit> group_;
   FsmState state_;
+  std::uint64_t durable_index_ = 0;
   audit::AuditKey audit_key_;
   bool stopped_ = false;
 };

@@ -31,7 +31,7 @@ Result<std::optional<domain::TransactionState>> lookup_transaction(const Admissi
     if (cached->tag != keys::attribute_tag(key.canonical)) {
       return make_error(Code::kCollisionDetected, "transaction id collides in the cache");
     }
-    if (!cached->deleted) raw = cached->value;
+    if (!cached->deleted) raw = cached->value.to_bytes();
   } else {
     auto stored = input.store.get(store::attribute_row_key(key));
     if (!stored.ok()) return std::move(stored).error();

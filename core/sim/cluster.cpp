@@ -19,7 +19,9 @@ Result<plan::Proposal> Cluster::admit(const plan::Request& request, std::uint64_
   SimNode& leader = *nodes_[leader_];
   TALLY_INVARIANT(leader.fsm != nullptr, "admission on a crashed leader");
   std::uint64_t predicted = log_.size() + pending_.size() + 1;
-  return plan::admit(request, {leader.fsm->cache(), leader.store, predicted, timestamp_us});
+  // Misses read through the group view: the store may lag memory by an open group.
+  return plan::admit(request,
+                     {leader.fsm->cache(), leader.fsm->read_view(), predicted, timestamp_us});
 }
 
 void Cluster::deliver_one() {
@@ -69,7 +71,14 @@ void Cluster::change_leader(std::size_t new_leader) {
   append_configuration();
 }
 
+const store::KeyValueStore& Cluster::view(std::size_t i) const {
+  TALLY_INVARIANT(up(i), "the view of a crashed node");
+  return nodes_[i]->fsm->read_view();
+}
+
 Status Cluster::install_snapshot(std::size_t source, std::size_t target) {
+  TALLY_INVARIANT(up(source), "a snapshot from a crashed node");
+  TALLY_TRY(nodes_[source]->fsm->commit_group());
   nodes_[target]->fsm.reset();
   nodes_[target]->store.set_rows(nodes_[source]->store.rows());
   return restart(target);

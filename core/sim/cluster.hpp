@@ -61,11 +61,17 @@ class Cluster {
   Result<ApplyEvent> apply_next(std::size_t i);
 
   Status restart(std::size_t i);  // reopen from its store (after a crash)
+  // Memory is lost, and with it the node's open commit group (issue #8): the store holds the
+  // last group boundary, the log replays the rest.
   void crash(std::size_t i) { nodes_[i]->fsm.reset(); }
+  // What node i's store will hold once its open group commits: the view checks read.
+  const store::KeyValueStore& view(std::size_t i) const;
+  Status commit_group(std::size_t i) { return nodes_[i]->fsm->commit_group(); }
   // A new leader: the new term's configuration entry is appended before the pending
   // proposals it forwards.
   void change_leader(std::size_t new_leader);
-  // Node target installs node source's store image (a Raft snapshot) and reopens.
+  // Node target installs node source's store image (a Raft snapshot, taken at a group
+  // boundary: the source commits its open group first) and reopens.
   Status install_snapshot(std::size_t source, std::size_t target);
 
  private:

@@ -15,12 +15,12 @@ std::string entry_text(const cache::CacheEntry* entry) {
 }
 
 std::string row_text(const store::MemoryStore& store, const Bytes& key) {
-  auto it = store.rows().find(key);
-  if (it == store.rows().end()) return "-";
-  if (it->second.size() >= cache::kCacheRowHeaderBytes && it->second[8] == cache::kFlagTombstone) {
+  const Bytes* value = store.find(key);
+  if (value == nullptr) return "-";
+  if (value->size() >= cache::kCacheRowHeaderBytes && (*value)[8] == cache::kFlagTombstone) {
     return "tombstone";
   }
-  return "live(" + std::to_string(it->second.size() - cache::kCacheRowHeaderBytes) + "B)";
+  return "live(" + std::to_string(value->size() - cache::kCacheRowHeaderBytes) + "B)";
 }
 
 }  // namespace

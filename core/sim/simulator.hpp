@@ -26,6 +26,7 @@ struct SimOptions {
   bool pre_fix = false;             // every node uses the pre-fix delete (teaching only)
   bool record_views = false;        // keep each node's cache view per step (export)
   bool faults = true;               // crashes, lost batches, snapshots, leader changes
+  std::size_t group_entries = 0;    // group commit bound; 0: 1 + seed % 4 (no PRNG draw)
 };
 
 struct SimStats {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -29,6 +30,13 @@ class Batch {
   void del(Bytes key) { ops_.push_back({BatchOp::Type::kDelete, std::move(key), {}}); }
   // Deletes every key k with begin <= k < end. REQUIRES: begin < end.
   void del_range(Bytes begin, Bytes end);
+
+  // Appends every op of other after this batch's own (group commit).
+  void append(Batch&& other) {
+    ops_.insert(ops_.end(), std::make_move_iterator(other.ops_.begin()),
+                std::make_move_iterator(other.ops_.end()));
+    other.ops_.clear();
+  }
 
   const std::vector<BatchOp>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }

@@ -1,28 +1,220 @@
 #include "core/store/memory_store.hpp"
 
+#include <algorithm>
+#include <cstring>
+
+#include "core/store/layout.hpp"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace tally::store {
 
-Result<std::optional<Bytes>> MemoryStore::get(ByteView key) const {
-  auto it = rows_.find(key.to_bytes());
-  if (it == rows_.end()) return std::optional<Bytes>();
-  return std::optional<Bytes>(it->second);
+namespace {
+
+// Rows freed from retired partitions per write: enough to drain a generation long before the
+// next rotation, few enough that no write stalls.
+constexpr std::size_t kRetiredRowsPerWrite = 4096;
+
+// memcmp order, shorter first on a common prefix (key_value_store.hpp).
+int compare(ByteView a, ByteView b) {
+  std::size_t common = std::min(a.size, b.size);
+  int c = common == 0 ? 0 : std::memcmp(a.data, b.data, common);
+  if (c != 0) return c;
+  return a.size < b.size ? -1 : (a.size > b.size ? 1 : 0);
 }
 
-Status MemoryStore::scan(ByteView begin, ByteView end, ScanOrder order,
-                         const ScanVisitor& visit) const {
-  auto first = rows_.lower_bound(begin.to_bytes());
-  auto last = end.empty() ? rows_.end() : rows_.lower_bound(end.to_bytes());
-  if (order == ScanOrder::kAscending) {
+bool less(ByteView a, ByteView b) {
+  return compare(a, b) < 0;
+}
+
+bool is_cache_gen_key(ByteView key) {
+  return key.size >= 2 && key[0] == kZoneCache && key[1] <= 1;
+}
+
+ByteView max_begin(ByteView a, ByteView b) {
+  return compare(a, b) >= 0 ? a : b;
+}
+
+// The smaller of two ends, where empty means unbounded.
+ByteView min_end(ByteView a, ByteView b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return compare(a, b) <= 0 ? a : b;
+}
+
+bool range_empty(ByteView begin, ByteView end) {
+  return !end.empty() && compare(begin, end) >= 0;
+}
+
+const Bytes kGen0Begin{kZoneCache, 0};
+const Bytes kGen1Begin{kZoneCache, 1};
+const Bytes kGenEnd{kZoneCache, 2};
+
+}  // namespace
+
+std::size_t MemoryStore::BytesHash::operator()(ByteView key) const noexcept {
+  return static_cast<std::size_t>(XXH3_64bits(key.data, key.size));
+}
+
+// ---- Partition ------------------------------------------------------------------------------
+
+const Bytes* MemoryStore::Partition::find(ByteView key) const {
+  auto it = rows.find(key);
+  return it == rows.end() ? nullptr : &it->second;
+}
+
+void MemoryStore::Partition::put(const Bytes& key, const Bytes& value) {
+  auto [it, inserted] = rows.try_emplace(key, value);
+  if (!inserted) {
+    it.value() = value;
+    return;
+  }
+  added.push_back(key);
+  dirty = true;
+}
+
+void MemoryStore::Partition::erase(ByteView key) {
+  if (rows.erase(key) > 0) dirty = true;
+}
+
+void MemoryStore::Partition::sort() const {
+  if (!dirty) return;
+  std::sort(added.begin(), added.end(), [](const Bytes& a, const Bytes& b) { return less(a, b); });
+  std::vector<Bytes> merged;
+  merged.reserve(rows.size());
+  auto keep = [&](Bytes& key) {
+    if (!merged.empty() && ByteView(merged.back()) == ByteView(key)) return;  // re-added
+    if (rows.find(ByteView(key)) == rows.end()) return;                       // erased
+    merged.push_back(std::move(key));
+  };
+  auto a = order.begin(), b = added.begin();
+  while (a != order.end() || b != added.end()) {
+    if (b == added.end() || (a != order.end() && !less(*b, *a))) {
+      keep(*a++);
+    } else {
+      keep(*b++);
+    }
+  }
+  order = std::move(merged);
+  added.clear();
+  dirty = false;
+}
+
+bool MemoryStore::Partition::visit(ByteView from, ByteView to, ScanOrder direction,
+                                   const ScanVisitor& visitor) const {
+  sort();
+  auto by_key = [](const Bytes& key, ByteView bound) { return less(key, bound); };
+  auto first = std::lower_bound(order.begin(), order.end(), from, by_key);
+  auto last = to.empty() ? order.end() : std::lower_bound(first, order.end(), to, by_key);
+  auto value_of = [&](const Bytes& key) -> ByteView { return rows.find(ByteView(key))->second; };
+  if (direction == ScanOrder::kAscending) {
     for (auto it = first; it != last; ++it) {
-      if (!visit(it->first, it->second)) break;
+      if (!visitor(*it, value_of(*it))) return false;
     }
   } else {
     for (auto it = last; it != first;) {
       --it;
-      if (!visit(it->first, it->second)) break;
+      if (!visitor(*it, value_of(*it))) return false;
     }
   }
+  return true;
+}
+
+void MemoryStore::Partition::erase_range(ByteView from, ByteView to) {
+  sort();
+  auto by_key = [](const Bytes& key, ByteView bound) { return less(key, bound); };
+  auto first = std::lower_bound(order.begin(), order.end(), from, by_key);
+  auto last = to.empty() ? order.end() : std::lower_bound(first, order.end(), to, by_key);
+  for (auto it = first; it != last; ++it)
+    rows.erase(ByteView(*it));
+  order.erase(first, last);
+}
+
+// ---- MemoryStore ----------------------------------------------------------------------------
+
+MemoryStore::Partition& MemoryStore::partition_of(ByteView key) {
+  return is_cache_gen_key(key) ? cache_gen_[key[1]] : main_;
+}
+
+const MemoryStore::Partition& MemoryStore::partition_of(ByteView key) const {
+  return is_cache_gen_key(key) ? cache_gen_[key[1]] : main_;
+}
+
+const Bytes* MemoryStore::find(ByteView key) const {
+  return partition_of(key).find(key);
+}
+
+Result<std::optional<Bytes>> MemoryStore::get(ByteView key) const {
+  const Bytes* value = find(key);
+  if (value == nullptr) return std::optional<Bytes>();
+  return std::optional<Bytes>(*value);
+}
+
+Status MemoryStore::scan(ByteView begin, ByteView end, ScanOrder order,
+                         const ScanVisitor& visit) const {
+  // Four segments in key order: main_ below the cache generations, gen byte 0, gen byte 1,
+  // main_ above them.
+  struct Segment {
+    const Partition* partition;
+    ByteView begin;
+    ByteView end;  // empty: unbounded
+  };
+  const Segment segments[4] = {{&main_, ByteView(), kGen0Begin},
+                               {&cache_gen_[0], kGen0Begin, kGen1Begin},
+                               {&cache_gen_[1], kGen1Begin, kGenEnd},
+                               {&main_, kGenEnd, ByteView()}};
+  for (int i = 0; i < 4; ++i) {
+    const Segment& segment = segments[order == ScanOrder::kAscending ? i : 3 - i];
+    ByteView from = max_begin(begin, segment.begin);
+    ByteView to = min_end(end, segment.end);
+    if (range_empty(from, to)) continue;
+    if (!segment.partition->visit(from, to, order, visit)) break;
+  }
   return ok_status();
+}
+
+void MemoryStore::erase_range(const Bytes& begin, const Bytes& end) {
+  for (std::uint8_t gen_byte : {std::uint8_t{0}, std::uint8_t{1}}) {
+    const Bytes& first = gen_byte == 0 ? kGen0Begin : kGen1Begin;
+    const Bytes& last = gen_byte == 0 ? kGen1Begin : kGenEnd;
+    ByteView from = max_begin(begin, first);
+    ByteView to = min_end(end, last);
+    if (range_empty(from, to)) continue;
+    Partition& partition = cache_gen_[gen_byte];
+    if (compare(from, first) == 0 && compare(to, last) == 0) {
+      // A whole generation byte: retire it in O(1) (issue #8, rotation without a stall).
+      if (!partition.rows.empty() || !partition.order.empty()) {
+        auto retired = std::make_unique<Retired>();
+        retired->partition = std::move(partition);
+        retired->cursor = retired->partition.rows.begin();
+        retired_.push_back(std::move(retired));
+      }
+      partition = Partition();
+      continue;
+    }
+    partition.erase_range(from, to);
+  }
+  ByteView below_end = min_end(end, kGen0Begin);
+  if (!range_empty(begin, below_end)) main_.erase_range(begin, below_end);
+  ByteView above_begin = max_begin(begin, kGenEnd);
+  if (!range_empty(above_begin, end)) main_.erase_range(above_begin, end);
+}
+
+void MemoryStore::sweep_retired() {
+  std::size_t budget = kRetiredRowsPerWrite;
+  while (budget > 0 && !retired_.empty()) {
+    Retired& retired = *retired_.back();
+    Partition& partition = retired.partition;
+    for (; budget > 0 && !partition.order.empty(); --budget)
+      partition.order.pop_back();
+    for (; budget > 0 && !partition.added.empty(); --budget)
+      partition.added.pop_back();
+    for (; budget > 0 && retired.cursor != partition.rows.end(); --budget)
+      retired.cursor = partition.rows.erase(retired.cursor);
+    if (budget == 0) break;
+    retired_.pop_back();  // empty: only its bucket array is left to free
+  }
 }
 
 Status MemoryStore::write(const Batch& batch) {
@@ -31,16 +223,37 @@ Status MemoryStore::write(const Batch& batch) {
     return make_error(Code::kStorage, "injected write failure: batch of " +
                                           std::to_string(batch.size()) + " ops lost");
   }
+  sweep_retired();
   for (const BatchOp& op : batch.ops()) {
     switch (op.type) {
-      case BatchOp::Type::kPut: rows_[op.key] = op.value; break;
-      case BatchOp::Type::kDelete: rows_.erase(op.key); break;
-      case BatchOp::Type::kDeleteRange:
-        rows_.erase(rows_.lower_bound(op.key), rows_.lower_bound(op.value));
-        break;
+      case BatchOp::Type::kPut: partition_of(op.key).put(op.key, op.value); break;
+      case BatchOp::Type::kDelete: partition_of(op.key).erase(op.key); break;
+      case BatchOp::Type::kDeleteRange: erase_range(op.key, op.value); break;
     }
   }
   return ok_status();
+}
+
+MemoryStore::Rows MemoryStore::rows() const {
+  Rows all;
+  for (const Partition* partition : {&main_, &cache_gen_[0], &cache_gen_[1]}) {
+    partition->sort();
+    for (const Bytes& key : partition->order)
+      all.emplace_hint(all.end(), key, partition->rows.find(ByteView(key))->second);
+  }
+  return all;
+}
+
+void MemoryStore::set_rows(const Rows& rows) {
+  main_ = Partition();
+  cache_gen_[0] = Partition();
+  cache_gen_[1] = Partition();
+  main_.rows.reserve(2 * rows.size());  // room to grow before the first rehash
+  for (const auto& [key, value] : rows) {
+    Partition& partition = partition_of(key);
+    partition.rows.emplace(key, value);
+    partition.order.push_back(key);  // already in key order
+  }
 }
 
 }  // namespace tally::store

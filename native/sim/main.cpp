@@ -28,6 +28,8 @@ void add_sim_flags(CLI::App* command, RunFlags& flags) {
   command->add_option("--steps", flags.options.steps, "steps per seed")->capture_default_str();
   command->add_option("--nodes", flags.options.nodes, "nodes in the cluster")
       ->capture_default_str();
+  command->add_option("--group", flags.options.group_entries,
+                      "entries per group commit (0: 1 + seed % 4)");
   command->add_option("--threshold", flags.options.threshold, "rotation threshold (0: per seed)")
       ->capture_default_str();
   command

@@ -2,25 +2,39 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "core/store/layout.hpp"
 #include "core/store/schema_version.hpp"
 
 namespace tally::sqlite {
 
 namespace {
 
-constexpr const char* kSql[] = {
-    "SELECT v FROM kv WHERE k = ?1",
-    "INSERT OR REPLACE INTO kv (k, v) VALUES (?1, ?2)",
-    "DELETE FROM kv WHERE k = ?1",
-    "DELETE FROM kv WHERE k >= ?1 AND k < ?2",
-    "SELECT k, v FROM kv WHERE k >= ?1 ORDER BY k ASC",
-    "SELECT k, v FROM kv WHERE k >= ?1 AND k < ?2 ORDER BY k ASC",
-    "SELECT k, v FROM kv WHERE k >= ?1 ORDER BY k DESC",
-    "SELECT k, v FROM kv WHERE k >= ?1 AND k < ?2 ORDER BY k DESC",
-    "BEGIN IMMEDIATE",
-    "COMMIT",
-    "ROLLBACK",
+constexpr const char* kTableNames[SqliteStore::kTableCount] = {"kv", "kv_gen0", "kv_gen1"};
+
+// Per table; %s is the table's name.
+constexpr const char* kTableSql[SqliteStore::kTableStatementCount] = {
+    "SELECT v FROM %s WHERE k = ?1",
+    "INSERT OR REPLACE INTO %s (k, v) VALUES (?1, ?2)",
+    "DELETE FROM %s WHERE k = ?1",
+    "DELETE FROM %s WHERE k >= ?1 AND k < ?2",
+    "SELECT k, v FROM %s WHERE k >= ?1 ORDER BY k ASC",
+    "SELECT k, v FROM %s WHERE k >= ?1 AND k < ?2 ORDER BY k ASC",
+    "SELECT k, v FROM %s WHERE k >= ?1 ORDER BY k DESC",
+    "SELECT k, v FROM %s WHERE k >= ?1 AND k < ?2 ORDER BY k DESC",
+    "DELETE FROM %s WHERE k >= ?1",
+    // No WHERE clause: SQLite's truncate path frees the table's pages, no row by row delete.
+    "DELETE FROM %s",
 };
+
+constexpr const char* kTransactionSql[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+
+// The adapter's own table layout (PRAGMA user_version); a store of another layout is refused.
+// 0 was one table for every row; 2 adds a table per cache generation byte (issue #8).
+constexpr int kLayoutVersion = 2;
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
 int bind_bytes(sqlite3_stmt* statement, int index, ByteView bytes) {
@@ -44,10 +58,76 @@ struct StatementReset {
   }
 };
 
+int compare(ByteView a, ByteView b) {
+  std::size_t common = std::min(a.size, b.size);
+  int c = common == 0 ? 0 : std::memcmp(a.data, b.data, common);
+  if (c != 0) return c;
+  return a.size < b.size ? -1 : (a.size > b.size ? 1 : 0);
+}
+
+ByteView max_begin(ByteView a, ByteView b) {
+  return compare(a, b) >= 0 ? a : b;
+}
+
+ByteView min_end(ByteView a, ByteView b) {  // empty: unbounded
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return compare(a, b) <= 0 ? a : b;
+}
+
+bool range_empty(ByteView begin, ByteView end) {
+  return !end.empty() && compare(begin, end) >= 0;
+}
+
+const Bytes kGen0Begin{store::kZoneCache, 0};
+const Bytes kGen1Begin{store::kZoneCache, 1};
+const Bytes kGenEnd{store::kZoneCache, 2};
+
+// The key ranges in key order, each with the table that holds it.
+struct Segment {
+  SqliteStore::Table table;
+  ByteView begin;
+  ByteView end;  // empty: unbounded
+};
+const Segment kSegments[4] = {{SqliteStore::kMain, ByteView(), kGen0Begin},
+                              {SqliteStore::kGen0, kGen0Begin, kGen1Begin},
+                              {SqliteStore::kGen1, kGen1Begin, kGenEnd},
+                              {SqliteStore::kMain, kGenEnd, ByteView()}};
+
 }  // namespace
+
+SqliteStore::Table SqliteStore::table_of(ByteView key) {
+  if (key.size >= 2 && key[0] == store::kZoneCache && key[1] <= 1) {
+    return key[1] == 0 ? kGen0 : kGen1;
+  }
+  return kMain;
+}
 
 Error SqliteStore::failure(const std::string& what) const {
   return make_error(Code::kStorage, "sqlite " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+Status SqliteStore::check_layout() {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
+                         -1, &s, nullptr) != SQLITE_OK) {
+    return failure("read the schema");
+  }
+  bool has_kv = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+  sqlite3_finalize(s);
+  if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &s, nullptr) != SQLITE_OK) {
+    return failure("read the layout version");
+  }
+  int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+  sqlite3_finalize(s);
+  if (has_kv && version != kLayoutVersion) {
+    return make_error(Code::kSchemaMismatch,
+                      "sqlite " + path_ + ": table layout " + std::to_string(version) +
+                          ", this build reads layout " + std::to_string(kLayoutVersion) +
+                          " (one table per cache generation byte): refusing to open");
+  }
+  return ok_status();
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -57,11 +137,21 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       sqlite3_open_v2(path.c_str(), &store->db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) return store->failure("open");
-  const char* setup =
+  TALLY_TRY(store->check_layout());
+  std::string setup =
       "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=FULL;"
-      "CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
-  if (sqlite3_exec(store->db_, setup, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      "PRAGMA synchronous=NORMAL;"
+      // Pages of the hot set stay in memory: each applied entry touches rows on random
+      // pages (attribute rows by name, mirror rows by hash id), so a small page cache turns
+      // nearly every write into a read of its page first (issue #8 profile).
+      "PRAGMA cache_size=-262144;"
+      "PRAGMA mmap_size=1073741824;";
+  for (const char* table : kTableNames) {
+    setup += std::string("CREATE TABLE IF NOT EXISTS ") + table +
+             " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
+  }
+  setup += "PRAGMA user_version=" + std::to_string(kLayoutVersion) + ";";
+  if (sqlite3_exec(store->db_, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     return store->failure("set up");
   }
   TALLY_TRY(store->prepare_all());
@@ -79,30 +169,43 @@ Result<Bytes> SqliteStore::image() const {
 }
 
 SqliteStore::~SqliteStore() {
-  for (sqlite3_stmt* statement : statements_)
+  for (auto& table : statements_) {
+    for (sqlite3_stmt* statement : table)
+      sqlite3_finalize(statement);
+  }
+  for (sqlite3_stmt* statement : transaction_statements_)
     sqlite3_finalize(statement);
   sqlite3_close(db_);
 }
 
 Status SqliteStore::prepare_all() {
-  for (int i = 0; i < kStatementCount; ++i) {
-    if (sqlite3_prepare_v3(db_, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &statements_[i], nullptr) !=
-        SQLITE_OK) {
-      return failure(std::string("prepare ") + kSql[i]);
+  for (int t = 0; t < kTableCount; ++t) {
+    for (int i = 0; i < kTableStatementCount; ++i) {
+      char sql[160];
+      std::snprintf(sql, sizeof sql, kTableSql[i], kTableNames[t]);
+      if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statements_[t][i],
+                             nullptr) != SQLITE_OK) {
+        return failure(std::string("prepare ") + sql);
+      }
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (sqlite3_prepare_v3(db_, kTransactionSql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                           &transaction_statements_[i], nullptr) != SQLITE_OK) {
+      return failure(std::string("prepare ") + kTransactionSql[i]);
     }
   }
   return ok_status();
 }
 
-Status SqliteStore::run(Statement statement) const {
-  sqlite3_stmt* s = statements_[statement];
+Status SqliteStore::run(sqlite3_stmt* s) const {
   StatementReset reset{s};
-  if (sqlite3_step(s) != SQLITE_DONE) return failure(kSql[statement]);
+  if (sqlite3_step(s) != SQLITE_DONE) return failure(sqlite3_sql(s));
   return ok_status();
 }
 
 Result<std::optional<Bytes>> SqliteStore::get(ByteView key) const {
-  sqlite3_stmt* s = statements_[kGet];
+  sqlite3_stmt* s = statements_[table_of(key)][kGet];
   StatementReset reset{s};
   if (bind_bytes(s, 1, key) != SQLITE_OK) return failure("bind get");
   int rc = sqlite3_step(s);
@@ -111,58 +214,95 @@ Result<std::optional<Bytes>> SqliteStore::get(ByteView key) const {
   return std::optional<Bytes>(column_bytes(s, 0).to_bytes());
 }
 
-Status SqliteStore::scan(ByteView begin, ByteView end, store::ScanOrder order,
-                         const store::ScanVisitor& visit) const {
-  TALLY_INVARIANT(!scanning_, "nested scans on one SqliteStore share a statement");
+Status SqliteStore::scan_table(Table table, ByteView begin, ByteView end, store::ScanOrder order,
+                               const store::ScanVisitor& visit, bool& stopped) const {
   bool ascending = order == store::ScanOrder::kAscending;
-  Statement which = ascending ? (end.empty() ? kScanAscending : kScanAscendingTo)
-                              : (end.empty() ? kScanDescending : kScanDescendingTo);
-  sqlite3_stmt* s = statements_[which];
+  TableStatement which = ascending ? (end.empty() ? kScanAscending : kScanAscendingTo)
+                                   : (end.empty() ? kScanDescending : kScanDescendingTo);
+  sqlite3_stmt* s = statements_[table][which];
   StatementReset reset{s};
   if (bind_bytes(s, 1, begin) != SQLITE_OK) return failure("bind scan");
   if (!end.empty() && bind_bytes(s, 2, end) != SQLITE_OK) return failure("bind scan");
+  for (;;) {
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return ok_status();
+    if (rc != SQLITE_ROW) return failure("scan");
+    if (!visit(column_bytes(s, 0), column_bytes(s, 1))) {
+      stopped = true;
+      return ok_status();
+    }
+  }
+}
+
+Status SqliteStore::scan(ByteView begin, ByteView end, store::ScanOrder order,
+                         const store::ScanVisitor& visit) const {
+  TALLY_INVARIANT(!scanning_, "nested scans on one SqliteStore share a statement");
   scanning_ = true;
   struct ClearFlag {
     bool& flag;
     ~ClearFlag() { flag = false; }
   } clear{scanning_};
-  for (;;) {
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) return ok_status();
-    if (rc != SQLITE_ROW) return failure("scan");
-    if (!visit(column_bytes(s, 0), column_bytes(s, 1))) return ok_status();
+  bool stopped = false;
+  for (int i = 0; i < 4 && !stopped; ++i) {
+    const Segment& segment = kSegments[order == store::ScanOrder::kAscending ? i : 3 - i];
+    ByteView from = max_begin(begin, segment.begin);
+    ByteView to = min_end(end, segment.end);
+    if (range_empty(from, to)) continue;
+    TALLY_TRY(scan_table(segment.table, from, to, order, visit, stopped));
   }
+  return ok_status();
+}
+
+Status SqliteStore::delete_range(ByteView begin, ByteView end) {
+  for (const Segment& segment : kSegments) {
+    ByteView from = max_begin(begin, segment.begin);
+    ByteView to = min_end(end, segment.end);
+    if (range_empty(from, to)) continue;
+    if (segment.table != kMain && compare(from, segment.begin) == 0 &&
+        compare(to, segment.end) == 0) {
+      TALLY_TRY(run(statements_[segment.table][kClear]));  // a rotation: no row by row delete
+      continue;
+    }
+    sqlite3_stmt* s = statements_[segment.table][to.empty() ? kDeleteFrom : kDeleteRange];
+    StatementReset reset{s};
+    int rc = bind_bytes(s, 1, from);
+    if (!to.empty()) rc |= bind_bytes(s, 2, to);
+    if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("delete range");
+  }
+  return ok_status();
+}
+
+Status SqliteStore::apply_op(const store::BatchOp& op) {
+  sqlite3_stmt* s = nullptr;
+  int rc = SQLITE_OK;
+  switch (op.type) {
+    case store::BatchOp::Type::kPut:
+      s = statements_[table_of(op.key)][kPut];
+      rc = bind_bytes(s, 1, op.key) | bind_bytes(s, 2, op.value);
+      break;
+    case store::BatchOp::Type::kDelete:
+      s = statements_[table_of(op.key)][kDelete];
+      rc = bind_bytes(s, 1, op.key);
+      break;
+    case store::BatchOp::Type::kDeleteRange: return delete_range(op.key, op.value);
+  }
+  StatementReset reset{s};
+  if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("batch op");
+  return ok_status();
 }
 
 Status SqliteStore::write(const store::Batch& batch) {
   TALLY_INVARIANT(!scanning_, "write during a scan");
-  TALLY_TRY(run(kBegin));
+  TALLY_TRY(run(transaction_statements_[kBegin]));
   for (const store::BatchOp& op : batch.ops()) {
-    sqlite3_stmt* s = nullptr;
-    int rc = SQLITE_OK;
-    switch (op.type) {
-      case store::BatchOp::Type::kPut:
-        s = statements_[kPut];
-        rc = bind_bytes(s, 1, op.key) | bind_bytes(s, 2, op.value);
-        break;
-      case store::BatchOp::Type::kDelete:
-        s = statements_[kDelete];
-        rc = bind_bytes(s, 1, op.key);
-        break;
-      case store::BatchOp::Type::kDeleteRange:
-        s = statements_[kDeleteRange];
-        rc = bind_bytes(s, 1, op.key) | bind_bytes(s, 2, op.value);
-        break;
-    }
-    StatementReset reset{s};
-    if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) {
-      Error error = failure("batch op");
-      (void)run(kRollback);
-      return error;
+    Status applied = apply_op(op);
+    if (!applied.ok()) {
+      (void)run(transaction_statements_[kRollback]);
+      return applied;
     }
   }
-  Status committed = run(kCommit);
-  if (!committed.ok()) (void)run(kRollback);
+  Status committed = run(transaction_statements_[kCommit]);
+  if (!committed.ok()) (void)run(transaction_statements_[kRollback]);
   return committed;
 }
 

@@ -1,9 +1,15 @@
 // SqliteStore: the native KeyValueStore on SQLite (DESIGN.md §8).
 //
-// One WITHOUT ROWID table kv(k BLOB PRIMARY KEY, v BLOB NOT NULL), WAL mode,
-// synchronous=FULL (a committed batch survives power loss), one SQLite transaction per
-// batch, prepared statements reused for the store's lifetime. BLOBs compare with memcmp,
-// shorter first: the same order as MemoryStore, so both give identical bytes. open() checks
+// WITHOUT ROWID tables (k BLOB PRIMARY KEY, v BLOB NOT NULL): kv_gen0 and kv_gen1 hold the
+// cache mirror rows of gen byte 0 and 1 ([0x02][gen byte]..., DESIGN.md §3), kv every other
+// row, so a rotation's range delete of a whole gen byte clears one table through SQLite's
+// truncate path instead of deleting a generation row by row (issue #8: no rotation stall).
+// Scans walk the tables in key order, so callers see one ordered key space. The layout
+// version is PRAGMA user_version (2); a store of another layout is refused. WAL mode,
+// synchronous=NORMAL (the Raft log is the durable record: a power loss may lose the last
+// batches, never consistency, and the log replays them; group commit, issue #8), one SQLite
+// transaction per batch, prepared statements reused for the store's lifetime. BLOBs compare with
+// memcmp, shorter first: the same order as MemoryStore, so both give identical bytes. open() checks
 // the storage schema version and refuses a store of another version.
 // Not thread-safe. A scan's visitor may call get() but must not write.
 #pragma once
@@ -38,8 +44,8 @@ class SqliteStore final : public store::KeyValueStore {
   // writers for longer than the copy.
   Result<Bytes> image() const;
 
- private:
-  enum Statement : int {
+  enum Table : int { kMain, kGen0, kGen1, kTableCount };
+  enum TableStatement : int {
     kGet,
     kPut,
     kDelete,
@@ -48,19 +54,28 @@ class SqliteStore final : public store::KeyValueStore {
     kScanAscendingTo,
     kScanDescending,
     kScanDescendingTo,
-    kBegin,
-    kCommit,
-    kRollback,
-    kStatementCount,
+    kDeleteFrom,
+    kClear,
+    kTableStatementCount,
   };
 
+ private:
+  enum TransactionStatement : int { kBegin, kCommit, kRollback };
+
   SqliteStore() = default;
+  static Table table_of(ByteView key);
+  Status check_layout();
   Status prepare_all();
-  Status run(Statement statement) const;  // a statement with no rows, reset after
+  Status run(sqlite3_stmt* statement) const;  // a statement with no rows, reset after
+  Status scan_table(Table table, ByteView begin, ByteView end, store::ScanOrder order,
+                    const store::ScanVisitor& visit, bool& stopped) const;
+  Status delete_range(ByteView begin, ByteView end);
+  Status apply_op(const store::BatchOp& op);
   Error failure(const std::string& what) const;
 
   sqlite3* db_ = nullptr;
-  sqlite3_stmt* statements_[kStatementCount] = {};
+  sqlite3_stmt* statements_[kTableCount][kTableStatementCount] = {};
+  sqlite3_stmt* transaction_statements_[3] = {};
   std::string path_;
   mutable bool scanning_ = false;
 };

@@ -1,0 +1,131 @@
+#include "core/fsm/group_commit.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "core/invariant.hpp"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace tally::fsm {
+
+namespace {
+
+int compare(ByteView a, ByteView b) {
+  std::size_t common = std::min(a.size, b.size);
+  int c = common == 0 ? 0 : std::memcmp(a.data, b.data, common);
+  if (c != 0) return c;
+  return a.size < b.size ? -1 : (a.size > b.size ? 1 : 0);
+}
+
+bool in_range(ByteView key, ByteView begin, ByteView end) {
+  return compare(key, begin) >= 0 && (end.empty() || compare(key, end) < 0);
+}
+
+}  // namespace
+
+std::size_t GroupView::BytesHash::operator()(ByteView key) const noexcept {
+  return static_cast<std::size_t>(XXH3_64bits(key.data, key.size));
+}
+
+bool GroupView::in_deleted_range(ByteView key) const {
+  for (const auto& [begin, end] : ranges_) {
+    if (in_range(key, begin, end)) return true;
+  }
+  return false;
+}
+
+void GroupView::record(const store::Batch& batch) {
+  for (const store::BatchOp& op : batch.ops()) {
+    switch (op.type) {
+      case store::BatchOp::Type::kPut:
+        pending_.insert_or_assign(op.key, Write{false, op.value});
+        break;
+      case store::BatchOp::Type::kDelete: pending_.insert_or_assign(op.key, Write{true, {}}); break;
+      case store::BatchOp::Type::kDeleteRange:
+        // Earlier pending writes in the range are deleted too; later ones win over it.
+        for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+          if (in_range(it->first, op.key, op.value)) it.value() = Write{true, {}};
+        }
+        ranges_.emplace_back(op.key, op.value);
+        break;
+    }
+  }
+}
+
+void GroupView::clear() {
+  pending_.clear();
+  ranges_.clear();
+}
+
+Result<std::optional<Bytes>> GroupView::get(ByteView key) const {
+  auto it = pending_.find(key);
+  if (it != pending_.end()) {
+    if (it->second.deleted) return std::optional<Bytes>();
+    return std::optional<Bytes>(it->second.value);
+  }
+  if (in_deleted_range(key)) return std::optional<Bytes>();
+  return store_->get(key);
+}
+
+Status GroupView::scan(ByteView begin, ByteView end, store::ScanOrder order,
+                       const store::ScanVisitor& visit) const {
+  if (empty()) return store_->scan(begin, end, order, visit);
+  // The store's rows in range, overlaid with the group's writes, then visited in order.
+  std::map<Bytes, Bytes> rows;
+  TALLY_TRY(store_->scan(begin, end, store::ScanOrder::kAscending, [&](ByteView k, ByteView v) {
+    if (!in_deleted_range(k)) rows.emplace(k.to_bytes(), v.to_bytes());
+    return true;
+  }));
+  for (const auto& [key, write] : pending_) {
+    if (!in_range(key, begin, end)) continue;
+    if (write.deleted) {
+      rows.erase(key);
+    } else {
+      rows.insert_or_assign(key, write.value);
+    }
+  }
+  if (order == store::ScanOrder::kAscending) {
+    for (const auto& [key, value] : rows) {
+      if (!visit(key, value)) break;
+    }
+  } else {
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+      if (!visit(it->first, it->second)) break;
+    }
+  }
+  return ok_status();
+}
+
+Status GroupView::write(const store::Batch&) {
+  TALLY_UNREACHABLE("a write through the read-only group view");
+}
+
+bool GroupCommit::add(store::Batch&& entry) {
+  if (entries_max_ > 1) view_.record(entry);
+  if (batch_.empty()) {
+    batch_ = std::move(entry);
+  } else {
+    batch_.append(std::move(entry));
+  }
+  ++entries_;
+  return entries_ >= entries_max_;
+}
+
+void GroupCommit::overlay(const Bytes& key, const Bytes& value) {
+  store::Batch row;
+  row.put(key, value);
+  view_.record(row);
+}
+
+Status GroupCommit::commit() {
+  Status written = store_->write(batch_);
+  batch_.clear();
+  view_.clear();
+  entries_ = 0;
+  return written;
+}
+
+}  // namespace tally::fsm

@@ -1,0 +1,93 @@
+// GroupCommit: a run of applied log entries written to the store as one batch (issue #8).
+//
+// The Raft log is the durable record, so the store does not need a commit per entry: the
+// state machine adds each entry's batch to the open group and writes the group, with the
+// applied index of its last entry, in one store write (one SQLite transaction) when it holds
+// entries_max entries or when the caller closes it (commit_group: the time bound is the
+// caller's, the core has no clock). A crash loses at most the open group; its entries are
+// above the stored applied index, so the log replays them (inv#9).
+//
+// The hazard it must not open: admission reads Misses from the store. If the store lagged
+// memory by an open group, a seed could be stale (a key written in the group, rotated out of
+// the cache since, read back from the store at its old value: a lost update). So every read
+// that would go to the store goes through view(), which overlays the open group's writes on
+// the store, exactly as the store will hold them once the group commits. Memory and disk
+// agree at every group boundary (inv#1); parity checks, the checker and snapshots run there.
+//
+// The pending index is a hash map (never iterated into output: inv#2); scans sort the keys
+// they need. Not thread-safe; owned by the StateMachine.
+#pragma once
+
+#include <tsl/robin_map.h>
+
+#include <optional>
+#include <vector>
+
+#include "core/store/key_value_store.hpp"
+
+namespace tally::fsm {
+
+class GroupView final : public store::KeyValueStore {
+ public:
+  explicit GroupView(const store::KeyValueStore& store) : store_(&store) {}
+
+  Result<std::optional<Bytes>> get(ByteView key) const override;
+  Status scan(ByteView begin, ByteView end, store::ScanOrder order,
+              const store::ScanVisitor& visit) const override;
+  // A view is read-only: writing through it is a bug.
+  Status write(const store::Batch& batch) override;
+
+  // Overlays one more batch (applied after everything recorded so far).
+  void record(const store::Batch& batch);
+  void clear();
+  bool empty() const { return pending_.empty() && ranges_.empty(); }
+
+ private:
+  struct BytesHash {
+    using is_transparent = void;
+    std::size_t operator()(ByteView key) const noexcept;
+  };
+  struct BytesEqual {
+    using is_transparent = void;
+    bool operator()(ByteView a, ByteView b) const noexcept { return a == b; }
+  };
+  // The latest write of a key in the group: a value, or a delete.
+  struct Write {
+    bool deleted = false;
+    Bytes value;  // empty when deleted
+  };
+  using Pending = tsl::robin_map<Bytes, Write, BytesHash, BytesEqual>;
+
+  bool in_deleted_range(ByteView key) const;
+
+  const store::KeyValueStore* store_;
+  Pending pending_;
+  std::vector<std::pair<Bytes, Bytes>> ranges_;  // range deletes [begin, end) of the group
+};
+
+class GroupCommit {
+ public:
+  GroupCommit(store::KeyValueStore& store, std::size_t entries_max)
+      : store_(&store), entries_max_(entries_max), view_(store) {}
+
+  // Adds one entry's batch. Returns true when the group is full and should be committed.
+  bool add(store::Batch&& entry);
+  // A row the group will write at its commit (the FSM state row), shown by the view now.
+  void overlay(const Bytes& key, const Bytes& value);
+  // Writes the group (REQUIRES: the caller appended its state row) and empties it.
+  Status commit();
+
+  std::size_t entries() const { return entries_; }
+  bool open() const { return entries_ > 0; }
+  store::Batch& batch() { return batch_; }
+  const store::KeyValueStore& view() const { return view_; }
+
+ private:
+  store::KeyValueStore* store_;
+  std::size_t entries_max_;
+  std::size_t entries_ = 0;
+  store::Batch batch_;
+  GroupView view_;
+};
+
+}  // namespace tally::fsm
