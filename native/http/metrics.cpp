@@ -11,7 +11,7 @@ void line(std::string& out, const std::string& text) {
 }
 
 std::string number(double value) {
-  char buffer[32];
+  char buffer[512];
   std::snprintf(buffer, sizeof buffer, "%.6f", value);
   return buffer;
 }
