@@ -26,7 +26,8 @@ void exec(sqlite3* db, const std::string& sql) {
 sqlite3* open_db(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) die(db, "open");
-  exec(db, std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + kBaselineSynchronous);
+  exec(db, std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + kBaselineSynchronous +
+               "; " + kBaselinePragmas);
   return db;
 }
 

@@ -31,8 +31,10 @@ struct BaselineResult {
   double tx_per_second() const { return transactions / seconds; }
 };
 
-// The synchronous setting the plain SQLite ledger uses: Tally's store setting.
+// The settings the plain SQLite ledger uses: Tally's store settings (sqlite_store.cpp).
 inline constexpr const char* kBaselineSynchronous = "NORMAL";
+inline constexpr const char* kBaselinePragmas =
+    "PRAGMA cache_size=-262144; PRAGMA mmap_size=1073741824;";
 
 BaselineResult run_plain_sqlite(const BaselineSpec& spec);
 BaselineResult run_hash_map(const BaselineSpec& spec);

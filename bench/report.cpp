@@ -89,8 +89,8 @@ void print_tally(const Results& results, bool sqlite) {
 }
 
 void print_baselines(const Results& results) {
-  std::printf("\n## Baselines, same run (plain SQLite: WAL, synchronous=%s, tmpfs)\n\n",
-              kBaselineSynchronous);
+  std::printf("\n## Baselines, same run (plain SQLite: WAL, synchronous=%s, %s tmpfs)\n\n",
+              kBaselineSynchronous, kBaselinePragmas);
   std::printf(
       "| ledger | accounts | postings/tx | tx per SQL tx | tx/s | writes/tx | KB written/tx |\n");
   std::printf("|---|---|---|---|---|---|---|\n");

@@ -15,6 +15,11 @@
 #include "core/store/memory_store.hpp"
 #include "native/sqlite/sqlite_store.hpp"
 
+#if __has_include("core/audit/audit_key.hpp")
+#include "core/audit/audit_key.hpp"
+#define TALLY_BENCH_AUDIT_KEY 1
+#endif
+
 namespace tally::bench {
 
 namespace {
@@ -61,15 +66,18 @@ const store::KeyValueStore& admission_view(Machine& machine, const store::KeyVal
   }
 }
 
-// The benchmark is no real cluster: the public demo audit key.
-fsm::FsmOptions bench_options() {
+// The node's configuration; the audit key is the public demo key (cores before issue #7
+// derived it from the cluster id).
+fsm::FsmOptions base_options() {
   fsm::FsmOptions options;
+#ifdef TALLY_BENCH_AUDIT_KEY
   options.audit_key = audit::public_demo_audit_key();
+#endif
   return options;
 }
 
 fsm::FsmOptions options_for(const TallySpec& spec) {
-  fsm::FsmOptions options = bench_options();
+  fsm::FsmOptions options = base_options();
   set_group_bound(options, spec.group_entries);
   return options;
 }
@@ -102,7 +110,7 @@ std::uint64_t apply_one(fsm::StateMachine& machine, const store::KeyValueStore& 
 // Writes the ledger through the FSM, then every account's volume row directly (the setup is
 // not what is measured: a node with a large ledger whose accounts are mostly not cached).
 void build_template(store::KeyValueStore& store, std::uint64_t accounts) {
-  auto machine = must(fsm::StateMachine::open(store, bench_options()), "open");
+  auto machine = must(fsm::StateMachine::open(store, base_options()), "open");
   plan::Request create;
   create.orders.push_back(domain::CreateLedger{kLedger, {}});
   apply_one(*machine, store, create, kStartUs, nullptr);

@@ -37,8 +37,9 @@ bool GroupView::in_deleted_range(ByteView key) const {
   return false;
 }
 
-void GroupView::record(const store::Batch& batch) {
-  for (const store::BatchOp& op : batch.ops()) {
+void GroupView::record(const store::Batch& batch, std::size_t first_op) {
+  for (std::size_t i = first_op; i < batch.size(); ++i) {
+    const store::BatchOp& op = batch.ops()[i];
     switch (op.type) {
       case store::BatchOp::Type::kPut:
         pending_.insert_or_assign(op.key, Write{false, op.value});
@@ -103,15 +104,22 @@ Status GroupView::write(const store::Batch&) {
   TALLY_UNREACHABLE("a write through the read-only group view");
 }
 
-bool GroupCommit::add(store::Batch&& entry) {
-  if (entries_max_ > 1) view_.record(entry);
-  if (batch_.empty()) {
-    batch_ = std::move(entry);
-  } else {
-    batch_.append(std::move(entry));
-  }
+store::Batch& GroupCommit::entry_batch() {
+  entry_begin_ = batch_.size();
+  return batch_;
+}
+
+bool GroupCommit::end_entry(const store::Batch& batch) {
+  TALLY_INVARIANT(&batch == &batch_, "an entry written outside the group's batch");
+  if (entries_max_ > 1) view_.record(batch_, entry_begin_);
   ++entries_;
   return entries_ >= entries_max_;
+}
+
+bool GroupCommit::add(store::Batch&& entry) {
+  store::Batch& batch = entry_batch();
+  batch.append(std::move(entry));
+  return end_entry(batch);
 }
 
 void GroupCommit::overlay(const Bytes& key, const Bytes& value) {

@@ -37,8 +37,8 @@ class GroupView final : public store::KeyValueStore {
   // A view is read-only: writing through it is a bug.
   Status write(const store::Batch& batch) override;
 
-  // Overlays one more batch (applied after everything recorded so far).
-  void record(const store::Batch& batch);
+  // Overlays the ops of batch from first_op on (applied after everything recorded so far).
+  void record(const store::Batch& batch, std::size_t first_op = 0);
   void clear();
   bool empty() const { return pending_.empty() && ranges_.empty(); }
 
@@ -70,7 +70,13 @@ class GroupCommit {
   GroupCommit(store::KeyValueStore& store, std::size_t entries_max)
       : store_(&store), entries_max_(entries_max), view_(store) {}
 
-  // Adds one entry's batch. Returns true when the group is full and should be committed.
+  // The batch an entry writes into: the group's own, so ops are appended in place and the
+  // batch's storage is reused from group to group (no per-entry allocation growth).
+  store::Batch& entry_batch();
+  // Closes the entry begun by entry_batch(). Returns true when the group is full and should
+  // be committed. REQUIRES: batch is entry_batch().
+  bool end_entry(const store::Batch& batch);
+  // Adds a batch built elsewhere as one entry (tests). Same return as end_entry.
   bool add(store::Batch&& entry);
   // A row the group will write at its commit (the FSM state row), shown by the view now.
   void overlay(const Bytes& key, const Bytes& value);
@@ -86,6 +92,7 @@ class GroupCommit {
   store::KeyValueStore* store_;
   std::size_t entries_max_;
   std::size_t entries_ = 0;
+  std::size_t entry_begin_ = 0;  // first op of the entry being written
   store::Batch batch_;
   GroupView view_;
 };

@@ -126,7 +126,7 @@ Status StateMachine::commit(std::uint64_t index, store::Batch& batch) {
   state_.applied_index = index;
   state_.cache_epoch = cache_->epoch();
   state_.rotation_threshold = cache_->threshold();
-  if (group_->add(std::move(batch))) return commit_group();
+  if (group_->end_entry(batch)) return commit_group();
   // The group stays open; reads through the view see the state row it will write.
   group_->overlay(fsm_state_key(), encode_fsm_state(state_));
   return ok_status();
@@ -150,7 +150,7 @@ Result<cache::AdvanceOutcome> StateMachine::apply_noop(std::uint64_t index) {
                                                           " after applied index " +
                                                           std::to_string(state_.applied_index)));
   }
-  store::Batch batch;
+  store::Batch& batch = group_->entry_batch();  // appended to the open group
   cache::AdvanceOutcome advance = cache_->advance_to(index, batch);
   TALLY_TRY(commit(index, batch));
   return advance;
@@ -163,7 +163,7 @@ Result<ApplyReport> StateMachine::apply(std::uint64_t index, const plan::Proposa
                                                           " after applied index " +
                                                           std::to_string(state_.applied_index)));
   }
-  store::Batch batch;
+  store::Batch& batch = group_->entry_batch();  // appended to the open group
   ApplyReport report;
   report.advance = cache_->advance_to(index, batch);  // the rotation check comes first
   auto applied = apply_checked(index, proposal, batch, report);

@@ -27,8 +27,7 @@ struct Log {
 };
 
 fsm::FsmOptions options_with_group(std::size_t group) {
-  fsm::FsmOptions options = testing::node_options();
-  options.rotation_threshold = 3;
+  fsm::FsmOptions options = testing::with_threshold(3);
   options.group_entries_max = group;
   return options;
 }
