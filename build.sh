@@ -3,8 +3,9 @@
 #   ./build.sh test    sanitized build (ASan + UBSan) and the whole Catch2 suite via ctest; the
 #                      golden digests under Clang; the portable suites in WebAssembly under
 #                      Node; the visualiser in headless Chromium; a fuzz smoke run
-#   ./build.sh run     release build and the main job on embedded defaults, with the
-#                      visualiser served on 127.0.0.1 (TALLY_WEB_PORT, default 8080)
+#   ./build.sh run     release build, the simulator's narrated scenarios, a 3-node cluster under
+#                      ./data (DATA_DIR, BASE_PORT) and the visualiser served on 127.0.0.1
+#                      (TALLY_WEB_PORT, default 8080)
 #   ./build.sh soak N  N simulator seeds over every core, with seeds per second
 #   ./build.sh bench   release build, then the benchmark suite against its baselines (< 10 min)
 #   ./build.sh build   release build only
@@ -15,7 +16,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
   libcli11-dev clang libclang-rt-14-dev gnuplot-nox robin-map-dev capnproto libcapnp-dev
-  libuv1-dev libraft-dev emscripten nodejs chromium)
+  libuv1-dev libraft-dev libh2o-dev rapidjson-dev emscripten nodejs chromium)
 
 ensure_packages() {
   local missing=()
@@ -139,6 +140,25 @@ soak() {
   return $rc
 }
 
+# A 3-node cluster of tallyd on SQLite under DATA_DIR (default ./data), in the background.
+run_cluster() {
+  local tally=./build/release/native/tally dir=${DATA_DIR:-$ROOT/data} base=${BASE_PORT:-7000}
+  echo "== a 3-node cluster under $dir"
+  if [ -f "$dir/cluster.json" ]; then $tally cluster down --dir "$dir" >/dev/null 2>&1 || true; fi
+  $tally cluster up 3 --dir "$dir" --base-port "$base"
+  local node="http://127.0.0.1:$((base + 101))"
+  cat <<EOF
+Send requests to any node (followers redirect writes to the leader), e.g. $node:
+  curl -sL -X POST $node/v3/demo
+  curl -sL -X POST $node/v3/demo/transactions \\
+    -d '{"postings":[{"source":"world","destination":"users:alice","amount":100,"asset":"USD/2"}]}'
+  curl -s $node/v3/demo/accounts/users:alice
+Or with the CLI: $tally --node $node tx list demo
+Status: $tally cluster status --dir $dir
+Stop:   $tally cluster down --dir $dir
+EOF
+}
+
 cmd=${1:-}
 case "$cmd" in
   test)
@@ -184,6 +204,7 @@ case "$cmd" in
     $sim scenario 1
     echo "== a short simulation: 20 seeds x 1000 steps, faults on"
     $sim run --seeds 20 --steps 1000
+    run_cluster
     echo "== the visualiser is served at the address printed above (build/wasm/web)"
     if [ -t 0 ]; then
       echo "   serving until Ctrl-C"

@@ -95,6 +95,10 @@ int Node::role() const {
   return raft_ == nullptr ? RAFT_UNAVAILABLE : raft_state(raft_);
 }
 
+std::uint64_t Node::term() const {
+  return raft_ == nullptr ? 0 : raft_->current_term;
+}
+
 std::uint64_t Node::leader_id() const {
   if (raft_ == nullptr) return 0;
   raft_id id = 0;

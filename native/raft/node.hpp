@@ -111,6 +111,7 @@ class Node {
   bool is_leader() const;
   int role() const;  // RAFT_FOLLOWER, RAFT_CANDIDATE, RAFT_LEADER, RAFT_UNAVAILABLE
   std::uint64_t leader_id() const;
+  std::uint64_t term() const;                // libraft's current term, 0 unattached
   std::uint64_t applied_index() const;       // the state machine's applied index
   std::uint64_t durable_index() const;       // the applied index its store holds
   std::uint64_t raft_applied_index() const;  // libraft's (barriers included), 0 unattached

@@ -83,6 +83,7 @@ class UvCluster {
     config.election_timeout_ms = 500;
     replica::NodeConfig node;
     node.id = voters_[i].id;
+    node.fsm.audit_key = audit::public_demo_audit_key();
     node.in_flight_max = depth_;
     node.clock_us = wall_clock_us;
     node.fsm.audit_key = audit::public_demo_audit_key();

@@ -1,0 +1,82 @@
+#include "native/http/metrics.hpp"
+
+#include <cstdio>
+
+namespace tally::http {
+namespace {
+
+void line(std::string& out, const std::string& text) {
+  out += text;
+  out += '\n';
+}
+
+std::string number(double value) {
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer, "%.6f", value);
+  return buffer;
+}
+
+}  // namespace
+
+void Metrics::record_request(const std::string& route, int status, double seconds) {
+  ++requests_[{route, status}];
+  Histogram& histogram = latency_[route];
+  for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+    if (seconds <= kBucketsSeconds[i]) ++histogram.buckets[i];
+  }
+  ++histogram.count;
+  histogram.sum += seconds;
+}
+
+void Metrics::record_write(std::string_view verdict) {
+  auto it = writes_.find(verdict);
+  if (it == writes_.end()) it = writes_.emplace(std::string(verdict), 0).first;
+  ++it->second;
+}
+
+std::string Metrics::render(const replica::Node& node) const {
+  std::string out;
+  line(out, "# TYPE tally_http_requests_total counter");
+  for (const auto& [key, count] : requests_) {
+    line(out, "tally_http_requests_total{route=\"" + key.first + "\",status=\"" +
+                  std::to_string(key.second) + "\"} " + std::to_string(count));
+  }
+  line(out, "# TYPE tally_http_request_duration_seconds histogram");
+  for (const auto& [route, histogram] : latency_) {
+    const std::string labels = "route=\"" + route + "\"";
+    for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+      line(out, "tally_http_request_duration_seconds_bucket{" + labels + ",le=\"" +
+                    number(kBucketsSeconds[i]) + "\"} " + std::to_string(histogram.buckets[i]));
+    }
+    line(out, "tally_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
+                  std::to_string(histogram.count));
+    line(out, "tally_http_request_duration_seconds_sum{" + labels + "} " + number(histogram.sum));
+    line(out, "tally_http_request_duration_seconds_count{" + labels + "} " +
+                  std::to_string(histogram.count));
+  }
+  line(out, "# TYPE tally_write_verdicts_total counter");
+  for (const auto& [verdict, count] : writes_) {
+    line(out, "tally_write_verdicts_total{verdict=\"" + verdict + "\"} " + std::to_string(count));
+  }
+  line(out, "# TYPE tally_proposals_in_flight gauge");
+  line(out, "tally_proposals_in_flight " + std::to_string(node.in_flight()));
+  line(out, "# TYPE tally_applied_index gauge");
+  line(out, "tally_applied_index " + std::to_string(node.applied_index()));
+  line(out, "# TYPE tally_cache_generation gauge");
+  line(out, "tally_cache_generation " + std::to_string(node.generation()));
+  line(out, "# TYPE tally_cache_epoch gauge");
+  line(out, "tally_cache_epoch " + std::to_string(node.epoch()));
+  line(out, "# TYPE tally_cache_entries gauge");
+  line(out, "tally_cache_entries{generation=\"gen0\"} " + std::to_string(node.gen0_size()));
+  line(out, "tally_cache_entries{generation=\"gen1\"} " + std::to_string(node.gen1_size()));
+  line(out, "# TYPE tally_snapshots_total counter");
+  line(out, "tally_snapshots_total{event=\"taken\"} " + std::to_string(node.snapshots_taken()));
+  line(out,
+       "tally_snapshots_total{event=\"installed\"} " + std::to_string(node.snapshots_installed()));
+  line(out, "tally_snapshots_total{event=\"refused\"} " + std::to_string(node.snapshots_refused()));
+  line(out, "# TYPE tally_is_leader gauge");
+  line(out, std::string("tally_is_leader ") + (node.is_leader() ? "1" : "0"));
+  return out;
+}
+
+}  // namespace tally::http

@@ -1,0 +1,335 @@
+// Reads (GET): node endpoints and the ledger's views, answered from this node's store.
+#include <chrono>
+
+#include "core/audit/audit_entry.hpp"
+#include "core/audit/audit_rows.hpp"
+#include "core/check/checker.hpp"
+#include "core/crypto/hmac_sha256.hpp"
+#include "core/domain/validation.hpp"
+#include "core/limits.hpp"
+#include "native/http/orders_json.hpp"
+#include "native/http/server_impl.hpp"
+#include "native/http/views_json.hpp"
+#include "native/raft/store_digest.hpp"
+
+namespace tally::http {
+namespace {
+
+std::string_view role_name(int role) {
+  switch (role) {
+    case RAFT_FOLLOWER: return "follower";
+    case RAFT_CANDIDATE: return "candidate";
+    case RAFT_LEADER: return "leader";
+    default: return "unavailable";
+  }
+}
+
+// Cursors leave the node signed (HMAC under the cluster's audit key, so every node accepts
+// every node's cursors): one that was altered is refused instead of being read as another
+// position. "<core cursor>.<16 hex digits>".
+std::string cursor_tag(const Server::Impl& impl, const std::string& cursor) {
+  const audit::AuditKey key = impl.config.audit_key.value_or(audit::public_demo_audit_key());
+  const std::string message = "tally/cursor/v1:" + cursor;
+  auto digest = crypto::hmac_sha256(
+      key.view(), ByteView(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
+  return to_hex(ByteView(digest.data(), 8));
+}
+
+std::optional<std::string> sign_cursor(const Server::Impl& impl,
+                                       const std::optional<std::string>& cursor) {
+  if (!cursor) return cursor;
+  return *cursor + "." + cursor_tag(impl, *cursor);
+}
+
+Result<std::string> open_cursor(const Server::Impl& impl, const std::string& signed_cursor) {
+  const std::size_t dot = signed_cursor.rfind('.');
+  if (dot == std::string::npos ||
+      cursor_tag(impl, signed_cursor.substr(0, dot)) != signed_cursor.substr(dot + 1))
+    return field_error("cursor", "not a cursor this cluster issued (altered or truncated)");
+  return signed_cursor.substr(0, dot);
+}
+
+template <class T>
+query::Page<T> signed_page(const Server::Impl& impl, query::Page<T> page) {
+  page.next = sign_cursor(impl, page.next);
+  return page;
+}
+
+Result<query::PageRequest> page_request(const Server::Impl& impl, const Call& call) {
+  query::PageRequest page;
+  page.limit = limits::kPageSizeDefault;
+  if (auto size = call.param("pageSize")) {
+    auto parsed = parse_id(*size, "pageSize");
+    if (!parsed.ok()) return std::move(parsed).error();
+    if (parsed.value() == 0 || parsed.value() > limits::kPageSizeMax)
+      return field_error("pageSize", "between 1 and " + std::to_string(limits::kPageSizeMax));
+    page.limit = parsed.value();
+  }
+  if (auto cursor = call.param("cursor"); cursor && !cursor->empty()) {
+    auto opened = open_cursor(impl, *cursor);
+    if (!opened.ok()) return std::move(opened).error();
+    page.cursor = opened.value();
+  }
+  return page;
+}
+
+// Answers one read; the route is known and the node has applied what the client saw.
+void answer_read(Server::Impl& impl, const CallPtr& call) {
+  const auto& s = call->segments;
+  const store::KeyValueStore& store = impl.node->store();
+  if (s.size() == 1) {
+    call->route = "GET /v3";
+    auto page = page_request(impl, *call);
+    if (!page.ok()) return impl.respond_core_error(call, page.error());
+    auto ledgers = query::list_ledgers(store, page.value());
+    if (!ledgers.ok()) return impl.respond_core_error(call, ledgers.error());
+    return impl.respond(
+        call, 200,
+        page_body(signed_page(impl, std::move(ledgers).value()), page.value().limit, write_ledger));
+  }
+  const std::string& ledger = s[1];
+  call->route = "GET /v3/{ledger}";
+  if (Status valid = domain::validate_ledger_name(ledger); !valid.ok())
+    return impl.respond_core_error(call, field_error("ledger", valid.error().message));
+  auto found = query::get_ledger(store, ledger);
+  if (!found.ok()) return impl.respond_core_error(call, found.error());
+  if (!found.value())
+    return impl.respond_error(call, 404, "NOT_FOUND", "no ledger " + domain::quote_input(ledger));
+  JsonWriter out;
+  if (s.size() == 2) {
+    write_ledger(out, *found.value());
+    return impl.respond_data(call, 200, out.take());
+  }
+  const std::string& what = s[2];
+  if (what == "transactions" && s.size() == 3) {
+    call->route = "GET /v3/{ledger}/transactions";
+    auto page = page_request(impl, *call);
+    if (!page.ok()) return impl.respond_core_error(call, page.error());
+    auto list = query::list_transactions(store, ledger, page.value());
+    if (!list.ok()) return impl.respond_core_error(call, list.error());
+    return impl.respond(call, 200,
+                        page_body(signed_page(impl, std::move(list).value()), page.value().limit,
+                                  write_transaction));
+  }
+  if (what == "transactions" && s.size() == 4) {
+    call->route = "GET /v3/{ledger}/transactions/{id}";
+    auto id = parse_id(s[3], "id");
+    if (!id.ok()) return impl.respond_core_error(call, id.error());
+    auto transaction = query::get_transaction(store, ledger, id.value());
+    if (!transaction.ok()) return impl.respond_core_error(call, transaction.error());
+    if (!transaction.value())
+      return impl.respond_error(call, 404, "NOT_FOUND", "no transaction " + s[3]);
+    write_transaction(out, *transaction.value());
+    return impl.respond_data(call, 200, out.take());
+  }
+  if (what == "accounts" && s.size() == 3) {
+    call->route = "GET /v3/{ledger}/accounts";
+    auto page = page_request(impl, *call);
+    if (!page.ok()) return impl.respond_core_error(call, page.error());
+    auto list = query::list_accounts(store, ledger, page.value());
+    if (!list.ok()) return impl.respond_core_error(call, list.error());
+    return impl.respond(
+        call, 200,
+        page_body(signed_page(impl, std::move(list).value()), page.value().limit, write_account));
+  }
+  if (what == "accounts" && s.size() == 4) {
+    call->route = "GET /v3/{ledger}/accounts/{address}";
+    if (Status valid = domain::validate_account(s[3]); !valid.ok())
+      return impl.respond_core_error(call, field_error("address", valid.error().message));
+    auto account = query::get_account(store, ledger, s[3]);
+    if (!account.ok()) return impl.respond_core_error(call, account.error());
+    if (!account.value())
+      return impl.respond_error(call, 404, "NOT_FOUND", "no account " + domain::quote_input(s[3]));
+    write_account(out, *account.value());
+    return impl.respond_data(call, 200, out.take());
+  }
+  if (what == "aggregate" && s.size() == 4 && s[3] == "balances") {
+    call->route = "GET /v3/{ledger}/aggregate/balances";
+    auto balances = query::aggregate_balances(store, ledger, call->param("address").value_or(""));
+    if (!balances.ok()) return impl.respond_core_error(call, balances.error());
+    write_balances(out, balances.value());
+    return impl.respond_data(call, 200, out.take());
+  }
+  call->route = "unknown";
+  impl.respond_error(call, 404, "NOT_FOUND", "no route GET " + call->path_and_query());
+}
+
+// Polls the node's applied index until the client's Tally-Applied-Index (bounded).
+struct ReadWait {
+  uv_timer_t timer{};
+  CallPtr call;
+  std::uint64_t target = 0;
+  std::uint64_t deadline_ns = 0;
+};
+
+void poll_read_wait(uv_timer_t* timer) {
+  auto* wait = static_cast<ReadWait*>(timer->data);
+  Server::Impl& impl = *wait->call->impl;
+  bool done = true;
+  if (!*wait->call->alive) {
+    // The client left: nothing to answer.
+  } else if (impl.node->applied_index() >= wait->target) {
+    answer_read(impl, wait->call);
+  } else if (uv_hrtime() >= wait->deadline_ns) {
+    impl.respond_unavailable(wait->call, "STALE_READ",
+                             "this node has applied " + std::to_string(impl.node->applied_index()) +
+                                 ", not yet " + std::to_string(wait->target));
+  } else {
+    done = false;
+  }
+  if (done) {
+    uv_timer_stop(timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer),
+             [](uv_handle_t* handle) { delete static_cast<ReadWait*>(handle->data); });
+  }
+}
+
+}  // namespace
+
+void handle_read(Server::Impl& impl, const CallPtr& call) {
+  if (auto seen = call->header("tally-applied-index")) {
+    auto target = parse_id(*seen, "Tally-Applied-Index");
+    if (!target.ok()) return impl.respond_core_error(call, target.error());
+    if (impl.node->applied_index() < target.value()) {
+      auto* wait = new ReadWait();
+      wait->call = call;
+      wait->target = target.value();
+      wait->deadline_ns = uv_hrtime() + impl.config.read_wait_ms * 1000000;
+      uv_timer_init(impl.loop, &wait->timer);
+      wait->timer.data = wait;
+      uv_timer_start(&wait->timer, poll_read_wait, 2, 2);
+      return;
+    }
+  }
+  answer_read(impl, call);
+}
+
+void handle_info(Server::Impl& impl, const CallPtr& call) {
+  replica::Node& node = *impl.node;
+  JsonWriter out;
+  out.begin_object();
+  out.key("nodeId");
+  out.u64(node.id());
+  out.key("role");
+  out.string(role_name(node.role()));
+  out.key("leaderId");
+  out.u64(node.leader_id());
+  auto leader = impl.config.peer_http.find(node.leader_id());
+  if (leader != impl.config.peer_http.end()) {
+    out.key("leaderAddress");
+    out.string("http://" + leader->second);
+  }
+  out.key("term");
+  out.u64(node.term());
+  out.key("appliedIndex");
+  out.u64(node.applied_index());
+  out.key("raftAppliedIndex");
+  out.u64(node.raft_applied_index());
+  out.key("lastLogIndex");
+  out.u64(node.last_log_index());
+  out.key("generation");
+  out.u64(node.generation());
+  out.key("epoch");
+  out.u64(node.epoch());
+  out.key("rotationThreshold");
+  out.u64(node.state_machine().state().rotation_threshold);
+  out.key("cache");
+  out.begin_object();
+  out.key("gen0");
+  out.u64(node.gen0_size());
+  out.key("gen1");
+  out.u64(node.gen1_size());
+  out.end_object();
+  out.key("inFlight");
+  out.u64(node.in_flight());
+  out.key("snapshotsTaken");
+  out.u64(node.snapshots_taken());
+  out.key("snapshotsInstalled");
+  out.u64(node.snapshots_installed());
+  auto digest = node.digest();
+  if (digest.ok()) {
+    out.key("storeDigest");
+    out.string(replica::digest_hex(digest.value()));
+  }
+  out.key("failed");
+  out.boolean(node.failed());
+  out.end_object();
+  impl.respond_data(call, 200, out.take());
+}
+
+void handle_check(Server::Impl& impl, const CallPtr& call) {
+  replica::Node& node = *impl.node;
+  const auto started = std::chrono::steady_clock::now();
+  auto report = check::run_check(
+      {node.store(), &node.state_machine().cache(), impl.config.cluster_id, impl.config.audit_key});
+  if (!report.ok()) return impl.respond_core_error(call, report.error());
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+  impl.log("event=check ok=" + std::string(report.value().ok() ? "true" : "false") + " entries=" +
+           std::to_string(report.value().entries_verified) + " ms=" + std::to_string(elapsed_ms));
+  JsonWriter out;
+  write_check_report(out, report.value());
+  std::string body = out.take();
+  // {"data": {..., "appliedIndex", "full": true}}: every check replays from genesis today.
+  body.pop_back();
+  body += ",\"appliedIndex\":" + std::to_string(node.applied_index()) +
+          ",\"full\":true,\"elapsedMs\":" + std::to_string(elapsed_ms) + "}";
+  impl.respond_data(call, 200, body);
+}
+
+void handle_log(Server::Impl& impl, const CallPtr& call) {
+  std::uint64_t after = 0;
+  std::size_t limit = 1000;
+  if (auto text = call->param("after")) {
+    auto parsed = parse_id(*text, "after");
+    if (!parsed.ok()) return impl.respond_core_error(call, parsed.error());
+    after = parsed.value();
+  }
+  if (auto text = call->param("pageSize")) {
+    auto parsed = parse_id(*text, "pageSize");
+    if (!parsed.ok()) return impl.respond_core_error(call, parsed.error());
+    if (parsed.value() == 0 || parsed.value() > 10000)
+      return impl.respond_core_error(call, field_error("pageSize", "between 1 and 10000"));
+    limit = parsed.value();
+  }
+  JsonWriter out;
+  out.begin_array();
+  std::size_t count = 0;
+  Status failure = ok_status();
+  Status scanned = store::scan_range(impl.node->store(), audit::audit_row_key(after + 1),
+                                     audit::audit_rows_end(), [&](ByteView, ByteView value) {
+                                       auto entry = audit::decode_audit_entry(value);
+                                       if (!entry.ok()) {
+                                         failure = entry.error();
+                                         return false;
+                                       }
+                                       out.begin_object();
+                                       out.key("sequence");
+                                       out.u64(entry.value().sequence);
+                                       out.key("logIndex");
+                                       out.u64(entry.value().log_index);
+                                       out.key("timestamp");
+                                       out.string(format_timestamp(entry.value().timestamp_us));
+                                       out.key("orders");
+                                       out.u64(entry.value().items.size());
+                                       out.key("outcome");
+                                       out.string(domain::describe_outcome(entry.value().outcome));
+                                       if (entry.value().idempotency_key) {
+                                         out.key("idempotencyKey");
+                                         out.string(*entry.value().idempotency_key);
+                                       }
+                                       out.end_object();
+                                       return ++count < limit;
+                                     });
+  if (!scanned.ok()) return impl.respond_core_error(call, scanned.error());
+  if (!failure.ok()) return impl.respond_core_error(call, failure.error());
+  out.end_array();
+  impl.respond_data(call, 200, out.take());
+}
+
+void handle_metrics(Server::Impl& impl, const CallPtr& call) {
+  impl.respond(call, 200, impl.owner->metrics().render(*impl.node));
+}
+
+}  // namespace tally::http

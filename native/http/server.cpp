@@ -1,0 +1,344 @@
+#include "native/http/server.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "native/http/json.hpp"
+#include "native/http/server_impl.hpp"
+
+namespace tally::http {
+namespace {
+
+struct Handler {
+  h2o_handler_t super;
+  Server::Impl* impl;
+};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() + 0 && hex_value(text[i + 1]) >= 0 &&
+        hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else if (plus_is_space && text[i] == '+') {
+      out += ' ';
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  std::size_t at = 0;
+  while (at < path.size()) {
+    std::size_t slash = path.find('/', at);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > at) segments.push_back(percent_decode(path.substr(at, slash - at), false));
+    at = slash + 1;
+  }
+  return segments;
+}
+
+std::vector<std::pair<std::string, std::string>> split_query(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t at = 0;
+  while (at < query.size()) {
+    std::size_t amp = query.find('&', at);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(at, amp - at);
+    std::size_t equals = pair.find('=');
+    if (!pair.empty()) {
+      out.emplace_back(percent_decode(pair.substr(0, equals), true),
+                       equals == std::string_view::npos
+                           ? std::string()
+                           : percent_decode(pair.substr(equals + 1), true));
+    }
+    at = amp + 1;
+  }
+  return out;
+}
+
+const char* reason_of(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 307: return "Temporary Redirect";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+  }
+}
+
+// The pool's dispose hook: h2o is done with the request (answered, or the client left).
+void dispose_alive(void* memory) {
+  auto* alive = static_cast<std::shared_ptr<bool>*>(memory);
+  **alive = false;
+  alive->~shared_ptr();
+}
+
+int on_request(h2o_handler_t* self, h2o_req_t* req) {
+  Server::Impl* impl = reinterpret_cast<Handler*>(self)->impl;
+  auto call = std::make_shared<Call>();
+  call->impl = impl;
+  call->req = req;
+  call->alive = std::make_shared<bool>(true);
+  void* memory = h2o_mem_alloc_shared(&req->pool, sizeof(std::shared_ptr<bool>), dispose_alive);
+  new (memory) std::shared_ptr<bool>(call->alive);
+  call->method = std::string(req->method.base, req->method.len);
+  call->segments =
+      split_path(std::string_view(req->path_normalized.base, req->path_normalized.len));
+  if (req->query_at != SIZE_MAX) {
+    call->query = split_query(
+        std::string_view(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1));
+  }
+  call->started_ns = uv_hrtime();
+  call->route = "unknown";
+  impl->dispatch(call);
+  return 0;
+}
+
+void on_accept(uv_stream_t* listener, int status) {
+  if (status != 0) return;
+  auto* impl = static_cast<Server::Impl*>(listener->data);
+  auto* connection = static_cast<uv_tcp_t*>(h2o_mem_alloc(sizeof(uv_tcp_t)));
+  uv_tcp_init(listener->loop, connection);
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(connection)) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(connection), [](uv_handle_t* handle) { free(handle); });
+    return;
+  }
+  uv_tcp_nodelay(connection, 1);
+  h2o_socket_t* socket = h2o_uv_socket_create(reinterpret_cast<uv_stream_t*>(connection),
+                                              [](uv_handle_t* handle) { free(handle); });
+  h2o_accept(&impl->accept_context, socket);
+}
+
+Result<std::pair<std::string, int>> split_address(const std::string& address) {
+  std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos)
+    return make_error(Code::kConfiguration, "expected HOST:PORT, got " + address);
+  int port = std::atoi(address.c_str() + colon + 1);
+  if (port < 0 || port > 65535) return make_error(Code::kConfiguration, "bad port in " + address);
+  return std::make_pair(address.substr(0, colon), port);
+}
+
+}  // namespace
+
+std::optional<std::string> Call::header(std::string_view name) const {
+  for (std::size_t i = 0; i < req->headers.size; ++i) {
+    const h2o_header_t& entry = req->headers.entries[i];
+    if (lower(std::string_view(entry.name->base, entry.name->len)) == name)
+      return std::string(entry.value.base, entry.value.len);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Call::param(std::string_view name) const {
+  for (const auto& [key, value] : query) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view Call::body() const {
+  if (req->entity.base == nullptr) return {};
+  return std::string_view(req->entity.base, req->entity.len);
+}
+
+std::string Call::path_and_query() const {
+  return std::string(req->path.base, req->path.len);
+}
+
+std::pair<int, std::string_view> http_status_of(Code code) {
+  switch (code) {
+    case Code::kValidation: return {400, "VALIDATION"};
+    case Code::kInsufficientFunds: return {400, "INSUFFICIENT_FUND"};
+    case Code::kNotFound: return {404, "NOT_FOUND"};
+    case Code::kAlreadyExists: return {409, "CONFLICT"};
+    case Code::kConflict: return {409, "CONFLICT"};
+    case Code::kIdempotencyConflict: return {409, "CONFLICT"};
+    case Code::kCacheHorizonExceeded: return {503, "CACHE_HORIZON_EXCEEDED"};
+    case Code::kStaleProposal: return {503, "STALE_PROPOSAL"};
+    default: return {500, "INTERNAL"};
+  }
+}
+
+void Server::Impl::respond(const CallPtr& call, int status, std::string body,
+                           const Headers& headers) {
+  if (call->answered || !*call->alive) return;
+  call->answered = true;
+  h2o_req_t* req = call->req;
+  req->res.status = status;
+  req->res.reason = reason_of(status);
+  if (!body.empty()) {
+    const char* type =
+        body[0] == '{' || body[0] == '[' ? "application/json" : "text/plain; version=0.0.4";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, nullptr, type,
+                   std::strlen(type));
+  }
+  for (const auto& [name, value] : headers) {
+    char* name_copy = h2o_strdup(&req->pool, name.data(), name.size()).base;
+    char* value_copy = h2o_strdup(&req->pool, value.data(), value.size()).base;
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name_copy, name.size(), 1, nullptr,
+                          value_copy, value.size());
+  }
+  req->res.content_length = body.size();
+  const double seconds = static_cast<double>(uv_hrtime() - call->started_ns) / 1e9;
+  owner->metrics().record_request(call->route, status, seconds);
+  h2o_send_inline(req, body.data(), body.size());
+}
+
+void Server::Impl::respond_data(const CallPtr& call, int status, const std::string& data_json,
+                                const Headers& headers) {
+  respond(call, status, "{\"data\":" + data_json + "}", headers);
+}
+
+void Server::Impl::respond_error(const CallPtr& call, int status, std::string_view code,
+                                 std::string_view message, const Headers& headers) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("errorCode");
+  out.string(code);
+  out.key("errorMessage");
+  out.string(message);
+  out.end_object();
+  respond(call, status, out.take(), headers);
+}
+
+void Server::Impl::respond_core_error(const CallPtr& call, const Error& error,
+                                      const Headers& headers) {
+  auto [status, code] = http_status_of(error.code);
+  Headers all = headers;
+  if (status == 503) all.emplace_back("retry-after", std::to_string(config.retry_after_seconds));
+  respond_error(call, status, code, error.message, all);
+}
+
+void Server::Impl::respond_unavailable(const CallPtr& call, std::string_view code,
+                                       std::string_view message) {
+  respond_error(call, 503, code, message,
+                {{"retry-after", std::to_string(config.retry_after_seconds)}});
+}
+
+void Server::Impl::dispatch(const CallPtr& call) {
+  const auto& segments = call->segments;
+  if (call->body().size() > config.body_bytes_max) {
+    respond_error(call, 413, "VALIDATION",
+                  "body of " + std::to_string(call->body().size()) + " bytes, over the limit of " +
+                      std::to_string(config.body_bytes_max));
+    return;
+  }
+  if (segments.empty() || segments[0] != "v3") {
+    call->route = "unknown";
+    respond_error(call, 404, "NOT_FOUND", "no route " + call->path_and_query());
+    return;
+  }
+  if (segments.size() == 2 && segments[1] == "_info") {
+    call->route = "GET /v3/_info";
+    handle_info(*this, call);
+  } else if (segments.size() == 2 && segments[1] == "_check") {
+    call->route = "GET /v3/_check";
+    handle_check(*this, call);
+  } else if (segments.size() == 2 && segments[1] == "_metrics") {
+    call->route = "GET /v3/_metrics";
+    handle_metrics(*this, call);
+  } else if (segments.size() == 2 && segments[1] == "_log") {
+    call->route = "GET /v3/_log";
+    handle_log(*this, call);
+  } else if (call->method == "GET") {
+    handle_read(*this, call);
+  } else if (call->method == "POST" || call->method == "PUT" || call->method == "DELETE") {
+    handle_write(*this, call);
+  } else {
+    respond_error(call, 405, "VALIDATION", "method " + call->method + " not allowed");
+  }
+}
+
+Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig config,
+                                              replica::Node& node) {
+  auto address = split_address(config.http_address);
+  if (!address.ok()) return std::move(address).error();
+  std::unique_ptr<Server> server(new Server());
+  server->impl_ = std::make_unique<Impl>();
+  Impl& impl = *server->impl_;
+  impl.owner = server.get();
+  impl.node = &node;
+  impl.loop = loop;
+  impl.config = std::move(config);
+
+  h2o_config_init(&impl.globalconf);
+  // h2o refuses (413, plain text) what is far over the limit; the handler refuses the rest
+  // with a JSON error.
+  impl.globalconf.max_request_entity_size = impl.config.body_bytes_max * 2;
+  impl.globalconf.http1.upgrade_to_http2 = 0;
+  h2o_hostconf_t* host =
+      h2o_config_register_host(&impl.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+  h2o_pathconf_t* path = h2o_config_register_path(host, "/", 0);
+  auto* handler = reinterpret_cast<Handler*>(h2o_create_handler(path, sizeof(Handler)));
+  handler->super.on_req = on_request;
+  handler->impl = &impl;
+  h2o_context_init(&impl.context, loop, &impl.globalconf);
+  impl.context_ready = true;
+  impl.accept_context.ctx = &impl.context;
+  impl.accept_context.hosts = impl.globalconf.hosts;
+
+  sockaddr_in bind_address{};
+  if (uv_ip4_addr(address.value().first.c_str(), address.value().second, &bind_address) != 0)
+    return make_error(Code::kConfiguration, "bad HTTP address " + impl.config.http_address);
+  uv_tcp_init(loop, &impl.listener);
+  impl.listener.data = &impl;
+  impl.listening = true;
+  int rv = uv_tcp_bind(&impl.listener, reinterpret_cast<const sockaddr*>(&bind_address), 0);
+  if (rv == 0) rv = uv_listen(reinterpret_cast<uv_stream_t*>(&impl.listener), 128, on_accept);
+  if (rv != 0) {
+    server->stop_listening();
+    uv_run(loop, UV_RUN_NOWAIT);  // the listener's close callback, before the memory goes
+    return make_error(Code::kConfiguration,
+                      "cannot listen on " + impl.config.http_address + ": " + uv_strerror(rv));
+  }
+  sockaddr_in bound{};
+  int length = sizeof bound;
+  uv_tcp_getsockname(&impl.listener, reinterpret_cast<sockaddr*>(&bound), &length);
+  server->port_ = ntohs(bound.sin_port);
+  return server;
+}
+
+void Server::stop_listening() {
+  if (!impl_ || !impl_->listening) return;
+  impl_->listening = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&impl_->listener), nullptr);
+}
+
+Server::~Server() {
+  if (!impl_) return;
+  if (impl_->listening) {
+    stop_listening();
+    uv_run(impl_->loop, UV_RUN_NOWAIT);  // the listener's close callback
+  }
+  if (impl_->context_ready) h2o_context_dispose(&impl_->context);
+  h2o_config_dispose(&impl_->globalconf);
+}
+
+}  // namespace tally::http

@@ -1,0 +1,334 @@
+// `tally cluster up|down|status|start-node`: N local tallyd in the background, described by
+// DIR/cluster.json as {"nodes": [{"id", "raft", "http", "pid", "dataDir", "log"}]}, with
+// one audit key (DIR/audit.key) shared by every node.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "native/keyfile/audit_key_file.hpp"
+#include "native/tally/client.hpp"
+
+namespace tally::cli {
+namespace {
+
+struct NodeEntry {
+  std::uint64_t id = 0;
+  std::string raft, http, data_dir, log;
+  long pid = 0;
+};
+
+struct Cluster {
+  std::vector<NodeEntry> nodes;
+  unsigned snapshot_threshold = 1024;
+};
+
+std::string cluster_file(const std::string& dir) {
+  return (std::filesystem::path(dir) / "cluster.json").string();
+}
+
+Status save(const std::string& dir, const Cluster& cluster) {
+  http::JsonWriter out;
+  out.begin_object();
+  out.key("snapshotThreshold");
+  out.u64(cluster.snapshot_threshold);
+  out.key("nodes");
+  out.begin_array();
+  for (const auto& node : cluster.nodes) {
+    out.begin_object();
+    out.key("id");
+    out.u64(node.id);
+    out.key("raft");
+    out.string(node.raft);
+    out.key("http");
+    out.string(node.http);
+    out.key("pid");
+    out.i64(node.pid);
+    out.key("dataDir");
+    out.string(node.data_dir);
+    out.key("log");
+    out.string(node.log);
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+  const std::string temporary = cluster_file(dir) + ".tmp";
+  std::ofstream file(temporary, std::ios::trunc);
+  file << out.take() << "\n";
+  file.close();
+  if (!file) return make_error(Code::kStorage, "cannot write " + temporary);
+  std::filesystem::rename(temporary, cluster_file(dir));
+  return ok_status();
+}
+
+Result<Cluster> load(const std::string& dir) {
+  std::ifstream file(cluster_file(dir));
+  if (!file) return make_error(Code::kNotFound, "no " + cluster_file(dir));
+  std::stringstream text;
+  text << file.rdbuf();
+  auto json = http::parse_json(text.str());
+  if (!json.ok()) return std::move(json).error();
+  Cluster cluster;
+  if (const http::Json* threshold = json.value().find("snapshotThreshold"))
+    cluster.snapshot_threshold = static_cast<unsigned>(std::stoul(threshold->text));
+  const http::Json* nodes = json.value().find("nodes");
+  if (nodes == nullptr) return make_error(Code::kCorrupt, cluster_file(dir) + ": no nodes");
+  for (const auto& item : nodes->items) {
+    NodeEntry node;
+    auto text_of = [&](const char* key) {
+      const http::Json* value = item.find(key);
+      return value ? value->text : std::string();
+    };
+    node.id = std::stoull(text_of("id"));
+    node.raft = text_of("raft");
+    node.http = text_of("http");
+    node.pid = std::stol(text_of("pid"));
+    node.data_dir = text_of("dataDir");
+    node.log = text_of("log");
+    cluster.nodes.push_back(node);
+  }
+  return cluster;
+}
+
+// A process that exists and is not a zombie.
+bool alive(long pid) {
+  if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::size_t paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
+
+std::string joined(const Cluster& cluster, bool http) {
+  std::string out;
+  for (const auto& node : cluster.nodes)
+    out +=
+        (out.empty() ? "" : ",") + std::to_string(node.id) + "=" + (http ? node.http : node.raft);
+  return out;
+}
+
+std::string absolute(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// Starts one tallyd in the background (its own session, output to its log).
+Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::string& dir,
+                   const std::string& tallyd) {
+  std::filesystem::create_directories(node.data_dir);
+  std::vector<std::string> args = {
+      tallyd,
+      "--id=" + std::to_string(node.id),
+      "--raft-address=" + node.raft,
+      "--http-address=" + node.http,
+      "--data-dir=" + node.data_dir,
+      "--peers=" + joined(cluster, false),
+      "--http-peers=" + joined(cluster, true),
+      "--snapshot-threshold=" + std::to_string(cluster.snapshot_threshold),
+      "--audit-key-file=" + absolute(dir + "/audit.key")};
+  pid_t pid = ::fork();
+  if (pid < 0) return make_error(Code::kStorage, "fork failed");
+  if (pid == 0) {
+    ::setsid();
+    int log = ::open(node.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int null = ::open("/dev/null", O_RDONLY);
+    if (log >= 0) {
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+    }
+    if (null >= 0) ::dup2(null, 0);
+    std::vector<char*> argv;
+    for (auto& arg : args)
+      argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    ::execv(tallyd.c_str(), argv.data());
+    std::perror("execv tallyd");
+    ::_exit(127);
+  }
+  return static_cast<long>(pid);
+}
+
+// The id of the leader every reachable node agrees on, 0 if none yet.
+std::uint64_t agreed_leader(const Cluster& cluster) {
+  std::uint64_t leader = 0;
+  for (const auto& node : cluster.nodes) {
+    Client client;
+    client.node = "http://" + node.http;
+    auto info = client.call("GET", "/v3/_info");
+    if (!info.ok() || info.value().status != 200) return 0;
+    auto json = http::parse_json(info.value().body);
+    if (!json.ok() || !json.value().find("data")) return 0;
+    const http::Json* id = json.value().find("data")->find("leaderId");
+    if (id == nullptr || id->text == "0") return 0;
+    if (leader != 0 && std::to_string(leader) != id->text) return 0;
+    leader = std::stoull(id->text);
+  }
+  return leader;
+}
+
+}  // namespace
+
+int cluster_up(int count, const std::string& dir_flag, int base_port, unsigned snapshot_threshold,
+               const std::string& tallyd) {
+  if (count < 1 || count > 9) {
+    std::fprintf(stderr, "tally: a local cluster has 1 to 9 nodes\n");
+    return 2;
+  }
+  const std::string dir = absolute(dir_flag);
+  if (auto existing = load(dir); existing.ok()) {
+    for (const auto& node : existing.value().nodes) {
+      if (alive(node.pid)) {
+        std::fprintf(stderr,
+                     "tally: %s already runs node %llu (pid %ld): tally cluster down --dir %s\n",
+                     dir.c_str(), static_cast<unsigned long long>(node.id), node.pid, dir.c_str());
+        return 1;
+      }
+    }
+  }
+  std::filesystem::create_directories(dir);
+  const std::string key = dir + "/audit.key";
+  if (!std::filesystem::exists(key)) {
+    auto created = keyfile::create_audit_key_file(key);
+    if (!created.ok()) {
+      std::fprintf(stderr, "tally: %s\n", created.error().message.c_str());
+      return 1;
+    }
+    std::printf("created the cluster's audit key %s (mode 0600)\n", key.c_str());
+  }
+  Cluster cluster;
+  cluster.snapshot_threshold = snapshot_threshold;
+  for (int i = 1; i <= count; ++i) {
+    NodeEntry node;
+    node.id = static_cast<std::uint64_t>(i);
+    node.raft = "127.0.0.1:" + std::to_string(base_port + i);
+    node.http = "127.0.0.1:" + std::to_string(base_port + 100 + i);
+    node.data_dir = dir + "/node-" + std::to_string(i);
+    node.log = dir + "/node-" + std::to_string(i) + ".log";
+    cluster.nodes.push_back(node);
+  }
+  for (auto& node : cluster.nodes) {
+    auto pid = spawn(cluster, node, dir, tallyd);
+    if (!pid.ok()) {
+      std::fprintf(stderr, "tally: %s\n", pid.error().message.c_str());
+      return 1;
+    }
+    node.pid = pid.value();
+  }
+  if (Status saved = save(dir, cluster); !saved.ok()) {
+    std::fprintf(stderr, "tally: %s\n", saved.error().message.c_str());
+    return 1;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::uint64_t leader = 0;
+  while ((leader = agreed_leader(cluster)) == 0) {
+    for (const auto& node : cluster.nodes) {
+      if (!alive(node.pid)) {
+        std::fprintf(stderr, "tally: node %llu exited; see %s\n",
+                     static_cast<unsigned long long>(node.id), node.log.c_str());
+        return 1;
+      }
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr, "tally: no leader after 60 s; see the logs in %s\n", dir.c_str());
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::printf("cluster of %d up in %s, leader: node %llu\n", count, dir.c_str(),
+              static_cast<unsigned long long>(leader));
+  for (const auto& node : cluster.nodes) {
+    std::printf("  node %llu  raft %s  http http://%s  pid %ld  log %s\n",
+                static_cast<unsigned long long>(node.id), node.raft.c_str(), node.http.c_str(),
+                node.pid, node.log.c_str());
+  }
+  return 0;
+}
+
+int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std::string& tallyd) {
+  const std::string dir = absolute(dir_flag);
+  auto cluster = load(dir);
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "tally: %s\n", cluster.error().message.c_str());
+    return 1;
+  }
+  for (auto& node : cluster.value().nodes) {
+    if (node.id != id) continue;
+    if (alive(node.pid)) {
+      std::fprintf(stderr, "tally: node %llu runs (pid %ld)\n", static_cast<unsigned long long>(id),
+                   node.pid);
+      return 1;
+    }
+    auto pid = spawn(cluster.value(), node, dir, tallyd);
+    if (!pid.ok()) return 1;
+    node.pid = pid.value();
+    if (!save(dir, cluster.value()).ok()) return 1;
+    std::printf("node %llu started, pid %ld\n", static_cast<unsigned long long>(id), node.pid);
+    return 0;
+  }
+  std::fprintf(stderr, "tally: no node %llu in %s\n", static_cast<unsigned long long>(id),
+               cluster_file(dir).c_str());
+  return 1;
+}
+
+int cluster_down(const std::string& dir) {
+  auto cluster = load(dir);
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "tally: %s\n", cluster.error().message.c_str());
+    return 1;
+  }
+  for (const auto& node : cluster.value().nodes) {
+    if (alive(node.pid)) ::kill(static_cast<pid_t>(node.pid), SIGTERM);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (const auto& node : cluster.value().nodes) {
+    while (alive(node.pid) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (alive(node.pid)) {
+      std::fprintf(stderr, "tally: node %llu did not stop in time: SIGKILL\n",
+                   static_cast<unsigned long long>(node.id));
+      ::kill(static_cast<pid_t>(node.pid), SIGKILL);
+    }
+    std::printf("node %llu stopped\n", static_cast<unsigned long long>(node.id));
+  }
+  return 0;
+}
+
+int cluster_status(const std::string& dir) {
+  auto cluster = load(dir);
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "tally: %s\n", cluster.error().message.c_str());
+    return 1;
+  }
+  int rc = 0;
+  for (const auto& node : cluster.value().nodes) {
+    Client client;
+    client.node = "http://" + node.http;
+    auto info = client.call("GET", "/v3/_info");
+    std::string line = "node " + std::to_string(node.id) + "  http://" + node.http + "  pid " +
+                       std::to_string(node.pid) + "  ";
+    auto json = info.ok() ? http::parse_json(info.value().body) : Result<http::Json>(info.error());
+    if (!json.ok() || json.value().find("data") == nullptr) {
+      line += alive(node.pid) ? "not answering" : "down";
+      rc = 1;
+    } else {
+      const http::Json& data = *json.value().find("data");
+      auto text = [&](const char* key) {
+        const http::Json* value = data.find(key);
+        return value ? value->text : std::string("?");
+      };
+      line += text("role") + "  leader " + text("leaderId") + "  term " + text("term") +
+              "  applied " + text("appliedIndex") + "  digest " + text("storeDigest").substr(0, 16);
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  return rc;
+}
+
+}  // namespace tally::cli

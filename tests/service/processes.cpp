@@ -1,0 +1,114 @@
+#include "tests/service/processes.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace tally::testing {
+namespace {
+
+bool port_free(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+// TALLY_BIN_DIR points the tests at other builds' binaries (a release cluster's throughput).
+std::string binary_dir() {
+  if (const char* dir = std::getenv("TALLY_BIN_DIR")) return dir;
+  return std::string(TALLY_BINARY_DIR) + "/native";
+}
+
+std::string tally_binary() {
+  return binary_dir() + "/tally";
+}
+
+std::string tallyd_binary() {
+  return binary_dir() + "/tallyd";
+}
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    result.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+int free_base_port(int n) {
+  std::random_device device;
+  std::mt19937 random(device());
+  std::uniform_int_distribution<int> pick(20000, 55000);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int base = pick(random) / 10 * 10;
+    bool free = true;
+    for (int i = 1; i <= n && free; ++i)
+      free = port_free(base + i) && port_free(base + 100 + i);
+    if (free) return base;
+  }
+  return 0;
+}
+
+std::vector<ClusterNode> read_cluster(const std::string& dir) {
+  std::ifstream file(dir + "/cluster.json");
+  std::stringstream text;
+  text << file.rdbuf();
+  std::vector<ClusterNode> nodes;
+  auto json = http::parse_json(text.str());
+  if (!json.ok() || json.value().find("nodes") == nullptr) return nodes;
+  for (const auto& item : json.value().find("nodes")->items) {
+    ClusterNode node;
+    node.id = std::stoull(item.find("id")->text);
+    node.http = "http://" + item.find("http")->text;
+    node.pid = std::stol(item.find("pid")->text);
+    nodes.push_back(node);
+  }
+  return nodes;
+}
+
+JsonAnswer send_json(const std::string& method, const std::string& base, const std::string& path,
+                     const std::string& body,
+                     std::vector<std::pair<std::string, std::string>> headers) {
+  http::HttpRequest request;
+  request.method = method;
+  request.url = base + path;
+  request.body = body;
+  request.headers = std::move(headers);
+  request.timeout_ms = 15000;
+  JsonAnswer answer;
+  auto response = http::http_call(request);
+  if (!response.ok()) return answer;
+  answer.status = response.value().status;
+  answer.body = response.value().body;
+  answer.headers = response.value().headers;
+  if (!answer.body.empty()) {
+    auto parsed = http::parse_json(answer.body);
+    if (parsed.ok()) answer.json = std::move(parsed).value();
+  }
+  return answer;
+}
+
+JsonAnswer get_json(const std::string& base, const std::string& path) {
+  return send_json("GET", base, path, "");
+}
+
+}  // namespace tally::testing

@@ -1,0 +1,47 @@
+// Helpers of the process-level tests ([cli], [cluster]): the built binaries, shell commands
+// with their output, a base port whose Raft and HTTP ports are free, and a local cluster
+// started and stopped with `tally cluster`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "native/http/http_client.hpp"
+#include "native/http/json.hpp"
+
+namespace tally::testing {
+
+std::string tally_binary();
+std::string tallyd_binary();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout (stderr goes to the test's stderr)
+};
+CommandResult run_command(const std::string& command);
+
+// A base port P such that P+1..P+n and P+101..P+100+n are free now.
+int free_base_port(int n);
+
+struct ClusterNode {
+  std::uint64_t id = 0;
+  std::string http;  // http://127.0.0.1:port
+  long pid = 0;
+};
+
+// Reads DIR/cluster.json.
+std::vector<ClusterNode> read_cluster(const std::string& dir);
+
+// GET url+path and its parsed JSON; status 0 when the node does not answer.
+struct JsonAnswer {
+  int status = 0;
+  http::Json json;
+  std::string body;
+  std::map<std::string, std::string> headers;
+};
+JsonAnswer get_json(const std::string& base, const std::string& path);
+JsonAnswer send_json(const std::string& method, const std::string& base, const std::string& path,
+                     const std::string& body,
+                     std::vector<std::pair<std::string, std::string>> headers = {});
+
+}  // namespace tally::testing
