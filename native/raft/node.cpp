@@ -132,7 +132,7 @@ std::size_t Node::gen1_size() const {
   return fsm_->cache().gen1_size();
 }
 Result<crypto::Digest> Node::digest() const {
-  return store_digest(host_->store());
+  return store_digest(store());
 }
 
 int Node::fail(Error error) {

@@ -139,7 +139,11 @@ class Node {
 
   // For tests and tallyd's checker endpoint.
   const fsm::StateMachine& state_machine() const { return *fsm_; }
-  const store::KeyValueStore& store() const { return host_->store(); }
+  // The store as the state machine's applied index sees it: the durable store with the open
+  // group commit overlaid (reads, the checker and digests must not lag the applied index).
+  const store::KeyValueStore& store() const {
+    return fsm_ != nullptr ? fsm_->read_view() : host_->store();
+  }
   std::uint64_t snapshots_taken() const { return snapshots_taken_; }
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
   std::uint64_t snapshots_refused() const { return snapshots_refused_; }
