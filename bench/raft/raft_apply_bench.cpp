@@ -162,6 +162,7 @@ double run_fixture(std::size_t count, std::size_t depth) {
     auto node = replica::Node::open(node_config(i + 1, depth), std::move(host).value());
     if (!node.ok()) std::abort();
     nodes.push_back(std::move(node).value());
+    replica::declare_io_async_work(&fixture.servers[fixture.n].io);
     raft_fixture_grow(&fixture, nodes.back()->fsm());
   }
   struct raft_configuration configuration;

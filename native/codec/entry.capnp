@@ -10,6 +10,8 @@
 # Revisions:
 #   1: Entry, Proposal, Plan, orders, SnapshotEnvelope.
 #   2: Entry.proposerId (the node that admitted the proposal; traces only, not applied).
+#   3: SnapshotEnvelope.imageBytes, chunkBytes, chunkCount (snapshot format 2: the image
+#      follows the envelope in raw chunks instead of riding in `image`).
 @0x845136f79b524d41;
 
 using Cxx = import "/capnp/c++.capnp";
@@ -159,13 +161,18 @@ struct SnapshotEnvelope {
     sqlite @0;  # a SQLite database file image (sqlite3_serialize)
     rows @1;    # every row of an ordered store, in key order (RowImage)
   }
-  formatVersion @0 :UInt32;  # 1
+  formatVersion @0 :UInt32;  # 1: the image is `image`; 2: it follows in chunks
   appliedIndex @1 :UInt64;   # the store's applied index
   term @2 :UInt64;           # the node's Raft term when the snapshot was taken
   imageKind @3 :ImageKind;
-  image @4 :Data;
-  imageDigest @5 :Data;      # SHA-256 of image
+  image @4 :Data;            # format 1 only (a Data blob caps the image at 512 MiB)
+  imageDigest @5 :Data;      # SHA-256 of the image (format 2: of the chunks concatenated)
   storeDigest @6 :Data;      # the store digest (SHA-256 over the ordered rows)
+  # Format 2: the snapshot is this message, then the image in chunkCount raw chunks, each of
+  # chunkBytes but the last (1..chunkBytes); imageBytes in all. `image` stays empty.
+  imageBytes @7 :UInt64;
+  chunkBytes @8 :UInt64;
+  chunkCount @9 :UInt32;
 }
 
 struct Row {

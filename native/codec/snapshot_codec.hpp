@@ -1,10 +1,21 @@
-// The snapshot envelope (DESIGN.md §9): what a Raft snapshot carries, in Cap'n Proto
+// The snapshot format (DESIGN.md §9): what a Raft snapshot carries, in Cap'n Proto
 // (native/codec/entry.capnp, SnapshotEnvelope), and the row image used for stores that are
 // not SQLite files (the in-memory store of the deterministic tests).
 //
-// Contract: encode_snapshot fills image_digest from the image; decode_snapshot refuses
-// (kCorrupt) an unknown format version, an image whose SHA-256 is not image_digest, and any
-// malformed message, without aborting. Stateless and thread-safe.
+// Format 2 (what nodes write): a small envelope message (applied index, term, image kind,
+// image size, chunk layout, image digest, store digest), followed by the image itself as
+// chunk_count raw chunks of chunk_bytes each (the last one 1..chunk_bytes). The taker hands
+// libraft one buffer per chunk, so no buffer and no Cap'n Proto blob ever holds the whole
+// image (a Data blob caps at 512 MiB); libraft concatenates the buffers on disk and on the
+// wire, so a restoring node sees envelope + chunks as one byte string.
+// Format 1 (read only, kept so that a node restarting on a snapshot an older build wrote, or
+// receiving one from an older leader, still restores it): one envelope with the image inside.
+//
+// Contract: read_snapshot parses the envelope and checks the layout (format, kind, digest
+// sizes, chunk count against image size, the exact number of bytes after the envelope)
+// without hashing the image, so a node can refuse a snapshot older than its store cheaply;
+// verify_snapshot_image then checks the image digest. Both refuse (kCorrupt) without
+// aborting on any input. Stateless and thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,27 +27,61 @@
 
 namespace tally::wire {
 
-inline constexpr std::uint32_t kSnapshotFormat = 1;
+inline constexpr std::uint32_t kSnapshotFormatSingle = 1;   // image inside the envelope
+inline constexpr std::uint32_t kSnapshotFormatChunked = 2;  // image in chunks after it
+// The default chunk: large enough that a 100 MB store is a handful of buffers, small enough
+// that one allocation never dominates memory.
+inline constexpr std::uint64_t kSnapshotChunkBytes = std::uint64_t{16} << 20;
+// A bound on the chunk size a reader accepts (a hostile envelope cannot make it plan for
+// absurd chunks; the count check below would catch a mismatch anyway).
+inline constexpr std::uint64_t kSnapshotChunkBytesMax = std::uint64_t{1} << 30;
 
 enum class ImageKind : std::uint8_t {
-  kSqlite = 0,  // a SQLite database file (sqlite3_serialize)
+  kSqlite = 0,  // a SQLite database file image (sqlite3_serialize)
   kRows = 1,    // encode_rows: every row of an ordered store, in key order
 };
 
-struct SnapshotEnvelope {
-  std::uint32_t format_version = kSnapshotFormat;
+// What a format-2 envelope says.
+struct SnapshotHeader {
+  std::uint32_t format_version = kSnapshotFormatChunked;
   std::uint64_t applied_index = 0;  // the store's applied index
   std::uint64_t term = 0;           // the node's Raft term when it was taken
   ImageKind image_kind = ImageKind::kSqlite;
-  Bytes image;
-  crypto::Digest image_digest{};  // SHA-256 of image (set by encode_snapshot)
+  std::uint64_t image_bytes = 0;  // the image's size: the bytes after the envelope
+  std::uint64_t chunk_bytes = kSnapshotChunkBytes;
+  std::uint32_t chunk_count = 0;  // snapshot_chunk_count(image_bytes, chunk_bytes)
+  crypto::Digest image_digest{};  // SHA-256 of the image (the chunks concatenated)
   crypto::Digest store_digest{};  // the store digest of the rows in the image
 
-  friend bool operator==(const SnapshotEnvelope&, const SnapshotEnvelope&) = default;
+  friend bool operator==(const SnapshotHeader&, const SnapshotHeader&) = default;
 };
 
-Bytes encode_snapshot(const SnapshotEnvelope& envelope);
-Result<SnapshotEnvelope> decode_snapshot(ByteView bytes);
+// ceil(image_bytes / chunk_bytes). REQUIRES: chunk_bytes > 0.
+std::uint64_t snapshot_chunk_count(std::uint64_t image_bytes, std::uint64_t chunk_bytes);
+
+// The envelope of a format-2 snapshot, a whole number of 8-byte words; the chunks follow it.
+// REQUIRES: header.format_version is 2 and chunk_count matches image_bytes and chunk_bytes.
+Bytes encode_snapshot_header(const SnapshotHeader& header);
+
+// A decoded snapshot. For format 2, image views the caller's bytes (no copy): the view must
+// not outlive them. For format 1, the image is copied into single_image (the Data blob may
+// lie in an aligned copy that does not survive decoding).
+struct SnapshotView {
+  SnapshotHeader header;
+  ByteView chunked_image;
+  Bytes single_image;
+  ByteView image() const {
+    return header.format_version == kSnapshotFormatSingle ? ByteView(single_image) : chunked_image;
+  }
+};
+
+Result<SnapshotView> read_snapshot(ByteView bytes);
+Status verify_snapshot_image(const SnapshotView& view);
+
+// Format 1, as revision 1 of the schema wrote it (the whole image inside the envelope).
+// Nodes no longer write it; tests do, to prove old snapshots still restore.
+// REQUIRES: image below 512 MiB.
+Bytes encode_single_snapshot(const SnapshotHeader& header, ByteView image);
 
 using Rows = std::map<Bytes, Bytes>;
 Bytes encode_rows(const Rows& rows);

@@ -54,10 +54,13 @@ std::string_view reply_status_name(Reply::Status status) {
 
 Node::Node(NodeConfig config, std::unique_ptr<StoreHost> host)
     : config_(std::move(config)), host_(std::move(host)) {
-  raft_fsm_.version = 2;
+  // Version 3: the image is copied on libraft's snapshot thread (snapshot_async), not on the
+  // loop; version 2's snapshot_finalize gives the buffers back to us to free.
+  raft_fsm_.version = 3;
   raft_fsm_.data = this;
   raft_fsm_.apply = &Node::fsm_apply;
   raft_fsm_.snapshot = &Node::fsm_snapshot;
+  raft_fsm_.snapshot_async = &Node::fsm_snapshot_async;
   raft_fsm_.snapshot_finalize = &Node::fsm_snapshot_finalize;
   raft_fsm_.restore = &Node::fsm_restore;
 }
@@ -70,6 +73,9 @@ Result<std::unique_ptr<Node>> Node::open(NodeConfig config, std::unique_ptr<Stor
   TALLY_INVARIANT(config.id > 0, "a Raft server id is positive");
   TALLY_INVARIANT(config.in_flight_max >= 1, "at least one proposal in flight");
   TALLY_INVARIANT(static_cast<bool>(config.clock_us), "a node needs a clock for admission");
+  TALLY_INVARIANT(config.snapshot_chunk_bytes > 0 &&
+                      config.snapshot_chunk_bytes <= wire::kSnapshotChunkBytesMax,
+                  "a snapshot chunk size within the readers' bound");
   std::unique_ptr<Node> node(new Node(std::move(config), std::move(host)));
   TALLY_TRY(node->open_state_machine());
   return node;
@@ -141,6 +147,7 @@ int Node::fail(Error error) {
                  static_cast<unsigned long long>(config_.id),
                  std::string(code_name(error.code)).c_str(), error.message.c_str());
     failure_ = std::move(error);
+    if (on_failure_) on_failure_();
   }
   return RAFT_IOERR;
 }

@@ -39,6 +39,7 @@ extern "C" {
 #include "core/fsm/state_machine.hpp"
 #include "core/plan/proposal.hpp"
 #include "native/codec/entry_codec.hpp"
+#include "native/raft/snapshot_job.hpp"
 #include "native/raft/store_host.hpp"
 
 namespace tally::replica {
@@ -52,6 +53,9 @@ struct NodeConfig {
   std::size_t in_flight_max = 64;
   // The leader's clock for admission timestamps (microseconds since the Unix epoch).
   std::function<std::uint64_t()> clock_us;
+  // Snapshot images travel in raw chunks of this many bytes (format 2, snapshot_codec.hpp);
+  // tests use tiny chunks to cover images of many chunks.
+  std::uint64_t snapshot_chunk_bytes = wire::kSnapshotChunkBytes;
 };
 
 // What a submitted request became.
@@ -78,6 +82,16 @@ struct Reply {
 };
 
 std::string_view reply_status_name(Reply::Status status);
+
+// The node's raft_fsm is version 3 (snapshot_async: the image is copied off the loop), which
+// raft_init accepts only on a raft_io of version >= 2 with async_work. libraft 0.15's own
+// backends implement async_work but declare version 1 (uv) or leave it 0 (the in-memory
+// fixture); upstream fixed exactly that in v0.17.1 (commit 269e541, "uv: set io version to
+// 2"). Call on the io before raft_init (for the fixture: on the next server's io before
+// raft_fixture_grow; its init keeps the field).
+inline void declare_io_async_work(struct raft_io* io) {
+  if (io->version < 2) io->version = 2;
+}
 
 using ReplyCallback = std::function<void(Reply)>;
 using ChangeCallback = std::function<void(int status)>;  // 0 or a RAFT_* error code
@@ -126,6 +140,9 @@ class Node {
   Result<crypto::Digest> digest() const;
   bool failed() const { return failure_.has_value(); }
   const std::optional<Error>& failure() const { return failure_; }
+  // Called once, when the node fails, from inside whatever libraft callback failed it: it
+  // must not call back into libraft, only schedule (the host closes raft on its next turn).
+  void on_failure(std::function<void()> callback) { on_failure_ = std::move(callback); }
 
   // Brings the state machine to libraft's applied index: the indexes since the last command
   // were barriers or configuration entries (apply_noop each). Called before admission and
@@ -145,6 +162,7 @@ class Node {
     return fsm_ != nullptr ? fsm_->read_view() : host_->store();
   }
   std::uint64_t snapshots_taken() const { return snapshots_taken_; }
+  std::uint64_t snapshot_chunks_taken() const { return snapshot_chunks_taken_; }
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
   std::uint64_t snapshots_refused() const { return snapshots_refused_; }
   std::uint64_t entries_skipped() const { return entries_skipped_; }
@@ -164,6 +182,7 @@ class Node {
   // raft_fsm callbacks and what they do.
   static int fsm_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, void** result);
   static int fsm_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs);
+  static int fsm_snapshot_async(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs);
   static int fsm_snapshot_finalize(struct raft_fsm* fsm, struct raft_buffer* bufs[],
                                    unsigned* n_bufs);
   static int fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf);
@@ -173,6 +192,7 @@ class Node {
   int apply_entry(ByteView payload);
   int apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry);
   int take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs);
+  void finish_snapshot();
   int restore_snapshot(ByteView bytes);
   Status advance_to(std::uint64_t index);  // apply_noop each index up to index
   void record(std::uint64_t index, const plan::Proposal* proposal, fsm::ApplyReport report);
@@ -186,7 +206,12 @@ class Node {
   struct raft* raft_ = nullptr;
   std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;  // by log index
   std::optional<Error> failure_;
+  std::function<void()> on_failure_;
+  // The snapshot being taken: set on the loop by fsm snapshot, run on libraft's snapshot
+  // thread by fsm snapshot_async, finished and cleared on the loop by snapshot_finalize.
+  std::unique_ptr<SnapshotJob> snapshot_job_;
   std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0, snapshots_refused_ = 0;
+  std::uint64_t snapshot_chunks_taken_ = 0;
   std::uint64_t entries_skipped_ = 0;
 };
 

@@ -59,41 +59,58 @@ int Node::fsm_snapshot(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigne
 }
 
 int Node::take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs) {
-  // The image is the store: bring it to libraft's applied index first (§3, group commit).
+  // On the loop, and short: the image is the store, so bring it to libraft's applied index
+  // (§3, group commit) and pin that view; the copy happens in snapshot_async, off the loop.
+  *bufs = nullptr;
+  *n_bufs = 0;
+  TALLY_INVARIANT(snapshot_job_ == nullptr, "libraft takes one snapshot at a time");
   if (Status caught_up = catch_up(); !caught_up.ok()) return RAFT_IOERR;
   if (Status committed = commit_point(); !committed.ok()) return RAFT_IOERR;
-  auto image = host_->image();
+  // The store may be ahead of libraft's applied index while libraft replays the log after a
+  // restart; the envelope then names the store's index and the installing node skips the
+  // entries between the two, as this node does.
+  TALLY_INVARIANT(fsm_->durable_index() == fsm_->applied_index(), "the group is committed");
+  auto image = host_->pin_image();
   if (!image.ok()) return fail(std::move(image).error());
-  auto digest = store_digest(host_->store());
-  if (!digest.ok()) return fail(std::move(digest).error());
-  wire::SnapshotEnvelope envelope;
-  envelope.applied_index = fsm_->applied_index();
-  envelope.term = raft_->current_term;
-  envelope.image_kind = host_->image_kind();
-  envelope.image = std::move(image).value();
-  envelope.store_digest = *digest;
-  Bytes bytes = wire::encode_snapshot(envelope);
-
-  *bufs = static_cast<struct raft_buffer*>(raft_malloc(sizeof(struct raft_buffer)));
-  TALLY_INVARIANT(*bufs != nullptr, "raft_malloc failed");
-  (*bufs)[0].len = bytes.size();
-  (*bufs)[0].base = raft_malloc(bytes.size());
-  TALLY_INVARIANT((*bufs)[0].base != nullptr, "raft_malloc failed");
-  std::memcpy((*bufs)[0].base, bytes.data(), bytes.size());
-  *n_bufs = 1;
-  ++snapshots_taken_;
+  wire::SnapshotHeader header;
+  header.applied_index = fsm_->applied_index();
+  header.term = raft_->current_term;
+  header.image_kind = host_->image_kind();
+  snapshot_job_ =
+      std::make_unique<SnapshotJob>(header, std::move(image).value(), config_.snapshot_chunk_bytes);
   return 0;
 }
 
-// Version 2: libraft leaves the buffers to us once the snapshot is written.
-int Node::fsm_snapshot_finalize(struct raft_fsm* /*fsm*/, struct raft_buffer* bufs[],
+// On libraft's snapshot thread: touches the job only (snapshot_job.hpp).
+int Node::fsm_snapshot_async(struct raft_fsm* fsm, struct raft_buffer* bufs[], unsigned* n_bufs) {
+  auto* node = static_cast<Node*>(fsm->data);
+  TALLY_INVARIANT(node->snapshot_job_ != nullptr, "snapshot_async after a successful snapshot");
+  return node->snapshot_job_->run(bufs, n_bufs);
+}
+
+// On the loop, after the snapshot is written or abandoned: the buffers are ours to free.
+int Node::fsm_snapshot_finalize(struct raft_fsm* fsm, struct raft_buffer* bufs[],
                                 unsigned* n_bufs) {
   for (unsigned i = 0; i < *n_bufs; ++i)
     raft_free((*bufs)[i].base);
   raft_free(*bufs);
   *bufs = nullptr;
   *n_bufs = 0;
+  static_cast<Node*>(fsm->data)->finish_snapshot();
   return 0;
+}
+
+void Node::finish_snapshot() {
+  if (snapshot_job_ == nullptr) return;
+  std::unique_ptr<SnapshotJob> job = std::move(snapshot_job_);
+  if (job->error()) {
+    // The store could not be read back: as fatal as any other storage error (§5).
+    fail(*job->error());
+    return;
+  }
+  if (!job->done()) return;  // libraft abandoned it before the copy (closing, no memory)
+  ++snapshots_taken_;
+  snapshot_chunks_taken_ += job->header().chunk_count;
 }
 
 int Node::fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
@@ -105,26 +122,33 @@ int Node::fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
 
 int Node::restore_snapshot(ByteView bytes) {
   if (failure_) return RAFT_IOERR;
-  auto envelope = wire::decode_snapshot(bytes);
-  if (!envelope.ok()) {
+  TALLY_INVARIANT(snapshot_job_ == nullptr,
+                  "libraft installs no snapshot while one is being taken");
+  auto refuse = [&](const std::string& why) {
     std::fprintf(stderr, "tally node %llu: snapshot refused: %s\n",
-                 static_cast<unsigned long long>(config_.id), envelope.error().message.c_str());
+                 static_cast<unsigned long long>(config_.id), why.c_str());
     return RAFT_CORRUPT;
+  };
+  // The envelope and the chunk layout first: cheap, no hashing.
+  auto view = wire::read_snapshot(bytes);
+  if (!view.ok()) return refuse(view.error().message);
+  if (view->header.image_kind != host_->image_kind()) {
+    return refuse("an image of another store kind");
   }
-  if (envelope->image_kind != host_->image_kind()) {
-    std::fprintf(stderr, "tally node %llu: snapshot refused: an image of another store kind\n",
-                 static_cast<unsigned long long>(config_.id));
-    return RAFT_CORRUPT;
-  }
-  if (envelope->applied_index <= fsm_->applied_index()) {
+  if (view->header.applied_index <= fsm_->applied_index()) {
     // Our store is as new or newer (a restart restores the last snapshot first): keep it;
-    // libraft replays the later entries and apply skips what the store already holds.
+    // libraft replays the later entries and apply skips what the store already holds. Known
+    // before the image is hashed, so a restart does not pay for a pass over the image.
     ++snapshots_refused_;
     return 0;
   }
+  // Every byte of the image is checked before the store is touched.
+  if (Status verified = wire::verify_snapshot_image(*view); !verified.ok()) {
+    return refuse(verified.error().message);
+  }
   if (Status committed = commit_point(); !committed.ok()) return RAFT_IOERR;
   fsm_.reset();
-  Status installed = host_->install(envelope->image);
+  Status installed = host_->install(view->image());
   if (Status reopened = open_state_machine(); !reopened.ok()) return fail(reopened.error());
   if (!installed.ok()) {
     std::fprintf(stderr, "tally node %llu: snapshot install failed, store kept: %s\n",
@@ -133,7 +157,7 @@ int Node::restore_snapshot(ByteView bytes) {
   }
   auto digest = store_digest(host_->store());
   if (!digest.ok()) return fail(std::move(digest).error());
-  if (*digest != envelope->store_digest || fsm_->applied_index() != envelope->applied_index) {
+  if (*digest != view->header.store_digest || fsm_->applied_index() != view->header.applied_index) {
     return fail(make_error(Code::kCorrupt, "an installed snapshot does not match its envelope"));
   }
   ++snapshots_installed_;

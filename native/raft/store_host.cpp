@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/store/schema_version.hpp"
+#include "native/raft/store_digest.hpp"
 
 namespace tally::replica {
 
@@ -51,7 +52,46 @@ Status sync_directory(const std::string& directory) {
   return ok_status();
 }
 
+// A read transaction on a second connection: the database as it was when pinned.
+class SqliteImage final : public StoreImage {
+ public:
+  explicit SqliteImage(std::unique_ptr<sqlite::SqliteStore> reader) : reader_(std::move(reader)) {}
+  Status read(const std::function<Status(ByteView)>& sink) override {
+    return reader_->image_to(sink);
+  }
+  Result<crypto::Digest> digest() override { return store_digest(*reader_); }
+
+ private:
+  std::unique_ptr<sqlite::SqliteStore> reader_;  // closing it ends the read transaction
+};
+
+class RowsImage final : public StoreImage {
+ public:
+  explicit RowsImage(wire::Rows rows) : rows_(std::move(rows)) {}
+  Status read(const std::function<Status(ByteView)>& sink) override {
+    return sink(wire::encode_rows(rows_));
+  }
+  Result<crypto::Digest> digest() override {
+    store::MemoryStore copy;
+    copy.set_rows(rows_);
+    return store_digest(copy);
+  }
+
+ private:
+  wire::Rows rows_;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<StoreImage>> SqliteHost::pin_image() {
+  auto reader = sqlite::SqliteStore::open_pinned_reader(path_);
+  if (!reader.ok()) return std::move(reader).error();
+  return std::unique_ptr<StoreImage>(new SqliteImage(std::move(reader).value()));
+}
+
+Result<std::unique_ptr<StoreImage>> MemoryHost::pin_image() {
+  return std::unique_ptr<StoreImage>(new RowsImage(store_.rows()));
+}
 
 Result<std::unique_ptr<SqliteHost>> SqliteHost::open(std::string path) {
   std::unique_ptr<SqliteHost> host(new SqliteHost());

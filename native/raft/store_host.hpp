@@ -1,16 +1,23 @@
 // StoreHost: the store a node applies to, and how it is imaged into a snapshot and replaced
 // by one (DESIGN.md §9).
 //
-// SqliteHost: the production store, a SQLite file. Its image is sqlite3_serialize's copy of
-// the database; install writes the image to a temporary file beside it, fsyncs it, closes
-// the store, renames the file over it, fsyncs the directory and reopens: a crash at any
-// instant leaves either the old store or the new one (inv#9).
+// Snapshots are taken in two steps (libraft's async snapshot, fsm version 3): pin_image()
+// runs on the loop right after the open group commits and only fixes the view (cheap);
+// StoreImage::read and digest() then run on libraft's snapshot thread while the loop goes on
+// applying and committing, and see the store exactly as it was when pinned.
+//
+// SqliteHost: the production store, a SQLite file. Its pin is a second, read-only connection
+// holding a read transaction (WAL mode keeps its view while the writer commits); its image is
+// sqlite3_serialize's copy of the database as that transaction sees it; install writes the image to
+// a temporary file beside it, fsyncs it, closes the store, renames the file over it, fsyncs the
+// directory and reopens: a crash at any instant leaves either the old store or the new one (inv#9).
 // MemoryHost: an in-memory ordered store for the deterministic tests; its image is the row
 // list (wire::encode_rows). It survives a simulated crash, as a disk would.
 // The caller closes every user of store() (the state machine) before install and reopens it
 // after. Not thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,12 +28,24 @@
 
 namespace tally::replica {
 
+// A consistent view of a store, pinned at one instant. Owns what it reads through, so it may
+// outlive nothing but its host's store file; used by one thread at a time, any thread.
+class StoreImage {
+ public:
+  virtual ~StoreImage() = default;
+  // The image bytes, in order, handed to sink in one or more pieces.
+  virtual Status read(const std::function<Status(ByteView)>& sink) = 0;
+  // The store digest (store_digest.hpp) of the pinned rows.
+  virtual Result<crypto::Digest> digest() = 0;
+};
+
 class StoreHost {
  public:
   virtual ~StoreHost() = default;
   virtual store::KeyValueStore& store() = 0;
   virtual wire::ImageKind image_kind() const = 0;
-  virtual Result<Bytes> image() const = 0;
+  // Pins the store as its last committed write left it. REQUIRES: on the store's thread.
+  virtual Result<std::unique_ptr<StoreImage>> pin_image() = 0;
   // Replaces the whole store by image, atomically. On error the old store stays in place.
   virtual Status install(ByteView image) = 0;
 };
@@ -36,7 +55,7 @@ class SqliteHost final : public StoreHost {
   static Result<std::unique_ptr<SqliteHost>> open(std::string path);
   store::KeyValueStore& store() override { return *store_; }
   wire::ImageKind image_kind() const override { return wire::ImageKind::kSqlite; }
-  Result<Bytes> image() const override { return store_->image(); }
+  Result<std::unique_ptr<StoreImage>> pin_image() override;
   Status install(ByteView image) override;
 
  private:
@@ -50,7 +69,8 @@ class MemoryHost final : public StoreHost {
   store::KeyValueStore& store() override { return store_; }
   store::MemoryStore& memory() { return store_; }
   wire::ImageKind image_kind() const override { return wire::ImageKind::kRows; }
-  Result<Bytes> image() const override { return wire::encode_rows(store_.rows()); }
+  // Copies the rows (the deterministic tests' stores are small).
+  Result<std::unique_ptr<StoreImage>> pin_image() override;
   Status install(ByteView image) override;
 
  private:

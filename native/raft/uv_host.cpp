@@ -40,6 +40,8 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
     raft_uv_tcp_close(&host->transport_);
     return raft_error("raft_uv_init", rv);
   }
+  declare_io_async_work(&host->io_);
+  TALLY_INVARIANT(host->io_.async_work != nullptr, "libraft's uv backend implements async_work");
   rv = raft_init(&host->raft_, &host->io_, host->node_->fsm(), id, host->config_.address.c_str());
   if (rv != 0) {
     raft_uv_close(&host->io_);

@@ -160,12 +160,42 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
 }
 
 Result<Bytes> SqliteStore::image() const {
+  Bytes out;
+  TALLY_TRY(image_to([&](ByteView image) {
+    out = image.to_bytes();
+    return ok_status();
+  }));
+  return out;
+}
+
+Status SqliteStore::image_to(const std::function<Status(ByteView)>& sink) const {
   sqlite3_int64 size = 0;
+  // Inside an open read transaction (open_pinned_reader) the copy is of that transaction's
+  // view; otherwise of the last commit.
   unsigned char* data = sqlite3_serialize(db_, "main", &size, 0);
   if (data == nullptr) return failure("serialize");
-  Bytes out(data, data + size);
+  Status sunk = sink(ByteView(data, static_cast<std::size_t>(size)));
   sqlite3_free(data);
-  return out;
+  return sunk;
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open_pinned_reader(const std::string& path) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  store->path_ = path;
+  int rc = sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) return store->failure("open for reading");
+  TALLY_TRY(store->check_layout());
+  TALLY_TRY(store->prepare_all());
+  // BEGIN is deferred: the read transaction (and with it the WAL read mark that freezes the
+  // view) starts at the first read, so read once now, on the caller's thread, at the instant
+  // the caller chose.
+  if (sqlite3_exec(store->db_, "BEGIN; SELECT count(*) FROM sqlite_master;", nullptr, nullptr,
+                   nullptr) != SQLITE_OK) {
+    return store->failure("begin the pinned read");
+  }
+  TALLY_INVARIANT(sqlite3_get_autocommit(store->db_) == 0, "the pinned reader holds a transaction");
+  return store;
 }
 
 SqliteStore::~SqliteStore() {

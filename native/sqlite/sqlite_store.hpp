@@ -14,6 +14,7 @@
 // Not thread-safe. A scan's visitor may call get() but must not write.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,12 @@ class SqliteStore final : public store::KeyValueStore {
  public:
   // Opens (creating if absent) the database at path and checks its schema version.
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // A second, read-only connection to the existing database at path, inside a read
+  // transaction begun before it returns: it reads the database as it was at that instant
+  // (WAL mode keeps that view while the writer goes on committing) until it is destroyed.
+  // What a Raft snapshot is taken from off the loop (native/raft, SqliteHost::pin_image).
+  // The connection may move to another thread; one thread at a time. write() fails.
+  static Result<std::unique_ptr<SqliteStore>> open_pinned_reader(const std::string& path);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -43,6 +50,9 @@ class SqliteStore final : public store::KeyValueStore {
   // only, WAL included: what a Raft snapshot carries (native/raft). Reads; never blocks
   // writers for longer than the copy.
   Result<Bytes> image() const;
+  // The same image handed to sink in one piece, without copying it into Bytes first (a store
+  // of hundreds of MB is copied once, not twice).
+  Status image_to(const std::function<Status(ByteView)>& sink) const;
 
   enum Table : int { kMain, kGen0, kGen1, kTableCount };
   enum TableStatement : int {

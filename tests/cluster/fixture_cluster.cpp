@@ -55,6 +55,7 @@ void FixtureCluster::add_node() {
   config.fsm.audit_key = audit::public_demo_audit_key();
   config.fsm.group_entries_max = options_.group_entries_max;
   config.in_flight_max = options_.in_flight_max;
+  config.snapshot_chunk_bytes = options_.snapshot_chunk_bytes;
   struct raft_fixture* f = &fixture_;
   config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
   std::unique_ptr<replica::StoreHost> host;
@@ -74,6 +75,7 @@ void FixtureCluster::add_node() {
   REQUIRE(node.ok());
   nodes_.push_back(std::move(node).value());
   retired_.push_back(false);
+  replica::declare_io_async_work(&fixture_.servers[fixture_.n].io);
   REQUIRE(raft_fixture_grow(&fixture_, nodes_.back()->fsm()) == 0);
 }
 

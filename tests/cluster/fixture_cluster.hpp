@@ -29,6 +29,7 @@ struct FixtureOptions {
   std::size_t group_entries_max = 1;  // group commit: entries per store write
   unsigned snapshot_threshold = 64;
   unsigned snapshot_trailing = 16;
+  std::uint64_t snapshot_chunk_bytes = 64 * 1024;  // small: images span several chunks
   const TempDir* sqlite_dir = nullptr;  // SQLite stores in this folder; memory stores if null
 };
 

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
+#include "native/codec/snapshot_codec.hpp"
 #include "tests/cluster/fixture_cluster.hpp"
 
 namespace tally::testing {
@@ -321,16 +323,25 @@ TEST_CASE("a voter is added at runtime, catches up, and another is removed", "[r
 namespace tally::testing {
 namespace {
 
-// A copy of node's snapshot, in a raft_malloc buffer as libraft hands it to restore.
-struct raft_buffer snapshot_of(replica::Node& node) {
+// node's snapshot as libraft takes it (snapshot on the loop, snapshot_async, finalize) and
+// hands it to a restoring node: the buffers concatenated into one raft_malloc buffer.
+struct raft_buffer snapshot_of(replica::Node& node, unsigned* chunks = nullptr) {
   struct raft_buffer* bufs = nullptr;
   unsigned n = 0;
   REQUIRE(node.fsm()->snapshot(node.fsm(), &bufs, &n) == 0);
-  REQUIRE(n == 1);
+  REQUIRE(node.fsm()->snapshot_async(node.fsm(), &bufs, &n) == 0);
+  REQUIRE(n >= 2);  // the envelope, then at least one chunk
+  if (chunks != nullptr) *chunks = n - 1;
   struct raft_buffer copy;
-  copy.len = bufs[0].len;
+  copy.len = 0;
+  for (unsigned i = 0; i < n; ++i)
+    copy.len += bufs[i].len;
   copy.base = raft_malloc(copy.len);
-  std::memcpy(copy.base, bufs[0].base, copy.len);
+  std::size_t at = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    std::memcpy(static_cast<std::uint8_t*>(copy.base) + at, bufs[i].base, bufs[i].len);
+    at += bufs[i].len;
+  }
   REQUIRE(node.fsm()->snapshot_finalize(node.fsm(), &bufs, &n) == 0);
   return copy;
 }
@@ -357,7 +368,7 @@ TEST_CASE("a snapshot not newer than the local store, or damaged, is refused and
 
   // A damaged envelope: refused as corrupt, the buffer stays libraft's to free.
   struct raft_buffer damaged = snapshot_of(source);
-  static_cast<std::uint8_t*>(damaged.base)[damaged.len / 2] ^= 0x01;  // inside the image
+  static_cast<std::uint8_t*>(damaged.base)[8] ^= 0x40;  // the envelope's root pointer
   REQUIRE(target.fsm()->restore(target.fsm(), &damaged) == RAFT_CORRUPT);
   raft_free(damaged.base);
   REQUIRE(*target.digest() == *before);
@@ -372,6 +383,116 @@ TEST_CASE("a snapshot not newer than the local store, or damaged, is refused and
   REQUIRE(target.snapshots_refused() == 2);
   REQUIRE(*target.digest() == *newer);
   cluster.require_agreement(driver.acknowledged());
+}
+
+// A follower that slept through many entries, in SQLite: node 0's snapshot, 4 KiB chunks.
+struct LaggingSqlite {
+  TempDir dir;
+  FixtureOptions options;
+  std::unique_ptr<FixtureCluster> cluster;
+  std::unique_ptr<WorkloadDriver> driver;
+  unsigned follower = 0, source = 0;
+
+  LaggingSqlite() {
+    options.sqlite_dir = &dir;
+    options.snapshot_chunk_bytes = 4096;
+    options.snapshot_threshold = 1000;  // the test takes the snapshot itself
+    cluster = std::make_unique<FixtureCluster>(options);
+    REQUIRE(raft_fixture_step_until_has_leader(&cluster->fixture(), 10000));
+    driver = std::make_unique<WorkloadDriver>(*cluster, 77, 4);
+    driver->run_until_acknowledged(10);
+    follower = (cluster->leader() + 1) % cluster->size();
+    cluster->kill(follower);
+    driver->run_until_acknowledged(60);
+    source = cluster->leader();
+    REQUIRE(cluster->node(source).catch_up().ok());
+  }
+};
+
+TEST_CASE(
+    "a snapshot spanning many chunks installs on a lagging follower; a damaged chunk, a "
+    "wrong digest or a missing chunk is refused with the store untouched",
+    "[raft]") {
+  LaggingSqlite lag;
+  replica::Node& source = lag.cluster->node(lag.source);
+  replica::Node& target = lag.cluster->node(lag.follower);
+  const auto before = target.digest();
+  REQUIRE(before.ok());
+  const std::uint64_t lagging_at = target.applied_index();
+  unsigned chunks = 0;
+  struct raft_buffer good = snapshot_of(source, &chunks);
+  REQUIRE(chunks >= 4);
+  REQUIRE(source.snapshot_chunks_taken() == chunks);
+  auto view = wire::read_snapshot(ByteView(static_cast<const std::uint8_t*>(good.base), good.len));
+  REQUIRE(view.ok());
+  const std::size_t envelope_bytes = good.len - view->header.image_bytes;
+  REQUIRE(view->header.applied_index > lagging_at);
+
+  auto refused_untouched = [&](struct raft_buffer& bad) {
+    REQUIRE(target.fsm()->restore(target.fsm(), &bad) == RAFT_CORRUPT);
+    raft_free(bad.base);
+    REQUIRE(!target.failed());
+    REQUIRE(target.applied_index() == lagging_at);
+    REQUIRE(*target.digest() == *before);
+    REQUIRE(target.snapshots_installed() == 0);
+  };
+  auto copy_of = [&](std::size_t len) {
+    struct raft_buffer copy;
+    copy.len = len;
+    copy.base = raft_malloc(len);
+    std::memcpy(copy.base, good.base, len);
+    return copy;
+  };
+  {  // one byte of the third chunk
+    struct raft_buffer bad = copy_of(good.len);
+    static_cast<std::uint8_t*>(bad.base)[envelope_bytes + 2 * 4096 + 100] ^= 0x01;
+    refused_untouched(bad);
+  }
+  {  // the last chunk missing
+    const std::size_t last = view->header.image_bytes - (view->header.chunk_count - 1) * 4096;
+    struct raft_buffer bad = copy_of(good.len - last);
+    refused_untouched(bad);
+  }
+  {  // the envelope names another image digest
+    wire::SnapshotHeader lying = view->header;
+    lying.image_digest[5] ^= 0x01;
+    Bytes envelope = wire::encode_snapshot_header(lying);
+    REQUIRE(envelope.size() == envelope_bytes);
+    struct raft_buffer bad = copy_of(good.len);
+    std::memcpy(bad.base, envelope.data(), envelope.size());
+    refused_untouched(bad);
+  }
+
+  // The good one installs; the follower then rejoins and every node agrees.
+  REQUIRE(target.fsm()->restore(target.fsm(), &good) == 0);
+  REQUIRE(target.snapshots_installed() == 1);
+  REQUIRE(target.applied_index() == view->header.applied_index);
+  REQUIRE(*target.digest() == view->header.store_digest);
+  lag.driver->run_until_acknowledged(10);
+  lag.cluster->converge();
+  lag.cluster->require_agreement(lag.driver->acknowledged());
+}
+
+TEST_CASE("a format-1 snapshot an older build wrote still installs", "[raft]") {
+  LaggingSqlite lag;
+  replica::Node& source = lag.cluster->node(lag.source);
+  replica::Node& target = lag.cluster->node(lag.follower);
+  struct raft_buffer chunked = snapshot_of(source);
+  auto view =
+      wire::read_snapshot(ByteView(static_cast<const std::uint8_t*>(chunked.base), chunked.len));
+  REQUIRE(view.ok());
+  Bytes single = wire::encode_single_snapshot(view->header, view->image());
+  raft_free(chunked.base);
+  struct raft_buffer old;
+  old.len = single.size();
+  old.base = raft_malloc(old.len);
+  std::memcpy(old.base, single.data(), single.size());
+  REQUIRE(target.fsm()->restore(target.fsm(), &old) == 0);
+  REQUIRE(target.snapshots_installed() == 1);
+  REQUIRE(*target.digest() == view->header.store_digest);
+  lag.driver->run_until_acknowledged(10);
+  lag.cluster->converge();
+  lag.cluster->require_agreement(lag.driver->acknowledged());
 }
 
 }  // namespace

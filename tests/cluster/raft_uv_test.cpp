@@ -87,7 +87,8 @@ class UvCluster {
     node.in_flight_max = depth_;
     node.clock_us = wall_clock_us;
     node.fsm.audit_key = audit::public_demo_audit_key();
-    node.fsm.group_entries_max = 32;  // group commit: by count, or every 10 ms
+    node.fsm.group_entries_max = 32;        // group commit: by count, or every 10 ms
+    node.snapshot_chunk_bytes = 64 * 1024;  // snapshots of several chunks through libraft's uv
     auto host = replica::UvHost::start(&loop_, config, std::move(node));
     INFO((host.ok() ? std::string() : host.error().message));
     REQUIRE(host.ok());

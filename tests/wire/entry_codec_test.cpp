@@ -263,35 +263,125 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a snapshot envelope round-trips and refuses a damaged image", "[codec]") {
-  SnapshotEnvelope envelope;
-  envelope.applied_index = 77;
-  envelope.term = 3;
-  envelope.image_kind = ImageKind::kRows;
-  envelope.image = encode_rows({{Bytes{1}, Bytes{2}}, {Bytes{1, 0}, Bytes{}}});
-  envelope.store_digest.fill(0x5a);
-  Bytes bytes = encode_snapshot(envelope);
-  auto decoded = decode_snapshot(bytes);
-  REQUIRE(decoded.ok());
-  REQUIRE(decoded->applied_index == 77);
-  REQUIRE(decoded->term == 3);
-  REQUIRE(decoded->image == envelope.image);
-  REQUIRE(decoded->store_digest == envelope.store_digest);
-  REQUIRE(decoded->image_digest == crypto::sha256(envelope.image));
-  auto rows = decode_rows(decoded->image);
-  REQUIRE(rows.ok());
-  REQUIRE(rows->size() == 2);
+// A format-2 snapshot as the node builds it: the envelope, then the image in chunks.
+Bytes chunked_snapshot(const Bytes& image, std::uint64_t chunk_bytes, SnapshotHeader& header) {
+  header.applied_index = 77;
+  header.term = 3;
+  header.image_kind = ImageKind::kRows;
+  header.image_bytes = image.size();
+  header.chunk_bytes = chunk_bytes;
+  header.chunk_count = static_cast<std::uint32_t>(snapshot_chunk_count(image.size(), chunk_bytes));
+  header.image_digest = crypto::sha256(image);
+  header.store_digest.fill(0x5a);
+  Bytes bytes = encode_snapshot_header(header);
+  bytes.insert(bytes.end(), image.begin(), image.end());
+  return bytes;
+}
+
+Bytes sample_image(std::size_t size) {
+  Bytes image(size);
+  for (std::size_t i = 0; i < size; ++i)
+    image[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  return image;
+}
+
+TEST_CASE("a snapshot's image spans several chunks after a small envelope and reads back",
+          "[codec]") {
+  const Bytes image = sample_image(10 * 1024 + 5);  // three 4 KiB chunks, the last short
+  SnapshotHeader header;
+  Bytes bytes = chunked_snapshot(image, 4096, header);
+  REQUIRE(header.chunk_count == 3);
+  REQUIRE(bytes.size() - image.size() < 256);  // the envelope never carries the image
+  auto view = read_snapshot(bytes);
+  REQUIRE(view.ok());
+  REQUIRE(view->header == header);
+  REQUIRE(view->image() == ByteView(image));
+  REQUIRE(verify_snapshot_image(*view).ok());
+  // An image of exactly whole chunks, and an empty one.
+  SnapshotHeader whole;
+  auto exact = read_snapshot(chunked_snapshot(sample_image(8192), 4096, whole));
+  REQUIRE(exact.ok());
+  REQUIRE(exact->header.chunk_count == 2);
+  SnapshotHeader empty;
+  Bytes nothing = chunked_snapshot(Bytes{}, 4096, empty);
+  REQUIRE(read_snapshot(nothing).ok());
+  REQUIRE(read_snapshot(nothing)->header.chunk_count == 0);
+}
+
+TEST_CASE("a snapshot with a damaged chunk, a wrong digest or a missing chunk is refused",
+          "[codec]") {
+  const Bytes image = sample_image(3 * 4096 + 100);
+  SnapshotHeader header;
+  const Bytes good = chunked_snapshot(image, 4096, header);
+  const std::size_t envelope_bytes = good.size() - image.size();
+
+  // A flipped byte in the second chunk: the layout reads, the digest refuses it.
+  Bytes damaged = good;
+  damaged[envelope_bytes + 4096 + 17] ^= 0x01;
+  auto view = read_snapshot(damaged);
+  REQUIRE(view.ok());
+  REQUIRE(!verify_snapshot_image(*view).ok());
+
+  // The envelope names another digest.
+  SnapshotHeader lying = header;
+  lying.image_digest[0] ^= 0x01;
+  Bytes wrong = encode_snapshot_header(lying);
+  wrong.insert(wrong.end(), image.begin(), image.end());
+  REQUIRE(read_snapshot(wrong).ok());
+  REQUIRE(!verify_snapshot_image(*read_snapshot(wrong)).ok());
+
+  // The last chunk missing, a chunk cut short, a byte too many: refused before any hashing.
+  REQUIRE(!read_snapshot(ByteView(good.data(), envelope_bytes + 3 * 4096)).ok());
+  REQUIRE(!read_snapshot(ByteView(good.data(), good.size() - 1)).ok());
+  Bytes longer = good;
+  longer.push_back(0);
+  REQUIRE(!read_snapshot(longer).ok());
+
+  // An envelope whose own layout is consistent (3 whole chunks) but not with what follows.
+  SnapshotHeader miscounted = header;
+  miscounted.image_bytes = 3 * 4096;
+  miscounted.chunk_count = 3;
+  Bytes short_envelope = encode_snapshot_header(miscounted);
+  short_envelope.insert(short_envelope.end(), image.begin(), image.end());
+  REQUIRE(!read_snapshot(short_envelope).ok());
+
+  // Truncated envelopes and random prefixes never crash.
+  for (std::size_t size = 0; size < envelope_bytes; size += 8)
+    REQUIRE(!read_snapshot(ByteView(good.data(), size)).ok());
+  Bytes garbage = sample_image(64);
+  REQUIRE(!read_snapshot(garbage).ok());
+}
+
+TEST_CASE("a format-1 snapshot (the image inside the envelope) still reads", "[codec]") {
+  const Bytes image = encode_rows({{Bytes{1}, Bytes{2}}, {Bytes{1, 0}, Bytes{}}});
+  SnapshotHeader header;
+  header.applied_index = 77;
+  header.term = 3;
+  header.image_kind = ImageKind::kRows;
+  header.store_digest.fill(0x5a);
+  Bytes bytes = encode_single_snapshot(header, image);
+  auto view = read_snapshot(bytes);
+  REQUIRE(view.ok());
+  REQUIRE(view->header.format_version == kSnapshotFormatSingle);
+  REQUIRE(view->header.applied_index == 77);
+  REQUIRE(view->header.term == 3);
+  REQUIRE(view->header.store_digest == header.store_digest);
+  REQUIRE(view->image() == ByteView(image));
+  REQUIRE(verify_snapshot_image(*view).ok());
+  REQUIRE(decode_rows(view->image())->size() == 2);
 
   // Flip one byte of the image inside the message: the digest no longer matches.
   std::size_t at = 0;
-  for (std::size_t i = 0; i + envelope.image.size() <= bytes.size(); ++i) {
-    if (std::equal(envelope.image.begin(), envelope.image.end(), bytes.begin() + i)) at = i;
+  for (std::size_t i = 0; i + image.size() <= bytes.size(); ++i) {
+    if (std::equal(image.begin(), image.end(), bytes.begin() + i)) at = i;
   }
   REQUIRE(at > 0);
-  bytes[at + envelope.image.size() - 1] ^= 0xff;
-  REQUIRE(!decode_snapshot(bytes).ok());
-  for (std::size_t size = 0; size < 64; size += 8)
-    REQUIRE(!decode_snapshot(ByteView(bytes.data(), size)).ok());
+  bytes[at + image.size() - 1] ^= 0xff;
+  REQUIRE(read_snapshot(bytes).ok());
+  REQUIRE(!verify_snapshot_image(*read_snapshot(bytes)).ok());
+  Bytes trailing = bytes;
+  trailing.insert(trailing.end(), 8, 0);
+  REQUIRE(!read_snapshot(trailing).ok());  // format 1 has nothing after its envelope
 }
 
 }  // namespace
