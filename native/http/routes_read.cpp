@@ -225,6 +225,10 @@ void handle_info(Server::Impl& impl, const CallPtr& call) {
   out.u64(node.applied_index());
   out.key("raftAppliedIndex");
   out.u64(node.raft_applied_index());
+  // What the store holds: behind appliedIndex while a group commit is open (the Raft log
+  // holds the rest, and a restart replays it).
+  out.key("durableIndex");
+  out.u64(node.durable_index());
   out.key("lastLogIndex");
   out.u64(node.last_log_index());
   out.key("generation");

@@ -30,8 +30,16 @@ std::string render(const http::Json& json);
 // Percent-encodes one path segment.
 std::string path_segment(const std::string& text);
 
+// What every node of a local cluster starts with; kept in cluster.json, so that start-node
+// restarts a node with the same settings.
+struct ClusterSettings {
+  unsigned snapshot_threshold = 1024;  // tallyd --snapshot-threshold
+  std::size_t group_entries_max = 1;   // tallyd --group-entries-max
+  unsigned group_commit_ms = 10;       // tallyd --group-commit-ms
+};
+
 // The cluster commands (cluster.cpp).
-int cluster_up(int count, const std::string& dir, int base_port, unsigned snapshot_threshold,
+int cluster_up(int count, const std::string& dir, int base_port, const ClusterSettings& settings,
                const std::string& tallyd);
 int cluster_down(const std::string& dir);
 int cluster_status(const std::string& dir);

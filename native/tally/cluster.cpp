@@ -27,7 +27,7 @@ struct NodeEntry {
 
 struct Cluster {
   std::vector<NodeEntry> nodes;
-  unsigned snapshot_threshold = 1024;
+  ClusterSettings settings;
 };
 
 std::string cluster_file(const std::string& dir) {
@@ -38,7 +38,11 @@ Status save(const std::string& dir, const Cluster& cluster) {
   http::JsonWriter out;
   out.begin_object();
   out.key("snapshotThreshold");
-  out.u64(cluster.snapshot_threshold);
+  out.u64(cluster.settings.snapshot_threshold);
+  out.key("groupEntriesMax");
+  out.u64(cluster.settings.group_entries_max);
+  out.key("groupCommitMs");
+  out.u64(cluster.settings.group_commit_ms);
   out.key("nodes");
   out.begin_array();
   for (const auto& node : cluster.nodes) {
@@ -76,8 +80,13 @@ Result<Cluster> load(const std::string& dir) {
   auto json = http::parse_json(text.str());
   if (!json.ok()) return std::move(json).error();
   Cluster cluster;
+  // Files written before a setting existed leave it at tallyd's default.
   if (const http::Json* threshold = json.value().find("snapshotThreshold"))
-    cluster.snapshot_threshold = static_cast<unsigned>(std::stoul(threshold->text));
+    cluster.settings.snapshot_threshold = static_cast<unsigned>(std::stoul(threshold->text));
+  if (const http::Json* entries = json.value().find("groupEntriesMax"))
+    cluster.settings.group_entries_max = std::stoull(entries->text);
+  if (const http::Json* ms = json.value().find("groupCommitMs"))
+    cluster.settings.group_commit_ms = static_cast<unsigned>(std::stoul(ms->text));
   const http::Json* nodes = json.value().find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, cluster_file(dir) + ": no nodes");
   for (const auto& item : nodes->items) {
@@ -131,7 +140,9 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--data-dir=" + node.data_dir,
       "--peers=" + joined(cluster, false),
       "--http-peers=" + joined(cluster, true),
-      "--snapshot-threshold=" + std::to_string(cluster.snapshot_threshold),
+      "--snapshot-threshold=" + std::to_string(cluster.settings.snapshot_threshold),
+      "--group-entries-max=" + std::to_string(cluster.settings.group_entries_max),
+      "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
   pid_t pid = ::fork();
   if (pid < 0) return make_error(Code::kStorage, "fork failed");
@@ -175,8 +186,8 @@ std::uint64_t agreed_leader(const Cluster& cluster) {
 
 }  // namespace
 
-int cluster_up(int count, const std::string& dir_flag, int base_port, unsigned snapshot_threshold,
-               const std::string& tallyd) {
+int cluster_up(int count, const std::string& dir_flag, int base_port,
+               const ClusterSettings& settings, const std::string& tallyd) {
   if (count < 1 || count > 9) {
     std::fprintf(stderr, "tally: a local cluster has 1 to 9 nodes\n");
     return 2;
@@ -203,7 +214,7 @@ int cluster_up(int count, const std::string& dir_flag, int base_port, unsigned s
     std::printf("created the cluster's audit key %s (mode 0600)\n", key.c_str());
   }
   Cluster cluster;
-  cluster.snapshot_threshold = snapshot_threshold;
+  cluster.settings = settings;
   for (int i = 1; i <= count; ++i) {
     NodeEntry node;
     node.id = static_cast<std::uint64_t>(i);

@@ -301,7 +301,7 @@ int main(int argc, char** argv) {
   cluster->require_subcommand(1);
   std::string dir;
   int count = 3, base_port = 7000;
-  unsigned snapshot_threshold = 1024;
+  tally::cli::ClusterSettings settings;
   std::uint64_t node_id = 0;
   std::string tallyd = sibling_tallyd();
   auto* up = cluster->add_subcommand("up", "start N nodes in the background");
@@ -309,10 +309,15 @@ int main(int argc, char** argv) {
   up->add_option("--dir", dir, "where the nodes keep their data")->required();
   up->add_option("--base-port", base_port, "Raft on P+1..P+N, HTTP on P+101..P+100+N")
       ->capture_default_str();
-  up->add_option("--snapshot-threshold", snapshot_threshold)->capture_default_str();
+  up->add_option("--snapshot-threshold", settings.snapshot_threshold)->capture_default_str();
+  up->add_option("--group-entries-max", settings.group_entries_max,
+                 "entries applied per store commit (group commit)")
+      ->capture_default_str();
+  up->add_option("--group-commit-ms", settings.group_commit_ms,
+                 "the open group is committed at least this often")
+      ->capture_default_str();
   up->add_option("--tallyd", tallyd, "the tallyd binary")->capture_default_str();
-  up->callback(
-      [&] { rc = tally::cli::cluster_up(count, dir, base_port, snapshot_threshold, tallyd); });
+  up->callback([&] { rc = tally::cli::cluster_up(count, dir, base_port, settings, tallyd); });
   auto* down = cluster->add_subcommand("down", "stop the nodes (SIGTERM)");
   down->add_option("--dir", dir)->required();
   down->callback([&] { rc = tally::cli::cluster_down(dir); });

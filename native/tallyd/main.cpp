@@ -36,6 +36,11 @@ struct Options {
   std::uint64_t rotation_threshold = 1000;
   unsigned snapshot_threshold = 1024;
   std::size_t max_in_flight = 64;
+  // Group commit (issue #8): applied entries reach the store this many at a time, and at
+  // least every group_commit_ms; an acknowledged entry is durable in the Raft log before its
+  // group commits, and a crash replays the uncommitted tail.
+  std::size_t group_entries_max = 1;
+  unsigned group_commit_ms = 10;
   std::string audit_key_file;  // default: <data-dir>/audit.key
 };
 
@@ -161,11 +166,13 @@ int run(const Options& options) {
     uv.voters.push_back({id, address});
   uv.snapshot_threshold = options.snapshot_threshold;
   uv.snapshot_trailing = std::max(16u, options.snapshot_threshold / 4);
+  uv.group_commit_interval_ms = options.group_commit_ms;
   replica::NodeConfig node;
   node.id = options.id;
   node.fsm.cluster_id = options.cluster_id;
   node.fsm.audit_key = key.value();
   node.fsm.rotation_threshold = options.rotation_threshold;
+  node.fsm.group_entries_max = options.group_entries_max;
   node.in_flight_max = options.max_in_flight;
   node.clock_us = wall_clock_us;
   auto host = replica::UvHost::start(&daemon.loop, uv, std::move(node));
@@ -269,6 +276,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-in-flight", options.max_in_flight, "proposals between admission and apply")
       ->capture_default_str();
+  app.add_option("--group-entries-max", options.group_entries_max,
+                 "applied entries per store commit (group commit)")
+      ->capture_default_str();
+  app.add_option("--group-commit-ms", options.group_commit_ms,
+                 "the open group is committed at least this often (ms)")
+      ->capture_default_str();
   app.add_option("--audit-key-file", options.audit_key_file,
                  "the cluster's 32-byte audit key (default DATA_DIR/audit.key; created for a "
                  "new cluster when absent)");
@@ -278,8 +291,11 @@ int main(int argc, char** argv) {
     const int code = app.exit(error);
     return code == 0 ? 0 : 2;
   }
-  if (options.id == 0 || options.max_in_flight == 0 || options.snapshot_threshold == 0) {
-    std::fprintf(stderr, "tallyd: --id, --max-in-flight and --snapshot-threshold must be > 0\n");
+  if (options.id == 0 || options.max_in_flight == 0 || options.snapshot_threshold == 0 ||
+      options.group_entries_max == 0 || options.group_commit_ms == 0) {
+    std::fprintf(stderr,
+                 "tallyd: --id, --max-in-flight, --snapshot-threshold, --group-entries-max and "
+                 "--group-commit-ms must be > 0\n");
     return 2;
   }
   if (options.audit_key_file.empty())
