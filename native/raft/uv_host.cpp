@@ -52,28 +52,41 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   host->raft_.data = host.get();
   host->node_->attach(&host->raft_);
 
-  struct raft_configuration configuration;
-  raft_configuration_init(&configuration);
-  for (const Peer& peer : host->config_.voters) {
-    rv = raft_configuration_add(&configuration, peer.id, peer.address.c_str(), RAFT_VOTER);
-    if (rv != 0) {
-      raft_configuration_close(&configuration);
-      return raft_error("raft_configuration_add", rv);
+  // No voters: a server joining a running cluster (the leader's add_server sends it the
+  // configuration with the log); bootstrapping it would fork a cluster of its own.
+  if (!host->config_.voters.empty()) {
+    struct raft_configuration configuration;
+    raft_configuration_init(&configuration);
+    for (const Peer& peer : host->config_.voters) {
+      rv = raft_configuration_add(&configuration, peer.id, peer.address.c_str(), RAFT_VOTER);
+      if (rv != 0) {
+        raft_configuration_close(&configuration);
+        return raft_error("raft_configuration_add", rv);
+      }
     }
+    rv = raft_bootstrap(&host->raft_, &configuration);
+    raft_configuration_close(&configuration);
+    if (rv != 0 && rv != RAFT_CANTBOOTSTRAP) return raft_error("raft_bootstrap", rv);
   }
-  rv = raft_bootstrap(&host->raft_, &configuration);
-  raft_configuration_close(&configuration);
-  if (rv != 0 && rv != RAFT_CANTBOOTSTRAP) return raft_error("raft_bootstrap", rv);
 
   raft_set_snapshot_threshold(&host->raft_, host->config_.snapshot_threshold);
   raft_set_snapshot_trailing(&host->raft_, host->config_.snapshot_trailing);
   raft_set_heartbeat_timeout(&host->raft_, host->config_.heartbeat_ms);
   raft_set_election_timeout(&host->raft_, host->config_.election_timeout_ms);
   raft_set_pre_vote(&host->raft_, true);
-  rv = raft_start(&host->raft_);
-  if (rv != 0) return raft_error("raft_start", rv);
+  // The node fails inside a libraft callback (apply, snapshot, restore; replay included, so
+  // armed before raft_start), where closing raft would pull it down under libraft's feet:
+  // close on the loop's next turn instead.
+  uv_timer_init(loop, &host->failure_timer_);
+  host->failure_timer_.data = host.get();
+  UvHost* raw = host.get();
+  host->node_->on_failure([raw] {
+    if (!raw->closing_) uv_timer_start(&raw->failure_timer_, &UvHost::failure_tick, 0, 0);
+  });
   uv_timer_init(loop, &host->commit_timer_);
   host->commit_timer_.data = host.get();
+  rv = raft_start(&host->raft_);
+  if (rv != 0) return raft_error("raft_start", rv);
   uv_timer_start(&host->commit_timer_, &UvHost::commit_tick, host->config_.group_commit_interval_ms,
                  host->config_.group_commit_interval_ms);
   return host;
@@ -82,6 +95,20 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
 void UvHost::commit_tick(uv_timer_t* timer) {
   auto* host = static_cast<UvHost*>(timer->data);
   (void)host->node_->commit_point();  // a failure is the node's: reported and kept there
+}
+
+void UvHost::failure_tick(uv_timer_t* timer) {
+  auto* host = static_cast<UvHost*>(timer->data);
+  if (host->closing_) return;
+  std::fprintf(stderr, "tally node %llu: closing raft after the node failed\n",
+               static_cast<unsigned long long>(host->node_->id()));
+  // No commit: the node refuses every store write after its failure, and the Raft log holds
+  // everything it acknowledged.
+  host->close(
+      [host] {
+        if (host->on_failure_closed_) host->on_failure_closed_();
+      },
+      /*commit=*/false);
 }
 
 UvHost::~UvHost() {
@@ -98,11 +125,26 @@ void UvHost::raft_closed(struct raft* raft) {
 }
 
 void UvHost::close(std::function<void()> done, bool commit) {
-  TALLY_INVARIANT(initialised_ && !closing_, "close() once, on a started host");
+  TALLY_INVARIANT(initialised_, "close() on a started host");
+  if (closed_) {
+    if (done) done();
+    return;
+  }
+  if (closing_) {  // already closing (the node failed, or a second caller): chain done
+    if (done) {
+      on_closed_ = [first = std::move(on_closed_), then = std::move(done)] {
+        if (first) first();
+        then();
+      };
+    }
+    return;
+  }
   closing_ = true;
   on_closed_ = std::move(done);
   uv_timer_stop(&commit_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&commit_timer_), nullptr);
+  uv_timer_stop(&failure_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&failure_timer_), nullptr);
   Status committed = commit ? node_->stop() : ok_status();
   if (!committed.ok()) {
     std::fprintf(stderr, "tally node %llu: commit at stop failed: %s\n",

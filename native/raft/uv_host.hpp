@@ -7,9 +7,11 @@
 // bootstraps the configured voters (RAFT_CANTBOOTSTRAP on a restart is expected and ignored,
 // TOOLCHAIN.md), then raft_start: libraft restores its last snapshot and replays the later entries,
 // which the node skips up to the store's applied index. Close: commits, raft_close; in its callback
-// raft_uv_close then raft_uv_tcp_close, and the node answers whatever libraft left. The host's
-// memory must outlive the loop's handles: destroy it only after the loop has run to completion (or
-// uv_run returned with nothing active). Everything runs on the loop's thread.
+// raft_uv_close then raft_uv_tcp_close, and the node answers whatever libraft left. A failed node
+// (Node::failure) closes its host by itself on the loop's next turn, without committing, and then
+// calls the failure handler: the process decides whether to exit, libraft is already down. The
+// host's memory must outlive the loop's handles: destroy it only after the loop has run to
+// completion (or uv_run returned with nothing active). Everything runs on the loop's thread.
 #pragma once
 
 #include <functional>
@@ -35,7 +37,8 @@ struct Peer {
 struct UvConfig {
   std::string address;                 // this node's, as in voters
   std::string data_dir;                // created if missing
-  std::vector<Peer> voters;            // the bootstrap configuration (this node included)
+  std::vector<Peer> voters;            // the bootstrap configuration (this node included);
+                                       // empty: join a running cluster (Node::add_server)
   unsigned snapshot_threshold = 1024;  // entries between snapshots
   unsigned snapshot_trailing = 256;    // entries kept in the log behind a snapshot
   unsigned heartbeat_ms = 100;
@@ -56,14 +59,18 @@ class UvHost {
   Node& node() { return *node_; }
   // Starts a clean stop; done is called once libraft and its backends are closed. With
   // commit false the open group is dropped, as a crash would drop it (tests: the log must
-  // replay it on the next start).
+  // replay it on the next start). Idempotent: on a host already closing, done is called when
+  // that close completes; on a closed host, at once.
   void close(std::function<void()> done, bool commit = true);
   bool closed() const { return closed_; }
+  // Called once the host has closed itself after its node failed.
+  void on_failure_closed(std::function<void()> handler) { on_failure_closed_ = std::move(handler); }
 
  private:
   UvHost() = default;
   static void raft_closed(struct raft* raft);
   static void commit_tick(uv_timer_t* timer);
+  static void failure_tick(uv_timer_t* timer);
 
   UvConfig config_;
   std::unique_ptr<Node> node_;
@@ -71,8 +78,10 @@ class UvHost {
   struct raft_io io_ = {};
   struct raft raft_ = {};
   uv_timer_t commit_timer_ = {};
+  uv_timer_t failure_timer_ = {};  // a 0 ms shot: closes raft outside libraft's callback
   bool initialised_ = false, closing_ = false, closed_ = false;
   std::function<void()> on_closed_;
+  std::function<void()> on_failure_closed_;
 };
 
 }  // namespace tally::replica

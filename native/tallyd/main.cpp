@@ -215,6 +215,12 @@ int run(const Options& options) {
   auto on_signal = [](uv_signal_t* handle, int signal) {
     static_cast<Daemon*>(handle->data)->stop(0, signal == SIGTERM ? "SIGTERM" : "SIGINT");
   };
+  // A failed node has its host close libraft at once (UvHost); the daemon then stops too,
+  // with the failure's exit code (the watchdog below would notice within 100 ms anyway).
+  daemon.host->on_failure_closed([&daemon] {
+    const auto& failure = daemon.host->node().failure();
+    daemon.stop(kExitFailure, "node failed: " + (failure ? failure->message : std::string()));
+  });
   uv_signal_init(&daemon.loop, &daemon.sigterm);
   uv_signal_init(&daemon.loop, &daemon.sigint);
   daemon.sigterm.data = daemon.sigint.data = &daemon;

@@ -7,11 +7,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <set>
 
 #include "core/audit/audit_key.hpp"
 #include "core/cache/parity.hpp"
@@ -54,7 +56,7 @@ class UvCluster {
       voters_.push_back({id, "127.0.0.1:" + std::to_string(free_port())});
     hosts_.resize(3);
     for (unsigned i = 0; i < 3; ++i)
-      start(i);
+      start(i, voters_);
   }
 
   ~UvCluster() {
@@ -72,11 +74,12 @@ class UvCluster {
     uv_loop_close(&loop_);
   }
 
-  void start(unsigned i) {
+  // voters: the bootstrap configuration; empty for a server joining the running cluster.
+  void start(unsigned i, const std::vector<replica::Peer>& voters) {
     replica::UvConfig config;
     config.address = voters_[i].address;
     config.data_dir = dir_.file("node-" + std::to_string(i + 1));
-    config.voters = voters_;
+    config.voters = voters;
     config.snapshot_threshold = 512;
     config.snapshot_trailing = 128;
     config.heartbeat_ms = 50;
@@ -102,11 +105,37 @@ class UvCluster {
     graveyard_.push_back(std::move(hosts_[i]));  // freed once the loop is drained
   }
 
+  void start(unsigned i) { start(i, voters_); }
+  // A new, empty server (not bootstrapped) on a new port; the leader adds it. Its index.
+  unsigned start_joiner() {
+    const auto id = static_cast<std::uint64_t>(voters_.size() + 1);
+    voters_.push_back({id, "127.0.0.1:" + std::to_string(free_port())});
+    hosts_.emplace_back();
+    start(static_cast<unsigned>(hosts_.size() - 1), {});
+    return static_cast<unsigned>(hosts_.size() - 1);
+  }
+  // Node i left the configuration: closed, and no longer expected to converge.
+  void retire(unsigned i) {
+    stop(i);
+    retired_.insert(i);
+  }
+  const replica::Peer& peer(unsigned i) const { return voters_[i]; }
+  unsigned size() const { return static_cast<unsigned>(hosts_.size()); }
+  bool active(unsigned i) const { return hosts_[i] != nullptr && retired_.count(i) == 0; }
   replica::Node* node(unsigned i) { return hosts_[i] ? &hosts_[i]->node() : nullptr; }
+  replica::UvHost* host(unsigned i) { return hosts_[i].get(); }
+  std::string store_path(unsigned i) {
+    return dir_.file("node-" + std::to_string(i + 1)) + "/store.db";
+  }
+  // A host that closed itself (its node failed): kept until the loop is drained.
+  void bury(unsigned i) {
+    REQUIRE(hosts_[i]->closed());
+    graveyard_.push_back(std::move(hosts_[i]));
+  }
 
   replica::Node* leader() {
-    for (unsigned i = 0; i < 3; ++i) {
-      if (node(i) != nullptr && node(i)->is_leader()) return node(i);
+    for (unsigned i = 0; i < size(); ++i) {
+      if (node(i) != nullptr && !host(i)->closed() && node(i)->is_leader()) return node(i);
     }
     return nullptr;
   }
@@ -142,12 +171,13 @@ class UvCluster {
     run_until([&] {
       replica::Node* lead = leader();
       if (lead == nullptr) return false;
-      for (unsigned i = 0; i < 3; ++i) {
-        if (node(i)->raft_applied_index() < lead->last_log_index()) return false;
+      for (unsigned i = 0; i < size(); ++i) {
+        if (active(i) && node(i)->raft_applied_index() < lead->last_log_index()) return false;
       }
       return true;
     });
-    for (unsigned i = 0; i < 3; ++i) {
+    for (unsigned i = 0; i < size(); ++i) {
+      if (!active(i)) continue;
       REQUIRE(node(i)->catch_up().ok());
       REQUIRE(node(i)->commit_point().ok());
     }
@@ -184,6 +214,7 @@ class UvCluster {
   std::vector<replica::Peer> voters_;
   std::vector<std::unique_ptr<replica::UvHost>> hosts_;
   std::vector<std::unique_ptr<replica::UvHost>> graveyard_;
+  std::set<unsigned> retired_;
   std::size_t depth_;
   std::size_t submitted_ = 0, acknowledged_ = 0;
   bool ledger_created_ = false;
@@ -272,6 +303,100 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
     REQUIRE(check->ok());
     REQUIRE(check->hashes_verified);
   }
+}
+
+TEST_CASE("a node whose store fails closes libraft by itself; restarted, it catches up",
+          "[raft-uv]") {
+  UvCluster cluster(16);
+  cluster.run_until([&] { return cluster.leader() != nullptr; });
+  cluster.write(100);
+  unsigned follower = 0;
+  while (cluster.node(follower)->is_leader())
+    ++follower;
+  bool closed_by_failure = false;
+  cluster.host(follower)->on_failure_closed([&] { closed_by_failure = true; });
+
+  // Another connection holds the follower's store's write lock: its next group commit fails
+  // (SQLITE_BUSY), a storage error, so the node fails and its host closes raft.
+  sqlite3* lock = nullptr;
+  REQUIRE(sqlite3_open(cluster.store_path(follower).c_str(), &lock) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  cluster.write(100);  // the leader and the other follower are a majority
+  cluster.run_until([&] { return closed_by_failure; }, 30);
+  REQUIRE(cluster.node(follower)->failed());
+  REQUIRE(cluster.host(follower)->closed());
+  REQUIRE(cluster.node(follower)->raft_applied_index() == 0);  // detached from libraft
+  sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(lock);
+  cluster.write(50);
+
+  // Restarted from its data directory, it replays what its store lacks and agrees.
+  cluster.bury(follower);
+  cluster.start(follower);
+  REQUIRE(!cluster.node(follower)->failed());
+  cluster.write(50);
+  cluster.converge();
+  auto reference = cluster.node(0)->digest();
+  REQUIRE(reference.ok());
+  for (unsigned i = 0; i < 3; ++i) {
+    INFO("node " << i + 1);
+    REQUIRE(cluster.node(i)->applied_index() == cluster.node(0)->applied_index());
+    REQUIRE(*cluster.node(i)->digest() == *reference);
+  }
+}
+
+TEST_CASE("a voter joins the uv cluster at runtime and catches up, then another is removed",
+          "[raft-uv]") {
+  UvCluster cluster(16);
+  cluster.run_until([&] { return cluster.leader() != nullptr; });
+  cluster.write(200);
+
+  // Add a fourth server, empty and not bootstrapped, then promote it to voter.
+  const unsigned added = cluster.start_joiner();
+  int status = -1;
+  REQUIRE(cluster.leader()->add_server(cluster.peer(added).id, cluster.peer(added).address,
+                                       [&](int s) { status = s; }) == 0);
+  cluster.run_until([&] { return status >= 0; }, 60);
+  REQUIRE(status == 0);
+  status = -1;
+  REQUIRE(cluster.leader()->assign_role(cluster.peer(added).id, RAFT_VOTER,
+                                        [&](int s) { status = s; }) == 0);
+  cluster.run_until([&] { return status >= 0; }, 60);
+  REQUIRE(status == 0);
+  cluster.write(200);
+  cluster.converge();
+  REQUIRE(cluster.node(added)->applied_index() > 200);
+
+  // Remove a follower that was there from the start; the other three go on.
+  unsigned removed = 0;
+  while (cluster.node(removed)->is_leader())
+    ++removed;
+  status = -1;
+  REQUIRE(cluster.leader()->remove_server(cluster.peer(removed).id, [&](int s) { status = s; }) ==
+          0);
+  cluster.run_until([&] { return status >= 0; }, 60);
+  REQUIRE(status == 0);
+  cluster.retire(removed);
+  cluster.write(200);
+  cluster.converge();
+
+  std::optional<crypto::Digest> reference;
+  for (unsigned i = 0; i < cluster.size(); ++i) {
+    if (!cluster.active(i)) continue;
+    INFO("node " << i + 1);
+    replica::Node& node = *cluster.node(i);
+    REQUIRE(!node.failed());
+    auto digest = node.digest();
+    REQUIRE(digest.ok());
+    if (!reference) reference = *digest;
+    REQUIRE(*digest == *reference);
+    auto check = check::run_check(
+        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
+    REQUIRE(check.ok());
+    INFO(check->describe());
+    REQUIRE(check->ok());
+  }
+  REQUIRE(cluster.acknowledged() == 600);
 }
 
 }  // namespace
