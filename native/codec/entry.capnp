@@ -4,8 +4,8 @@
 # retired field stays where it is, renamed obsoleteX, and is neither written nor read. New
 # fields take the next ordinal and must default to "absent" (zero, false, null), so an
 # entry written by an earlier revision decodes to the same core struct.
-# tests/fixtures/entry-rev1.bin is an entry written by revision 1 of this file; the [codec]
-# tests decode it after every change.
+# tests/fixtures/entry-rev1.bin is an entry, and snapshot-format1.bin a snapshot envelope,
+# written by revision 1 of this file; the [codec] tests decode them after every change.
 #
 # Revisions:
 #   1: Entry, Proposal, Plan, orders, SnapshotEnvelope.

@@ -352,6 +352,24 @@ TEST_CASE("a snapshot with a damaged chunk, a wrong digest or a missing chunk is
   REQUIRE(!read_snapshot(garbage).ok());
 }
 
+TEST_CASE("a format-1 snapshot written by schema revision 1 still reads", "[codec]") {
+  // tests/fixtures/snapshot-format1.bin: `capnp encode entry-rev1.capnp SnapshotEnvelope`
+  // of snapshot-format1.txt (a two-row image inside the envelope).
+  auto view = read_snapshot(read_fixture("snapshot-format1.bin"));
+  INFO((view.ok() ? std::string() : view.error().message));
+  REQUIRE(view.ok());
+  REQUIRE(view->header.format_version == kSnapshotFormatSingle);
+  REQUIRE(view->header.applied_index == 42);
+  REQUIRE(view->header.term == 7);
+  REQUIRE(view->header.image_kind == ImageKind::kRows);
+  REQUIRE(view->header.store_digest[31] == 0x5a);
+  REQUIRE(verify_snapshot_image(*view).ok());
+  auto rows = decode_rows(view->image());
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 2);
+  REQUIRE(rows->at(Bytes{4}) == Bytes(5, 5));
+}
+
 TEST_CASE("a format-1 snapshot (the image inside the envelope) still reads", "[codec]") {
   const Bytes image = encode_rows({{Bytes{1}, Bytes{2}}, {Bytes{1, 0}, Bytes{}}});
   SnapshotHeader header;
