@@ -258,6 +258,42 @@ TEST_CASE("the node endpoints: info, check and metrics", "[api]") {
   CHECK(metrics.body.find("tally_proposals_in_flight 0") != std::string::npos);
 }
 
+TEST_CASE("the checker resumes from its checkpoint, and ?full=true replays from genesis", "[api]") {
+  ApiNode node;
+  create_ledger(node, "main");
+  REQUIRE(node.call("POST", "/v3/main/transactions", kTransfer).status == 200);
+  auto first = json_of(node.call("GET", "/v3/_check"));
+  const Json& a = field(first, "data");
+  CHECK(field(a, "ok").boolean);
+  CHECK(field(a, "mode").text == "full");
+  CHECK(field(a, "fullReason").text == "no checkpoint");
+  CHECK(field(a, "fromSequence").text == "1");
+  CHECK(field(a, "toSequence").text == "2");
+  CHECK(field(a, "durationMs").type == Json::Type::kNumber);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(node.call("POST", "/v3/main/transactions", kTransfer).status == 200);
+  auto second = json_of(node.call("GET", "/v3/_check"));
+  const Json& b = field(second, "data");
+  CHECK(field(b, "ok").boolean);
+  CHECK(field(b, "mode").text == "incremental");
+  CHECK(b.find("fullReason") == nullptr);
+  CHECK(field(b, "fromSequence").text == "3");
+  CHECK(field(b, "toSequence").text == "5");
+  CHECK(field(b, "entriesVerified").text == "3");
+  auto full = json_of(node.call("GET", "/v3/_check?full=true"));
+  const Json& c = field(full, "data");
+  CHECK(field(c, "ok").boolean);
+  CHECK(field(c, "mode").text == "full");
+  CHECK(field(c, "fullReason").text == "requested");
+  CHECK(field(c, "entriesVerified").text == "5");
+  // The full check leaves a checkpoint too.
+  CHECK(field(field(json_of(node.call("GET", "/v3/_check")), "data"), "mode").text ==
+        "incremental");
+  auto bad = node.call("GET", "/v3/_check?full=yes");
+  CHECK(bad.status == 400);
+  CHECK(field(json_of(bad), "errorCode").text == "VALIDATION");
+}
+
 struct BadInput {
   const char* what;
   const char* method;
