@@ -294,6 +294,46 @@ TEST_CASE("the checker resumes from its checkpoint, and ?full=true replays from 
   CHECK(field(json_of(bad), "errorCode").text == "VALIDATION");
 }
 
+// The value of one sample line ("name{labels} value"), or -1 when absent.
+double sample(const std::string& metrics, const std::string& series) {
+  auto at = metrics.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + series.size() + 2));
+}
+
+TEST_CASE("metrics: apply rate, rotations, admission verdicts and snapshots move", "[api]") {
+  ApiNode node(4);  // K = 4: a handful of writes rotates the cache
+  auto before = node.call("GET", "/v3/_metrics").body;
+  CHECK(sample(before, "tally_cache_rotations_total") == 0);
+  CHECK(sample(before, R"(tally_snapshots_total{event="taken"})") == 0);
+  CHECK(sample(before, R"(tally_snapshots_total{event="installed"})") == 0);
+  CHECK(sample(before, "tally_applied_index") >= 0);  // present
+  create_ledger(node, "main");
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(node.call("POST", "/v3/main/transactions", kTransfer).status == 200);
+  REQUIRE(node.call("POST", "/v3/nope/transactions", kTransfer).status == 404);
+  auto after = node.call("GET", "/v3/_metrics").body;
+  INFO(after);
+  CHECK(sample(after, "tally_applied_entries_total") >=
+        sample(before, "tally_applied_entries_total") + 11);
+  CHECK(sample(after, "tally_applied_index") >= sample(before, "tally_applied_index") + 11);
+  CHECK(sample(after, "tally_cache_rotations_total") >= 2);
+  CHECK(sample(after, "tally_cache_generation") >= 2);
+  CHECK(sample(after, R"(tally_admissions_total{verdict="admitted"})") == 11);
+  CHECK(sample(after, R"(tally_admission_plan_entries_total{verdict="hit"})") > 0);
+  CHECK(sample(after, R"(tally_admission_plan_entries_total{verdict="absent"})") > 0);
+  CHECK(sample(after, R"(tally_write_verdicts_total{verdict="APPLIED"})") == 11);
+  CHECK(sample(after, R"(tally_http_requests_total{route="POST /v3/{ledger}/transactions",)"
+                      R"(status="200"})") == 10);
+  CHECK(sample(after, R"(tally_http_requests_total{route="POST /v3/{ledger}/transactions",)"
+                      R"(status="404"})") == 1);
+  CHECK(sample(after, R"(tally_http_request_duration_seconds_count{)"
+                      R"(route="POST /v3/{ledger}/transactions"})") == 11);
+  CHECK(sample(after, "tally_proposals_in_flight") == 0);
+  CHECK(after.find("# TYPE tally_cache_rotations_total counter") != std::string::npos);
+  CHECK(after.find("# TYPE tally_applied_entries_total counter") != std::string::npos);
+}
+
 struct BadInput {
   const char* what;
   const char* method;
