@@ -334,6 +334,44 @@ TEST_CASE("metrics: apply rate, rotations, admission verdicts and snapshots move
   CHECK(after.find("# TYPE tally_applied_entries_total counter") != std::string::npos);
 }
 
+// The JSON body of a raw HTTP answer (after the blank line).
+std::string body_of(const std::string& answer) {
+  auto at = answer.find("\r\n\r\n");
+  return at == std::string::npos ? std::string() : answer.substr(at + 4);
+}
+
+TEST_CASE("a body far over the limit, refused by h2o itself, still gets the JSON error shape",
+          "[api]") {
+  ApiNode node;  // a 64 KiB limit: h2o refuses past 128 KiB from the Content-Length alone
+  create_ledger(node, "main");
+  const std::string before = node.digest();
+  const std::string answer =
+      node.raw("POST /v3/main/transactions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+  INFO(answer);
+  CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(answer.find("content-type: application/json") != std::string::npos);
+  auto parsed = http::parse_json(body_of(answer));
+  REQUIRE(parsed.ok());
+  CHECK(field(parsed.value(), "errorCode").text == "VALIDATION");
+  CHECK_THAT(field(parsed.value(), "errorMessage").text, Catch::Contains("65536 bytes"));
+  CHECK(answer.find("Content-Length: " + std::to_string(body_of(answer).size())) !=
+        std::string::npos);
+  CHECK(node.digest() == before);
+  CHECK(node.call("GET", "/v3/_metrics")
+            .body.find(R"(tally_http_requests_total{route="refused by h2o",status="413"} 1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("a request h2o cannot parse gets the JSON error shape", "[api]") {
+  ApiNode node;
+  const std::string answer = node.raw("POST /v3 HTTP/1.1\r\nContent-Length: abc\r\n\r\n");
+  INFO(answer);
+  CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
+  auto parsed = http::parse_json(body_of(answer));
+  REQUIRE(parsed.ok());
+  CHECK(field(parsed.value(), "errorCode").text == "VALIDATION");
+}
+
 struct BadInput {
   const char* what;
   const char* method;
