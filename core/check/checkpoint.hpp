@@ -10,9 +10,13 @@
 //   * every later entry is walked as in a full check (link, HMAC, rules, replay);
 //   * every row those entries wrote or erased is compared with the store
 //     (ReferenceLedger::touched_rows), by point reads.
-// - Whole-store, in both modes, cost ∝ cache size and the small zones: the FSM state row
-//   against the chain's tail and the configuration, the cache meta row, cache parity and every
-//   visible cache entry against its attribute row, and stray rows (zone_census.hpp).
+// - Whole-store, in both modes: the FSM state row against the chain's tail and the
+//   configuration, the cache meta row, cache parity, stray rows in the small zones
+//   (zone_census.hpp), cost ∝ cache size; and every visible cache entry against its attribute
+//   row (cache_check.hpp), which hashes every attribute row to find the cached ones (a scan
+//   of the attribute zone without copies, the dominant cost of an incremental check).
+// Measured (bench/check, release, SQLite in /dev/shm, 10^6 transfers): full check ≈ 10 s,
+// incremental after 1,000 new entries ≈ 0.26 s.
 // - Full only (run_check_from without a checkpoint, `?full=true`), cost ∝ history and state:
 //   re-verifying the entries before the checkpoint's (a changed row there keeps its
 //   successor's link, so only a full walk sees it), and comparing the derived rows no new
