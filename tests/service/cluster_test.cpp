@@ -233,6 +233,11 @@ void run_bank(unsigned snapshot_threshold) {
     auto check = get_json(n.http, "/v3/_check");
     INFO("node " << n.id << ": " << check.body.substr(0, 2000));
     CHECK(check.json.find("data")->find("ok")->boolean);
+    // The first check left a checkpoint: the next one resumes from it.
+    auto again = get_json(n.http, "/v3/_check");
+    INFO(again.body.substr(0, 2000));
+    CHECK(again.json.find("data")->find("ok")->boolean);
+    CHECK(again.json.find("data")->find("mode")->text == "incremental");
   }
   if (snapshot_threshold <= 100) {
     auto info = get_json(bank.nodes[killed - 1].http, "/v3/_info");
