@@ -150,9 +150,10 @@ run_cluster() {
   cat <<EOF
 Send requests to any node (followers redirect writes to the leader), e.g. $node:
   curl -sL -X POST $node/v3/demo
-  curl -sL -X POST $node/v3/demo/transactions \\
+  curl -sL -D /tmp/tally-write -X POST $node/v3/demo/transactions \\
     -d '{"postings":[{"source":"world","destination":"users:alice","amount":100,"asset":"USD/2"}]}'
-  curl -s $node/v3/demo/accounts/users:alice
+  N=\$(tr -d '\\r' </tmp/tally-write | awk -F': ' 'tolower(\$1)=="tally-applied-index" {print \$2}')
+  curl -s -H "Tally-Applied-Index: \$N" $node/v3/demo/accounts/users:alice
 Or with the CLI: $tally --node $node tx list demo
 Status: $tally cluster status --dir $dir
 Stop:   $tally cluster down --dir $dir

@@ -1,6 +1,7 @@
 #include "core/check/cache_check.hpp"
 
 #include <map>
+#include <set>
 
 #include "core/check/row_description.hpp"
 #include "core/keys/attribute_key.hpp"
@@ -30,13 +31,32 @@ std::optional<std::pair<keys::AttributeKind, ByteView>> canonical_of(ByteView ro
   return std::make_pair(*kind, row_key.sub(2, row_key.size - 2));
 }
 
-// Every attribute row by (kind, id): one hash per row, the price of a cache keyed by hashes.
-Result<std::map<Slot, AttributeRow>> rows_by_id(const store::KeyValueStore& store) {
+using Visible = std::set<Slot>;
+
+// What a read sees (gen0's entry, else gen1's; a shadowed gen1 entry is never read), by slot.
+Visible visible_slots(const cache::Cache& cache) {
+  Visible slots;
+  for (keys::AttributeKind kind : keys::kAllKinds) {
+    const cache::AttributeCache& attributes = cache.kind(kind);
+    for (const auto& [id, entry] : attributes.gen0())
+      slots.emplace(keys::kind_byte(kind), id);
+    for (const auto& [id, entry] : attributes.gen1())
+      slots.emplace(keys::kind_byte(kind), id);
+  }
+  return slots;
+}
+
+// The attribute rows of the given slots. The cache is keyed by hashes, so finding them costs
+// one hash per attribute row of the store (a whole-store scan, the price of that design), but
+// only the rows the cache stands for are copied: a few generations' worth, not the store.
+Result<std::map<Slot, AttributeRow>> rows_by_id(const store::KeyValueStore& store,
+                                                const Visible& wanted) {
   std::map<Slot, AttributeRow> rows;
   auto visit = [&](ByteView key, ByteView value) {
     auto canonical = canonical_of(key);
     if (!canonical) return true;  // an unknown kind is the projection comparison's finding
     Slot slot{keys::kind_byte(canonical->first), keys::attribute_id(canonical->second)};
+    if (wanted.count(slot) == 0) return true;
     rows[slot] =
         AttributeRow{key.to_bytes(), keys::attribute_tag(canonical->second), value.to_bytes()};
     return true;
@@ -82,7 +102,7 @@ void compare_entry(keys::AttributeKind kind, const keys::Id128& id, const cache:
 
 Status check_cache_against_rows(const cache::Cache& cache, const store::KeyValueStore& store,
                                 CheckReport& report) {
-  auto rows = rows_by_id(store);
+  auto rows = rows_by_id(store, visible_slots(cache));
   if (!rows.ok()) return std::move(rows).error();
   for (keys::AttributeKind kind : keys::kAllKinds) {
     const cache::AttributeCache& attributes = cache.kind(kind);

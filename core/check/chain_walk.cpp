@@ -24,6 +24,16 @@ ChainWalk::ChainWalk(std::optional<audit::AuditKey> key, CheckReport& report)
   if (!key_) report_->hashes_verified = false;
 }
 
+ChainWalk::ChainWalk(std::optional<audit::AuditKey> key, CheckReport& report, ChainState from)
+    : ChainWalk(std::move(key), report) {
+  state_ = std::move(from);
+}
+
+ChainState ChainWalk::take_state() && {
+  TALLY_INVARIANT(replaying_, "only a walk that replayed every entry is a checkpoint");
+  return std::move(state_);
+}
+
 void ChainWalk::stop_replay() {
   replaying_ = false;
   report_->replay_complete = false;
@@ -47,15 +57,15 @@ void ChainWalk::visit(ByteView row_key, ByteView value) {
 bool ChainWalk::verify(ByteView row_key, const audit::AuditEntry& entry) {
   bool ok = true;
   std::string name = entry_name(entry.sequence);
-  if (entry.sequence != next_sequence_ ||
+  if (entry.sequence != state_.next_sequence ||
       !(ByteView(audit::audit_row_key(entry.sequence)) == row_key)) {
     report_->add({MismatchKind::kAuditSequenceGap, name,
-                  "sequence " + std::to_string(next_sequence_),
+                  "sequence " + std::to_string(state_.next_sequence),
                   "sequence " + std::to_string(entry.sequence) + " at row " + to_hex(row_key)});
     ok = false;
   }
-  if (entry.previous_hash != head_) {
-    report_->add({MismatchKind::kAuditHash, name, "previous hash " + hex(head_),
+  if (entry.previous_hash != state_.head) {
+    report_->add({MismatchKind::kAuditHash, name, "previous hash " + hex(state_.head),
                   "previous hash " + hex(entry.previous_hash)});
     ok = false;
   }
@@ -67,15 +77,15 @@ bool ChainWalk::verify(ByteView row_key, const audit::AuditEntry& entry) {
       ok = false;
     }
   }
-  if (entry.log_index <= last_log_index_) {
+  if (entry.log_index <= state_.last_log_index) {
     report_->add({MismatchKind::kAppliedIndex, name,
-                  "a log index after " + std::to_string(last_log_index_),
+                  "a log index after " + std::to_string(state_.last_log_index),
                   "log index " + std::to_string(entry.log_index)});
     ok = false;
   }
-  last_log_index_ = entry.log_index;
-  next_sequence_ = entry.sequence + 1;
-  head_ = entry.hash;
+  state_.last_log_index = entry.log_index;
+  state_.next_sequence = entry.sequence + 1;
+  state_.head = entry.hash;
   return ok;
 }
 
@@ -109,8 +119,8 @@ void ChainWalk::replay(const audit::AuditEntry& entry, const std::vector<domain:
   // A coverage miss is a fact of the plan, which the audit does not carry: nothing was
   // applied and nothing recorded, so the replay has nothing to do.
   if (!entry.outcome.ok() && entry.outcome.code == Code::kCoverageMiss) return;
-  domain::Outcome replayed = model_.apply(orders, entry.idempotency_key, entry.timestamp_us,
-                                          entry.sequence, &entry.outcome);
+  domain::Outcome replayed = state_.model.apply(orders, entry.idempotency_key, entry.timestamp_us,
+                                                entry.sequence, &entry.outcome);
   if (!domain::outcomes_agree(replayed, entry.outcome)) {
     report_->add({MismatchKind::kReplayOutcome, entry_name(entry.sequence),
                   domain::describe_outcome(replayed), domain::describe_outcome(entry.outcome)});
@@ -118,8 +128,8 @@ void ChainWalk::replay(const audit::AuditEntry& entry, const std::vector<domain:
   }
   const auto* threshold = std::get_if<domain::SetRotationThreshold>(&orders.front());
   if (threshold != nullptr && replayed.ok() && !replayed.is_replay()) {
-    ++threshold_changes_;
-    last_threshold_ = threshold->threshold;
+    ++state_.threshold_changes;
+    state_.last_threshold = threshold->threshold;
   }
 }
 

@@ -7,6 +7,7 @@
 #include "core/cache/parity.hpp"
 #include "core/check/cache_check.hpp"
 #include "core/check/chain_walk.hpp"
+#include "core/check/checkpoint.hpp"
 #include "core/check/row_description.hpp"
 #include "core/check/zone_census.hpp"
 #include "core/fsm/fsm_state.hpp"
@@ -173,28 +174,150 @@ Status check_cache(const CheckInput& input, const std::optional<fsm::FsmState>& 
 
 }  // namespace
 
-Result<CheckReport> run_check(const CheckInput& input) {
-  CheckReport report;
-  ChainWalk walk(input.audit_key, report);
-  TALLY_TRY(store::scan_range(input.store, audit::audit_rows_begin(), audit::audit_rows_end(),
+namespace {
+
+// Why a checkpoint cannot be resumed from on this store, or empty when it can.
+Result<std::string> unusable(const CheckCheckpoint& checkpoint, const CheckInput& input) {
+  if (checkpoint_digest(checkpoint) != checkpoint.digest)
+    return std::string("checkpoint digest mismatch");
+  if (checkpoint.cluster_id != input.cluster_id)
+    return std::string("checkpoint of another cluster id");
+  std::optional<audit::AuditKeyId> key;
+  if (input.audit_key) key = audit::audit_key_id(*input.audit_key);
+  if (checkpoint.audit_key_id != key)
+    return std::string("checkpoint verified under another audit key");
+  // The state row is read again (and reported on) by the check itself; here it only says
+  // whether the store's chain reaches the checkpoint at all.
+  auto row = input.store.get(fsm::fsm_state_key());
+  if (!row.ok()) return std::move(row).error();
+  if (!row->has_value()) return std::string("no FSM state row");
+  auto state = fsm::decode_fsm_state(**row);
+  if (!state.ok()) return std::string("FSM state row does not decode");
+  if (state->next_audit_sequence < checkpoint.chain.next_sequence) {
+    return std::string("the store's audit chain ends before the checkpoint");
+  }
+  return std::string();
+}
+
+// The stored row of the checkpoint's entry must still be the entry the checkpoint replayed:
+// its hash chains the whole prefix, so this binds the checkpoint to the store's prefix.
+// False (with a mismatch) when it is not.
+Result<bool> reverify_checkpoint_row(const CheckCheckpoint& checkpoint, const CheckInput& input,
+                                     CheckReport& report) {
+  const std::uint64_t sequence = checkpoint.sequence();
+  if (sequence == 0) return true;  // a checkpoint before genesis stands for no row
+  const std::string name = "audit " + std::to_string(sequence) + " (the checkpoint)";
+  auto row = input.store.get(audit::audit_row_key(sequence));
+  if (!row.ok()) return std::move(row).error();
+  if (!row->has_value()) {
+    report.add({MismatchKind::kAuditSequenceGap, name, "the checkpoint's entry", "absent"});
+    return false;
+  }
+  auto entry = audit::decode_audit_entry(**row);
+  if (!entry.ok()) {
+    report.add(
+        {MismatchKind::kMalformedRow, name, "a decodable audit entry", entry.error().message});
+    return false;
+  }
+  const ChainState& chain = checkpoint.chain;
+  if (entry->sequence != sequence || entry->hash != chain.head ||
+      entry->log_index != chain.last_log_index) {
+    report.add({MismatchKind::kAuditHash, name,
+                "hash " + hex(chain.head) + " at log index " + std::to_string(chain.last_log_index),
+                "hash " + hex(entry->hash) + " at log index " + std::to_string(entry->log_index) +
+                    ", sequence " + std::to_string(entry->sequence)});
+    return false;
+  }
+  if (input.audit_key && audit::compute_hash(*input.audit_key, *entry) != entry->hash) {
+    report.add({MismatchKind::kAuditHash, name, "an HMAC that recomputes under the key",
+                "hash " + hex(entry->hash)});
+    return false;
+  }
+  return true;
+}
+
+// Incremental projections: the rows the new entries touched, by point reads.
+Status compare_touched(const ReferenceLedger& model, const store::KeyValueStore& store,
+                       CheckReport& report) {
+  for (const auto& [key, expected] : model.touched_rows()) {
+    auto actual = store.get(key);
+    if (!actual.ok()) return std::move(actual).error();
+    ++report.rows_compared;
+    if (*actual == expected) continue;
+    report.add({row_kind(key), describe_row_key(key),
+                expected ? describe_row_value(key, *expected) : "absent",
+                *actual ? describe_row_value(key, **actual) : "absent"});
+  }
+  return ok_status();
+}
+
+CheckCheckpoint make_checkpoint(ChainWalk&& walk, const CheckInput& input) {
+  CheckCheckpoint checkpoint{std::move(walk).take_state(), input.cluster_id, std::nullopt, {}};
+  checkpoint.chain.model.track_touched(false);
+  if (input.audit_key) checkpoint.audit_key_id = audit::audit_key_id(*input.audit_key);
+  checkpoint.digest = checkpoint_digest(checkpoint);
+  return checkpoint;
+}
+
+}  // namespace
+
+Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckCheckpoint> from) {
+  CheckRun run;
+  CheckReport& report = run.report;
+  report.full_reason = "no checkpoint";
+  if (from) {
+    auto why = unusable(*from, input);
+    if (!why.ok()) return std::move(why).error();
+    report.full_reason = *why;
+    if (!why->empty()) from.reset();
+  }
+  std::optional<ChainWalk> walk;
+  if (from) {
+    report.incremental = true;
+    report.from_sequence = from->chain.next_sequence;
+    auto row_ok = reverify_checkpoint_row(*from, input, report);
+    if (!row_ok.ok()) return std::move(row_ok).error();
+    walk.emplace(input.audit_key, report, std::move(from->chain));
+    walk->model().track_touched(true);
+    if (!*row_ok) walk->stop();
+  } else {
+    walk.emplace(input.audit_key, report);
+  }
+  // A full walk starts at the zone's first row, so a row keyed before sequence 1 is seen.
+  const Bytes begin =
+      report.incremental ? audit::audit_row_key(report.from_sequence) : audit::audit_rows_begin();
+  TALLY_TRY(store::scan_range(input.store, begin, audit::audit_rows_end(),
                               [&](ByteView key, ByteView value) {
-                                walk.visit(key, value);
+                                walk->visit(key, value);
                                 return true;
                               }));
+  report.to_sequence = walk->next_sequence() - 1;
   auto state = read_state(input.store, report);
   if (!state.ok()) return std::move(state).error();
   if (*state) {
     check_configuration(**state, input, report);
-    check_head(**state, walk, report);
+    check_head(**state, *walk, report);
   }
-  if (walk.replayed_all()) {
-    auto actual = derived_rows(input.store);
-    if (!actual.ok()) return std::move(actual).error();
-    compare_projections(walk.model().expected_rows(), *actual, report);
+  if (walk->replayed_all()) {
+    if (report.incremental) {
+      TALLY_TRY(compare_touched(walk->model(), input.store, report));
+    } else {
+      auto actual = derived_rows(input.store);
+      if (!actual.ok()) return std::move(actual).error();
+      compare_projections(walk->model().expected_rows(), *actual, report);
+    }
   }
-  TALLY_TRY(check_cache(input, *state, walk, report));
+  TALLY_TRY(check_cache(input, *state, *walk, report));
   TALLY_TRY(count_stray_rows(input.store, report));
-  return report;
+  if (report.ok() && walk->replayed_all())
+    run.checkpoint = make_checkpoint(std::move(*walk), input);
+  return run;
+}
+
+Result<CheckReport> run_check(const CheckInput& input) {
+  auto run = run_check_from(input, std::nullopt);
+  if (!run.ok()) return std::move(run).error();
+  return std::move(run->report);
 }
 
 }  // namespace tally::check

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,14 @@ struct CheckReport {
   // False when replay stopped at an entry that failed verification or did not decode: the
   // projections were then not compared (their expected state is unknown).
   bool replay_complete = true;
+  // Which check ran (checkpoint.hpp): a whole replay from genesis, or one resumed from a
+  // checkpoint. from_sequence is the first audit sequence this run walked, to_sequence the
+  // last one the chain holds (0 for an empty chain). full_reason says why a full check ran
+  // ("requested", "no checkpoint", "checkpoint digest mismatch", ...); empty when incremental.
+  bool incremental = false;
+  std::uint64_t from_sequence = 1;
+  std::uint64_t to_sequence = 0;
+  std::string full_reason;
 
   bool ok() const { return mismatches.empty(); }
   bool has(MismatchKind kind) const;

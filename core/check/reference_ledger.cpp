@@ -81,7 +81,7 @@ domain::Outcome ReferenceLedger::apply(const std::vector<domain::Order>& orders,
     }
   }
 
-  Journal journal;
+  Journal journal(*this);
   Outcome outcome = run_orders(orders, Context{journal, timestamp_us});
   if (outcome.ok()) record_log_pointers(orders, outcome.results, audit_sequence);
 
@@ -90,6 +90,7 @@ domain::Outcome ReferenceLedger::apply(const std::vector<domain::Order>& orders,
   bool coverage_miss = !outcome.ok() && outcome.code == Code::kCoverageMiss;
   if (idempotency_key && !coverage_miss) {
     bool adopt = answered != nullptr && domain::outcomes_agree(*answered, outcome);
+    if (touched_) touched_->idempotency.insert(*idempotency_key);
     idempotency_.insert_or_assign(
         *idempotency_key,
         fsm::IdempotencyRecord{intent, audit_sequence, adopt ? *answered : outcome});
@@ -135,6 +136,7 @@ void ReferenceLedger::record_log_pointers(const std::vector<domain::Order>& orde
     const std::string* ledger = domain::order_ledger(orders[index]);
     if (ledger == nullptr || !results[index].log_sequence) continue;
     LogKey key{*ledger, *results[index].log_sequence};
+    if (touched_) touched_->log_pointers.insert(key);
     // Log sequences are handed out once per ledger, so no pointer is ever overwritten.
     bool inserted =
         log_pointers_
@@ -413,6 +415,93 @@ std::map<Bytes, Bytes> ReferenceLedger::expected_rows() const {
   for (const auto& [key, pointer] : log_pointers_)
     add_raw_row(rows, audit::ledger_log_key(key.first, key.second),
                 audit::encode_log_pointer(pointer));
+  return rows;
+}
+
+// ---- Touched rows (the incremental check) ----------------------------------------------------
+
+void ReferenceLedger::track_touched(bool on) {
+  if (on) {
+    touched_.emplace();
+  } else {
+    touched_.reset();
+  }
+}
+
+void ReferenceLedger::note(const std::map<std::string, domain::LedgerInfo>&,
+                           const std::string& ledger) {
+  if (touched_) touched_->ledgers.insert(ledger);
+}
+void ReferenceLedger::note(const std::map<std::string, domain::Metadata>&,
+                           const std::string& ledger) {
+  if (touched_) touched_->ledgers.insert(ledger);
+}
+void ReferenceLedger::note(const std::map<std::string, domain::Boundary>&,
+                           const std::string& ledger) {
+  if (touched_) touched_->ledgers.insert(ledger);
+}
+void ReferenceLedger::note(const std::map<VolumeKey, domain::Volume>&, const VolumeKey& key) {
+  if (touched_) touched_->volumes.insert(key);
+}
+void ReferenceLedger::note(const std::map<AccountKey, domain::Metadata>&, const AccountKey& key) {
+  if (touched_) touched_->account_metadata.insert(key);
+}
+void ReferenceLedger::note(const std::map<TransactionKey, domain::TransactionState>&,
+                           const TransactionKey& key) {
+  if (touched_) touched_->transactions.insert(key);
+}
+void ReferenceLedger::note(const std::map<ReferenceKey, std::uint64_t>&, const ReferenceKey& key) {
+  if (touched_) touched_->references.insert(key);
+}
+
+namespace {
+
+using TouchedRows = std::map<Bytes, std::optional<Bytes>>;
+
+template <class T>
+void touched_row(TouchedRows& rows, const keys::AttributeKey& key, const std::optional<T>& value) {
+  std::optional<Bytes> bytes;
+  if (value) bytes = codec::ValueCodec<T>::encode(*value);
+  rows.insert_or_assign(store::attribute_row_key(key), std::move(bytes));
+}
+
+}  // namespace
+
+TouchedRows ReferenceLedger::touched_rows() const {
+  TouchedRows rows;
+  if (!touched_) return rows;
+  for (const std::string& name : touched_->ledgers) {
+    touched_row(rows, keys::ledger_key(name), find_value(ledgers_, name));
+    touched_row(rows, keys::ledger_metadata_key(name), find_value(ledger_metadata_, name));
+    touched_row(rows, keys::boundary_key(name), find_value(boundaries_, name));
+  }
+  for (const VolumeKey& key : touched_->volumes) {
+    const auto& [ledger, account, asset] = key;
+    touched_row(rows, keys::volume_key(ledger, account, asset), find_value(volumes_, key));
+  }
+  for (const AccountKey& key : touched_->account_metadata) {
+    touched_row(rows, keys::account_metadata_key(key.first, key.second),
+                find_value(account_metadata_, key));
+  }
+  for (const TransactionKey& key : touched_->transactions) {
+    touched_row(rows, keys::transaction_key(key.first, key.second), find_value(transactions_, key));
+  }
+  for (const ReferenceKey& key : touched_->references) {
+    std::optional<domain::ReferenceTarget> target;
+    if (auto id = find_value(references_, key)) target = domain::ReferenceTarget{*id};
+    touched_row(rows, keys::reference_key(key.first, key.second), target);
+  }
+  for (const std::string& key : touched_->idempotency) {
+    std::optional<Bytes> bytes;
+    if (auto record = find_value(idempotency_, key))
+      bytes = fsm::encode_idempotency_record(*record);
+    rows.insert_or_assign(store::attribute_row_key(keys::idempotency_key(key)), std::move(bytes));
+  }
+  for (const LogKey& key : touched_->log_pointers) {
+    std::optional<Bytes> bytes;
+    if (auto pointer = find_value(log_pointers_, key)) bytes = audit::encode_log_pointer(*pointer);
+    rows.insert_or_assign(audit::ledger_log_key(key.first, key.second), std::move(bytes));
+  }
   return rows;
 }
 

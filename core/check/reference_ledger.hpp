@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -50,6 +51,16 @@ class ReferenceLedger {
   // ([0x03]['L']).
   std::map<Bytes, Bytes> expected_rows() const;
 
+  // Touched rows, for the incremental check (checkpoint.hpp): after track_touched(true), every
+  // row a proposal writes or erases is remembered (by its parts, not its bytes), so the checker
+  // can compare only those rows with the store instead of rendering the whole state.
+  // track_touched(false) stops and forgets them. A proposal that rolls back leaves its rows
+  // touched, which only costs a comparison.
+  void track_touched(bool on);
+  // Each touched row's key and the value the state implies now (nullopt: no row), rendered
+  // exactly as expected_rows() renders it.
+  std::map<Bytes, std::optional<Bytes>> touched_rows() const;
+
   // Reads, for tests and reports. Absent is nullopt (or zero / empty where said).
   std::optional<domain::LedgerInfo> ledger(const std::string& ledger) const;
   std::optional<domain::Metadata> ledger_metadata(const std::string& ledger) const;
@@ -85,6 +96,7 @@ class ReferenceLedger {
   // the whole state for every proposal.
   class Journal {
    public:
+    explicit Journal(ReferenceLedger& owner) : owner_(&owner) {}
     // Writes map[key] = value, remembering what it held.
     template <class Map>
     void put(Map& map, const typename Map::key_type& key, typename Map::mapped_type value) {
@@ -103,6 +115,7 @@ class ReferenceLedger {
    private:
     template <class Map>
     void remember(Map& map, const typename Map::key_type& key) {
+      owner_->note(map, key);
       auto found = map.find(key);
       std::optional<typename Map::mapped_type> previous;
       if (found != map.end()) previous = found->second;
@@ -115,8 +128,28 @@ class ReferenceLedger {
       });
     }
 
+    ReferenceLedger* owner_;
     std::vector<std::function<void()>> undo_;
   };
+
+  // The rows touched while tracking, by the parts of their keys.
+  struct Touched {
+    std::set<std::string> ledgers;  // a ledger's info, metadata and boundary rows
+    std::set<VolumeKey> volumes;
+    std::set<AccountKey> account_metadata;
+    std::set<TransactionKey> transactions;
+    std::set<ReferenceKey> references;
+    std::set<std::string> idempotency;
+    std::set<LogKey> log_pointers;
+  };
+  // One overload per state map (their types all differ), called for every write.
+  void note(const std::map<std::string, domain::LedgerInfo>&, const std::string& ledger);
+  void note(const std::map<std::string, domain::Metadata>&, const std::string& ledger);
+  void note(const std::map<std::string, domain::Boundary>&, const std::string& ledger);
+  void note(const std::map<VolumeKey, domain::Volume>&, const VolumeKey& key);
+  void note(const std::map<AccountKey, domain::Metadata>&, const AccountKey& key);
+  void note(const std::map<TransactionKey, domain::TransactionState>&, const TransactionKey& key);
+  void note(const std::map<ReferenceKey, std::uint64_t>&, const ReferenceKey& key);
 
   // What one order sees of its proposal.
   struct Context {
@@ -168,6 +201,7 @@ class ReferenceLedger {
   std::map<ReferenceKey, std::uint64_t> references_;
   std::map<std::string, fsm::IdempotencyRecord> idempotency_;  // cluster-wide
   std::map<LogKey, audit::LogPointer> log_pointers_;
+  std::optional<Touched> touched_;  // while tracking
 };
 
 }  // namespace tally::check

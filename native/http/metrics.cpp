@@ -58,10 +58,23 @@ std::string Metrics::render(const replica::Node& node) const {
   for (const auto& [verdict, count] : writes_) {
     line(out, "tally_write_verdicts_total{verdict=\"" + verdict + "\"} " + std::to_string(count));
   }
+  line(out, "# TYPE tally_admissions_total counter");
+  for (const auto& [verdict, count] : node.admissions()) {
+    line(out, "tally_admissions_total{verdict=\"" + verdict + "\"} " + std::to_string(count));
+  }
+  line(out, "# TYPE tally_admission_plan_entries_total counter");
+  for (const auto& [source, count] : node.plan_entries()) {
+    line(out,
+         "tally_admission_plan_entries_total{verdict=\"" + source + "\"} " + std::to_string(count));
+  }
   line(out, "# TYPE tally_proposals_in_flight gauge");
   line(out, "tally_proposals_in_flight " + std::to_string(node.in_flight()));
   line(out, "# TYPE tally_applied_index gauge");
   line(out, "tally_applied_index " + std::to_string(node.applied_index()));
+  line(out, "# TYPE tally_applied_entries_total counter");
+  line(out, "tally_applied_entries_total " + std::to_string(node.entries_applied()));
+  line(out, "# TYPE tally_cache_rotations_total counter");
+  line(out, "tally_cache_rotations_total " + std::to_string(node.rotations()));
   line(out, "# TYPE tally_cache_generation gauge");
   line(out, "tally_cache_generation " + std::to_string(node.generation()));
   line(out, "# TYPE tally_cache_epoch gauge");

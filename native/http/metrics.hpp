@@ -1,5 +1,8 @@
 // Prometheus text-format metrics of one node (/v3/_metrics): requests by route and status,
-// a latency histogram per route, and the node's gauges read at render time. Loop thread
+// a latency histogram per route, write verdicts, and what the node counts, read at render
+// time: admissions by verdict, plan entries by CheckCache verdict, proposals in flight,
+// applied entries (the apply rate) and index, cache rotations, generation and sizes,
+// snapshots taken, installed and refused. Loop thread
 // only (no locking). Bounded: routes are the API's patterns, never raw paths.
 #pragma once
 

@@ -14,6 +14,72 @@ struct Handler {
   Server::Impl* impl;
 };
 
+// h2o answers some requests itself before any handler runs (a body over
+// max_request_entity_size: 413; a malformed request: 400), in plain text, through the host's
+// fallback path (h2o_send_error_generic binds it). This filter on that path turns those
+// answers into the API's JSON error shape, so a client sees {"errorCode","errorMessage"} for
+// every error. Only h2o's own errors reach the fallback path: our handler serves "/".
+struct JsonErrorFilter {
+  h2o_filter_t super;
+  Server::Impl* impl;
+};
+
+struct JsonErrorStream {
+  h2o_ostream_t super;
+  Server::Impl* impl;
+  std::string* text;  // h2o's plain-text body, gathered until the final send (pool-owned)
+};
+
+void json_error_dispose(void* text) {
+  static_cast<std::string*>(text)->~basic_string();
+}
+
+void json_error_send(h2o_ostream_t* self, h2o_req_t* req, h2o_iovec_t* bufs, size_t count,
+                     h2o_send_state_t state) {
+  auto* stream = reinterpret_cast<JsonErrorStream*>(self);
+  for (size_t i = 0; i < count; ++i)
+    stream->text->append(bufs[i].base, bufs[i].len);
+  if (h2o_send_state_is_in_progress(state)) {
+    h2o_ostream_send_next(&stream->super, req, nullptr, 0, state);
+    return;
+  }
+  std::string message = *stream->text;
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+    message.pop_back();
+  if (req->res.status == 413) {
+    message += " (the limit is " + std::to_string(stream->impl->config.body_bytes_max) + " bytes)";
+  }
+  JsonWriter out;
+  out.begin_object();
+  out.key("errorCode");
+  out.string("VALIDATION");
+  out.key("errorMessage");
+  out.string(message);
+  out.end_object();
+  const std::string json = out.take();
+  h2o_iovec_t body = h2o_strdup(&req->pool, json.data(), json.size());
+  req->res.content_length = body.len;  // read when the headers go out, on this first send
+  stream->impl->owner->metrics().record_request("refused by h2o", req->res.status, 0);
+  h2o_ostream_send_next(&stream->super, req, &body, 1, state);
+}
+
+void json_error_setup(h2o_filter_t* self, h2o_req_t* req, h2o_ostream_t** slot) {
+  if (req->res.status >= 400) {
+    auto* filter = reinterpret_cast<JsonErrorFilter*>(self);
+    auto* stream =
+        reinterpret_cast<JsonErrorStream*>(h2o_add_ostream(req, sizeof(JsonErrorStream), slot));
+    stream->super.do_send = json_error_send;
+    stream->impl = filter->impl;
+    void* memory = h2o_mem_alloc_shared(&req->pool, sizeof(std::string), json_error_dispose);
+    stream->text = new (memory) std::string();
+    static constexpr char kJson[] = "application/json";
+    h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, kJson, sizeof kJson - 1,
+                   1);
+    slot = &stream->super.next;
+  }
+  h2o_setup_next_ostream(req, slot);
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -289,8 +355,9 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   impl.config = std::move(config);
 
   h2o_config_init(&impl.globalconf);
-  // h2o refuses (413, plain text) what is far over the limit; the handler refuses the rest
-  // with a JSON error.
+  // h2o refuses what is far over the limit as soon as it sees the Content-Length (413, made
+  // JSON by JsonErrorFilter), without buffering it; the handler refuses the rest (it has read
+  // the whole body, so the client reads the answer before the connection closes).
   impl.globalconf.max_request_entity_size = impl.config.body_bytes_max * 2;
   impl.globalconf.http1.upgrade_to_http2 = 0;
   h2o_hostconf_t* host =
@@ -299,6 +366,10 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   auto* handler = reinterpret_cast<Handler*>(h2o_create_handler(path, sizeof(Handler)));
   handler->super.on_req = on_request;
   handler->impl = &impl;
+  auto* filter = reinterpret_cast<JsonErrorFilter*>(
+      h2o_create_filter(&host->fallback_path, sizeof(JsonErrorFilter)));
+  filter->super.on_setup_ostream = json_error_setup;
+  filter->impl = &impl;
   h2o_context_init(&impl.context, loop, &impl.globalconf);
   impl.context_ready = true;
   impl.accept_context.ctx = &impl.context;

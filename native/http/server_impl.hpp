@@ -12,6 +12,7 @@ extern "C" {
 #include <h2o.h>
 }
 
+#include "core/check/checkpoint.hpp"
 #include "native/http/server.hpp"
 
 namespace tally::http {
@@ -50,6 +51,9 @@ struct Server::Impl {
   uv_tcp_t listener{};
   bool listening = false;
   bool context_ready = false;
+  // Where the next /v3/_check resumes (core/check/checkpoint.hpp): the replay state of the
+  // last clean check, in memory only, so a restarted node's first check is full.
+  std::optional<check::CheckCheckpoint> check_checkpoint;
 
   // Answers (no-ops once the client is gone or the call is answered).
   void respond(const CallPtr& call, int status, std::string body, const Headers& headers = {});

@@ -122,6 +122,16 @@ void write_check_report(JsonWriter& out, const check::CheckReport& report) {
   out.begin_object();
   out.key("ok");
   out.boolean(report.ok());
+  out.key("mode");
+  out.string(report.incremental ? "incremental" : "full");
+  if (!report.incremental) {
+    out.key("fullReason");
+    out.string(report.full_reason);
+  }
+  out.key("fromSequence");
+  out.u64(report.from_sequence);
+  out.key("toSequence");
+  out.u64(report.to_sequence);
   out.key("entriesVerified");
   out.u64(report.entries_verified);
   out.key("rowsCompared");

@@ -156,8 +156,18 @@ Status Node::advance_to(std::uint64_t index) {
   while (fsm_->applied_index() < index) {
     auto advanced = fsm_->apply_noop(fsm_->applied_index() + 1);
     if (!advanced.ok()) return std::move(advanced).error();
+    count_applied(*advanced);
   }
   return ok_status();
+}
+
+void Node::count_applied(const cache::AdvanceOutcome& advance) {
+  ++entries_applied_;
+  if (advance.kind != cache::AdvanceKind::kNone) {
+    TALLY_INVARIANT(advance.to_generation > advance.from_generation,
+                    "a rotation moves the generation forward");
+    rotations_ += advance.to_generation - advance.from_generation;
+  }
 }
 
 Status Node::catch_up() {
@@ -191,6 +201,7 @@ void Node::submit(plan::Request request, ReplyCallback done) {
     return;
   }
   if (pending_.size() >= config_.in_flight_max) {
+    ++admissions_["busy"];
     done(node_reply(Reply::Status::kRetry, "BUSY",
                     "busy: " + std::to_string(pending_.size()) + " proposals in flight"));
     return;
@@ -206,14 +217,23 @@ void Node::submit(plan::Request request, ReplyCallback done) {
   if (!admitted.ok()) {
     const Error& error = admitted.error();
     Reply::Status status = Reply::Status::kRejected;
-    if (error.code == Code::kCacheHorizonExceeded) status = Reply::Status::kRetry;
+    const char* verdict = "rejected";
+    if (error.code == Code::kCacheHorizonExceeded) {
+      status = Reply::Status::kRetry;
+      verdict = "cache_horizon_exceeded";
+    }
     if (!is_business(error.code)) {
       fail(error);
       status = Reply::Status::kFailed;
+      verdict = "failed";
     }
+    ++admissions_[verdict];
     done(core_reply(status, error));
     return;
   }
+  ++admissions_["admitted"];
+  for (const plan::PlanEntry& entry : admitted->plan.entries)
+    ++plan_entries_[std::string(plan::source_name(entry.source))];
   auto pending = std::make_unique<Pending>();
   pending->node = this;
   pending->index = predicted;

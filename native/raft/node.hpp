@@ -166,6 +166,17 @@ class Node {
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
   std::uint64_t snapshots_refused() const { return snapshots_refused_; }
   std::uint64_t entries_skipped() const { return entries_skipped_; }
+  // Indexes this process's state machine applied (commands and no-ops; not those a snapshot
+  // brought in, nor those skipped after a restart): a counter whose rate is the apply rate.
+  std::uint64_t entries_applied() const { return entries_applied_; }
+  // Cache rotations applied by this process: one per generation step, a jump of n
+  // generations counting n (DESIGN.md §3: it drops exactly what n rotations would).
+  std::uint64_t rotations() const { return rotations_; }
+  // Admission on this node as leader: requests by verdict ("admitted", "busy",
+  // "cache_horizon_exceeded", "rejected", "failed"), and the admitted plans' attribute
+  // entries by CheckCache verdict (plan::source_name: "hit", "seed", "absent").
+  const std::map<std::string, std::uint64_t>& admissions() const { return admissions_; }
+  const std::map<std::string, std::uint64_t>& plan_entries() const { return plan_entries_; }
 
   // Commits what is applied: before the raft instance closes (raft_close).
   Status stop();
@@ -194,7 +205,8 @@ class Node {
   int take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs);
   void finish_snapshot();
   int restore_snapshot(ByteView bytes);
-  Status advance_to(std::uint64_t index);  // apply_noop each index up to index
+  Status advance_to(std::uint64_t index);                    // apply_noop each index up to index
+  void count_applied(const cache::AdvanceOutcome& advance);  // entries_applied_, rotations_
   void record(std::uint64_t index, const plan::Proposal* proposal, fsm::ApplyReport report);
   int fail(Error error);
   static Reply reply_of(const fsm::ApplyReport& report, std::uint64_t index);
@@ -213,6 +225,8 @@ class Node {
   std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0, snapshots_refused_ = 0;
   std::uint64_t snapshot_chunks_taken_ = 0;
   std::uint64_t entries_skipped_ = 0;
+  std::uint64_t entries_applied_ = 0, rotations_ = 0;
+  std::map<std::string, std::uint64_t> admissions_, plan_entries_;
 };
 
 }  // namespace tally::replica

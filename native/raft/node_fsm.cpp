@@ -36,6 +36,7 @@ int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
     // advances the same way): the index advances, nothing else is written.
     auto advanced = fsm_->apply_noop(index);
     if (!advanced.ok()) return fail(std::move(advanced).error());
+    count_applied(*advanced);
     if (!entry.ok()) {
       std::fprintf(stderr, "tally node %llu: entry %llu is malformed, applied as a no-op: %s\n",
                    static_cast<unsigned long long>(config_.id),
@@ -50,6 +51,7 @@ int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
   auto applied = fsm_->apply(index, *entry->proposal);
   if (!applied.ok()) return fail(std::move(applied).error());
   TALLY_INVARIANT(fsm_->applied_index() == index, "apply advanced to the entry's index");
+  count_applied(applied->advance);
   record(index, &*entry->proposal, std::move(applied).value());
   return 0;
 }

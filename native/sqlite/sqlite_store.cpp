@@ -107,7 +107,7 @@ Error SqliteStore::failure(const std::string& what) const {
   return make_error(Code::kStorage, "sqlite " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
 }
 
-Status SqliteStore::check_layout() {
+Result<bool> SqliteStore::check_layout() {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kv'",
@@ -127,7 +127,7 @@ Status SqliteStore::check_layout() {
                           ", this build reads layout " + std::to_string(kLayoutVersion) +
                           " (one table per cache generation byte): refusing to open");
   }
-  return ok_status();
+  return has_kv;
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -137,7 +137,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       sqlite3_open_v2(path.c_str(), &store->db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) return store->failure("open");
-  TALLY_TRY(store->check_layout());
+  auto existing = store->check_layout();
+  if (!existing.ok()) return std::move(existing).error();
   std::string setup =
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=NORMAL;"
@@ -150,7 +151,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     setup += std::string("CREATE TABLE IF NOT EXISTS ") + table +
              " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
   }
-  setup += "PRAGMA user_version=" + std::to_string(kLayoutVersion) + ";";
+  // Only a new store gets its layout version: setting it is a write even when unchanged, and
+  // a store that is then refused (another cluster, key or schema version) must be left
+  // byte for byte as it was.
+  if (!*existing) setup += "PRAGMA user_version=" + std::to_string(kLayoutVersion) + ";";
   if (sqlite3_exec(store->db_, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     return store->failure("set up");
   }

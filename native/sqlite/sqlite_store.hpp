@@ -74,7 +74,8 @@ class SqliteStore final : public store::KeyValueStore {
 
   SqliteStore() = default;
   static Table table_of(ByteView key);
-  Status check_layout();
+  // Refuses another table layout; true when the store already has ours (not a new file).
+  Result<bool> check_layout();
   Status prepare_all();
   Status run(sqlite3_stmt* statement) const;  // a statement with no rows, reset after
   Status scan_table(Table table, ByteView begin, ByteView end, store::ScanOrder order,

@@ -289,9 +289,13 @@ int main(int argc, char** argv) {
   });
 
   // node
-  app.add_subcommand("check", "run the checker on the node")->callback([&] {
-    rc = client.run("GET", "/v3/_check");
-  });
+  bool full_check = false;
+  auto* check = app.add_subcommand("check",
+                                   "run the checker on the node (incremental from "
+                                   "its last clean check, unless --full)");
+  check->add_flag("--full", full_check, "replay the whole audit chain from genesis");
+  check->callback(
+      [&] { rc = client.run("GET", full_check ? "/v3/_check?full=true" : "/v3/_check"); });
   app.add_subcommand("info", "the node's role, indexes, cache and digest")->callback([&] {
     rc = client.run("GET", "/v3/_info");
   });

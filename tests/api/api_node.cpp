@@ -16,7 +16,7 @@
 
 namespace tally::testing {
 
-ApiNode::ApiNode() {
+ApiNode::ApiNode(std::uint64_t rotation_threshold) {
   REQUIRE(uv_loop_init(&loop_) == 0);
   REQUIRE(uv_async_init(&loop_, &wake_, nullptr) == 0);
   replica::UvConfig config;
@@ -28,6 +28,7 @@ ApiNode::ApiNode() {
   replica::NodeConfig node;
   node.id = 1;
   node.fsm.audit_key = audit::public_demo_audit_key();
+  if (rotation_threshold != 0) node.fsm.rotation_threshold = rotation_threshold;
   node.clock_us = [] {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                           std::chrono::system_clock::now().time_since_epoch())

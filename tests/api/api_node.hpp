@@ -21,7 +21,8 @@ namespace tally::testing {
 
 class ApiNode {
  public:
-  ApiNode();
+  // rotation_threshold: the new store's K (0: the default), small to see rotations.
+  explicit ApiNode(std::uint64_t rotation_threshold = 0);
   ~ApiNode();
 
   http::HttpResponse call(const std::string& method, const std::string& path,

@@ -258,6 +258,120 @@ TEST_CASE("the node endpoints: info, check and metrics", "[api]") {
   CHECK(metrics.body.find("tally_proposals_in_flight 0") != std::string::npos);
 }
 
+TEST_CASE("the checker resumes from its checkpoint, and ?full=true replays from genesis", "[api]") {
+  ApiNode node;
+  create_ledger(node, "main");
+  REQUIRE(node.call("POST", "/v3/main/transactions", kTransfer).status == 200);
+  auto first = json_of(node.call("GET", "/v3/_check"));
+  const Json& a = field(first, "data");
+  CHECK(field(a, "ok").boolean);
+  CHECK(field(a, "mode").text == "full");
+  CHECK(field(a, "fullReason").text == "no checkpoint");
+  CHECK(field(a, "fromSequence").text == "1");
+  CHECK(field(a, "toSequence").text == "2");
+  CHECK(field(a, "durationMs").type == Json::Type::kNumber);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(node.call("POST", "/v3/main/transactions", kTransfer).status == 200);
+  auto second = json_of(node.call("GET", "/v3/_check"));
+  const Json& b = field(second, "data");
+  CHECK(field(b, "ok").boolean);
+  CHECK(field(b, "mode").text == "incremental");
+  CHECK(b.find("fullReason") == nullptr);
+  CHECK(field(b, "fromSequence").text == "3");
+  CHECK(field(b, "toSequence").text == "5");
+  CHECK(field(b, "entriesVerified").text == "3");
+  auto full = json_of(node.call("GET", "/v3/_check?full=true"));
+  const Json& c = field(full, "data");
+  CHECK(field(c, "ok").boolean);
+  CHECK(field(c, "mode").text == "full");
+  CHECK(field(c, "fullReason").text == "requested");
+  CHECK(field(c, "entriesVerified").text == "5");
+  // The full check leaves a checkpoint too.
+  CHECK(field(field(json_of(node.call("GET", "/v3/_check")), "data"), "mode").text ==
+        "incremental");
+  auto bad = node.call("GET", "/v3/_check?full=yes");
+  CHECK(bad.status == 400);
+  CHECK(field(json_of(bad), "errorCode").text == "VALIDATION");
+}
+
+// The value of one sample line ("name{labels} value"), or -1 when absent.
+double sample(const std::string& metrics, const std::string& series) {
+  auto at = metrics.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + series.size() + 2));
+}
+
+TEST_CASE("metrics: apply rate, rotations, admission verdicts and snapshots move", "[api]") {
+  ApiNode node(4);  // K = 4: a handful of writes rotates the cache
+  auto before = node.call("GET", "/v3/_metrics").body;
+  CHECK(sample(before, "tally_cache_rotations_total") == 0);
+  CHECK(sample(before, R"(tally_snapshots_total{event="taken"})") == 0);
+  CHECK(sample(before, R"(tally_snapshots_total{event="installed"})") == 0);
+  CHECK(sample(before, "tally_applied_index") >= 0);  // present
+  create_ledger(node, "main");
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(node.call("POST", "/v3/main/transactions", kTransfer).status == 200);
+  REQUIRE(node.call("POST", "/v3/nope/transactions", kTransfer).status == 404);
+  auto after = node.call("GET", "/v3/_metrics").body;
+  INFO(after);
+  CHECK(sample(after, "tally_applied_entries_total") >=
+        sample(before, "tally_applied_entries_total") + 11);
+  CHECK(sample(after, "tally_applied_index") >= sample(before, "tally_applied_index") + 11);
+  CHECK(sample(after, "tally_cache_rotations_total") >= 2);
+  CHECK(sample(after, "tally_cache_generation") >= 2);
+  CHECK(sample(after, R"(tally_admissions_total{verdict="admitted"})") == 11);
+  CHECK(sample(after, R"(tally_admission_plan_entries_total{verdict="hit"})") > 0);
+  CHECK(sample(after, R"(tally_admission_plan_entries_total{verdict="absent"})") > 0);
+  CHECK(sample(after, R"(tally_write_verdicts_total{verdict="APPLIED"})") == 11);
+  CHECK(sample(after, R"(tally_http_requests_total{route="POST /v3/{ledger}/transactions",)"
+                      R"(status="200"})") == 10);
+  CHECK(sample(after, R"(tally_http_requests_total{route="POST /v3/{ledger}/transactions",)"
+                      R"(status="404"})") == 1);
+  CHECK(sample(after, R"(tally_http_request_duration_seconds_count{)"
+                      R"(route="POST /v3/{ledger}/transactions"})") == 11);
+  CHECK(sample(after, "tally_proposals_in_flight") == 0);
+  CHECK(after.find("# TYPE tally_cache_rotations_total counter") != std::string::npos);
+  CHECK(after.find("# TYPE tally_applied_entries_total counter") != std::string::npos);
+}
+
+// The JSON body of a raw HTTP answer (after the blank line).
+std::string body_of(const std::string& answer) {
+  auto at = answer.find("\r\n\r\n");
+  return at == std::string::npos ? std::string() : answer.substr(at + 4);
+}
+
+TEST_CASE("a body far over the limit, refused by h2o itself, still gets the JSON error shape",
+          "[api]") {
+  ApiNode node;  // a 64 KiB limit: h2o refuses past 128 KiB from the Content-Length alone
+  create_ledger(node, "main");
+  const std::string before = node.digest();
+  const std::string answer =
+      node.raw("POST /v3/main/transactions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+  INFO(answer);
+  CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(answer.find("content-type: application/json") != std::string::npos);
+  auto parsed = http::parse_json(body_of(answer));
+  REQUIRE(parsed.ok());
+  CHECK(field(parsed.value(), "errorCode").text == "VALIDATION");
+  CHECK_THAT(field(parsed.value(), "errorMessage").text, Catch::Contains("65536 bytes"));
+  CHECK(answer.find("Content-Length: " + std::to_string(body_of(answer).size())) !=
+        std::string::npos);
+  CHECK(node.digest() == before);
+  CHECK(node.call("GET", "/v3/_metrics")
+            .body.find(R"(tally_http_requests_total{route="refused by h2o",status="413"} 1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("a request h2o cannot parse gets the JSON error shape", "[api]") {
+  ApiNode node;
+  const std::string answer = node.raw("POST /v3 HTTP/1.1\r\nContent-Length: abc\r\n\r\n");
+  INFO(answer);
+  CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
+  auto parsed = http::parse_json(body_of(answer));
+  REQUIRE(parsed.ok());
+  CHECK(field(parsed.value(), "errorCode").text == "VALIDATION");
+}
+
 struct BadInput {
   const char* what;
   const char* method;

@@ -81,6 +81,13 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   auto check_json = http::parse_json(check.output);
   REQUIRE(check_json.ok());
   CHECK(check_json.value().find("data")->find("ok")->boolean);
+  auto again = http::parse_json(run_command(tally + " --json check").output);
+  REQUIRE(again.ok());
+  CHECK(again.value().find("data")->find("mode")->text == "incremental");
+  auto full = http::parse_json(run_command(tally + " --json check --full").output);
+  REQUIRE(full.ok());
+  CHECK(full.value().find("data")->find("mode")->text == "full");
+  CHECK(full.value().find("data")->find("ok")->boolean);
   auto exported = run_command(tally + " trace export --out " + dir.file("trace.json"));
   INFO(exported.output);
   REQUIRE(exported.exit_code == 0);
