@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -124,6 +125,9 @@ int main(int argc, char** argv) {
       spec.bulk = std::stoul(argv[i + 3]);
       spec.accounts = std::stoull(argv[i + 4]);
       spec.entries_max = spec.bulk == 1 ? 30'000 : 2'100;
+      if (const char* entries = std::getenv("TALLY_BENCH_ENTRIES")) {
+        spec.entries_max = std::stoul(entries);  // a longer run, so a profile sees the loop
+      }
       spec.seconds_max = 30;
       spec.group_entries = !spec.sqlite ? 1 : (spec.bulk == 1 ? 100 : 10);
       spec.dir = "/dev/shm/tally-bench-one";

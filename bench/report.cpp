@@ -279,12 +279,13 @@ bool write_plot(const Results& results, const std::string& png_path) {
   }
   {
     std::ofstream out(script);
-    out << "set terminal pngcairo size 1200,520 font ',10'\n"
+    out << "set terminal pngcairo size 1200,600 font ',10'\n"
         << "set output '" << png_path << "'\n"
         << "set multiplot layout 1,2 title 'tally-bench: " << results.machine << "'\n"
         << "set style data histogram\nset style histogram cluster gap 1\n"
         << "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
-        << "set logscale y\nset grid ytics\nset key top left font ',8'\n"
+        << "set logscale y\nset grid ytics\n"
+        << "set key outside below horizontal maxrows 3 font ',8'\n"  // never over the bars
         << "set ylabel 'transactions/s, 1 posting (log)'\nset xlabel 'accounts'\n"
         << "set title 'Throughput, one core'\n"
         << "plot '" << data << "' using 2:xtic(1) title 'Tally mem, single', "

@@ -25,10 +25,19 @@ void write_hashed_content(codec::Writer& w, const AuditEntry& entry) {
   codec::write_digest(w, entry.previous_hash);
 }
 
+// Room for an entry's encoding in one allocation, not a doubling run (issue #8): its orders,
+// plus the fixed fields and a typical outcome.
+std::size_t encoded_size_estimate(const AuditEntry& entry) {
+  std::size_t size = 160;
+  for (const Bytes& item : entry.items)
+    size += item.size() + 4;
+  return size;
+}
+
 }  // namespace
 
 Bytes hashed_content(const AuditEntry& entry) {
-  codec::Writer w;
+  codec::Writer w(encoded_size_estimate(entry));
   write_hashed_content(w, entry);
   return w.take();
 }
@@ -42,7 +51,7 @@ Digest compute_hash(const AuditKey& key, const AuditEntry& entry) {
 }
 
 Bytes encode_audit_entry(const AuditEntry& entry) {
-  codec::Writer w;
+  codec::Writer w(encoded_size_estimate(entry));
   write_hashed_content(w, entry);
   codec::write_digest(w, entry.hash);
   return w.take();

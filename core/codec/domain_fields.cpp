@@ -12,9 +12,10 @@ enum MetadataType : std::uint8_t { kNull = 0, kString = 1, kInt = 2, kBool = 3 }
 }  // namespace
 
 void write_amount(Writer& w, const domain::Amount& amount) {
-  Bytes le = amount.to_minimal_le();
-  w.u8(static_cast<std::uint8_t>(le.size()));
-  w.raw(le);
+  std::array<std::uint8_t, domain::kAmountBytesMax> le;
+  std::size_t size = amount.write_minimal_le(le);
+  w.u8(static_cast<std::uint8_t>(size));
+  w.raw(ByteView(le.data(), size));
 }
 
 domain::Amount read_amount(Reader& r) {

@@ -15,6 +15,12 @@ namespace tally::codec {
 
 class Writer {
  public:
+  // Room for a small value in the first allocation: every growth step is an allocation, and a
+  // value of up to 24 bytes costs the allocator no more than one of 1 (issue #8).
+  Writer() { out_.reserve(24); }
+  // A caller that knows its value is larger says so: one allocation instead of a doubling run.
+  explicit Writer(std::size_t capacity) { out_.reserve(capacity); }
+
   void u8(std::uint8_t v) { out_.push_back(v); }
   void u32(std::uint32_t v) { put_u32_le(out_, v); }
   void u64(std::uint64_t v) { put_u64_le(out_, v); }

@@ -143,14 +143,19 @@ std::optional<Amount> Amount::checked_sub(const Amount& a, const Amount& b) {
   return difference;
 }
 
+std::size_t Amount::write_minimal_le(std::array<std::uint8_t, kAmountBytesMax>& out) const {
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < kAmountBytesMax; ++i) {
+    out[i] = static_cast<std::uint8_t>(limbs_[i / 8] >> (8 * (i % 8)));
+    if (out[i] != 0) size = i + 1;
+  }
+  return size;
+}
+
 Bytes Amount::to_minimal_le() const {
-  Bytes out;
-  out.reserve(kAmountBytesMax);
-  for (std::uint64_t limb : limbs_)
-    put_u64_le(out, limb);
-  while (!out.empty() && out.back() == 0)
-    out.pop_back();
-  return out;
+  std::array<std::uint8_t, kAmountBytesMax> le;
+  std::size_t size = write_minimal_le(le);
+  return Bytes(le.begin(), le.begin() + static_cast<std::ptrdiff_t>(size));
 }
 
 Result<Amount> Amount::from_minimal_le(ByteView bytes) {
@@ -166,7 +171,8 @@ Result<Amount> Amount::from_minimal_le(ByteView bytes) {
   Amount amount;
   for (std::size_t i = 0; i < bytes.size; ++i)
     amount.limbs_[i / 8] |= static_cast<std::uint64_t>(bytes[i]) << (8 * (i % 8));
-  TALLY_INVARIANT(amount.to_minimal_le().size() == bytes.size, "decode/encode round trip");
+  std::array<std::uint8_t, kAmountBytesMax> again;
+  TALLY_INVARIANT(amount.write_minimal_le(again) == bytes.size, "decode/encode round trip");
   return amount;
 }
 

@@ -50,6 +50,8 @@ class Amount {
 
   // Little-endian bytes with the trailing zero bytes stripped; zero is the empty string.
   Bytes to_minimal_le() const;
+  // The same bytes into out (no allocation: the codec's hot path); returns their count.
+  std::size_t write_minimal_le(std::array<std::uint8_t, kAmountBytesMax>& out) const;
   // Inverse of to_minimal_le. Rejects (kCorrupt) more than kAmountBytesMax bytes and a
   // non-minimal encoding (a last byte of 0), so every amount has exactly one encoding.
   static Result<Amount> from_minimal_le(ByteView bytes);

@@ -16,7 +16,7 @@ Bytes fsm_state_key() {
 }
 
 Bytes encode_fsm_state(const FsmState& state) {
-  codec::Writer w;
+  codec::Writer w(128);
   w.u8(kStateFormat);
   w.u64(state.applied_index);
   w.u64(state.next_audit_sequence);

@@ -129,7 +129,7 @@ void GroupCommit::overlay(const Bytes& key, const Bytes& value) {
 }
 
 Status GroupCommit::commit() {
-  Status written = store_->write(batch_);
+  Status written = store_->absorb(batch_);  // the batch is cleared next: move, not copy
   batch_.clear();
   view_.clear();
   entries_ = 0;

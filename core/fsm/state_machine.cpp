@@ -203,7 +203,7 @@ Result<ApplyReport> StateMachine::apply_checked(std::uint64_t index, const plan:
       cache_->reset(config->threshold, index, batch);
     }
   }
-  return report;
+  return std::move(report);  // the caller returns this copy, not its own (no audit entry copy)
 }
 
 Status StateMachine::check_base_index(const plan::Plan& plan) const {

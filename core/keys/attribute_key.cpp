@@ -13,8 +13,13 @@ void append_part(Bytes& out, std::string_view part) {
 
 namespace {
 
-AttributeKey make(AttributeKind kind, std::initializer_list<std::string_view> parts) {
+AttributeKey make(AttributeKind kind, std::initializer_list<std::string_view> parts,
+                  std::size_t extra = 0) {
   AttributeKey key{kind, {}};
+  std::size_t size = extra;
+  for (std::string_view part : parts)
+    size += part.size() + 1;
+  key.canonical.reserve(size);  // one allocation per key (issue #8)
   for (std::string_view part : parts)
     append_part(key.canonical, part);
   return key;
@@ -31,7 +36,7 @@ AttributeKey account_metadata_key(std::string_view ledger, std::string_view acco
 }
 
 AttributeKey transaction_key(std::string_view ledger, std::uint64_t transaction_id) {
-  AttributeKey key = make(AttributeKind::kTransaction, {ledger});
+  AttributeKey key = make(AttributeKind::kTransaction, {ledger}, 8);
   put_u64_be(key.canonical, transaction_id);
   return key;
 }

@@ -39,6 +39,8 @@ class Batch {
   }
 
   const std::vector<BatchOp>& ops() const { return ops_; }
+  // For KeyValueStore::absorb only: ops whose keys and values may be moved out.
+  std::vector<BatchOp>& ops_to_absorb() { return ops_; }
   bool empty() const { return ops_.empty(); }
   std::size_t size() const { return ops_.size(); }
   void clear() { ops_.clear(); }

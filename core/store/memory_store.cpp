@@ -59,13 +59,34 @@ std::size_t MemoryStore::BytesHash::operator()(ByteView key) const noexcept {
 
 // ---- Partition ------------------------------------------------------------------------------
 
+std::size_t MemoryStore::Partition::shard_of(ByteView key) {
+  // The top bits, which robin_map's bucket index (the low bits) does not use.
+  static_assert(kShards == 64, "shard_of takes the top 6 bits");
+  return static_cast<std::size_t>(XXH3_64bits(key.data, key.size) >> 58);
+}
+
+bool MemoryStore::Partition::empty() const {
+  for (const Map& map : shards) {
+    if (!map.empty()) return false;
+  }
+  return order.empty() && added.empty();
+}
+
+std::size_t MemoryStore::Partition::size() const {
+  std::size_t rows = 0;
+  for (const Map& map : shards)
+    rows += map.size();
+  return rows;
+}
+
 const Bytes* MemoryStore::Partition::find(ByteView key) const {
+  const Map& rows = map_of(key);
   auto it = rows.find(key);
   return it == rows.end() ? nullptr : &it->second;
 }
 
 void MemoryStore::Partition::put(const Bytes& key, const Bytes& value) {
-  auto [it, inserted] = rows.try_emplace(key, value);
+  auto [it, inserted] = map_of(key).try_emplace(key, value);
   if (!inserted) {
     it.value() = value;
     return;
@@ -74,18 +95,30 @@ void MemoryStore::Partition::put(const Bytes& key, const Bytes& value) {
   dirty = true;
 }
 
+void MemoryStore::Partition::put(Bytes&& key, Bytes&& value) {
+  Map& rows = map_of(key);
+  auto it = rows.find(ByteView(key));
+  if (it != rows.end()) {
+    it.value() = std::move(value);
+    return;
+  }
+  added.push_back(key);  // the sorted view's own copy
+  rows.emplace(std::move(key), std::move(value));
+  dirty = true;
+}
+
 void MemoryStore::Partition::erase(ByteView key) {
-  if (rows.erase(key) > 0) dirty = true;
+  if (map_of(key).erase(key) > 0) dirty = true;
 }
 
 void MemoryStore::Partition::sort() const {
   if (!dirty) return;
   std::sort(added.begin(), added.end(), [](const Bytes& a, const Bytes& b) { return less(a, b); });
   std::vector<Bytes> merged;
-  merged.reserve(rows.size());
+  merged.reserve(size());
   auto keep = [&](Bytes& key) {
     if (!merged.empty() && ByteView(merged.back()) == ByteView(key)) return;  // re-added
-    if (rows.find(ByteView(key)) == rows.end()) return;                       // erased
+    if (find(ByteView(key)) == nullptr) return;                               // erased
     merged.push_back(std::move(key));
   };
   auto a = order.begin(), b = added.begin();
@@ -107,7 +140,7 @@ bool MemoryStore::Partition::visit(ByteView from, ByteView to, ScanOrder directi
   auto by_key = [](const Bytes& key, ByteView bound) { return less(key, bound); };
   auto first = std::lower_bound(order.begin(), order.end(), from, by_key);
   auto last = to.empty() ? order.end() : std::lower_bound(first, order.end(), to, by_key);
-  auto value_of = [&](const Bytes& key) -> ByteView { return rows.find(ByteView(key))->second; };
+  auto value_of = [&](const Bytes& key) -> ByteView { return *find(ByteView(key)); };
   if (direction == ScanOrder::kAscending) {
     for (auto it = first; it != last; ++it) {
       if (!visitor(*it, value_of(*it))) return false;
@@ -127,7 +160,7 @@ void MemoryStore::Partition::erase_range(ByteView from, ByteView to) {
   auto first = std::lower_bound(order.begin(), order.end(), from, by_key);
   auto last = to.empty() ? order.end() : std::lower_bound(first, order.end(), to, by_key);
   for (auto it = first; it != last; ++it)
-    rows.erase(ByteView(*it));
+    map_of(ByteView(*it)).erase(ByteView(*it));
   order.erase(first, last);
 }
 
@@ -184,10 +217,10 @@ void MemoryStore::erase_range(const Bytes& begin, const Bytes& end) {
     Partition& partition = cache_gen_[gen_byte];
     if (compare(from, first) == 0 && compare(to, last) == 0) {
       // A whole generation byte: retire it in O(1) (issue #8, rotation without a stall).
-      if (!partition.rows.empty() || !partition.order.empty()) {
+      if (!partition.empty()) {
         auto retired = std::make_unique<Retired>();
         retired->partition = std::move(partition);
-        retired->cursor = retired->partition.rows.begin();
+        retired->cursor = retired->partition.shards[0].begin();
         retired_.push_back(std::move(retired));
       }
       partition = Partition();
@@ -210,8 +243,14 @@ void MemoryStore::sweep_retired() {
       partition.order.pop_back();
     for (; budget > 0 && !partition.added.empty(); --budget)
       partition.added.pop_back();
-    for (; budget > 0 && retired.cursor != partition.rows.end(); --budget)
-      retired.cursor = partition.rows.erase(retired.cursor);
+    while (budget > 0 && retired.shard < kShards) {
+      Map& rows = partition.shards[retired.shard];
+      for (; budget > 0 && retired.cursor != rows.end(); --budget)
+        retired.cursor = rows.erase(retired.cursor);
+      if (retired.cursor != rows.end()) break;
+      Map().swap(rows);  // its bucket array too
+      if (++retired.shard < kShards) retired.cursor = partition.shards[retired.shard].begin();
+    }
     if (budget == 0) break;
     retired_.pop_back();  // empty: only its bucket array is left to free
   }
@@ -234,12 +273,27 @@ Status MemoryStore::write(const Batch& batch) {
   return ok_status();
 }
 
+Status MemoryStore::absorb(Batch& batch) {
+  if (failing_writes_ > 0) return write(batch);  // the injected failure, batch untouched
+  sweep_retired();
+  for (BatchOp& op : batch.ops_to_absorb()) {
+    switch (op.type) {
+      case BatchOp::Type::kPut:
+        partition_of(op.key).put(std::move(op.key), std::move(op.value));
+        break;
+      case BatchOp::Type::kDelete: partition_of(op.key).erase(op.key); break;
+      case BatchOp::Type::kDeleteRange: erase_range(op.key, op.value); break;
+    }
+  }
+  return ok_status();
+}
+
 MemoryStore::Rows MemoryStore::rows() const {
   Rows all;
   for (const Partition* partition : {&main_, &cache_gen_[0], &cache_gen_[1]}) {
     partition->sort();
     for (const Bytes& key : partition->order)
-      all.emplace_hint(all.end(), key, partition->rows.find(ByteView(key))->second);
+      all.emplace_hint(all.end(), key, *partition->find(ByteView(key)));
   }
   return all;
 }
@@ -248,10 +302,11 @@ void MemoryStore::set_rows(const Rows& rows) {
   main_ = Partition();
   cache_gen_[0] = Partition();
   cache_gen_[1] = Partition();
-  main_.rows.reserve(2 * rows.size());  // room to grow before the first rehash
+  for (Map& shard : main_.shards)  // room to grow before the first rehash
+    shard.reserve(2 * rows.size() / kShards);
   for (const auto& [key, value] : rows) {
     Partition& partition = partition_of(key);
-    partition.rows.emplace(key, value);
+    partition.map_of(key).emplace(key, value);
     partition.order.push_back(key);  // already in key order
   }
 }

@@ -1,7 +1,9 @@
 // MemoryStore: the in-memory ordered store, for tests, the simulator and WebAssembly.
 //
 // Rows live in hash maps (tsl::robin_map), so get(), overwrites and inserts cost O(1) instead
-// of a walk of memcmp's down a tree of a million rows (issue #8). Key order, which scans need
+// of a walk of memcmp's down a tree of a million rows (issue #8). Each range's rows are split
+// over kShards maps by hash, so a growing map rehashes 1/kShards of the rows at a time: no
+// write stalls for a rehash of the whole store. Key order, which scans need
 // (the order SQLite keeps: memcmp, shorter first), is kept lazily: a sorted key vector plus
 // the keys added since; a scan merges them first, in O(rows + added·log added). Only scans
 // walk rows, always through the sorted keys: hash order never reaches a caller (inv#2).
@@ -20,6 +22,7 @@
 
 #include <tsl/robin_map.h>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <vector>
@@ -36,6 +39,7 @@ class MemoryStore final : public KeyValueStore {
   Status scan(ByteView begin, ByteView end, ScanOrder order,
               const ScanVisitor& visit) const override;
   Status write(const Batch& batch) override;
+  Status absorb(Batch& batch) override;
 
   // Every row, in key order (a copy).
   Rows rows() const;
@@ -57,15 +61,23 @@ class MemoryStore final : public KeyValueStore {
   using Map = tsl::robin_map<Bytes, Bytes, BytesHash, BytesEqual,
                              std::allocator<std::pair<Bytes, Bytes>>, true>;
 
+  static constexpr std::size_t kShards = 64;
+
   // Rows of one key range, with their lazily sorted keys.
   struct Partition {
-    Map rows;
+    std::array<Map, kShards> shards;   // a key's shard: the top bits of its hash
     mutable std::vector<Bytes> order;  // sorted; may still hold keys erased since
     mutable std::vector<Bytes> added;  // keys inserted since order was last merged
     mutable bool dirty = false;        // added or erased since the last merge
 
+    static std::size_t shard_of(ByteView key);
+    Map& map_of(ByteView key) { return shards[shard_of(key)]; }
+    const Map& map_of(ByteView key) const { return shards[shard_of(key)]; }
+    bool empty() const;
+    std::size_t size() const;
     const Bytes* find(ByteView key) const;
     void put(const Bytes& key, const Bytes& value);
+    void put(Bytes&& key, Bytes&& value);
     void erase(ByteView key);
     void erase_range(ByteView from, ByteView to);  // to empty: unbounded
     void sort() const;                             // merges added into order, drops erased
@@ -76,6 +88,7 @@ class MemoryStore final : public KeyValueStore {
   // A partition dropped whole, freed a bounded number of rows per write.
   struct Retired {
     Partition partition;
+    std::size_t shard = 0;  // the shard being freed, and where in it
     Map::iterator cursor;
   };
 
