@@ -12,6 +12,19 @@ Error raft_error(const std::string& what, int rv) {
   return make_error(Code::kStorage, what + ": " + raft_strerror(rv));
 }
 
+// A failure to read the Raft directory's own files (metadata, segments, snapshots: corrupt,
+// malformed, short or unreadable) is kCorrupt, which tallyd reports as a damaged data dir;
+// anything else (no memory, no space) stays a storage error. libraft's message names the file.
+Error unreadable_or_storage(const std::string& what, const std::string& raft_dir, int rv,
+                            const std::string& detail) {
+  const bool unreadable = rv == RAFT_CORRUPT || rv == RAFT_MALFORMED || rv == RAFT_IOERR;
+  const std::string cause = what + ": " + raft_strerror(rv) + ": " + detail;
+  if (unreadable)
+    return make_error(Code::kCorrupt,
+                      "raft data in " + raft_dir + " is unreadable (" + cause + ")");
+  return make_error(Code::kStorage, raft_dir + ": " + cause);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
@@ -40,17 +53,29 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
     raft_uv_tcp_close(&host->transport_);
     return raft_error("raft_uv_init", rv);
   }
+  // A corrupt segment would otherwise be renamed aside and the load retried: the node would
+  // start without log entries it may have acknowledged, and a voter that forgets committed
+  // entries breaks Raft's safety. Refuse instead, and leave the files to the operator.
+  raft_uv_set_auto_recovery(&host->io_, false);
   declare_io_async_work(&host->io_);
   TALLY_INVARIANT(host->io_.async_work != nullptr, "libraft's uv backend implements async_work");
   rv = raft_init(&host->raft_, &host->io_, host->node_->fsm(), id, host->config_.address.c_str());
   if (rv != 0) {
+    // raft_init failed inside the backend's init (the directory check, the metadata files):
+    // nothing of libraft is running yet, so its memory is released synchronously.
+    Error error = unreadable_or_storage("raft_init", raft_dir, rv, raft_errmsg(&host->raft_));
     raft_uv_close(&host->io_);
     raft_uv_tcp_close(&host->transport_);
-    return raft_error("raft_init", rv);
+    return error;
   }
   host->initialised_ = true;
   host->raft_.data = host.get();
   host->node_->attach(&host->raft_);
+  // Both timers exist from here on, so that every failure below closes through close().
+  uv_timer_init(loop, &host->failure_timer_);
+  host->failure_timer_.data = host.get();
+  uv_timer_init(loop, &host->commit_timer_);
+  host->commit_timer_.data = host.get();
 
   // No voters: a server joining a running cluster (the leader's add_server sends it the
   // configuration with the log); bootstrapping it would fork a cluster of its own.
@@ -61,12 +86,14 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
       rv = raft_configuration_add(&configuration, peer.id, peer.address.c_str(), RAFT_VOTER);
       if (rv != 0) {
         raft_configuration_close(&configuration);
-        return raft_error("raft_configuration_add", rv);
+        return host->abandon(loop, raft_error("raft_configuration_add", rv));
       }
     }
     rv = raft_bootstrap(&host->raft_, &configuration);
     raft_configuration_close(&configuration);
-    if (rv != 0 && rv != RAFT_CANTBOOTSTRAP) return raft_error("raft_bootstrap", rv);
+    if (rv != 0 && rv != RAFT_CANTBOOTSTRAP)
+      return host->abandon(
+          loop, unreadable_or_storage("raft_bootstrap", raft_dir, rv, raft_errmsg(&host->raft_)));
   }
 
   raft_set_snapshot_threshold(&host->raft_, host->config_.snapshot_threshold);
@@ -77,19 +104,35 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   // The node fails inside a libraft callback (apply, snapshot, restore; replay included, so
   // armed before raft_start), where closing raft would pull it down under libraft's feet:
   // close on the loop's next turn instead.
-  uv_timer_init(loop, &host->failure_timer_);
-  host->failure_timer_.data = host.get();
   UvHost* raw = host.get();
   host->node_->on_failure([raw] {
     if (!raw->closing_) uv_timer_start(&raw->failure_timer_, &UvHost::failure_tick, 0, 0);
   });
-  uv_timer_init(loop, &host->commit_timer_);
-  host->commit_timer_.data = host.get();
+  // raft_start copies the backend's message into raft's only when loading the log failed
+  // (not when the transport cannot listen): an empty message before, a non-empty one after,
+  // tells the two apart.
+  host->raft_.errmsg[0] = '\0';
   rv = raft_start(&host->raft_);
-  if (rv != 0) return raft_error("raft_start", rv);
+  if (rv != 0) {
+    const std::string detail = raft_errmsg(&host->raft_);
+    Error error = detail.empty() ? raft_error("raft_start", rv)
+                                 : unreadable_or_storage("raft_start", raft_dir, rv, detail);
+    return host->abandon(loop, std::move(error));
+  }
   uv_timer_start(&host->commit_timer_, &UvHost::commit_tick, host->config_.group_commit_interval_ms,
                  host->config_.group_commit_interval_ms);
   return host;
+}
+
+Error UvHost::abandon(uv_loop_t* loop, Error error) {
+  // libraft is initialised, so its memory and handles go only through raft_close's callback,
+  // which needs the loop: run it here until the host is closed, without committing (nothing
+  // was applied that the Raft log does not hold). Runs the caller's other handles meanwhile,
+  // as any turn of the loop would; start() is never called from inside a loop callback.
+  close(nullptr, /*commit=*/false);
+  while (!closed_ || handles_open_ > 0)
+    uv_run(loop, UV_RUN_ONCE);
+  return error;
 }
 
 void UvHost::commit_tick(uv_timer_t* timer) {
@@ -113,6 +156,12 @@ void UvHost::failure_tick(uv_timer_t* timer) {
 
 UvHost::~UvHost() {
   TALLY_INVARIANT(!initialised_ || closed_, "a UvHost destroyed before close() completed");
+}
+
+void UvHost::handle_closed(uv_handle_t* handle) {
+  auto* host = static_cast<UvHost*>(handle->data);
+  TALLY_INVARIANT(host->handles_open_ > 0, "a timer closed twice");
+  --host->handles_open_;
 }
 
 void UvHost::raft_closed(struct raft* raft) {
@@ -142,9 +191,10 @@ void UvHost::close(std::function<void()> done, bool commit) {
   closing_ = true;
   on_closed_ = std::move(done);
   uv_timer_stop(&commit_timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&commit_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&commit_timer_), &UvHost::handle_closed);
   uv_timer_stop(&failure_timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&failure_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&failure_timer_), &UvHost::handle_closed);
+  handles_open_ = 2;  // the two timers, until their close callbacks
   Status committed = commit ? node_->stop() : ok_status();
   if (!committed.ok()) {
     std::fprintf(stderr, "tally node %llu: commit at stop failed: %s\n",

@@ -6,7 +6,11 @@
 // node; libuv reports EPIPE), creates the directories, opens the store and the node, raft_init,
 // bootstraps the configured voters (RAFT_CANTBOOTSTRAP on a restart is expected and ignored,
 // TOOLCHAIN.md), then raft_start: libraft restores its last snapshot and replays the later entries,
-// which the node skips up to the store's applied index. Close: commits, raft_close; in its callback
+// which the node skips up to the store's applied index. A Raft directory whose files cannot be
+// read (garbage metadata, a truncated segment) fails start with kCorrupt and libraft's message
+// naming the file; libraft's auto-recovery (moving a corrupt segment aside) is off, so the
+// files stay as they were. A failure after raft_init closes libraft on the loop before start
+// returns. Close: commits, raft_close; in its callback
 // raft_uv_close then raft_uv_tcp_close, and the node answers whatever libraft left. A failed node
 // (Node::failure) closes its host by itself on the loop's next turn, without committing, and then
 // calls the failure handler: the process decides whether to exit, libraft is already down. The
@@ -71,6 +75,9 @@ class UvHost {
   static void raft_closed(struct raft* raft);
   static void commit_tick(uv_timer_t* timer);
   static void failure_tick(uv_timer_t* timer);
+  static void handle_closed(uv_handle_t* handle);
+  // A failure of start() after raft_init: closes raft on the loop, then returns error.
+  Error abandon(uv_loop_t* loop, Error error);
 
   UvConfig config_;
   std::unique_ptr<Node> node_;
@@ -80,6 +87,7 @@ class UvHost {
   uv_timer_t commit_timer_ = {};
   uv_timer_t failure_timer_ = {};  // a 0 ms shot: closes raft outside libraft's callback
   bool initialised_ = false, closing_ = false, closed_ = false;
+  int handles_open_ = 0;  // the timers closed by close() whose callbacks have not run
   std::function<void()> on_closed_;
   std::function<void()> on_failure_closed_;
 };

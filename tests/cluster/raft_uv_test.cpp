@@ -9,10 +9,17 @@
 
 #include <sqlite3.h>
 #include <catch2/catch.hpp>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "core/audit/audit_key.hpp"
@@ -76,9 +83,15 @@ class UvCluster {
 
   // voters: the bootstrap configuration; empty for a server joining the running cluster.
   void start(unsigned i, const std::vector<replica::Peer>& voters) {
+    std::optional<Error> error = try_start(i, voters);
+    INFO((error ? error->message : std::string()));
+    REQUIRE(!error);
+  }
+  // Starts node i, or hands back the error of a start that fails (the node stays down).
+  std::optional<Error> try_start(unsigned i, const std::vector<replica::Peer>& voters) {
     replica::UvConfig config;
     config.address = voters_[i].address;
-    config.data_dir = dir_.file("node-" + std::to_string(i + 1));
+    config.data_dir = data_dir(i);
     config.voters = voters;
     config.snapshot_threshold = 512;
     config.snapshot_trailing = 128;
@@ -86,17 +99,17 @@ class UvCluster {
     config.election_timeout_ms = 500;
     replica::NodeConfig node;
     node.id = voters_[i].id;
-    node.fsm.audit_key = audit::public_demo_audit_key();
     node.in_flight_max = depth_;
     node.clock_us = wall_clock_us;
     node.fsm.audit_key = audit::public_demo_audit_key();
     node.fsm.group_entries_max = 32;        // group commit: by count, or every 10 ms
     node.snapshot_chunk_bytes = 64 * 1024;  // snapshots of several chunks through libraft's uv
     auto host = replica::UvHost::start(&loop_, config, std::move(node));
-    INFO((host.ok() ? std::string() : host.error().message));
-    REQUIRE(host.ok());
+    if (!host.ok()) return std::move(host).error();
     hosts_[i] = std::move(host).value();
+    return std::nullopt;
   }
+  std::string data_dir(unsigned i) { return dir_.file("node-" + std::to_string(i + 1)); }
 
   // commit false: a crash with the open group not yet in the store.
   void stop(unsigned i, bool commit = true) {
@@ -106,6 +119,7 @@ class UvCluster {
   }
 
   void start(unsigned i) { start(i, voters_); }
+  std::optional<Error> try_start(unsigned i) { return try_start(i, voters_); }
   // A new, empty server (not bootstrapped) on a new port; the leader adds it. Its index.
   unsigned start_joiner() {
     const auto id = static_cast<std::uint64_t>(voters_.size() + 1);
@@ -124,9 +138,7 @@ class UvCluster {
   bool active(unsigned i) const { return hosts_[i] != nullptr && retired_.count(i) == 0; }
   replica::Node* node(unsigned i) { return hosts_[i] ? &hosts_[i]->node() : nullptr; }
   replica::UvHost* host(unsigned i) { return hosts_[i].get(); }
-  std::string store_path(unsigned i) {
-    return dir_.file("node-" + std::to_string(i + 1)) + "/store.db";
-  }
+  std::string store_path(unsigned i) { return data_dir(i) + "/store.db"; }
   // A host that closed itself (its node failed): kept until the loop is drained.
   void bury(unsigned i) {
     REQUIRE(hosts_[i]->closed());
@@ -302,6 +314,111 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
     INFO(check->describe());
     REQUIRE(check->ok());
     REQUIRE(check->hashes_verified);
+  }
+}
+
+// Every regular file directly in dir, by name, with its bytes (a raft dir is flat).
+std::map<std::string, std::string> files_in(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    files[entry.path().filename().string()] = {std::istreambuf_iterator<char>(in), {}};
+  }
+  return files;
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  REQUIRE(out.good());
+}
+
+// Puts dir back to exactly `files`: rewrites each, removes any other.
+void restore_files(const std::string& dir, const std::map<std::string, std::string>& files) {
+  for (const auto& [name, bytes] : files_in(dir)) {
+    if (files.count(name) == 0) std::filesystem::remove(dir + "/" + name);
+  }
+  for (const auto& [name, bytes] : files)
+    write_file(dir + "/" + name, bytes);
+}
+
+TEST_CASE(
+    "a node on a damaged raft directory is refused at start, files untouched; repaired, "
+    "it catches up",
+    "[raft-uv]") {
+  UvCluster cluster(16);
+  cluster.run_until([&] { return cluster.leader() != nullptr; });
+  cluster.write(200);  // below the snapshot threshold: the whole log is in segments
+  unsigned follower = 0;
+  while (cluster.node(follower)->is_leader())
+    ++follower;
+  cluster.stop(follower);
+  const std::string raft_dir = cluster.data_dir(follower) + "/raft";
+  const auto intact = files_in(raft_dir);
+  std::vector<std::string> segments;  // "open-N" sorts after the closed "0000...-0000..."
+  for (const auto& [name, bytes] : intact) {
+    if (name.rfind("open-", 0) == 0 || (!name.empty() && name[0] >= '0' && name[0] <= '9'))
+      segments.push_back(name);
+  }
+  REQUIRE(intact.count("metadata1") + intact.count("metadata2") > 0);
+  REQUIRE(segments.size() >= 2);
+
+  // Starts the follower on the damaged files: refused as unreadable, naming `file`, with
+  // every file as it was (no segment moved aside, nothing truncated); then repairs them.
+  auto expect_refused = [&](const std::string& file, bool libraft_leaks = false) {
+    const auto damaged = files_in(raft_dir);
+#if defined(__SANITIZE_ADDRESS__)
+    // libraft 0.15 leaks the entries array of a closed segment that fails after its first
+    // batch (uvSegmentLoadClosed; fixed upstream by f40cfd0, "fix leak in
+    // uvLoadClosedSegment"): not ours, and once per refused start, so not reported.
+    if (libraft_leaks) __lsan_disable();
+#endif
+    std::optional<Error> error = cluster.try_start(follower);
+#if defined(__SANITIZE_ADDRESS__)
+    if (libraft_leaks) __lsan_enable();
+#endif
+    REQUIRE(error);
+    INFO(error->message);
+    CHECK(error->code == Code::kCorrupt);
+    CHECK_THAT(error->message, Catch::Contains(file) && Catch::Contains(raft_dir));
+    CHECK(files_in(raft_dir) == damaged);
+    restore_files(raft_dir, intact);
+  };
+
+  // Both metadata files overwritten with garbage of their own size (a shorter one would be
+  // taken for a torn write and removed by libraft).
+  for (const char* name : {"metadata1", "metadata2"}) {
+    if (intact.count(name))
+      write_file(raft_dir + "/" + name, std::string(intact.at(name).size(), '\xa5'));
+  }
+  expect_refused("metadata");
+
+  // The first segment (the bootstrap configuration) cut in half: a short read.
+  const std::string& first = segments.front();
+  write_file(raft_dir + "/" + first, intact.at(first).substr(0, intact.at(first).size() / 2));
+  expect_refused(first);
+
+  // The last segment cut inside its last batch (an open segment is preallocated and
+  // zero-filled: keep everything before its last non-zero byte). libraft forgives a torn
+  // tail of an open segment only where the rest is zeros, never a batch cut short; a clean
+  // stop has closed it, and a closed segment must be whole.
+  const std::string& last = segments.back();
+  const std::size_t end = intact.at(last).find_last_not_of('\0');
+  REQUIRE(end != std::string::npos);
+  write_file(raft_dir + "/" + last, intact.at(last).substr(0, end));
+  expect_refused(last, /*libraft_leaks=*/last.rfind("open-", 0) != 0);
+
+  // Repaired, the same node starts, catches up and agrees.
+  REQUIRE(files_in(raft_dir) == intact);
+  cluster.start(follower);
+  cluster.write(50);
+  cluster.converge();
+  auto reference = cluster.node(0)->digest();
+  REQUIRE(reference.ok());
+  for (unsigned i = 0; i < 3; ++i) {
+    INFO("node " << i + 1);
+    REQUIRE(*cluster.node(i)->digest() == *reference);
   }
 }
 
