@@ -4,7 +4,8 @@
 // Every flag can come from a config file (--config FILE, TOML or INI, keys as the long flag
 // names). Exit codes: 0 clean stop (SIGTERM, SIGINT), 1 runtime failure, 2 bad flags,
 // 3 a data dir of another cluster or audit key (or a missing key for an existing store),
-// 4 a data dir of another schema version.
+// 4 a data dir of another schema version, 5 a damaged data dir (a Raft metadata file, log
+// segment or snapshot, or the store, that cannot be read: left as it was, for the operator).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -24,6 +25,7 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConfiguration = 3;
 constexpr int kExitSchema = 4;
+constexpr int kExitDamaged = 5;
 
 struct Options {
   std::uint64_t id = 0;
@@ -72,6 +74,7 @@ std::uint64_t wall_clock_us() {
 int exit_code_of(Code code) {
   if (code == Code::kSchemaMismatch) return kExitSchema;
   if (code == Code::kConfiguration) return kExitConfiguration;
+  if (code == Code::kCorrupt) return kExitDamaged;
   return kExitFailure;
 }
 
@@ -177,10 +180,14 @@ int run(const Options& options) {
   node.clock_us = wall_clock_us;
   auto host = replica::UvHost::start(&daemon.loop, uv, std::move(node));
   if (!host.ok()) {
-    log_event("error", "data_dir_refused",
-              {{"data_dir", options.data_dir},
-               {"code", std::string(code_name(host.error().code))},
-               {"reason", host.error().message}});
+    Fields fields{{"data_dir", options.data_dir},
+                  {"code", std::string(code_name(host.error().code))},
+                  {"reason", host.error().message}};
+    if (host.error().code == Code::kCorrupt)
+      fields.push_back({"note",
+                        "damaged data dir left as it was: restore it from a backup, or "
+                        "wipe this node and add it back to the cluster"});
+    log_event("error", "data_dir_refused", fields);
     uv_run(&daemon.loop, UV_RUN_NOWAIT);
     uv_loop_close(&daemon.loop);
     return exit_code_of(host.error().code);
@@ -268,6 +275,11 @@ int main(int argc, char** argv) {
   using tally::tallyd::Options;
   Options options;
   CLI::App app{"tallyd: one node of a Tally cluster (Raft + HTTP/JSON API)"};
+  app.footer(
+      "Exit codes: 0 clean stop (SIGTERM, SIGINT); 1 runtime failure (the node failed); 2 bad "
+      "flags;\n3 a data dir of another cluster or audit key; 4 a store of another schema "
+      "version;\n5 a damaged data dir (unreadable Raft metadata, log segment or snapshot, or "
+      "store), left untouched.");
   app.set_config("--config", "", "read flags from a TOML or INI file (keys: the long flag names)");
   app.add_option("--id", options.id, "this node's Raft id (> 0)")->required();
   app.add_option("--raft-address", options.raft_address, "HOST:PORT for Raft")->required();

@@ -1,12 +1,19 @@
 // [service] tallyd refuses a data dir that is not its cluster's (issue #10): another cluster
-// id or audit key exits 3, another store schema version exits 4, each with a clear message on
-// stderr, and the data dir is left exactly as it was (same files, bytes and mtimes).
+// id or audit key exits 3, another store schema version exits 4, a damaged Raft directory
+// (garbage metadata, a truncated segment) exits 5, each with a clear message on stderr, and the
+// data dir is left exactly as it was (same files, bytes and mtimes).
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "core/store/layout.hpp"
 #include "core/store/schema_version.hpp"
@@ -98,7 +105,25 @@ struct StoppedNode {
                        flags + " 2>" + dir.file("stderr.txt"));
   }
   std::string stderr_text() { return read_file(dir.file("stderr.txt")); }
+  std::string raft_dir() const { return data_dir + "/raft"; }
+  // The Raft log's segment files, in name order (closed "0000…-0000…" before "open-N").
+  std::vector<std::string> segments() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(raft_dir())) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("open-", 0) == 0 || (!name.empty() && name[0] >= '0' && name[0] <= '9'))
+        names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
 };
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  REQUIRE(out.good());
+}
 
 TEST_CASE("tallyd refuses a data dir of another cluster id, with exit code 3", "[service]") {
   StoppedNode node;
@@ -154,6 +179,42 @@ TEST_CASE("tallyd refuses a store of another schema version, with exit code 4", 
   CHECK(run.exit_code == 4);
   CHECK_THAT(node.stderr_text(),
              Catch::Contains("data_dir_refused") && Catch::Contains("SCHEMA_MISMATCH"));
+  CHECK(changes(before, snapshot(node.cluster)) == "");
+}
+
+TEST_CASE("tallyd refuses a raft dir with garbage metadata, with exit code 5", "[service]") {
+  StoppedNode node;
+  for (const char* name : {"metadata1", "metadata2"}) {
+    const std::string path = node.raft_dir() + "/" + name;
+    // Garbage of the file's own size: a shorter file would be taken for a torn write.
+    if (fs::exists(path)) write_file(path, std::string(fs::file_size(path), '\x5a'));
+  }
+  auto before = snapshot(node.cluster);
+  auto run = node.start("--audit-key-file=" + node.key_file);
+  INFO(node.stderr_text());
+  CHECK(run.exit_code == 5);
+  CHECK_THAT(node.stderr_text(), Catch::Contains("data_dir_refused") &&
+                                     Catch::Contains("code=CORRUPT") &&
+                                     Catch::Contains("metadata") && Catch::Contains("unreadable"));
+  CHECK(changes(before, snapshot(node.cluster)) == "");
+}
+
+TEST_CASE("tallyd refuses a raft dir with a truncated segment, with exit code 5", "[service]") {
+  StoppedNode node;
+  const auto segments = node.segments();
+  REQUIRE(!segments.empty());
+  const std::string first = node.raft_dir() + "/" + segments.front();  // the bootstrap entry
+  const std::string bytes = read_file(first);
+  write_file(first, bytes.substr(0, bytes.size() / 2));
+  auto before = snapshot(node.cluster);
+  auto run = node.start("--audit-key-file=" + node.key_file);
+  INFO(node.stderr_text());
+  CHECK(run.exit_code == 5);
+  CHECK_THAT(node.stderr_text(), Catch::Contains("data_dir_refused") &&
+                                     Catch::Contains(segments.front()) &&
+                                     Catch::Contains("unreadable"));
+  const std::string text = node.stderr_text();
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);  // one line says it all
   CHECK(changes(before, snapshot(node.cluster)) == "");
 }
 
