@@ -5,7 +5,8 @@
 // names). Exit codes: 0 clean stop (SIGTERM, SIGINT), 1 runtime failure, 2 bad flags,
 // 3 a data dir of another cluster or audit key (or a missing key for an existing store),
 // 4 a data dir of another schema version, 5 a damaged data dir (a Raft metadata file, log
-// segment or snapshot, or the store, that cannot be read: left as it was, for the operator).
+// segment or snapshot that cannot be read, or a store whose version row does not decode: left
+// as it was, for the operator; a store SQLite cannot open at all is still 1).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -278,8 +279,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 clean stop (SIGTERM, SIGINT); 1 runtime failure (the node failed); 2 bad "
       "flags;\n3 a data dir of another cluster or audit key; 4 a store of another schema "
-      "version;\n5 a damaged data dir (unreadable Raft metadata, log segment or snapshot, or "
-      "store), left untouched.");
+      "version;\n5 a damaged data dir (unreadable Raft metadata, log segment or snapshot), left "
+      "untouched.");
   app.set_config("--config", "", "read flags from a TOML or INI file (keys: the long flag names)");
   app.add_option("--id", options.id, "this node's Raft id (> 0)")->required();
   app.add_option("--raft-address", options.raft_address, "HOST:PORT for Raft")->required();
