@@ -1,7 +1,8 @@
 // [service] tallyd refuses a data dir that is not its cluster's (issue #10): another cluster
 // id or audit key exits 3, another store schema version exits 4, a damaged Raft directory
 // (garbage metadata, a truncated segment) exits 5, each with a clear message on stderr, and the
-// data dir is left exactly as it was (same files, bytes and mtimes).
+// data dir is left exactly as it was (same files, bytes and mtimes). And a running tallyd
+// whose node fails (its store cannot commit) stops with exit code 1.
 #include <sqlite3.h>
 #include <catch2/catch.hpp>
 
@@ -216,6 +217,51 @@ TEST_CASE("tallyd refuses a raft dir with a truncated segment, with exit code 5"
   const std::string text = node.stderr_text();
   CHECK(std::count(text.begin(), text.end(), '\n') == 1);  // one line says it all
   CHECK(changes(before, snapshot(node.cluster)) == "");
+}
+
+TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit code 1", "[service]") {
+  StoppedNode node;
+  // In the background, its exit code into a file once it stops.
+  const std::string port = std::to_string(node.base + 1), http = std::to_string(node.base + 101);
+  const std::string rc = node.dir.file("rc.txt"), pid = node.dir.file("pid.txt");
+  run_command("(" + tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
+              " --http-address=127.0.0.1:" + http + " --data-dir=" + node.data_dir +
+              " --audit-key-file=" + node.key_file + " 2>" + node.dir.file("stderr.txt") +
+              " & echo $! >" + pid + "; wait $!; echo $? >" + rc + ") >/dev/null 2>&1 &");
+  // A tallyd that never stops (the failure under test) is killed when the test ends.
+  struct Reaper {
+    std::string pid_file, rc_file;
+    ~Reaper() {
+      if (fs::exists(rc_file) && !read_file(rc_file).empty()) return;
+      const std::string text = read_file(pid_file);
+      if (!text.empty()) ::kill(static_cast<pid_t>(std::stol(text)), SIGKILL);
+    }
+  } reaper{pid, rc};
+  const std::string base = "http://127.0.0.1:" + http;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto wait_for = [&](const std::function<bool()>& done) {
+    while (!done()) {
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
+  // Up and leading (a single voter elects itself).
+  wait_for([&] { return get_json(base, "/v3/_info").status == 200; });
+  wait_for([&] { return send_json("POST", base, "/v3/first", "").status == 204; });
+
+  // Another connection holds the store's write lock: the next commit fails (SQLITE_BUSY), a
+  // storage error that fails the node; its host closes libraft and tallyd must stop.
+  sqlite3* lock = nullptr;
+  REQUIRE(sqlite3_open((node.data_dir + "/store.db").c_str(), &lock) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto answer = send_json("POST", base, "/v3/second", "");
+  wait_for([&] { return fs::exists(rc) && !read_file(rc).empty(); });
+  sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(lock);
+  INFO(node.stderr_text());
+  CHECK(answer.status != 204);  // never acknowledged as written
+  CHECK(std::stoi(read_file(rc)) == 1);
+  CHECK_THAT(node.stderr_text(), Catch::Contains("node failed") && Catch::Contains("exit_code=1"));
 }
 
 }  // namespace
