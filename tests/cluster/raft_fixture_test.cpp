@@ -410,7 +410,7 @@ struct LaggingSqlite {
 };
 
 TEST_CASE(
-    "a snapshot spanning many chunks installs on a lagging follower; a damaged chunk, a "
+    "a snapshot spanning many chunks installs on a lagging follower, and a damaged chunk, a "
     "wrong digest or a missing chunk is refused with the store untouched",
     "[raft]") {
   LaggingSqlite lag;

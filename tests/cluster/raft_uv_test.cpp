@@ -344,7 +344,7 @@ void restore_files(const std::string& dir, const std::map<std::string, std::stri
 }
 
 TEST_CASE(
-    "a node on a damaged raft directory is refused at start, files untouched; repaired, "
+    "a node on a damaged raft directory is refused at start, files untouched, and once repaired "
     "it catches up",
     "[raft-uv]") {
   UvCluster cluster(16);
@@ -422,7 +422,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a node whose store fails closes libraft by itself; restarted, it catches up",
+TEST_CASE("a node whose store fails closes libraft by itself, and restarted it catches up",
           "[raft-uv]") {
   UvCluster cluster(16);
   cluster.run_until([&] { return cluster.leader() != nullptr; });

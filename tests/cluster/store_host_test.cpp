@@ -44,7 +44,7 @@ TEST_CASE("the store digest covers every row and cannot confuse where a key ends
 }
 
 TEST_CASE(
-    "a SQLite image installs over another store; a damaged image is refused and the "
+    "a SQLite image installs over another store, and a damaged image is refused and the "
     "store kept",
     "[raft]") {
   TempDir dir;
