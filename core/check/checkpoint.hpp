@@ -28,6 +28,14 @@
 // re-verification is a mismatch (the store was altered), and the replay stops there.
 // Deterministic, no I/O or clock: the node keeps the checkpoint in memory (not persisted, so
 // a restarted node starts with a full check) and measures durations itself.
+// Memory: the checkpoint is the whole ReferenceLedger. Measured with bench/check at 2*10^5
+// one-posting transfers: 155 MB of RSS held (~0.78 KB per entry; the full check peaks ~2x
+// higher while it renders expected_rows). Per entry the live allocations are one transaction
+// node (240 B: rb-tree header, key, TransactionState of 160 B), its postings (144 B) and one
+// ledger log pointer node (96 B): the transactions are ~80% of it, the rest is malloc slack.
+// Digests of rendered rows instead of values would cut that ~4x, but a revert or a
+// transaction's metadata change needs the old value back, which the model would then have to
+// read from the store and verify against its digest: a design change, not done.
 #pragma once
 
 #include <optional>

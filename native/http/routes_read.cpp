@@ -1,5 +1,6 @@
 // Reads (GET): node endpoints and the ledger's views, answered from this node's store.
 #include <chrono>
+#include <functional>
 
 #include "core/audit/audit_entry.hpp"
 #include "core/audit/audit_rows.hpp"
@@ -187,7 +188,11 @@ void poll_read_wait(uv_timer_t* timer) {
 }  // namespace
 
 void handle_read(Server::Impl& impl, const CallPtr& call) {
-  if (auto seen = call->header("tally-applied-index")) {
+  // An index recorded from another cluster's write (Tally-Cluster-Id names it) means nothing
+  // here: the read does not wait for it.
+  const auto cluster = call->header("tally-cluster-id");
+  const bool ours = !cluster || *cluster == impl.config.cluster_id;
+  if (auto seen = call->header("tally-applied-index"); seen && ours) {
     auto target = parse_id(*seen, "Tally-Applied-Index");
     if (!target.ok()) return impl.respond_core_error(call, target.error());
     if (impl.node->applied_index() < target.value()) {
@@ -263,41 +268,132 @@ void handle_info(Server::Impl& impl, const CallPtr& call) {
 
 // GET /v3/_check[?full=true]: incremental from the last clean check's checkpoint, or a whole
 // replay from genesis (the first check, ?full=true, or a checkpoint that no longer fits).
-// Runs on the loop: a full check of a large store holds Raft and HTTP up for its duration.
+//
+// A full check of 10^6 entries takes seconds, so it runs on libuv's thread pool, never on
+// the loop (which also runs Raft: a stalled loop misses heartbeats and loses leadership).
+// On the loop, first: the open group is committed and the store pinned (Node::pin_read_view:
+// a second, read-only SQLite connection holding a read transaction), the live cache copied
+// at the same instant (the checker compares it with the pinned mirror rows, so the two must
+// be of one instant), the checkpoint moved out of the server, the key and cluster id copied.
+// The worker touches only that job. Back on the loop, after the work: the checkpoint is handed
+// back and the request answered (or not: the client may have gone). One check at a time: a
+// second request meanwhile gets 503 CHECK_RUNNING with Retry-After (waiting could pile up
+// requests that each hold a connection for seconds; a retrying client gets the next
+// checkpoint's cheap incremental check anyway). The server's destructor cancels a job not yet
+// started and waits for one running (finish_check), so nothing outlives what it points to.
+struct CheckJob {
+  uv_work_t work{};
+  Server::Impl* impl = nullptr;
+  CallPtr call;
+  bool full = false;
+  // Inputs, pinned or copied on the loop.
+  std::unique_ptr<store::KeyValueStore> view;
+  std::optional<cache::Cache> cache;
+  std::string cluster_id;
+  std::optional<audit::AuditKey> audit_key;
+  std::optional<check::CheckCheckpoint> from;
+  std::function<void()> worker_hook;
+  std::uint64_t applied_index = 0;  // the view's
+  std::uint64_t pin_us = 0;         // the loop's share: commit, pin, cache copy
+  // Outputs, written by the worker, read on the loop once it is done.
+  std::optional<Result<check::CheckRun>> run;
+  std::uint64_t check_us = 0;
+};
+
+namespace {
+
+std::uint64_t micros_since(std::chrono::steady_clock::time_point started) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count());
+}
+
+std::string millis(std::uint64_t us) {
+  return std::to_string(us / 1000) + "." + std::to_string(1000 + us % 1000).substr(1);
+}
+
+void check_work(uv_work_t* work) {  // on a pool thread: the job only
+  auto* job = static_cast<CheckJob*>(work->data);
+  if (job->worker_hook) job->worker_hook();
+  const auto started = std::chrono::steady_clock::now();
+  job->run.emplace(check::run_check_from(
+      {*job->view, job->cache ? &*job->cache : nullptr, job->cluster_id, job->audit_key},
+      std::move(job->from)));
+  job->view.reset();  // ends the read transaction: the WAL may be checkpointed again
+  job->cache.reset();
+  job->check_us = micros_since(started);
+}
+
+void check_done(uv_work_t* work, int status) {  // on the loop
+  std::unique_ptr<CheckJob> job(static_cast<CheckJob*>(work->data));
+  Server::Impl& impl = *job->impl;
+  TALLY_INVARIANT(impl.check_job == job.get(), "the server's one check job");
+  impl.check_job = nullptr;
+  const CallPtr& call = job->call;
+  if (status == UV_ECANCELED) {
+    impl.log("event=check cancelled=true");
+    return impl.respond_unavailable(call, "NODE_STOPPING", "the node stopped before the check");
+  }
+  TALLY_INVARIANT(status == 0 && job->run.has_value(), "a check job that ran");
+  Result<check::CheckRun>& run = *job->run;
+  if (!run.ok()) return impl.respond_core_error(call, run.error());
+  check::CheckReport& report = run->report;
+  if (job->full) report.full_reason = "requested";
+  impl.check_checkpoint = std::move(run->checkpoint);
+  const char* mode = report.incremental ? "incremental" : "full";
+  impl.log("event=check ok=" + std::string(report.ok() ? "true" : "false") + " mode=" + mode +
+           " from=" + std::to_string(report.from_sequence) +
+           " to=" + std::to_string(report.to_sequence) +
+           " entries=" + std::to_string(report.entries_verified) +
+           " us=" + std::to_string(job->check_us) + " pin_us=" + std::to_string(job->pin_us));
+  JsonWriter out;
+  write_check_report(out, report);
+  std::string body = out.take();
+  body.pop_back();  // the report's object gains the node's fields
+  body += ",\"appliedIndex\":" + std::to_string(job->applied_index) +
+          ",\"durationMs\":" + millis(job->check_us) + ",\"pinMs\":" + millis(job->pin_us) + "}";
+  impl.respond_data(call, 200, body);
+}
+
+}  // namespace
+
 void handle_check(Server::Impl& impl, const CallPtr& call) {
   replica::Node& node = *impl.node;
   const auto full_param = call->param("full");
   if (full_param && *full_param != "true" && *full_param != "false") {
     return impl.respond_core_error(call, field_error("full", "true or false"));
   }
-  const bool full = full_param && *full_param == "true";
-  std::optional<check::CheckCheckpoint> from;
-  if (!full) from = std::move(impl.check_checkpoint);
-  impl.check_checkpoint.reset();
+  if (impl.check_job != nullptr) {
+    return impl.respond_unavailable(call, "CHECK_RUNNING",
+                                    "a check is already running on this node; retry later");
+  }
   const auto started = std::chrono::steady_clock::now();
-  auto run = check::run_check_from(
-      {node.store(), &node.state_machine().cache(), impl.config.cluster_id, impl.config.audit_key},
-      std::move(from));
-  if (!run.ok()) return impl.respond_core_error(call, run.error());
-  const auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                              std::chrono::steady_clock::now() - started)
-                              .count();
-  check::CheckReport& report = run->report;
-  if (full) report.full_reason = "requested";
-  impl.check_checkpoint = std::move(run->checkpoint);
-  const char* mode = report.incremental ? "incremental" : "full";
-  impl.log("event=check ok=" + std::string(report.ok() ? "true" : "false") + " mode=" + mode +
-           " from=" + std::to_string(report.from_sequence) +
-           " to=" + std::to_string(report.to_sequence) + " entries=" +
-           std::to_string(report.entries_verified) + " us=" + std::to_string(elapsed_us));
-  JsonWriter out;
-  write_check_report(out, report);
-  std::string body = out.take();
-  body.pop_back();  // the report's object gains the node's fields
-  body += ",\"appliedIndex\":" + std::to_string(node.applied_index()) +
-          ",\"durationMs\":" + std::to_string(elapsed_us / 1000) + "." +
-          std::to_string(1000 + elapsed_us % 1000).substr(1) + "}";
-  impl.respond_data(call, 200, body);
+  auto job = std::make_unique<CheckJob>();
+  auto view = node.pin_read_view();
+  if (!view.ok()) return impl.respond_core_error(call, view.error());
+  job->view = std::move(view).value();
+  job->cache.emplace(node.state_machine().cache());
+  job->applied_index = node.applied_index();
+  job->impl = &impl;
+  job->call = call;
+  job->full = full_param && *full_param == "true";
+  job->cluster_id = impl.config.cluster_id;
+  job->audit_key = impl.config.audit_key;
+  job->worker_hook = impl.config.check_worker_hook;
+  if (!job->full) job->from = std::move(impl.check_checkpoint);
+  impl.check_checkpoint.reset();  // the job owns it now; check_done hands the next one back
+  job->pin_us = micros_since(started);
+  job->work.data = job.get();
+  const int queued = uv_queue_work(impl.loop, &job->work, check_work, check_done);
+  TALLY_INVARIANT(queued == 0, "uv_queue_work takes a job with both callbacks");
+  impl.check_job = job.release();
+}
+
+void finish_check(Server::Impl& impl) {
+  if (impl.check_job == nullptr) return;
+  uv_cancel(reinterpret_cast<uv_req_t*>(&impl.check_job->work));  // fails once it runs: fine
+  while (impl.check_job != nullptr)
+    uv_run(impl.loop, UV_RUN_ONCE);
 }
 
 void handle_log(Server::Impl& impl, const CallPtr& call) {

@@ -271,6 +271,10 @@ void Server::Impl::respond(const CallPtr& call, int status, std::string body,
     h2o_add_header_by_str(&req->pool, &req->res.headers, name_copy, name.size(), 1, nullptr,
                           value_copy, value.size());
   }
+  // Every answer names the cluster, so a client that records a write's Tally-Applied-Index
+  // can tell which cluster it belongs to (the CLI's read-your-writes, native/tally/client.hpp).
+  h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("tally-cluster-id"), 1, nullptr,
+                        config.cluster_id.data(), config.cluster_id.size());
   req->res.content_length = body.size();
   const double seconds = static_cast<double>(uv_hrtime() - call->started_ns) / 1e9;
   owner->metrics().record_request(call->route, status, seconds);
@@ -404,6 +408,7 @@ void Server::stop_listening() {
 
 Server::~Server() {
   if (!impl_) return;
+  finish_check(*impl_);
   if (impl_->listening) {
     stop_listening();
     uv_run(impl_->loop, UV_RUN_NOWAIT);  // the listener's close callback

@@ -16,13 +16,15 @@
 //   POST /v3/{ledger}/bulk[?atomic=true]
 // Writes go to the leader: a follower answers 307 with Location on the leader's HTTP address
 // (503 NO_LEADER with Retry-After while there is none). Every write's answer carries
-// Tally-Applied-Index; a read that sends it back waits (bounded) until this node applied it.
+// Tally-Applied-Index; a read that sends it back waits (bounded) until this node applied it,
+// unless it also sends a Tally-Cluster-Id other than this node's (every answer carries it).
 // Bad input is refused before anything is proposed, so it changes nothing (the ledger must
 // exist here, an idempotency key reused with another body is refused from the stored record).
 //
 // Lifetime: everything on the loop thread. Writes are answered from the node's callback; a
 // client that went away meanwhile is detected through the request pool's dispose hook, and
-// its request is never touched again. Close order (tallyd): stop_listening, close the node's
+// its request is never touched again. /v3/_check runs on libuv's thread pool (routes_read.cpp);
+// the destructor waits for a running one. Close order (tallyd): stop_listening, close the node's
 // host (which answers every pending write), then destroy the server (h2o context and config).
 #pragma once
 
@@ -51,6 +53,9 @@ struct ServerConfig {
   std::string cluster_id = "tally";                // for the checker
   std::optional<audit::AuditKey> audit_key;        // for the checker's HMACs
   std::function<void(const std::string&)> log;     // one-line events (may be empty)
+  // Tests only: runs on the worker thread before each /v3/_check (to hold a check in
+  // flight while the test sees the loop answer other requests).
+  std::function<void()> check_worker_hook;
 };
 
 class Server {

@@ -38,6 +38,8 @@ struct Call {
 };
 using CallPtr = std::shared_ptr<Call>;
 
+struct CheckJob;
+
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Server::Impl {
@@ -53,7 +55,10 @@ struct Server::Impl {
   bool context_ready = false;
   // Where the next /v3/_check resumes (core/check/checkpoint.hpp): the replay state of the
   // last clean check, in memory only, so a restarted node's first check is full.
+  // Absent while a check runs: its job holds it.
   std::optional<check::CheckCheckpoint> check_checkpoint;
+  // The /v3/_check running on the thread pool, if any (routes_read.cpp).
+  CheckJob* check_job = nullptr;
 
   // Answers (no-ops once the client is gone or the call is answered).
   void respond(const CallPtr& call, int status, std::string body, const Headers& headers = {});
@@ -75,6 +80,9 @@ struct Server::Impl {
 void handle_info(Server::Impl& impl, const CallPtr& call);
 void handle_check(Server::Impl& impl, const CallPtr& call);
 void handle_metrics(Server::Impl& impl, const CallPtr& call);
+// Cancels the check job not yet started, or runs the loop until the running one is done
+// (and answered): the server's destructor calls it before its state goes.
+void finish_check(Server::Impl& impl);
 // The applied audit chain, oldest first: ?after=SEQUENCE&pageSize=N (trace export).
 void handle_log(Server::Impl& impl, const CallPtr& call);
 // Reads: wait for Tally-Applied-Index first (bounded), then answer from the local store.

@@ -189,6 +189,13 @@ Status Node::commit_point() {
   return committed;
 }
 
+Result<std::unique_ptr<store::KeyValueStore>> Node::pin_read_view() {
+  TALLY_TRY(commit_point());
+  TALLY_INVARIANT(fsm_->durable_index() == fsm_->applied_index(),
+                  "a pinned read view holds every applied entry");
+  return host_->pin_reader();
+}
+
 void Node::submit(plan::Request request, ReplyCallback done) {
   if (failure_) {
     done(core_reply(Reply::Status::kFailed, *failure_));

@@ -154,6 +154,14 @@ class Node {
   // before its group commits; a crash replays the uncommitted tail.
   Status commit_point();
 
+  // A read-only view of the store at the applied index that no later write changes, for
+  // reads too long for the loop (tallyd's /v3/_check runs the checker on it on a worker
+  // thread): commits the open group, then pins the store as SnapshotJob does (a second
+  // SQLite connection holding a read transaction; a copy of a MemoryHost's rows). The view
+  // is used by one thread at a time and may outlive the node's raft but not the store file;
+  // state_machine().cache() at the same instant is the cache that agrees with it.
+  Result<std::unique_ptr<store::KeyValueStore>> pin_read_view();
+
   // For tests and tallyd's checker endpoint.
   const fsm::StateMachine& state_machine() const { return *fsm_; }
   // The store as the state machine's applied index sees it: the durable store with the open

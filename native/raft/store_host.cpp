@@ -89,6 +89,18 @@ Result<std::unique_ptr<StoreImage>> SqliteHost::pin_image() {
   return std::unique_ptr<StoreImage>(new SqliteImage(std::move(reader).value()));
 }
 
+Result<std::unique_ptr<store::KeyValueStore>> SqliteHost::pin_reader() {
+  auto reader = sqlite::SqliteStore::open_pinned_reader(path_);
+  if (!reader.ok()) return std::move(reader).error();
+  return std::unique_ptr<store::KeyValueStore>(std::move(reader).value());
+}
+
+Result<std::unique_ptr<store::KeyValueStore>> MemoryHost::pin_reader() {
+  auto copy = std::make_unique<store::MemoryStore>();
+  copy->set_rows(store_.rows());
+  return std::unique_ptr<store::KeyValueStore>(std::move(copy));
+}
+
 Result<std::unique_ptr<StoreImage>> MemoryHost::pin_image() {
   return std::unique_ptr<StoreImage>(new RowsImage(store_.rows()));
 }

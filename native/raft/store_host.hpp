@@ -46,6 +46,9 @@ class StoreHost {
   virtual wire::ImageKind image_kind() const = 0;
   // Pins the store as its last committed write left it. REQUIRES: on the store's thread.
   virtual Result<std::unique_ptr<StoreImage>> pin_image() = 0;
+  // The same pinned view as a store to read rows from (the checker, /v3/_check, off the
+  // loop): usable from any one thread at a time, it never sees a later write.
+  virtual Result<std::unique_ptr<store::KeyValueStore>> pin_reader() = 0;
   // Replaces the whole store by image, atomically. On error the old store stays in place.
   virtual Status install(ByteView image) = 0;
 };
@@ -56,6 +59,7 @@ class SqliteHost final : public StoreHost {
   store::KeyValueStore& store() override { return *store_; }
   wire::ImageKind image_kind() const override { return wire::ImageKind::kSqlite; }
   Result<std::unique_ptr<StoreImage>> pin_image() override;
+  Result<std::unique_ptr<store::KeyValueStore>> pin_reader() override;
   Status install(ByteView image) override;
 
  private:
@@ -71,6 +75,7 @@ class MemoryHost final : public StoreHost {
   wire::ImageKind image_kind() const override { return wire::ImageKind::kRows; }
   // Copies the rows (the deterministic tests' stores are small).
   Result<std::unique_ptr<StoreImage>> pin_image() override;
+  Result<std::unique_ptr<store::KeyValueStore>> pin_reader() override;  // a copy, as above
   Status install(ByteView image) override;
 
  private:

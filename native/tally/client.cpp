@@ -1,6 +1,12 @@
 #include "native/tally/client.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace tally::cli {
 namespace {
@@ -105,6 +111,59 @@ std::string path_segment(const std::string& text) {
   return out;
 }
 
+std::string last_write_path() {
+  std::filesystem::path base;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state == '/') {
+    base = state;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    base = std::filesystem::path(home) / ".local" / "state";
+  } else {
+    return "";
+  }
+  return (base / "tally" / "last-write.json").string();
+}
+
+std::optional<LastWrite> read_last_write(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  std::ifstream input(path);
+  if (!input) return std::nullopt;
+  std::stringstream text;
+  text << input.rdbuf();
+  auto json = http::parse_json(text.str());
+  if (!json.ok() || json.value().type != http::Json::Type::kObject) return std::nullopt;
+  const http::Json* cluster = json.value().find("clusterId");
+  const http::Json* index = json.value().find("appliedIndex");
+  if (cluster == nullptr || cluster->type != http::Json::Type::kString || index == nullptr ||
+      index->type != http::Json::Type::kNumber || index->text.empty() || index->text.size() > 19 ||
+      index->text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return LastWrite{cluster->text, std::stoull(index->text)};
+}
+
+bool write_last_write(const std::string& path, const LastWrite& record) {
+  if (path.empty()) return false;
+  std::error_code error;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
+  if (error) return false;
+  http::JsonWriter out;
+  out.begin_object();
+  out.key("clusterId");
+  out.string(record.cluster_id);
+  out.key("appliedIndex");
+  out.u64(record.applied_index);
+  out.end_object();
+  // Written beside it, then renamed over it: a concurrent reader sees the old or the new one.
+  const std::string temporary = path + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::trunc);
+    file << out.take() << "\n";
+    if (!file) return false;
+  }
+  std::filesystem::rename(temporary, path, error);
+  if (error) std::filesystem::remove(temporary, error);
+  return !error;
+}
+
 Result<http::HttpResponse> Client::call(
     const std::string& method, const std::string& path, const std::string& body,
     std::vector<std::pair<std::string, std::string>> headers) const {
@@ -113,7 +172,30 @@ Result<http::HttpResponse> Client::call(
   request.url = http::join_url(node, path);
   request.body = body;
   request.headers = std::move(headers);
-  return http::http_call(request);
+  const bool read = method == "GET";
+  const std::string state = state_file.empty() ? last_write_path() : state_file;
+  if (read && !no_wait) {
+    if (auto last = read_last_write(state)) {
+      request.headers.emplace_back("Tally-Applied-Index", std::to_string(last->applied_index));
+      request.headers.emplace_back("Tally-Cluster-Id", last->cluster_id);
+    }
+  }
+  auto response = http::http_call(request);
+  if (!read && !no_wait && response.ok()) {
+    // A refused write that was audited (insufficient funds) has an index too: recording it
+    // costs nothing and keeps the record monotonic within a cluster.
+    const std::string index = response.value().header("tally-applied-index");
+    const std::string cluster = response.value().header("tally-cluster-id");
+    if (!index.empty() && index.size() <= 19 &&
+        index.find_first_not_of("0123456789") == std::string::npos && !cluster.empty()) {
+      LastWrite record{cluster, std::stoull(index)};
+      auto last = read_last_write(state);
+      if (last && last->cluster_id == cluster && last->applied_index > record.applied_index)
+        record.applied_index = last->applied_index;
+      write_last_write(state, record);
+    }
+  }
+  return response;
 }
 
 int Client::run(const std::string& method, const std::string& path, const std::string& body,
@@ -135,6 +217,12 @@ int Client::run(const std::string& method, const std::string& path, const std::s
   if (json) {
     std::printf("%s\n", answer.body.c_str());
     return ok ? 0 : 1;
+  }
+  if (answer.status == 503 && answer.body.find("\"STALE_READ\"") != std::string::npos) {
+    std::fprintf(stderr,
+                 "tally: the node has not applied your last write yet (recorded in %s); retry, "
+                 "or read without waiting: --no-wait\n",
+                 (state_file.empty() ? last_write_path() : state_file).c_str());
   }
   auto parsed = http::parse_json(answer.body);
   if (!parsed.ok()) {

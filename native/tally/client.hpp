@@ -3,6 +3,8 @@
 // (0 success, 1 an error answer or no answer).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,9 +14,35 @@
 
 namespace tally::cli {
 
+// Read-your-writes across nodes (DESIGN.md §9): every write's answer carries the node's
+// cluster id (Tally-Cluster-Id) and the index it was applied at (Tally-Applied-Index). The CLI
+// remembers the last one in a small state file, $XDG_STATE_HOME/tally/last-write.json (else
+// ~/.local/state/tally/), and sends both back on every read, so a read through any node of
+// that cluster waits (bounded) until the node has applied the write; a node of another cluster
+// id ignores them. Keyed by cluster id, not by --node URL: a write goes to the leader and the
+// next read may go to a follower, and a URL says nothing of which nodes form a cluster. One
+// record, the latest write's (a write to another cluster replaces it): the common case is one
+// cluster at a time. `tally cluster up` forgets the record of the cluster id it starts (a new
+// cluster with an old id starts from index 0 again). --no-wait or TALLY_NO_WAIT=1 reads
+// without waiting and records nothing; concurrent CLI runs may overwrite each other's record
+// (the file is replaced atomically, so it is never torn).
+struct LastWrite {
+  std::string cluster_id;
+  std::uint64_t applied_index = 0;
+};
+
+// The state file's path ("" when neither XDG_STATE_HOME nor HOME is set: nothing recorded).
+std::string last_write_path();
+// The record, if the file holds one that parses (anything else is ignored, never fatal).
+std::optional<LastWrite> read_last_write(const std::string& path);
+// Replaces the record, creating the directory; false when it cannot be written.
+bool write_last_write(const std::string& path, const LastWrite& record);
+
 struct Client {
   std::string node = "http://127.0.0.1:7101";
   bool json = false;
+  bool no_wait = false;    // --no-wait / TALLY_NO_WAIT
+  std::string state_file;  // last_write_path() unless overridden
 
   // Calls and prints; returns the exit code.
   int run(const std::string& method, const std::string& path, const std::string& body = "",

@@ -259,6 +259,14 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
                 static_cast<unsigned long long>(node.id), node.raft.c_str(), node.http.c_str(),
                 node.pid, node.log.c_str());
   }
+  // The nodes run with the default cluster id: a record of a write to an earlier cluster of
+  // that id (client.hpp) could name an index this one has not reached, and every read would
+  // wait for it and fail.
+  const std::string state = last_write_path();
+  if (auto last = read_last_write(state); last && last->cluster_id == "tally") {
+    std::error_code ignored;
+    std::filesystem::remove(state, ignored);
+  }
   return 0;
 }
 

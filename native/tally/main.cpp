@@ -1,6 +1,7 @@
 // tally: the command-line client of the HTTP/JSON API, and a local cluster starter
 // (issue #10). --node URL (or TALLY_NODE) picks the node; writes sent to a follower follow
-// its redirect to the leader. --json prints the API's answers as they are.
+// its redirect to the leader. --json prints the API's answers as they are. Reads wait for the
+// user's last write, on whichever node they go to (client.hpp: the state file; --no-wait).
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -152,6 +153,12 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("TALLY_NODE")) client.node = env;
   app.add_option("--node", client.node, "the node's URL (or TALLY_NODE)")->capture_default_str();
   app.add_flag("--json", client.json, "print the API's JSON answers");
+  if (const char* env = std::getenv("TALLY_NO_WAIT");
+      env != nullptr && *env != '\0' && std::string(env) != "0")
+    client.no_wait = true;
+  app.add_flag("--no-wait", client.no_wait,
+               "reads do not wait for this user's last write (or TALLY_NO_WAIT=1); see "
+               "$XDG_STATE_HOME/tally/last-write.json");
   int rc = 0;
 
   // ledger

@@ -3,6 +3,7 @@
 // on a helper thread while the loop serves it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,7 +23,9 @@ namespace tally::testing {
 class ApiNode {
  public:
   // rotation_threshold: the new store's K (0: the default), small to see rotations.
-  explicit ApiNode(std::uint64_t rotation_threshold = 0);
+  // check_worker_hook: ServerConfig::check_worker_hook (holds a /v3/_check in flight).
+  explicit ApiNode(std::uint64_t rotation_threshold = 0,
+                   std::function<void()> check_worker_hook = {});
   ~ApiNode();
 
   http::HttpResponse call(const std::string& method, const std::string& path,

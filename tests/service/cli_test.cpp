@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -14,8 +15,8 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   TempDir dir;
   const int base = free_base_port(1);
   REQUIRE(base != 0);
-  const std::string tally =
-      tally_binary() + " --node http://127.0.0.1:" + std::to_string(base + 101);
+  const std::string tally = "XDG_STATE_HOME=" + dir.file("state") + " " + tally_binary() +
+                            " --node http://127.0.0.1:" + std::to_string(base + 101);
   auto up = run_command(tally_binary() + " cluster up 1 --dir " + dir.file("c") + " --base-port " +
                         std::to_string(base) + " --tallyd " + tallyd_binary());
   INFO(up.output);
@@ -99,6 +100,76 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   CHECK(trace.value().find("steps")->items.size() >= 5);  // ledger, tx, bulk, 2 metadata, ...
   auto status = run_command(tally_binary() + " cluster status --dir " + dir.file("c"));
   CHECK(status.output.find("leader") != std::string::npos);
+}
+
+TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts out", "[cli]") {
+  TempDir dir;
+  const int base = free_base_port(3);
+  REQUIRE(base != 0);
+  // The CLI's state file goes to the test's directory, not the user's.
+  const std::string state = dir.file("state");
+  const std::string tally = "XDG_STATE_HOME=" + state + " " + tally_binary();
+  auto up = run_command(tally + " cluster up 3 --dir " + dir.file("c") + " --base-port " +
+                        std::to_string(base) + " --tallyd " + tallyd_binary());
+  INFO(up.output);
+  REQUIRE(up.exit_code == 0);
+  struct Down {
+    std::string dir;
+    ~Down() { run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null"); }
+  } down{dir.file("c")};
+  const auto nodes = read_cluster(dir.file("c"));
+  REQUIRE(nodes.size() == 3);
+  auto info = get_json(nodes[0].http, "/v3/_info");
+  REQUIRE(info.status == 200);
+  const std::string leader_id = info.json.find("data")->find("leaderId")->text;
+  std::string leader, follower;
+  for (const auto& node : nodes)
+    (std::to_string(node.id) == leader_id ? leader : follower) = node.http;
+  REQUIRE_FALSE(leader.empty());
+  REQUIRE_FALSE(follower.empty());
+  const std::string on_leader = tally + " --node " + leader;
+  const std::string on_follower = tally + " --node " + follower;
+
+  REQUIRE(run_command(on_leader + " ledger create main").exit_code == 0);
+  // Each write is read back through the follower at once: it sees every one (the follower
+  // waits for the index the leader answered with, which the CLI recorded and sent back).
+  for (int i = 1; i <= 10; ++i) {
+    REQUIRE(run_command(on_leader + " tx create main -p 'world users:1 1 USD/2' >/dev/null")
+                .exit_code == 0);
+    auto read = run_command(on_follower + " --json account get main users:1");
+    INFO(read.output);
+    REQUIRE(read.exit_code == 0);
+    auto json = http::parse_json(read.output);
+    REQUIRE(json.ok());
+    CHECK(json.value().find("data")->find("balances")->find("USD/2")->text == std::to_string(i));
+  }
+  std::ifstream recorded_file(state + "/tally/last-write.json");
+  std::string recorded((std::istreambuf_iterator<char>(recorded_file)), {});
+  auto record = http::parse_json(recorded);
+  REQUIRE(record.ok());
+  CHECK(record.value().find("clusterId")->text == "tally");
+  const auto follower_info = get_json(follower, "/v3/_info");
+  CHECK(record.value().find("appliedIndex")->text ==
+        follower_info.json.find("data")->find("appliedIndex")->text);
+
+  // A recorded index the cluster has not reached: a read waits, then fails (so the CLI does
+  // send it); --no-wait and TALLY_NO_WAIT=1 read at once; another cluster's record is ignored.
+  std::ofstream(state + "/tally/last-write.json")
+      << R"({"clusterId":"tally","appliedIndex":999999})";
+  CHECK(run_command(on_follower + " account get main users:1 2>/dev/null").exit_code == 1);
+  CHECK(run_command(on_follower + " --no-wait account get main users:1").exit_code == 0);
+  CHECK(run_command("TALLY_NO_WAIT=1 " + on_follower + " account get main users:1").exit_code == 0);
+  std::ofstream(state + "/tally/last-write.json")
+      << R"({"clusterId":"another","appliedIndex":999999})";
+  CHECK(run_command(on_follower + " account get main users:1").exit_code == 0);
+  // A state file that does not parse is ignored, never fatal; the next write replaces it.
+  std::ofstream(state + "/tally/last-write.json") << "{not json";
+  CHECK(run_command(on_follower + " account get main users:1").exit_code == 0);
+  CHECK(run_command(on_leader + " tx create main -p 'world users:1 1 USD/2'").exit_code == 0);
+  auto last =
+      http::parse_json(run_command(on_follower + " --json account get main users:1").output);
+  REQUIRE(last.ok());
+  CHECK(last.value().find("data")->find("balances")->find("USD/2")->text == "11");
 }
 
 }  // namespace
