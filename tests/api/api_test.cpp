@@ -129,7 +129,7 @@ TEST_CASE("transactions are created, read, listed with cursors, reverted and des
   CHECK(field(field(field(described, "data"), "metadata"), "note").text == "x");
 }
 
-TEST_CASE("accounts read back with balances, volumes and metadata; balances aggregate", "[api]") {
+TEST_CASE("accounts read back with balances, volumes and metadata, balances aggregate", "[api]") {
   ApiNode node;
   create_ledger(node, "main");
   REQUIRE(node.call("POST", "/v3/main/transactions", transfer("world", "users:1", "100")).status ==
@@ -198,7 +198,7 @@ TEST_CASE("bulk applies atomically or element by element", "[api]") {
   CHECK(node.call("GET", "/v3/main/accounts/d").status == 200);
 }
 
-TEST_CASE("an idempotency key replays its outcome; reused with another body it is refused",
+TEST_CASE("an idempotency key replays its outcome, reused with another body it is refused",
           "[api]") {
   ApiNode node;
   create_ledger(node, "main");

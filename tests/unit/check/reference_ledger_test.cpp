@@ -489,7 +489,7 @@ TEST_CASE("transaction metadata of an unknown transaction is NOT_FOUND", "[refer
                   Code::kNotFound);
 }
 
-TEST_CASE("delete transaction metadata erases the key; an absent key succeeds", "[reference]") {
+TEST_CASE("delete transaction metadata erases the key, an absent key succeeds", "[reference]") {
   Model model;
   model.require_ok(domain::CreateLedger{"main", {}});
   domain::CreateTransaction order = transfer({pay("world", "alice", 1)});

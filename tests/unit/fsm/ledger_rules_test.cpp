@@ -50,7 +50,7 @@ struct Ledger {
   }
 };
 
-TEST_CASE("world may go negative; every asset's balances sum to zero", "[fsm]") {
+TEST_CASE("world may go negative, every asset's balances sum to zero", "[fsm]") {
   Ledger l;
   REQUIRE(testing::applied_outcome(l.move("world", "alice", 100)).ok());
   REQUIRE(testing::applied_outcome(l.move("alice", "bob", 30)).ok());
@@ -119,7 +119,7 @@ TEST_CASE("a volume that would overflow 2^256 is rejected", "[fsm]") {
   CHECK(balance(l.node, "alice").magnitude == domain::Amount::max());
 }
 
-TEST_CASE("a revert swaps the postings and marks the original; twice is rejected", "[fsm]") {
+TEST_CASE("a revert swaps the postings and marks the original, twice is rejected", "[fsm]") {
   Ledger l;
   REQUIRE(testing::applied_outcome(l.move("world", "alice", 50)).ok());  // tx 0
   auto report = l.node.submit(domain::RevertTransaction{"main", 0, false, false});
@@ -138,7 +138,7 @@ TEST_CASE("a revert swaps the postings and marks the original; twice is rejected
   l.node.require_parity();
 }
 
-TEST_CASE("a revert that would overdraw needs force; at_effective_date keeps the timestamp",
+TEST_CASE("a revert that would overdraw needs force, at_effective_date keeps the timestamp",
           "[fsm]") {
   Ledger l;
   REQUIRE(testing::applied_outcome(l.move("world", "alice", 50)).ok());  // tx 0
