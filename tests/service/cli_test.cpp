@@ -13,18 +13,12 @@ namespace {
 
 TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   TempDir dir;
-  const int base = free_base_port(1);
-  REQUIRE(base != 0);
+  LocalCluster cluster(1, dir.file("c"));
+  REQUIRE(cluster.base_port != 0);
+  INFO(cluster.up.output);
+  REQUIRE(cluster.up.exit_code == 0);
   const std::string tally = "XDG_STATE_HOME=" + dir.file("state") + " " + tally_binary() +
-                            " --node http://127.0.0.1:" + std::to_string(base + 101);
-  auto up = run_command(tally_binary() + " cluster up 1 --dir " + dir.file("c") + " --base-port " +
-                        std::to_string(base) + " --tallyd " + tallyd_binary());
-  INFO(up.output);
-  REQUIRE(up.exit_code == 0);
-  struct Down {
-    std::string dir;
-    ~Down() { run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null"); }
-  } down{dir.file("c")};
+                            " --node http://127.0.0.1:" + std::to_string(cluster.base_port + 101);
 
   CHECK(run_command(tally + " ledger create main --metadata team=ops").exit_code == 0);
   auto created = run_command(tally +
@@ -104,19 +98,13 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
 
 TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts out", "[cli]") {
   TempDir dir;
-  const int base = free_base_port(3);
-  REQUIRE(base != 0);
   // The CLI's state file goes to the test's directory, not the user's.
   const std::string state = dir.file("state");
   const std::string tally = "XDG_STATE_HOME=" + state + " " + tally_binary();
-  auto up = run_command(tally + " cluster up 3 --dir " + dir.file("c") + " --base-port " +
-                        std::to_string(base) + " --tallyd " + tallyd_binary());
-  INFO(up.output);
-  REQUIRE(up.exit_code == 0);
-  struct Down {
-    std::string dir;
-    ~Down() { run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null"); }
-  } down{dir.file("c")};
+  LocalCluster cluster(3, dir.file("c"), "", "XDG_STATE_HOME=" + state);
+  REQUIRE(cluster.base_port != 0);
+  INFO(cluster.up.output);
+  REQUIRE(cluster.up.exit_code == 0);
   const auto nodes = read_cluster(dir.file("c"));
   REQUIRE(nodes.size() == 3);
   auto info = get_json(nodes[0].http, "/v3/_info");

@@ -180,17 +180,11 @@ void require_consistent(Bank& bank, std::uint64_t list_from) {
 void run_bank(unsigned snapshot_threshold) {
   TempDir dir;
   const std::string cluster_dir = dir.file("cluster");
-  const int base = free_base_port(3);
-  REQUIRE(base != 0);
-  auto up = run_command(tally_binary() + " cluster up 3 --dir " + cluster_dir + " --base-port " +
-                        std::to_string(base) + " --snapshot-threshold " +
-                        std::to_string(snapshot_threshold) + " --tallyd " + tallyd_binary());
-  INFO(up.output);
-  REQUIRE(up.exit_code == 0);
-  struct Down {
-    std::string dir;
-    ~Down() { run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null"); }
-  } down{cluster_dir};
+  LocalCluster cluster(3, cluster_dir,
+                       "--snapshot-threshold " + std::to_string(snapshot_threshold));
+  REQUIRE(cluster.base_port != 0);
+  INFO(cluster.up.output);
+  REQUIRE(cluster.up.exit_code == 0);
 
   Bank bank;
   bank.nodes = read_cluster(cluster_dir);
@@ -305,20 +299,13 @@ TEST_CASE(
   const auto started = Clock::now();
   TempDir dir;
   const std::string cluster_dir = dir.file("cluster");
-  const int base = free_base_port(3);
-  REQUIRE(base != 0);
   // Groups commit only when a node stops: no count, time or snapshot bound is reached here.
-  auto up = run_command(tally_binary() + " cluster up 3 --dir " + cluster_dir + " --base-port " +
-                        std::to_string(base) +
-                        " --snapshot-threshold 100000 --group-entries-max 100000"
-                        " --group-commit-ms 600000 --tallyd " +
-                        tallyd_binary());
-  INFO(up.output);
-  REQUIRE(up.exit_code == 0);
-  struct Down {
-    std::string dir;
-    ~Down() { run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null"); }
-  } down{cluster_dir};
+  LocalCluster cluster(3, cluster_dir,
+                       "--snapshot-threshold 100000 --group-entries-max 100000"
+                       " --group-commit-ms 600000");
+  REQUIRE(cluster.base_port != 0);
+  INFO(cluster.up.output);
+  REQUIRE(cluster.up.exit_code == 0);
 
   Bank bank;
   bank.nodes = read_cluster(cluster_dir);

@@ -68,6 +68,20 @@ int free_base_port(int n) {
   return 0;
 }
 
+LocalCluster::LocalCluster(int nodes, std::string cluster_dir, const std::string& flags,
+                           const std::string& env)
+    : dir(std::move(cluster_dir)), base_port(free_base_port(nodes)) {
+  if (base_port == 0) return;
+  up = run_command(env + (env.empty() ? "" : " ") + tally_binary() + " cluster up " +
+                   std::to_string(nodes) + " --dir " + dir + " --base-port " +
+                   std::to_string(base_port) + " --tallyd " + tallyd_binary() +
+                   (flags.empty() ? "" : " " + flags));
+}
+
+LocalCluster::~LocalCluster() {
+  if (base_port != 0) run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null");
+}
+
 std::vector<ClusterNode> read_cluster(const std::string& dir) {
   std::ifstream file(dir + "/cluster.json");
   std::stringstream text;

@@ -32,6 +32,21 @@ struct ClusterNode {
 // Reads DIR/cluster.json.
 std::vector<ClusterNode> read_cluster(const std::string& dir);
 
+// `tally cluster up N --dir DIR --base-port P <flags>` on free ports, and `tally cluster down`
+// when it goes out of scope (also when a REQUIRE fails). env prefixes the command (e.g. the
+// CLI's XDG_STATE_HOME). The caller REQUIREs up.exit_code == 0.
+struct LocalCluster {
+  LocalCluster(int nodes, std::string dir, const std::string& flags = "",
+               const std::string& env = "");
+  ~LocalCluster();
+  LocalCluster(const LocalCluster&) = delete;
+  LocalCluster& operator=(const LocalCluster&) = delete;
+
+  std::string dir;
+  int base_port = 0;  // 0: no free ports were found (and nothing was started)
+  CommandResult up;
+};
+
 // GET url+path and its parsed JSON; status 0 when the node does not answer.
 struct JsonAnswer {
   int status = 0;
