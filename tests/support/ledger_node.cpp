@@ -31,6 +31,12 @@ fsm::FsmOptions with_threshold(std::uint64_t threshold) {
   return options;
 }
 
+fsm::FsmOptions checker_options() {
+  fsm::FsmOptions options = with_threshold(3);
+  options.cluster_id = "check";
+  return options;
+}
+
 LedgerNode::LedgerNode(const std::string& store_kind, const TempDir& dir, fsm::FsmOptions options,
                        const std::string& file)
     : store_kind_(store_kind), dir_(&dir), file_(file), options_(std::move(options)) {

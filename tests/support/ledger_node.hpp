@@ -20,6 +20,8 @@ domain::CreateTransaction transfer(std::string ledger, std::vector<domain::Posti
 fsm::FsmOptions node_options();
 // Options with a small rotation threshold, so rotations happen within a few entries.
 fsm::FsmOptions with_threshold(std::uint64_t threshold);
+// The checker suites' node: cluster "check" on K = 3, so a few entries rotate the cache.
+fsm::FsmOptions checker_options();
 
 class LedgerNode {
  public:

@@ -22,12 +22,7 @@ using testing::transfer;
 // idempotent replay, on K = 3.
 struct History {
   TempDir dir;
-  LedgerNode node{testing::durable_store_kind(), dir, [] {
-                    fsm::FsmOptions o = testing::node_options();
-                    o.cluster_id = "check";
-                    o.rotation_threshold = 3;
-                    return o;
-                  }()};
+  LedgerNode node{testing::durable_store_kind(), dir, testing::checker_options()};
   History() {
     node.submit(domain::CreateLedger{"main", {{"owner", std::string("ops")}}});
     auto pay = transfer("main", {posting("world", "a", 50), posting("world", "b", 5, "EUR")});

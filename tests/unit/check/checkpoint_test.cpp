@@ -23,12 +23,7 @@ using testing::transfer;
 // A ledger with a few entries on K = 3, then a checkpoint taken by a clean full check.
 struct Checkpointed {
   TempDir dir;
-  LedgerNode node{testing::durable_store_kind(), dir, [] {
-                    fsm::FsmOptions o = testing::node_options();
-                    o.cluster_id = "check";
-                    o.rotation_threshold = 3;
-                    return o;
-                  }()};
+  LedgerNode node{testing::durable_store_kind(), dir, testing::checker_options()};
   std::optional<CheckCheckpoint> checkpoint;
 
   Checkpointed() {
