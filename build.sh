@@ -206,10 +206,14 @@ case "$cmd" in
     echo "== a short simulation: 20 seeds x 1000 steps, faults on"
     $sim run --seeds 20 --steps 1000
     run_cluster
-    echo "== the visualiser is served at the address printed above (build/wasm/web)"
     if [ -t 0 ]; then
+      echo "== the visualiser is served at the address printed above (build/wasm/web)"
       echo "   serving until Ctrl-C"
       wait "$server"
+    else
+      # Not a terminal (CI, a script): nobody can press Ctrl-C, so the page is not kept up.
+      echo "== not serving the visualiser: stdin is not a terminal. To serve it:"
+      echo "   node tests/browser/static_server.mjs build/wasm/web ${TALLY_WEB_PORT:-8080}"
     fi
     ;;
   soak)
