@@ -6,29 +6,15 @@
 
 #include "core/invariant.hpp"
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 namespace tally::fsm {
 
 namespace {
 
-int compare(ByteView a, ByteView b) {
-  std::size_t common = std::min(a.size, b.size);
-  int c = common == 0 ? 0 : std::memcmp(a.data, b.data, common);
-  if (c != 0) return c;
-  return a.size < b.size ? -1 : (a.size > b.size ? 1 : 0);
-}
-
 bool in_range(ByteView key, ByteView begin, ByteView end) {
-  return compare(key, begin) >= 0 && (end.empty() || compare(key, end) < 0);
+  return store::compare_keys(key, begin) >= 0 && (end.empty() || store::compare_keys(key, end) < 0);
 }
 
 }  // namespace
-
-std::size_t GroupView::BytesHash::operator()(ByteView key) const noexcept {
-  return static_cast<std::size_t>(XXH3_64bits(key.data, key.size));
-}
 
 bool GroupView::in_deleted_range(ByteView key) const {
   for (const auto& [begin, end] : ranges_) {

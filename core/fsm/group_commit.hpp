@@ -23,6 +23,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/store/byte_keys.hpp"
 #include "core/store/key_value_store.hpp"
 
 namespace tally::fsm {
@@ -43,20 +44,12 @@ class GroupView final : public store::KeyValueStore {
   bool empty() const { return pending_.empty() && ranges_.empty(); }
 
  private:
-  struct BytesHash {
-    using is_transparent = void;
-    std::size_t operator()(ByteView key) const noexcept;
-  };
-  struct BytesEqual {
-    using is_transparent = void;
-    bool operator()(ByteView a, ByteView b) const noexcept { return a == b; }
-  };
   // The latest write of a key in the group: a value, or a delete.
   struct Write {
     bool deleted = false;
     Bytes value;  // empty when deleted
   };
-  using Pending = tsl::robin_map<Bytes, Write, BytesHash, BytesEqual>;
+  using Pending = tsl::robin_map<Bytes, Write, store::BytesHash, store::BytesEqual>;
 
   bool in_deleted_range(ByteView key) const;
 

@@ -5,9 +5,6 @@
 
 #include "core/store/layout.hpp"
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 namespace tally::store {
 
 namespace {
@@ -16,16 +13,8 @@ namespace {
 // next rotation, few enough that no write stalls.
 constexpr std::size_t kRetiredRowsPerWrite = 4096;
 
-// memcmp order, shorter first on a common prefix (key_value_store.hpp).
-int compare(ByteView a, ByteView b) {
-  std::size_t common = std::min(a.size, b.size);
-  int c = common == 0 ? 0 : std::memcmp(a.data, b.data, common);
-  if (c != 0) return c;
-  return a.size < b.size ? -1 : (a.size > b.size ? 1 : 0);
-}
-
 bool less(ByteView a, ByteView b) {
-  return compare(a, b) < 0;
+  return compare_keys(a, b) < 0;
 }
 
 bool is_cache_gen_key(ByteView key) {
@@ -33,18 +22,18 @@ bool is_cache_gen_key(ByteView key) {
 }
 
 ByteView max_begin(ByteView a, ByteView b) {
-  return compare(a, b) >= 0 ? a : b;
+  return compare_keys(a, b) >= 0 ? a : b;
 }
 
 // The smaller of two ends, where empty means unbounded.
 ByteView min_end(ByteView a, ByteView b) {
   if (a.empty()) return b;
   if (b.empty()) return a;
-  return compare(a, b) <= 0 ? a : b;
+  return compare_keys(a, b) <= 0 ? a : b;
 }
 
 bool range_empty(ByteView begin, ByteView end) {
-  return !end.empty() && compare(begin, end) >= 0;
+  return !end.empty() && compare_keys(begin, end) >= 0;
 }
 
 const Bytes kGen0Begin{kZoneCache, 0};
@@ -53,16 +42,12 @@ const Bytes kGenEnd{kZoneCache, 2};
 
 }  // namespace
 
-std::size_t MemoryStore::BytesHash::operator()(ByteView key) const noexcept {
-  return static_cast<std::size_t>(XXH3_64bits(key.data, key.size));
-}
-
 // ---- Partition ------------------------------------------------------------------------------
 
 std::size_t MemoryStore::Partition::shard_of(ByteView key) {
   // The top bits, which robin_map's bucket index (the low bits) does not use.
   static_assert(kShards == 64, "shard_of takes the top 6 bits");
-  return static_cast<std::size_t>(XXH3_64bits(key.data, key.size) >> 58);
+  return BytesHash{}(key) >> 58;
 }
 
 bool MemoryStore::Partition::empty() const {
@@ -215,7 +200,7 @@ void MemoryStore::erase_range(const Bytes& begin, const Bytes& end) {
     ByteView to = min_end(end, last);
     if (range_empty(from, to)) continue;
     Partition& partition = cache_gen_[gen_byte];
-    if (compare(from, first) == 0 && compare(to, last) == 0) {
+    if (compare_keys(from, first) == 0 && compare_keys(to, last) == 0) {
       // A whole generation byte: retire it in O(1) (issue #8, rotation without a stall).
       if (!partition.empty()) {
         auto retired = std::make_unique<Retired>();

@@ -27,6 +27,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/store/byte_keys.hpp"
 #include "core/store/key_value_store.hpp"
 
 namespace tally::store {
@@ -49,14 +50,6 @@ class MemoryStore final : public KeyValueStore {
   void fail_next_writes(std::size_t count) { failing_writes_ = count; }
 
  private:
-  struct BytesHash {
-    using is_transparent = void;
-    std::size_t operator()(ByteView key) const noexcept;
-  };
-  struct BytesEqual {
-    using is_transparent = void;
-    bool operator()(ByteView a, ByteView b) const noexcept { return a == b; }
-  };
   // Hashes are stored: a rehash or a probe compares them before any key bytes.
   using Map = tsl::robin_map<Bytes, Bytes, BytesHash, BytesEqual,
                              std::allocator<std::pair<Bytes, Bytes>>, true>;
