@@ -15,8 +15,12 @@ int compare_keys(ByteView a, ByteView b) {
   return a.size < b.size ? -1 : (a.size > b.size ? 1 : 0);
 }
 
+std::uint64_t hash_key(ByteView key) {
+  return XXH3_64bits(key.data, key.size);
+}
+
 std::size_t BytesHash::operator()(ByteView key) const noexcept {
-  return static_cast<std::size_t>(XXH3_64bits(key.data, key.size));
+  return static_cast<std::size_t>(hash_key(key));
 }
 
 }  // namespace tally::store

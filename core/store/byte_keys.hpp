@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "core/bytes.hpp"
 
@@ -13,6 +14,9 @@ namespace tally::store {
 
 // < 0, 0 or > 0 as a sorts before, with or after b.
 int compare_keys(ByteView a, ByteView b);
+
+// The 64-bit key hash, on every platform (size_t is 32 bits in WebAssembly).
+std::uint64_t hash_key(ByteView key);
 
 // Transparent: a map keyed by Bytes is probed with a ByteView, without a copy.
 struct BytesHash {

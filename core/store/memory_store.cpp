@@ -47,7 +47,7 @@ const Bytes kGenEnd{kZoneCache, 2};
 std::size_t MemoryStore::Partition::shard_of(ByteView key) {
   // The top bits, which robin_map's bucket index (the low bits) does not use.
   static_assert(kShards == 64, "shard_of takes the top 6 bits");
-  return BytesHash{}(key) >> 58;
+  return static_cast<std::size_t>(hash_key(key) >> 58);
 }
 
 bool MemoryStore::Partition::empty() const {
