@@ -130,6 +130,9 @@ int main(int argc, char** argv) {
       }
       spec.seconds_max = 30;
       spec.group_entries = !spec.sqlite ? 1 : (spec.bulk == 1 ? 100 : 10);
+      if (const char* group = std::getenv("TALLY_BENCH_GROUP")) {
+        spec.group_entries = std::stoul(group);  // entries per group commit
+      }
       spec.dir = "/dev/shm/tally-bench-one";
       std::filesystem::create_directories(spec.dir);
       tally::bench::TallyResult r = tally::bench::run_tally(spec);

@@ -3,10 +3,11 @@
 // gen0 is the current generation, gen1 the previous one. This class knows nothing of the
 // disk: Cache (cache.hpp) pairs each mutation with its mirror row.
 //
-// Generations are open-addressing hash maps (tsl::robin_map) keyed by the 128-bit id, which
-// is already a hash. Their iteration order is the table's, not the ids': inv#2 forbids it
-// from reaching disk, hashes, traces or parity output, so anything that walks a generation
-// for output sorts first (parity.cpp builds an ordered map). Lookups copy nothing.
+// Generations are GenerationMaps (generation_map.hpp): open addressing keyed by the 128-bit
+// id, in shards so that no insert rehashes a whole generation. Their iteration order is the
+// tables', not the ids': inv#2 forbids it from reaching disk, hashes, traces or parity
+// output, so anything that walks a generation for output sorts first (parity.cpp builds an
+// ordered map). Lookups copy nothing.
 //
 // Rotation is O(1): the generation gen1 held is retired, not destroyed, and sweep() frees a
 // bounded number of its entries per call (the FSM calls it once per applied index), so no
@@ -14,11 +15,8 @@
 // every read.
 #pragma once
 
-#include <tsl/robin_map.h>
-
-#include <algorithm>
-
 #include "core/cache/cache_entry.hpp"
+#include "core/cache/generation_map.hpp"
 #include "core/keys/key_hash.hpp"
 
 namespace tally::cache {
@@ -29,30 +27,15 @@ enum class DelOutcome {
   kNotFound,            // neither generation holds it live: nothing written
 };
 
-// Ids are XXH3-128 digests: their low word is already uniformly distributed.
-struct IdHash {
-  std::size_t operator()(const keys::Id128& id) const noexcept {
-    return static_cast<std::size_t>(id.low);
-  }
-};
-
 class AttributeCache {
  public:
-  AttributeCache() = default;
-  // Copies and moves restart the sweep cursor on their own table (already freed entries are
-  // walked again: they cost budget, not correctness).
-  AttributeCache(const AttributeCache& other);
-  AttributeCache(AttributeCache&& other) noexcept;
-  AttributeCache& operator=(const AttributeCache& other);
-  AttributeCache& operator=(AttributeCache&& other) noexcept;
-
   // inv#2: never iterate a Generation into anything persisted, hashed or printed unsorted.
-  using Generation = tsl::robin_map<keys::Id128, CacheEntry, IdHash>;
+  using Generation = GenerationMap;
 
   // gen0, else gen1; may be a tombstone; null when neither holds the id. Never promotes.
   const CacheEntry* get(const keys::Id128& id) const;
-  const CacheEntry* find_gen0(const keys::Id128& id) const;
-  const CacheEntry* find_gen1(const keys::Id128& id) const;
+  const CacheEntry* find_gen0(const keys::Id128& id) const { return gen0_.find(id); }
+  const CacheEntry* find_gen1(const keys::Id128& id) const { return gen1_.find(id); }
 
   // Writes gen0.
   void put(const keys::Id128& id, CacheEntry entry) {
@@ -69,9 +52,10 @@ class AttributeCache {
   void rotate();  // gen1 <- gen0, gen0 <- empty; the old gen1 is retired, swept later
   void clear();   // both generations empty (retired, swept later)
 
-  // Frees up to budget entries of the retired generations; true when none is left.
+  // Frees up to budget entries of the retired generations; true when none is left. Copies
+  // and moves restart a sweep on their own tables (GenerationMap).
   bool sweep(std::size_t budget);
-  std::size_t retired_size() const;  // entries retired, freed or not, in tables still held
+  std::size_t retired_size() const;  // entries retired, in shards not yet freed
 
   const Generation& gen0() const { return gen0_; }
   const Generation& gen1() const { return gen1_; }
@@ -79,15 +63,12 @@ class AttributeCache {
  private:
   void retire(Generation&& generation);
 
-  static Generation new_generation();
-
-  Generation gen0_ = new_generation();
-  Generation gen1_ = new_generation();
+  Generation gen0_;
+  Generation gen1_;
   // Generations dropped by rotation or clear, freed a bounded amount per sweep. At most two:
   // a third retirement finishes the oldest at once (only when sweeps fall behind).
   Generation retired_;
   Generation retired_next_;
-  Generation::iterator retired_cursor_ = retired_.begin();  // retired_'s next entry to free
 };
 
 }  // namespace tally::cache
