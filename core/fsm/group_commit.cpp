@@ -17,29 +17,40 @@ bool in_range(ByteView key, ByteView begin, ByteView end) {
 }  // namespace
 
 bool GroupView::in_deleted_range(ByteView key) const {
-  for (const auto& [begin, end] : ranges_) {
-    if (in_range(key, begin, end)) return true;
+  for (std::uint32_t index : ranges_) {
+    if (in_range(key, op(index).key, op(index).value)) return true;
   }
   return false;
 }
 
-void GroupView::record(const store::Batch& batch, std::size_t first_op) {
-  for (std::size_t i = first_op; i < batch.size(); ++i) {
-    const store::BatchOp& op = batch.ops()[i];
-    switch (op.type) {
+void GroupView::record(std::size_t first_op) {
+  TALLY_INVARIANT(batch_->size() <= UINT32_MAX, "a group of more than 2^32 ops");
+  for (std::size_t i = first_op; i < batch_->size(); ++i) {
+    const store::BatchOp& recorded = batch_->ops()[i];
+    auto index = static_cast<std::uint32_t>(i);
+    switch (recorded.type) {
       case store::BatchOp::Type::kPut:
-        pending_.insert_or_assign(op.key, Write{false, op.value});
+      case store::BatchOp::Type::kDelete:
+        pending_.insert_or_assign(ByteView(recorded.key), index);
         break;
-      case store::BatchOp::Type::kDelete: pending_.insert_or_assign(op.key, Write{true, {}}); break;
       case store::BatchOp::Type::kDeleteRange:
-        // Earlier pending writes in the range are deleted too; later ones win over it.
+        // Earlier pending writes in the range are deleted by it; later ones win over it.
         for (auto it = pending_.begin(); it != pending_.end(); ++it) {
-          if (in_range(it->first, op.key, op.value)) it.value() = Write{true, {}};
+          if (in_range(it->first, recorded.key, recorded.value)) it.value() = index;
         }
-        ranges_.emplace_back(op.key, op.value);
+        ranges_.push_back(index);
         break;
     }
   }
+}
+
+bool GroupView::is_latest(std::size_t index) const {
+  const store::BatchOp& candidate = batch_->ops()[index];
+  TALLY_INVARIANT(candidate.type != store::BatchOp::Type::kDeleteRange,
+                  "is_latest asked of a range delete");
+  auto it = pending_.find(ByteView(candidate.key));
+  TALLY_INVARIANT(it != pending_.end(), "is_latest asked of an op the view never recorded");
+  return it->second == index;
 }
 
 void GroupView::clear() {
@@ -50,8 +61,9 @@ void GroupView::clear() {
 Result<std::optional<Bytes>> GroupView::get(ByteView key) const {
   auto it = pending_.find(key);
   if (it != pending_.end()) {
-    if (it->second.deleted) return std::optional<Bytes>();
-    return std::optional<Bytes>(it->second.value);
+    const store::BatchOp& latest = op(it->second);
+    if (latest.type != store::BatchOp::Type::kPut) return std::optional<Bytes>();
+    return std::optional<Bytes>(latest.value);
   }
   if (in_deleted_range(key)) return std::optional<Bytes>();
   return store_->get(key);
@@ -66,12 +78,13 @@ Status GroupView::scan(ByteView begin, ByteView end, store::ScanOrder order,
     if (!in_deleted_range(k)) rows.emplace(k.to_bytes(), v.to_bytes());
     return true;
   }));
-  for (const auto& [key, write] : pending_) {
+  for (const auto& [key, index] : pending_) {
     if (!in_range(key, begin, end)) continue;
-    if (write.deleted) {
-      rows.erase(key);
+    const store::BatchOp& latest = op(index);
+    if (latest.type == store::BatchOp::Type::kPut) {
+      rows.insert_or_assign(key.to_bytes(), latest.value);
     } else {
-      rows.insert_or_assign(key, write.value);
+      rows.erase(key.to_bytes());
     }
   }
   if (order == store::ScanOrder::kAscending) {
@@ -97,7 +110,7 @@ store::Batch& GroupCommit::entry_batch() {
 
 bool GroupCommit::end_entry(const store::Batch& batch) {
   TALLY_INVARIANT(&batch == &batch_, "an entry written outside the group's batch");
-  if (entries_max_ > 1) view_.record(batch_, entry_begin_);
+  if (entries_max_ > 1) view_.record(entry_begin_);
   ++entries_;
   return entries_ >= entries_max_;
 }
@@ -108,13 +121,16 @@ bool GroupCommit::add(store::Batch&& entry) {
   return end_entry(batch);
 }
 
-void GroupCommit::overlay(const Bytes& key, const Bytes& value) {
-  store::Batch row;
-  row.put(key, value);
-  view_.record(row);
-}
-
 Status GroupCommit::commit() {
+  if (entries_max_ > 1) {
+    // Decide every op before moving any: the view's keys point into the ops' buffers.
+    std::vector<bool> keep(batch_.size());
+    for (std::size_t i = 0; i < batch_.size(); ++i) {
+      keep[i] = batch_.ops()[i].type == store::BatchOp::Type::kDeleteRange || view_.is_latest(i);
+    }
+    view_.clear();
+    batch_.retain(keep);
+  }
   Status written = store_->absorb(batch_);  // the batch is cleared next: move, not copy
   batch_.clear();
   view_.clear();

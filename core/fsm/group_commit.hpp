@@ -14,6 +14,10 @@
 // the store, exactly as the store will hold them once the group commits. Memory and disk
 // agree at every group boundary (inv#1); parity checks, the checker and snapshots run there.
 //
+// The view indexes the group's own batch (key -> its latest op) instead of copying rows, and
+// the same index drops every op a later one supersedes before the store sees the group: a
+// row rewritten by every entry (the ledger state row, its mirror row, the FSM state row, a
+// mirror row written by the preload and again by the put) reaches the store once per group.
 // The pending index is a hash map (never iterated into output: inv#2); scans sort the keys
 // they need. Not thread-safe; owned by the StateMachine.
 #pragma once
@@ -30,7 +34,10 @@ namespace tally::fsm {
 
 class GroupView final : public store::KeyValueStore {
  public:
-  explicit GroupView(const store::KeyValueStore& store) : store_(&store) {}
+  // A view of batch (the group's) over store. Keys are indexed by view into the batch's
+  // ops, whose buffers stay put until the group is cleared (moving a BatchOp keeps them).
+  GroupView(const store::KeyValueStore& store, const store::Batch& batch)
+      : store_(&store), batch_(&batch) {}
 
   Result<std::optional<Bytes>> get(ByteView key) const override;
   Status scan(ByteView begin, ByteView end, store::ScanOrder order,
@@ -38,30 +45,32 @@ class GroupView final : public store::KeyValueStore {
   // A view is read-only: writing through it is a bug.
   Status write(const store::Batch& batch) override;
 
-  // Overlays the ops of batch from first_op on (applied after everything recorded so far).
-  void record(const store::Batch& batch, std::size_t first_op = 0);
+  // Overlays the batch's ops from first_op on (applied after everything recorded so far).
+  void record(std::size_t first_op);
+  // Whether op index of the batch is still the last word on its key: a put or delete that
+  // no later op of the group overwrites or range-deletes. REQUIRES: recorded.
+  bool is_latest(std::size_t index) const;
   void clear();
   bool empty() const { return pending_.empty() && ranges_.empty(); }
 
  private:
-  // The latest write of a key in the group: a value, or a delete.
-  struct Write {
-    bool deleted = false;
-    Bytes value;  // empty when deleted
-  };
-  using Pending = tsl::robin_map<Bytes, Write, store::BytesHash, store::BytesEqual>;
+  // Key -> index of the latest op of the group that decides it (a put, a delete or a range
+  // delete that covers it).
+  using Pending = tsl::robin_map<ByteView, std::uint32_t, store::BytesHash, store::BytesEqual>;
 
+  const store::BatchOp& op(std::uint32_t index) const { return batch_->ops()[index]; }
   bool in_deleted_range(ByteView key) const;
 
   const store::KeyValueStore* store_;
+  const store::Batch* batch_;
   Pending pending_;
-  std::vector<std::pair<Bytes, Bytes>> ranges_;  // range deletes [begin, end) of the group
+  std::vector<std::uint32_t> ranges_;  // the group's range deletes, by op index
 };
 
 class GroupCommit {
  public:
   GroupCommit(store::KeyValueStore& store, std::size_t entries_max)
-      : store_(&store), entries_max_(entries_max), view_(store) {}
+      : store_(&store), entries_max_(entries_max), view_(store, batch_) {}
 
   // The batch an entry writes into: the group's own, so ops are appended in place and the
   // batch's storage is reused from group to group (no per-entry allocation growth).
@@ -71,9 +80,8 @@ class GroupCommit {
   bool end_entry(const store::Batch& batch);
   // Adds a batch built elsewhere as one entry (tests). Same return as end_entry.
   bool add(store::Batch&& entry);
-  // A row the group will write at its commit (the FSM state row), shown by the view now.
-  void overlay(const Bytes& key, const Bytes& value);
-  // Writes the group (REQUIRES: the caller appended its state row) and empties it.
+  // Writes the group, without the ops later ones supersede, and empties it. REQUIRES: the
+  // caller appended its state row.
   Status commit();
 
   std::size_t entries() const { return entries_; }

@@ -126,17 +126,20 @@ Status StateMachine::commit(std::uint64_t index, store::Batch& batch) {
   state_.applied_index = index;
   state_.cache_epoch = cache_->epoch();
   state_.rotation_threshold = cache_->threshold();
-  if (group_->end_entry(batch)) return commit_group();
-  // The group stays open; reads through the view see the state row it will write.
-  group_->overlay(fsm_state_key(), encode_fsm_state(state_));
+  // Every entry writes the state row, so reads through the view see it while the group is
+  // open; the group writes only the last one: the applied index of its last entry (inv#9).
+  batch.put(fsm_state_key(), encode_fsm_state(state_));
+  if (group_->end_entry(batch)) return write_group();
   return ok_status();
 }
 
 Status StateMachine::commit_group() {
   if (stopped_) return make_error(Code::kInvariantViolation, "state machine is stopped");
   if (!group_->open()) return ok_status();
-  // One state row per group: the applied index of its last entry (inv#9).
-  group_->batch().put(fsm_state_key(), encode_fsm_state(state_));
+  return write_group();
+}
+
+Status StateMachine::write_group() {
   Status written = group_->commit();
   if (!written.ok()) return stop(std::move(written).error());
   durable_index_ = state_.applied_index;

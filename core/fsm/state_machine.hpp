@@ -108,6 +108,7 @@ class StateMachine {
   void write_ledger_logs(const plan::Proposal& proposal, const domain::Outcome& outcome,
                          store::Batch& batch) const;
   Status commit(std::uint64_t index, store::Batch& batch);
+  Status write_group();  // REQUIRES: the group is open (each entry ended with the state row)
   Error stop(Error error);
 
   store::KeyValueStore* store_;

@@ -38,6 +38,9 @@ class Batch {
     other.ops_.clear();
   }
 
+  // Drops every op i with !keep[i], keeping the others in order. REQUIRES: keep.size() == size().
+  void retain(const std::vector<bool>& keep);
+
   const std::vector<BatchOp>& ops() const { return ops_; }
   // For KeyValueStore::absorb only: ops whose keys and values may be moved out.
   std::vector<BatchOp>& ops_to_absorb() { return ops_; }
