@@ -26,15 +26,32 @@ constexpr const char* kTableSql[SqliteStore::kTableStatementCount] = {
     "SELECT k, v FROM %s WHERE k >= ?1 ORDER BY k DESC",
     "SELECT k, v FROM %s WHERE k >= ?1 AND k < ?2 ORDER BY k DESC",
     "DELETE FROM %s WHERE k >= ?1",
-    // No WHERE clause: SQLite's truncate path frees the table's pages, no row by row delete.
-    "DELETE FROM %s",
 };
 
 constexpr const char* kTransactionSql[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
 
 // The adapter's own table layout (PRAGMA user_version); a store of another layout is refused.
-// 0 was one table for every row; 2 adds a table per cache generation byte (issue #8).
-constexpr int kLayoutVersion = 2;
+// 0 was one table for every row; 2 adds a table per cache generation byte (issue #8); 3 may
+// also hold retired generation tables (kv_retired_<n>), swept a bounded number of rows per
+// write. A layout 2 store has none, so it is read as it is; the write that retires its first
+// table marks it 3, in the same transaction (a store opened and then refused stays as it was).
+constexpr int kLayoutVersion = 3;
+constexpr int kLayoutBeforeRetired = 2;
+constexpr const char* kRetiredPrefix = "kv_retired_";
+
+std::string retired_name(std::uint64_t number) {
+  return kRetiredPrefix + std::to_string(number);
+}
+
+// Rows of retired tables deleted per write: at least this many, plus two per op of the batch,
+// so a generation's table is gone long before its gen byte can be retired again (the writes
+// that fill the next generation sweep twice their own number of rows).
+constexpr std::size_t kSweepRowsMin = 1024;
+
+std::string table_sql(const std::string& name) {
+  return "CREATE TABLE IF NOT EXISTS " + name +
+         " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
+}
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
 int bind_bytes(sqlite3_stmt* statement, int index, ByteView bytes) {
@@ -121,12 +138,14 @@ Result<bool> SqliteStore::check_layout() {
   }
   int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
   sqlite3_finalize(s);
-  if (has_kv && version != kLayoutVersion) {
+  if (has_kv && version != kLayoutVersion && version != kLayoutBeforeRetired) {
     return make_error(Code::kSchemaMismatch,
                       "sqlite " + path_ + ": table layout " + std::to_string(version) +
-                          ", this build reads layout " + std::to_string(kLayoutVersion) +
+                          ", this build reads layouts " + std::to_string(kLayoutBeforeRetired) +
+                          " and " + std::to_string(kLayoutVersion) +
                           " (one table per cache generation byte): refusing to open");
   }
+  layout_version_ = has_kv ? version : kLayoutVersion;
   return has_kv;
 }
 
@@ -147,10 +166,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       // nearly every write into a read of its page first (issue #8 profile).
       "PRAGMA cache_size=-262144;"
       "PRAGMA mmap_size=1073741824;";
-  for (const char* table : kTableNames) {
-    setup += std::string("CREATE TABLE IF NOT EXISTS ") + table +
-             " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
-  }
+  for (const char* table : kTableNames)
+    setup += table_sql(table);
   // Only a new store gets its layout version: setting it is a write even when unchanged, and
   // a store that is then refused (another cluster, key or schema version) must be left
   // byte for byte as it was.
@@ -159,6 +176,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     return store->failure("set up");
   }
   TALLY_TRY(store->prepare_all());
+  TALLY_TRY(store->load_retired());
   TALLY_TRY(store::open_schema(*store));
   return store;
 }
@@ -294,7 +312,7 @@ Status SqliteStore::delete_range(ByteView begin, ByteView end) {
     if (range_empty(from, to)) continue;
     if (segment.table != kMain && compare(from, segment.begin) == 0 &&
         compare(to, segment.end) == 0) {
-      TALLY_TRY(run(statements_[segment.table][kClear]));  // a rotation: no row by row delete
+      TALLY_TRY(retire(segment.table));  // a rotation: O(1), swept later
       continue;
     }
     sqlite3_stmt* s = statements_[segment.table][to.empty() ? kDeleteFrom : kDeleteRange];
@@ -325,19 +343,91 @@ Status SqliteStore::apply_op(const store::BatchOp& op) {
   return ok_status();
 }
 
+Status SqliteStore::exec(const std::string& sql) {
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return failure(sql);
+  return ok_status();
+}
+
+Status SqliteStore::load_retired() {
+  retired_.clear();
+  next_retired_ = 1;
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(
+          db_, "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'kv_retired_*'",
+          -1, &s, nullptr) != SQLITE_OK) {
+    return failure("list retired tables");
+  }
+  std::vector<std::uint64_t> numbers;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    std::string name(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+    std::string digits = name.substr(std::strlen(kRetiredPrefix));
+    if (digits.empty() || digits.size() > 18 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      sqlite3_finalize(s);
+      return make_error(Code::kCorrupt, "sqlite " + path_ + ": unexpected table " + name);
+    }
+    numbers.push_back(std::stoull(digits));
+  }
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE) return failure("list retired tables");
+  std::sort(numbers.begin(), numbers.end());  // oldest first
+  for (std::uint64_t n : numbers)
+    retired_.push_back(n);
+  if (!numbers.empty()) next_retired_ = numbers.back() + 1;
+  return ok_status();
+}
+
+Status SqliteStore::retire(Table table) {
+  std::string name = retired_name(next_retired_);
+  std::string sql = std::string("ALTER TABLE ") + kTableNames[table] + " RENAME TO " + name + ";" +
+                    table_sql(kTableNames[table]);
+  if (layout_version_ != kLayoutVersion)
+    sql += "PRAGMA user_version=" + std::to_string(kLayoutVersion) + ";";
+  TALLY_TRY(exec(sql));
+  layout_version_ = kLayoutVersion;
+  retired_.push_back(next_retired_++);
+  if (retired_.size() > 2) {
+    // Sweeps fell behind two retirements: drop the oldest now (its pages freed at once).
+    TALLY_TRY(exec("DROP TABLE " + retired_name(retired_.front())));
+    retired_.pop_front();
+  }
+  return ok_status();
+}
+
+Status SqliteStore::sweep_retired(std::size_t budget) {
+  while (budget > 0 && !retired_.empty()) {
+    std::string name = retired_name(retired_.front());
+    TALLY_TRY(exec("DELETE FROM " + name + " WHERE k IN (SELECT k FROM " + name + " LIMIT " +
+                   std::to_string(budget) + ")"));
+    auto deleted = static_cast<std::size_t>(sqlite3_changes(db_));
+    if (deleted == budget) return ok_status();
+    TALLY_TRY(exec("DROP TABLE " + name));  // empty: one page to free
+    retired_.pop_front();
+    budget -= deleted;
+  }
+  return ok_status();
+}
+
 Status SqliteStore::write(const store::Batch& batch) {
   TALLY_INVARIANT(!scanning_, "write during a scan");
   TALLY_TRY(run(transaction_statements_[kBegin]));
+  Status applied = ok_status();
   for (const store::BatchOp& op : batch.ops()) {
-    Status applied = apply_op(op);
-    if (!applied.ok()) {
-      (void)run(transaction_statements_[kRollback]);
-      return applied;
-    }
+    applied = apply_op(op);
+    if (!applied.ok()) break;
   }
-  Status committed = run(transaction_statements_[kCommit]);
-  if (!committed.ok()) (void)run(transaction_statements_[kRollback]);
-  return committed;
+  if (applied.ok()) applied = sweep_retired(kSweepRowsMin + 2 * batch.size());
+  if (applied.ok()) applied = run(transaction_statements_[kCommit]);
+  if (!applied.ok()) {
+    (void)run(transaction_statements_[kRollback]);
+    // The rollback undid any retirement and sweep of this batch: read back what is left.
+    Status reloaded = load_retired();
+    if (!reloaded.ok()) return reloaded;
+    Result<bool> layout = check_layout();
+    if (!layout.ok()) return std::move(layout).error();
+  }
+  return applied;
 }
 
 }  // namespace tally::sqlite

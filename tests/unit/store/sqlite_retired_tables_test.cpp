@@ -1,0 +1,200 @@
+// Rotation without a stall on disk (issue #8): SQLite retires a whole generation's table in
+// O(1) and sweeps it a bounded number of rows per write; nothing a read sees changes.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+
+#include "core/store/layout.hpp"
+#include "native/sqlite/sqlite_store.hpp"
+#include "tests/support/store_fixtures.hpp"
+
+namespace tally {
+namespace {
+
+using testing::TempDir;
+
+// What a second connection sees: the retired tables and the layout version.
+struct RawView {
+  std::size_t retired_tables = 0;
+  std::int64_t retired_rows = 0;
+  int layout = 0;
+};
+
+RawView raw_view(const std::string& path) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  RawView view;
+  std::vector<std::string> names;
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "SELECT name FROM sqlite_master WHERE name GLOB 'kv_retired_*'",
+                             -1, &s, nullptr) == SQLITE_OK);
+  while (sqlite3_step(s) == SQLITE_ROW)
+    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+  sqlite3_finalize(s);
+  view.retired_tables = names.size();
+  for (const std::string& name : names) {
+    REQUIRE(sqlite3_prepare_v2(raw, ("SELECT count(*) FROM " + name).c_str(), -1, &s, nullptr) ==
+            SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    view.retired_rows += sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+  }
+  REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  view.layout = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(raw);
+  return view;
+}
+
+Bytes gen_row(std::uint8_t gen_byte, std::uint32_t n) {
+  return Bytes{store::kZoneCache,
+               gen_byte,
+               1,
+               static_cast<std::uint8_t>(n >> 24),
+               static_cast<std::uint8_t>(n >> 16),
+               static_cast<std::uint8_t>(n >> 8),
+               static_cast<std::uint8_t>(n)};
+}
+
+void fill_gen(store::KeyValueStore& s, std::uint8_t gen_byte, std::uint32_t rows) {
+  store::Batch b;
+  for (std::uint32_t n = 0; n < rows; ++n)
+    b.put(gen_row(gen_byte, n), Bytes(20, 0xab));
+  testing::commit(s, b);
+}
+
+void rotate(store::KeyValueStore& s, std::uint8_t gen_byte) {
+  store::Batch b;
+  b.del_range(Bytes{store::kZoneCache, gen_byte},
+              Bytes{store::kZoneCache, static_cast<std::uint8_t>(gen_byte + 1)});
+  b.put(gen_row(gen_byte, 0), Bytes{7});  // the new generation's first row, same batch
+  testing::commit(s, b);
+}
+
+void small_write(store::KeyValueStore& s, std::uint32_t n) {
+  store::Batch b;
+  b.put(Bytes{store::kZoneAttributes, 9, static_cast<std::uint8_t>(n)}, Bytes{1});
+  testing::commit(s, b);
+}
+
+TEST_CASE("SQLite retires a generation's table at once and sweeps it write by write", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("retire.db");
+  {
+    auto s = sqlite::SqliteStore::open(path).value();
+    fill_gen(*s, 0, 5000);
+    fill_gen(*s, 1, 10);
+    CHECK(raw_view(path).layout == 3);  // a new store
+  }
+  {
+    // A store of layout 2, before retired tables: the same tables, none retired.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=2", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto s = sqlite::SqliteStore::open(path).value();
+  small_write(*s, 100);
+  CHECK(raw_view(path).layout == 2);  // read and written as it is until a table is retired
+  testing::Rows before = testing::all_rows(*s);
+
+  rotate(*s, 0);
+  RawView view = raw_view(path);
+  CHECK(view.layout == 3);
+  CHECK(view.retired_tables == 1);
+  // The rotating write swept only its own budget (1024 + 2 per op) of the 5000 rows.
+  CHECK(view.retired_rows == 5000 - (1024 + 2 * 2));
+  testing::Rows after = testing::all_rows(*s);
+  CHECK(after.size() == before.size() - 5000 + 1);  // reads never see retired rows
+  CHECK(after.at(gen_row(0, 0)) == Bytes{7});
+
+  std::size_t writes = 0;
+  while (raw_view(path).retired_tables > 0) {
+    small_write(*s, static_cast<std::uint32_t>(writes++));
+    REQUIRE(writes < 10);
+  }
+  CHECK(writes == 4);  // 3972 rows at 1026 a write; the fourth write empties and drops it
+  CHECK(testing::all_rows(*s).size() == after.size() + writes);
+}
+
+TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("resume.db");
+  {
+    auto s = sqlite::SqliteStore::open(path).value();
+    fill_gen(*s, 1, 20000);
+    rotate(*s, 1);
+    fill_gen(*s, 0, 3000);  // sweeps 7024 of the 18972 rows left
+    rotate(*s, 0);
+    CHECK(raw_view(path).retired_tables == 2);
+  }
+  auto s = sqlite::SqliteStore::open(path).value();
+  CHECK(s->get(gen_row(1, 5)).value() == std::nullopt);
+  std::size_t writes = 0;
+  while (raw_view(path).retired_tables > 0) {
+    small_write(*s, static_cast<std::uint32_t>(writes++));
+    REQUIRE(writes < 30);
+  }
+  // 10920 + 3000 rows left at 1026 a write.
+  CHECK(writes == 14);
+  CHECK(raw_view(path).retired_rows == 0);
+}
+
+TEST_CASE("SQLite drops the oldest retired table when sweeps fall behind", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("behind.db");
+  auto s = sqlite::SqliteStore::open(path).value();
+  for (int round = 0; round < 4; ++round) {
+    auto gen_byte = static_cast<std::uint8_t>(round % 2);
+    fill_gen(*s, gen_byte, 4000);
+    rotate(*s, gen_byte);
+    CHECK(raw_view(path).retired_tables <= 2);
+  }
+}
+
+TEST_CASE("SQLite forgets a retirement its failed batch rolled back", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("rollback.db");
+  auto s = sqlite::SqliteStore::open(path).value();
+  fill_gen(*s, 0, 100);
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw,
+                         "CREATE TRIGGER poison BEFORE INSERT ON kv WHEN NEW.k = x'01ff' "
+                         "BEGIN SELECT RAISE(ABORT, 'poisoned key'); END;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  testing::Rows before = testing::all_rows(*s);
+  store::Batch b;
+  b.del_range(Bytes{store::kZoneCache, 0}, Bytes{store::kZoneCache, 1});
+  b.put(Bytes{store::kZoneAttributes, 0xff}, Bytes{1});
+  REQUIRE_FALSE(s->write(b).ok());
+  CHECK(raw_view(path).retired_tables == 0);
+  CHECK(testing::all_rows(*s) == before);
+  rotate(*s, 0);  // the store goes on: the next rotation retires the table for real
+  CHECK(raw_view(path).retired_tables == 0);  // 100 rows: swept and dropped by the same write
+  CHECK(testing::all_rows(*s).at(gen_row(0, 0)) == Bytes{7});
+}
+
+TEST_CASE("SQLite refuses a table it does not know in the retired namespace", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("stray.db");
+  { auto s = sqlite::SqliteStore::open(path).value(); }
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "CREATE TABLE kv_retired_x (k BLOB)", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto opened = sqlite::SqliteStore::open(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == Code::kCorrupt);
+  CHECK_THAT(opened.error().message, Catch::Contains("kv_retired_x"));
+}
+
+}  // namespace
+}  // namespace tally
