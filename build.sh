@@ -39,7 +39,7 @@ configure() {  # configure DIR [cmake args...]
 }
 
 build_release() {
-  configure build/release -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF
+  configure build/release -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF -DTALLY_NATIVE=ON
   cmake --build build/release -j "$JOBS"
 }
 
@@ -226,7 +226,7 @@ case "$cmd" in
   bench)
     ensure_packages
     # Release, no sanitizers; frame pointers kept so that perf record -g works on this binary.
-    configure build/bench -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF \
+    configure build/bench -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF -DTALLY_NATIVE=ON \
       -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer"
     cmake --build build/bench -j "$JOBS" --target tally-bench tally-bench-admission
     ./build/bench/bench/tally-bench --out build/bench/results "${@:2}"
