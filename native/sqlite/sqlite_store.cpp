@@ -15,8 +15,8 @@ namespace {
 
 constexpr const char* kTableNames[SqliteStore::kTableCount] = {"kv", "kv_gen0", "kv_gen1"};
 
-// Per table; %s is the table's name.
-constexpr const char* kTableSql[SqliteStore::kTableStatementCount] = {
+// Per table; %s is the table's name. kv is keyed: one row per key.
+constexpr const char* kKeyedSql[SqliteStore::kTableStatementCount] = {
     "SELECT v FROM %s WHERE k = ?1",
     "INSERT OR REPLACE INTO %s (k, v) VALUES (?1, ?2)",
     "DELETE FROM %s WHERE k = ?1",
@@ -28,15 +28,36 @@ constexpr const char* kTableSql[SqliteStore::kTableStatementCount] = {
     "DELETE FROM %s WHERE k >= ?1",
 };
 
+// The generation tables are logs: a put or a delete (v NULL) appends a row, and a key's value
+// is its newest row's (SQLite's max() aggregate takes the bare columns from the row it picks).
+// Mirror rows are keyed by hash id, so as keyed rows each landed on a random page of a table
+// of hundreds of thousands; appended, they fill the table's last pages. Point reads and
+// partial range deletes walk the whole table: nothing on the apply path does either (the
+// cache answers from memory, DESIGN.md §3); scans (restore, parity, the checker) group.
+#define TALLY_NEWEST(where)                                      \
+  "SELECT k, v FROM (SELECT k, v, max(seq) FROM %s WHERE " where \
+  " GROUP BY k) "                                                \
+  "WHERE v IS NOT NULL"
+constexpr const char* kLogSql[SqliteStore::kTableStatementCount] = {
+    "SELECT v FROM %s WHERE k = ?1 ORDER BY seq DESC LIMIT 1",
+    "INSERT INTO %s (k, v) VALUES (?1, ?2)",
+    "INSERT INTO %s (k, v) VALUES (?1, NULL)",
+    "DELETE FROM %s WHERE k >= ?1 AND k < ?2",
+    TALLY_NEWEST("k >= ?1") " ORDER BY k ASC",
+    TALLY_NEWEST("k >= ?1 AND k < ?2") " ORDER BY k ASC",
+    TALLY_NEWEST("k >= ?1") " ORDER BY k DESC",
+    TALLY_NEWEST("k >= ?1 AND k < ?2") " ORDER BY k DESC",
+    "DELETE FROM %s WHERE k >= ?1",
+};
+#undef TALLY_NEWEST
+
 constexpr const char* kTransactionSql[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
 
 // The adapter's own table layout (PRAGMA user_version); a store of another layout is refused.
-// 0 was one table for every row; 2 adds a table per cache generation byte (issue #8); 3 may
-// also hold retired generation tables (kv_retired_<n>), swept a bounded number of rows per
-// write. A layout 2 store has none, so it is read as it is; the write that retires its first
-// table marks it 3, in the same transaction (a store opened and then refused stays as it was).
-constexpr int kLayoutVersion = 3;
-constexpr int kLayoutBeforeRetired = 2;
+// 0 was one table for every row; 2 added a keyed table per cache generation byte; 3 retired
+// them by rename (kv_retired_<n>), swept a bounded number of rows per write; 4 makes the
+// generation tables append-only logs (issue #8).
+constexpr int kLayoutVersion = 4;
 constexpr const char* kRetiredPrefix = "kv_retired_";
 
 std::string retired_name(std::uint64_t number) {
@@ -48,9 +69,14 @@ std::string retired_name(std::uint64_t number) {
 // that fill the next generation sweep twice their own number of rows).
 constexpr std::size_t kSweepRowsMin = 1024;
 
-std::string table_sql(const std::string& name) {
+std::string table_sql(const std::string& name, bool log) {
   return "CREATE TABLE IF NOT EXISTS " + name +
-         " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
+         (log ? " (seq INTEGER PRIMARY KEY, k BLOB NOT NULL, v BLOB);"
+              : " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;");
+}
+
+bool is_log(SqliteStore::Table table) {
+  return table != SqliteStore::kMain;
 }
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
@@ -138,14 +164,12 @@ Result<bool> SqliteStore::check_layout() {
   }
   int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
   sqlite3_finalize(s);
-  if (has_kv && version != kLayoutVersion && version != kLayoutBeforeRetired) {
+  if (has_kv && version != kLayoutVersion) {
     return make_error(Code::kSchemaMismatch,
                       "sqlite " + path_ + ": table layout " + std::to_string(version) +
-                          ", this build reads layouts " + std::to_string(kLayoutBeforeRetired) +
-                          " and " + std::to_string(kLayoutVersion) +
-                          " (one table per cache generation byte): refusing to open");
+                          ", this build reads layout " + std::to_string(kLayoutVersion) +
+                          " (cache generation tables as append-only logs): refusing to open");
   }
-  layout_version_ = has_kv ? version : kLayoutVersion;
   return has_kv;
 }
 
@@ -166,8 +190,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       // nearly every write into a read of its page first (issue #8 profile).
       "PRAGMA cache_size=-262144;"
       "PRAGMA mmap_size=1073741824;";
-  for (const char* table : kTableNames)
-    setup += table_sql(table);
+  for (int t = 0; t < kTableCount; ++t)
+    setup += table_sql(kTableNames[t], is_log(static_cast<Table>(t)));
   // Only a new store gets its layout version: setting it is a write even when unchanged, and
   // a store that is then refused (another cluster, key or schema version) must be left
   // byte for byte as it was.
@@ -233,8 +257,9 @@ SqliteStore::~SqliteStore() {
 Status SqliteStore::prepare_all() {
   for (int t = 0; t < kTableCount; ++t) {
     for (int i = 0; i < kTableStatementCount; ++i) {
-      char sql[160];
-      std::snprintf(sql, sizeof sql, kTableSql[i], kTableNames[t]);
+      char sql[256];
+      const char* format = is_log(static_cast<Table>(t)) ? kLogSql[i] : kKeyedSql[i];
+      std::snprintf(sql, sizeof sql, format, kTableNames[t]);
       if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statements_[t][i],
                              nullptr) != SQLITE_OK) {
         return failure(std::string("prepare ") + sql);
@@ -263,6 +288,8 @@ Result<std::optional<Bytes>> SqliteStore::get(ByteView key) const {
   int rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return std::optional<Bytes>();
   if (rc != SQLITE_ROW) return failure("get");
+  // A log's newest row for the key is a delete (v NULL): absent.
+  if (sqlite3_column_type(s, 0) == SQLITE_NULL) return std::optional<Bytes>();
   return std::optional<Bytes>(column_bytes(s, 0).to_bytes());
 }
 
@@ -380,12 +407,8 @@ Status SqliteStore::load_retired() {
 
 Status SqliteStore::retire(Table table) {
   std::string name = retired_name(next_retired_);
-  std::string sql = std::string("ALTER TABLE ") + kTableNames[table] + " RENAME TO " + name + ";" +
-                    table_sql(kTableNames[table]);
-  if (layout_version_ != kLayoutVersion)
-    sql += "PRAGMA user_version=" + std::to_string(kLayoutVersion) + ";";
-  TALLY_TRY(exec(sql));
-  layout_version_ = kLayoutVersion;
+  TALLY_TRY(exec(std::string("ALTER TABLE ") + kTableNames[table] + " RENAME TO " + name + ";" +
+                 table_sql(kTableNames[table], true)));
   retired_.push_back(next_retired_++);
   if (retired_.size() > 2) {
     // Sweeps fell behind two retirements: drop the oldest now (its pages freed at once).
@@ -398,8 +421,8 @@ Status SqliteStore::retire(Table table) {
 Status SqliteStore::sweep_retired(std::size_t budget) {
   while (budget > 0 && !retired_.empty()) {
     std::string name = retired_name(retired_.front());
-    TALLY_TRY(exec("DELETE FROM " + name + " WHERE k IN (SELECT k FROM " + name + " LIMIT " +
-                   std::to_string(budget) + ")"));
+    TALLY_TRY(exec("DELETE FROM " + name + " WHERE seq IN (SELECT seq FROM " + name +
+                   " ORDER BY seq LIMIT " + std::to_string(budget) + ")"));
     auto deleted = static_cast<std::size_t>(sqlite3_changes(db_));
     if (deleted == budget) return ok_status();
     TALLY_TRY(exec("DROP TABLE " + name));  // empty: one page to free

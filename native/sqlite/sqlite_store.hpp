@@ -1,20 +1,23 @@
 // SqliteStore: the native KeyValueStore on SQLite (DESIGN.md §8).
 //
-// WITHOUT ROWID tables (k BLOB PRIMARY KEY, v BLOB NOT NULL): kv_gen0 and kv_gen1 hold the
-// cache mirror rows of gen byte 0 and 1 ([0x02][gen byte]..., DESIGN.md §3), kv every other
-// row. A rotation's range delete of a whole gen byte renames that table kv_retired_<n> and
-// creates an empty one in its place, O(1); every write then deletes a bounded number of rows
-// of the retired tables (at least 1024, two per op of its batch) and drops each once empty,
-// in the write's own transaction (issue #8: no rotation stall on disk either; clearing a
-// 15 MB generation in one commit took 35-100 ms). Retired tables are invisible to reads.
-// Scans walk the tables in key order, so callers see one ordered key space. The layout
-// version is PRAGMA user_version (3; 2, which has no retired table, is read too); a store of
-// another layout is refused. WAL mode, synchronous=NORMAL (the Raft log is the durable
-// record: a power loss may lose the last batches, never consistency, and the log replays
-// them; group commit, issue #8), one SQLite transaction per batch, prepared statements reused
-// for the store's lifetime. BLOBs compare with memcmp, shorter first: the same order as
-// MemoryStore, so both give identical bytes. open() checks the storage schema version and
-// refuses a store of another version.
+// kv holds every row outside the cache generations, one per key (a WITHOUT ROWID table,
+// k BLOB PRIMARY KEY). kv_gen0 and kv_gen1 hold the cache mirror rows of gen byte 0 and 1
+// ([0x02][gen byte]..., DESIGN.md §3) as append-only logs (seq INTEGER PRIMARY KEY, k, v):
+// a put or delete appends, a key reads as its newest row, a delete's row has v NULL. Mirror
+// keys are hash ids: keyed, every mirror write dirtied a random page of a table of hundreds
+// of thousands of rows, half the cost of an apply at 10^6 accounts (issue #8). A rotation's
+// range delete of a whole gen byte renames that table kv_retired_<n> and creates an empty
+// one in its place, O(1); every write then deletes a bounded number of rows of the retired
+// tables (at least 1024, two per op of its batch) and drops each once empty, in the write's
+// own transaction (clearing a 15 MB generation in one commit took 35-100 ms). Retired tables
+// are invisible to reads. Scans walk the tables in key order, so callers see one ordered key
+// space, byte-identical to MemoryStore's. The layout version is PRAGMA user_version (4); a
+// store of another layout is refused. WAL mode, synchronous=NORMAL (the Raft log is the
+// durable record: a power loss may lose the last batches, never consistency, and the log
+// replays them; group commit, issue #8), one SQLite transaction per batch, prepared
+// statements reused for the store's lifetime. BLOBs compare with memcmp, shorter first: the
+// same order as MemoryStore. open() checks the storage schema version and refuses a store of
+// another version.
 // Not thread-safe. A scan's visitor may call get() but must not write.
 #pragma once
 
@@ -100,7 +103,6 @@ class SqliteStore final : public store::KeyValueStore {
   sqlite3_stmt* transaction_statements_[3] = {};
   std::string path_;
   mutable bool scanning_ = false;
-  int layout_version_ = 0;
   std::deque<std::uint64_t> retired_;  // numbers n of the kv_retired_<n> tables, oldest first
   std::uint64_t next_retired_ = 1;
 };

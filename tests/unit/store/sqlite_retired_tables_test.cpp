@@ -81,27 +81,14 @@ void small_write(store::KeyValueStore& s, std::uint32_t n) {
 TEST_CASE("SQLite retires a generation's table at once and sweeps it write by write", "[store]") {
   TempDir dir;
   std::string path = dir.file("retire.db");
-  {
-    auto s = sqlite::SqliteStore::open(path).value();
-    fill_gen(*s, 0, 5000);
-    fill_gen(*s, 1, 10);
-    CHECK(raw_view(path).layout == 3);  // a new store
-  }
-  {
-    // A store of layout 2, before retired tables: the same tables, none retired.
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=2", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
-  }
   auto s = sqlite::SqliteStore::open(path).value();
-  small_write(*s, 100);
-  CHECK(raw_view(path).layout == 2);  // read and written as it is until a table is retired
+  fill_gen(*s, 0, 5000);
+  fill_gen(*s, 1, 10);
+  CHECK(raw_view(path).layout == 4);
   testing::Rows before = testing::all_rows(*s);
 
   rotate(*s, 0);
   RawView view = raw_view(path);
-  CHECK(view.layout == 3);
   CHECK(view.retired_tables == 1);
   // The rotating write swept only its own budget (1024 + 2 per op) of the 5000 rows.
   CHECK(view.retired_rows == 5000 - (1024 + 2 * 2));
@@ -116,6 +103,52 @@ TEST_CASE("SQLite retires a generation's table at once and sweeps it write by wr
   }
   CHECK(writes == 4);  // 3972 rows at 1026 a write; the fourth write empties and drops it
   CHECK(testing::all_rows(*s).size() == after.size() + writes);
+}
+
+TEST_CASE("SQLite generation tables are logs: a key reads as its newest row", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("log.db");
+  auto s = sqlite::SqliteStore::open(path).value();
+  store::Batch b;
+  b.put(gen_row(0, 1), Bytes{1});
+  b.put(gen_row(0, 2), Bytes{2});
+  b.put(gen_row(0, 1), Bytes{3});  // overwrite: a second row for the key
+  b.del(gen_row(0, 2));            // delete: a row with no value
+  testing::commit(*s, b);
+  CHECK(s->get(gen_row(0, 1)).value() == Bytes{3});
+  CHECK(s->get(gen_row(0, 2)).value() == std::nullopt);
+  testing::Rows rows = testing::all_rows(*s);
+  CHECK(rows.at(gen_row(0, 1)) == Bytes{3});
+  CHECK(rows.count(gen_row(0, 2)) == 0);
+  store::Batch again;
+  again.put(gen_row(0, 2), Bytes{4});  // back after its delete
+  testing::commit(*s, again);
+  CHECK(s->get(gen_row(0, 2)).value() == Bytes{4});
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "SELECT count(*) FROM kv_gen0", -1, &count, nullptr) ==
+          SQLITE_OK);
+  REQUIRE(sqlite3_step(count) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(count, 0) == 5);  // every write appended
+  sqlite3_finalize(count);
+  sqlite3_close(raw);
+}
+
+TEST_CASE("SQLite refuses a store whose generation tables are keyed (layout 3)", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("keyed.db");
+  { auto s = sqlite::SqliteStore::open(path).value(); }
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=3", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto opened = sqlite::SqliteStore::open(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == Code::kSchemaMismatch);
+  CHECK_THAT(opened.error().message, Catch::Contains("layout 3"));
 }
 
 TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store]") {
