@@ -16,7 +16,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(g++ cmake ninja-build pkg-config catch2 libxxhash-dev libsqlite3-dev libssl-dev
   libcli11-dev clang libclang-rt-14-dev gnuplot-nox robin-map-dev capnproto libcapnp-dev
-  libuv1-dev libraft-dev libh2o-dev rapidjson-dev emscripten nodejs chromium)
+  libuv1-dev libraft-dev libh2o-dev rapidjson-dev libjemalloc-dev emscripten nodejs chromium)
 
 ensure_packages() {
   local missing=()

@@ -38,7 +38,8 @@ std::string machine_description() {
       break;
     }
   }
-  return model + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores";
+  return model + ", " + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + " cores, " +
+         TALLY_ALLOCATOR;
 }
 
 int run(const std::string& out_dir, bool smoke) {

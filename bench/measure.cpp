@@ -2,6 +2,9 @@
 
 #include <malloc.h>
 #include <unistd.h>
+#ifdef TALLY_WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 
 #include <algorithm>
 #include <fstream>
@@ -28,6 +31,24 @@ std::uint64_t rss_bytes() {
   return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+#ifdef TALLY_WITH_JEMALLOC
+// jemalloc's own counters: glibc's mallinfo2 would see none of its allocations.
+std::uint64_t heap_bytes() {
+  std::uint64_t epoch = 1;
+  std::size_t size = sizeof epoch;
+  mallctl("epoch", &epoch, &size, &epoch, size);  // refreshes the statistics
+  std::size_t allocated = 0;
+  size = sizeof allocated;
+  if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) != 0) return 0;
+  return allocated;
+}
+
+void trim_heap() {
+  // "arena.<MALLCTL_ARENAS_ALL>.purge": every arena's unused dirty pages back to the system.
+  static_assert(MALLCTL_ARENAS_ALL == 4096, "the purge name spells MALLCTL_ARENAS_ALL");
+  mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
+}
+#else
 std::uint64_t heap_bytes() {
   struct mallinfo2 info = mallinfo2();
   return info.uordblks + info.hblkhd;
@@ -36,6 +57,7 @@ std::uint64_t heap_bytes() {
 void trim_heap() {
   malloc_trim(0);
 }
+#endif
 
 Percentiles percentiles(std::vector<std::uint64_t>& samples_ns) {
   Percentiles result;

@@ -1,5 +1,5 @@
 // Measurement helpers for the benchmark: a monotonic clock, process counters read from
-// /proc/self (RSS, bytes and write calls), glibc heap usage, and percentiles.
+// /proc/self (RSS, bytes and write calls), heap usage, and percentiles.
 // Native only (bench/ is not part of the core).
 #pragma once
 
@@ -29,7 +29,7 @@ struct IoCounters {
 IoCounters read_io();
 
 std::uint64_t rss_bytes();   // resident set size now (/proc/self/statm)
-std::uint64_t heap_bytes();  // bytes in use by malloc (glibc mallinfo2)
+std::uint64_t heap_bytes();  // bytes in use by malloc (jemalloc's stats, else glibc mallinfo2)
 void trim_heap();            // return freed memory to the system before an RSS reading
 
 // Latency percentiles over a sample (nanoseconds); sorts the vector.
