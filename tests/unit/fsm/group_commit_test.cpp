@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/cache/parity.hpp"
+#include "core/fsm/group_commit.hpp"
 #include "core/store/memory_store.hpp"
 #include "tests/support/ledger_node.hpp"
 
@@ -142,6 +143,58 @@ TEST_CASE("admission through the group view sees the open group's writes", "[fsm
   auto parity = cache::check_parity(node->cache(), store);
   REQUIRE(parity.ok());
   REQUIRE(parity->ok);
+}
+
+// A store that keeps a copy of every batch it is given: what reaches the disk.
+class RecordingStore final : public store::KeyValueStore {
+ public:
+  Result<std::optional<Bytes>> get(ByteView key) const override { return rows.get(key); }
+  Status scan(ByteView begin, ByteView end, store::ScanOrder order,
+              const store::ScanVisitor& visit) const override {
+    return rows.scan(begin, end, order, visit);
+  }
+  Status write(const store::Batch& batch) override {
+    batches.push_back(batch);
+    return rows.write(batch);
+  }
+
+  store::MemoryStore rows;
+  std::vector<store::Batch> batches;
+};
+
+TEST_CASE("a group writes each key once: a later put, delete or range delete supersedes", "[fsm]") {
+  RecordingStore disk;
+  fsm::GroupCommit group(disk, 3);
+  const Bytes a{1, 'a'}, b{1, 'b'}, in_gen{2, 0, 1}, after_range{2, 0, 2};
+  store::Batch first;
+  first.put(a, {1});
+  first.put(in_gen, {1});
+  first.put(b, {1});
+  CHECK_FALSE(group.add(std::move(first)));
+  store::Batch second;
+  second.put(a, {2});
+  second.del_range({2, 0}, {2, 1});
+  second.put(after_range, {2});
+  CHECK_FALSE(group.add(std::move(second)));
+  // While the group is open, reads see it as the store will hold it.
+  CHECK(group.view().get(a).value() == Bytes{2});
+  CHECK(group.view().get(in_gen).value() == std::nullopt);
+  CHECK(group.view().get(after_range).value() == Bytes{2});
+  store::Batch third;
+  third.del(b);
+  third.put(a, {3});
+  CHECK(group.add(std::move(third)));
+  REQUIRE(group.commit().ok());
+
+  store::Batch expected;  // the survivors, in their order
+  expected.del_range({2, 0}, {2, 1});
+  expected.put(after_range, {2});
+  expected.del(b);
+  expected.put(a, {3});
+  REQUIRE(disk.batches.size() == 1);
+  CHECK(disk.batches[0].ops() == expected.ops());
+  CHECK(disk.rows.rows() == store::MemoryStore::Rows{{a, {3}}, {after_range, {2}}});
+  CHECK(group.view().get(a).value() == Bytes{3});  // the view is the store's again
 }
 
 }  // namespace
