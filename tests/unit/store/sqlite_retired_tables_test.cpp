@@ -20,6 +20,25 @@ struct RawView {
   int layout = 0;
 };
 
+// Runs sql on a second connection, as another process would.
+void raw_exec(const std::string& path, const char* sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  CHECK(sqlite3_exec(raw, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+}
+
+// A new store, changed by sql behind the adapter's back, must then be refused at open.
+void expect_refused_after(const std::string& path, const char* sql, Code code,
+                          const std::string& named) {
+  { auto s = sqlite::SqliteStore::open(path).value(); }
+  raw_exec(path, sql);
+  auto opened = sqlite::SqliteStore::open(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == code);
+  CHECK_THAT(opened.error().message, Catch::Contains(named));
+}
+
 RawView raw_view(const std::string& path) {
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
@@ -137,18 +156,8 @@ TEST_CASE("SQLite generation tables are logs: a key reads as its newest row", "[
 
 TEST_CASE("SQLite refuses a store whose generation tables are keyed (layout 3)", "[store]") {
   TempDir dir;
-  std::string path = dir.file("keyed.db");
-  { auto s = sqlite::SqliteStore::open(path).value(); }
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=3", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
-  }
-  auto opened = sqlite::SqliteStore::open(path);
-  REQUIRE_FALSE(opened.ok());
-  CHECK(opened.error().code == Code::kSchemaMismatch);
-  CHECK_THAT(opened.error().message, Catch::Contains("layout 3"));
+  expect_refused_after(dir.file("keyed.db"), "PRAGMA user_version=3", Code::kSchemaMismatch,
+                       "layout 3");
 }
 
 TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store]") {
@@ -191,15 +200,9 @@ TEST_CASE("SQLite forgets a retirement its failed batch rolled back", "[store]")
   std::string path = dir.file("rollback.db");
   auto s = sqlite::SqliteStore::open(path).value();
   fill_gen(*s, 0, 100);
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw,
-                         "CREATE TRIGGER poison BEFORE INSERT ON kv WHEN NEW.k = x'01ff' "
-                         "BEGIN SELECT RAISE(ABORT, 'poisoned key'); END;",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  raw_exec(path,
+           "CREATE TRIGGER poison BEFORE INSERT ON kv WHEN NEW.k = x'01ff' "
+           "BEGIN SELECT RAISE(ABORT, 'poisoned key'); END;");
   testing::Rows before = testing::all_rows(*s);
   store::Batch b;
   b.del_range(Bytes{store::kZoneCache, 0}, Bytes{store::kZoneCache, 1});
@@ -214,19 +217,8 @@ TEST_CASE("SQLite forgets a retirement its failed batch rolled back", "[store]")
 
 TEST_CASE("SQLite refuses a table it does not know in the retired namespace", "[store]") {
   TempDir dir;
-  std::string path = dir.file("stray.db");
-  { auto s = sqlite::SqliteStore::open(path).value(); }
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "CREATE TABLE kv_retired_x (k BLOB)", nullptr, nullptr, nullptr) ==
-            SQLITE_OK);
-    sqlite3_close(raw);
-  }
-  auto opened = sqlite::SqliteStore::open(path);
-  REQUIRE_FALSE(opened.ok());
-  CHECK(opened.error().code == Code::kCorrupt);
-  CHECK_THAT(opened.error().message, Catch::Contains("kv_retired_x"));
+  expect_refused_after(dir.file("stray.db"), "CREATE TABLE kv_retired_x (k BLOB)", Code::kCorrupt,
+                       "kv_retired_x");
 }
 
 }  // namespace
