@@ -29,6 +29,15 @@ struct Scale {
   std::size_t cache_keys;
 };
 
+// Group commit pays where a store write costs a transaction: SQLite. A group holds 100-200
+// transactions: 100 single entries or 2 bulk-100 ones. With generation tables as logs, 10
+// bulk entries per group ran no faster (30.1 k tx/s against 30.1 k at 10^6) and made the
+// entry closing the group wait 31 ms instead of 9.5.
+std::size_t group_entries_for(bool sqlite, std::size_t bulk) {
+  if (!sqlite) return 1;
+  return bulk == 1 ? 100 : 2;
+}
+
 std::string machine_description() {
   std::ifstream in("/proc/cpuinfo");
   std::string line, model;
@@ -68,11 +77,7 @@ int run(const std::string& out_dir, bool smoke) {
           spec.accounts = accounts;
           spec.entries_max = bulk == 1 ? scale.single_entries : scale.bulk_entries;
           spec.seconds_max = bulk == 1 ? scale.seconds_max : scale.bulk_seconds_max;
-          // Group commit pays where a store write costs a transaction: SQLite. A group holds
-          // 100-200 transactions: 100 single entries or 2 bulk-100 ones. With generation
-          // tables as logs, 10 bulk entries per group ran no faster (30.1 k tx/s against
-          // 30.1 k at 10^6) and made the entry closing the group wait 31 ms instead of 9.5.
-          spec.group_entries = !sqlite ? 1 : (bulk == 1 ? 100 : 2);
+          spec.group_entries = group_entries_for(sqlite, bulk);
           spec.dir = dir;
           std::fprintf(stderr, "tally %s N=%llu postings=%zu bulk=%zu\n",
                        sqlite ? "sqlite" : "memory", static_cast<unsigned long long>(accounts),
@@ -133,7 +138,7 @@ int main(int argc, char** argv) {
         spec.entries_max = std::stoul(entries);  // a longer run, so a profile sees the loop
       }
       spec.seconds_max = 30;
-      spec.group_entries = !spec.sqlite ? 1 : (spec.bulk == 1 ? 100 : 2);
+      spec.group_entries = tally::bench::group_entries_for(spec.sqlite, spec.bulk);
       if (const char* group = std::getenv("TALLY_BENCH_GROUP")) {
         spec.group_entries = std::stoul(group);  // entries per group commit
       }

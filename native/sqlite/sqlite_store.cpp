@@ -387,8 +387,11 @@ Status SqliteStore::load_retired() {
   std::vector<std::uint64_t> numbers;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    std::string name(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
-    std::string digits = name.substr(std::strlen(kRetiredPrefix));
+    const unsigned char* text = sqlite3_column_text(s, 0);
+    std::string name = text == nullptr ? std::string() : reinterpret_cast<const char*>(text);
+    std::string digits = name.size() > std::strlen(kRetiredPrefix)
+                             ? name.substr(std::strlen(kRetiredPrefix))
+                             : std::string();
     if (digits.empty() || digits.size() > 18 ||
         digits.find_first_not_of("0123456789") != std::string::npos) {
       sqlite3_finalize(s);
@@ -446,9 +449,11 @@ Status SqliteStore::write(const store::Batch& batch) {
     (void)run(transaction_statements_[kRollback]);
     // The rollback undid any retirement and sweep of this batch: read back what is left.
     Status reloaded = load_retired();
-    if (!reloaded.ok()) return reloaded;
-    Result<bool> layout = check_layout();
-    if (!layout.ok()) return std::move(layout).error();
+    if (!reloaded.ok()) {
+      return make_error(applied.error().code,
+                        applied.error().message +
+                            "; then reading the retired tables back: " + reloaded.error().message);
+    }
   }
   return applied;
 }
