@@ -135,7 +135,7 @@ TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts o
   std::string recorded((std::istreambuf_iterator<char>(recorded_file)), {});
   auto record = http::parse_json(recorded);
   REQUIRE(record.ok());
-  CHECK(record.value().find("clusterId")->text == "tally");
+  CHECK(record.value().find("clusterId")->text == read_cluster_id(dir.file("c")));
   const auto follower_info = get_json(follower, "/v3/_info");
   CHECK(record.value().find("appliedIndex")->text ==
         follower_info.json.find("data")->find("appliedIndex")->text);
@@ -143,7 +143,7 @@ TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts o
   // A recorded index the cluster has not reached: a read waits, then fails (so the CLI does
   // send it); --no-wait and TALLY_NO_WAIT=1 read at once; another cluster's record is ignored.
   std::ofstream(state + "/tally/last-write.json")
-      << R"({"clusterId":"tally","appliedIndex":999999})";
+      << R"({"clusterId":")" << read_cluster_id(dir.file("c")) << R"(","appliedIndex":999999})";
   CHECK(run_command(on_follower + " account get main users:1 2>/dev/null").exit_code == 1);
   CHECK(run_command(on_follower + " --no-wait account get main users:1").exit_code == 0);
   CHECK(run_command("TALLY_NO_WAIT=1 " + on_follower + " account get main users:1").exit_code == 0);
