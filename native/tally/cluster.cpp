@@ -255,6 +255,10 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
   }
   const std::string dir = absolute(dir_flag);
   const auto existing = load(dir);
+  if (!existing.ok() && existing.error().code != Code::kNotFound) {
+    std::fprintf(stderr, "tally: %s\n", existing.error().message.c_str());
+    return 1;
+  }
   if (existing.ok()) {
     for (const auto& node : existing.value().nodes) {
       if (alive(node.pid)) {

@@ -44,7 +44,7 @@ std::string error_code_of(const http::HttpResponse& response) {
   return "";
 }
 
-// The tries, one line per node in the order first tried, with how many times and the last
+// The requests sent, one line per node in the order first tried, with how many and the last
 // outcome.
 std::string summary(const std::vector<Attempt>& attempts) {
   std::vector<std::pair<std::string, std::pair<int, std::string>>> by_node;
@@ -60,7 +60,7 @@ std::string summary(const std::vector<Attempt>& attempts) {
   std::string out;
   for (const auto& [node, tries] : by_node) {
     out += "\n  " + node + ": " + tries.second;
-    if (tries.first > 1) out += " (" + std::to_string(tries.first) + " tries)";
+    if (tries.first > 1) out += " (" + std::to_string(tries.first) + " requests)";
   }
   return out;
 }
@@ -154,7 +154,7 @@ Result<http::HttpResponse> Client::send_write(http::HttpRequest request,
     if (name == "Idempotency-Key") key = value;
   }
   std::string message = "no leader took the write after " + std::to_string(attempts.size()) +
-                        " tries in " + std::to_string(waited) + " ms:" + summary(attempts);
+                        " requests in " + std::to_string(waited) + " ms:" + summary(attempts);
   if (!key.empty()) {
     message +=
         "\nit may have applied: the same command with --ik " + key + " applies it at most once";

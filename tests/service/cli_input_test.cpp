@@ -98,7 +98,7 @@ TEST_CASE("a damaged cluster.json is an error naming the field, not an abort", "
   std::filesystem::create_directories(dir.file("c"));
   std::ofstream(dir.file("c/cluster.json"))
       << R"({"clusterId":"x","nodes":[{"id":"one","pid":0,"http":"127.0.0.1:1"}]})";
-  for (const std::string command : {"status", "down", "start-node 1"}) {
+  for (const std::string command : {"status", "down", "start-node 1", "up 1"}) {
     auto result =
         run_command(tally_binary() + " cluster " + command + " --dir " + dir.file("c") + " 2>&1");
     INFO(command << ": " << result.output);
