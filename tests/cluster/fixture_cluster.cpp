@@ -55,6 +55,8 @@ void FixtureCluster::add_node() {
   config.fsm.audit_key = audit::public_demo_audit_key();
   config.fsm.group_entries_max = options_.group_entries_max;
   config.in_flight_max = options_.in_flight_max;
+  config.batch_entries_max = options_.batch_entries_max;
+  config.batch_bytes_max = options_.batch_bytes_max;
   config.snapshot_chunk_bytes = options_.snapshot_chunk_bytes;
   struct raft_fixture* f = &fixture_;
   config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
