@@ -54,6 +54,7 @@ Status Node::open_state_machine() {
   auto opened = fsm::StateMachine::open(host_->store(), config_.fsm);
   if (!opened.ok()) return std::move(opened).error();
   fsm_ = std::move(opened).value();
+  reads_ = std::make_unique<cache::CachedView>(fsm_->cache(), fsm_->read_view());
   return ok_status();
 }
 

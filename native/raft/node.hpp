@@ -54,6 +54,7 @@ extern "C" {
 #include <raft.h>
 }
 
+#include "core/cache/cached_view.hpp"
 #include "core/fsm/state_machine.hpp"
 #include "core/plan/proposal.hpp"
 #include "native/codec/entry_codec.hpp"
@@ -193,11 +194,12 @@ class Node {
 
   // For tests and tallyd's checker endpoint.
   const fsm::StateMachine& state_machine() const { return *fsm_; }
-  // The store as the state machine's applied index sees it: the durable store with the open
-  // group commit overlaid (reads, the checker and digests must not lag the applied index).
-  const store::KeyValueStore& store() const {
-    return fsm_ != nullptr ? fsm_->read_view() : host_->store();
-  }
+  // The store as the state machine's applied index sees it, for reads: the durable store
+  // with the open group commit overlaid (reads and digests must not lag the applied index),
+  // and point reads of attribute rows the cache holds answered from it (cache::CachedView).
+  // The checker and parity compare the cache with the store: give them
+  // state_machine().read_view().
+  const store::KeyValueStore& store() const { return reads_ != nullptr ? *reads_ : host_->store(); }
   std::uint64_t snapshots_taken() const { return snapshots_taken_; }
   std::uint64_t snapshot_chunks_taken() const { return snapshot_chunks_taken_; }
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
@@ -269,6 +271,7 @@ class Node {
   NodeConfig config_;
   std::unique_ptr<StoreHost> host_;
   std::unique_ptr<fsm::StateMachine> fsm_;
+  std::unique_ptr<cache::CachedView> reads_;  // over fsm_'s cache and read view
   struct raft_fsm raft_fsm_ = {};
   struct raft* raft_ = nullptr;
   std::deque<std::unique_ptr<Queued>> queue_;                  // arrival order

@@ -90,8 +90,7 @@ std::vector<std::unique_ptr<Node::Pending>> Node::admit_batch(std::uint64_t firs
     queue_.pop_front();
     // Entry k of the batch gets index first_index + k: a refused request takes no index.
     const std::uint64_t predicted = first_index + entries.size();
-    auto admitted =
-        plan::admit(next->request, {fsm_->cache(), fsm_->read_view(), predicted, now_us});
+    auto admitted = plan::admit(next->request, {fsm_->cache(), *reads_, predicted, now_us});
     if (!admitted.ok()) {
       if (!refuse_admission(*next, admitted.error())) break;
       continue;

@@ -153,6 +153,7 @@ int Node::restore_snapshot(ByteView bytes) {
     return refuse(verified.error().message);
   }
   if (Status committed = commit_point(); !committed.ok()) return RAFT_IOERR;
+  reads_.reset();
   fsm_.reset();
   Status installed = host_->install(view->image());
   if (Status reopened = open_state_machine(); !reopened.ok()) return fail(reopened.error());
