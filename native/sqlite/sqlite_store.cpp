@@ -80,10 +80,12 @@ bool is_log(SqliteStore::Table table) {
 }
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
+// SQLITE_STATIC: no copy. Every statement is stepped and then reset with its bindings
+// cleared (StatementReset) before the bound bytes' owner returns.
 int bind_bytes(sqlite3_stmt* statement, int index, ByteView bytes) {
   if (bytes.size == 0) return sqlite3_bind_zeroblob(statement, index, 0);
   return sqlite3_bind_blob(statement, index, bytes.data, static_cast<int>(bytes.size),
-                           SQLITE_TRANSIENT);
+                           SQLITE_STATIC);
 }
 
 ByteView column_bytes(sqlite3_stmt* statement, int column) {
@@ -174,6 +176,10 @@ Result<bool> SqliteStore::check_layout() {
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  // No memory statistics: SQLite otherwise takes a process-wide mutex on every allocation.
+  // Only possible before SQLite initialises (a later call is refused, harmlessly).
+  static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)configured;
   std::unique_ptr<SqliteStore> store(new SqliteStore());
   store->path_ = path;
   int rc =
