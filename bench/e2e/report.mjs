@@ -14,7 +14,7 @@ function errorsOf(r) {
   const parts = [];
   for (const [code, count] of Object.entries(r.statuses ?? {}))
     if (code < 200 || code >= 300) parts.push(`${count}×${code}`);
-  if (r.timeouts) parts.push(`${r.timeouts} timeouts`);
+  if (r.timeouts) parts.push(`${r.timeouts} timeouts (answered after 2 s)`);
   const e = r.errors ?? {};
   const socket = (e.connect ?? 0) + (e.read ?? 0) + (e.write ?? 0);
   if (socket) parts.push(`${socket} socket errors`);
@@ -22,7 +22,12 @@ function errorsOf(r) {
   return parts.length ? parts.join(', ') : '0';
 }
 
-const latency = (r) => (r ? `${f1(r.latencyMs.p50)} / ${f1(r.latencyMs.p99)} / ${f1(r.latencyMs.max)}` : '—');
+// wrk records no latency for an answer slower than its timeout (it counts a timeout).
+const latency = (r) => {
+  if (!r) return '—';
+  if (r.latencyMs.max === 0 && r.timeouts > 0) return 'all > 2,000 (timeouts)';
+  return `${f1(r.latencyMs.p50)} / ${f1(r.latencyMs.p99)} / ${f1(r.latencyMs.max)}`;
+};
 const checks = (r) => {
   if (!r?.checks) return '—';
   const c = r.checks;

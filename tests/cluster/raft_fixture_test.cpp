@@ -234,6 +234,9 @@ TEST_CASE("a follower whose state machine fails stops loudly and never applies p
   broken.submit({{domain::DeleteLedger{"x"}}, std::nullopt},
                 [&](replica::Reply reply) { seen = std::move(reply); });
   REQUIRE(seen.status == replica::Reply::Status::kFailed);
+  // The driver's requests still in flight are answered before the driver goes.
+  while (cluster.node(leader).in_flight() > 0)
+    cluster.step();
 }
 
 TEST_CASE("leadership moves by transfer and membership changes through the node", "[raft]") {
