@@ -1,6 +1,7 @@
 // `tally cluster up|down|status|start-node`: N local tallyd in the background, described by
 // DIR/cluster.json as {"nodes": [{"id", "raft", "http", "pid", "dataDir", "log"}]}, with
-// one audit key (DIR/audit.key) shared by every node.
+// one audit key (DIR/audit.key) shared by every node, and peer TLS and the token key
+// (cluster_security.hpp).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/tally/client.hpp"
+#include "native/tally/cluster_security.hpp"
 
 namespace tally::cli {
 namespace {
@@ -144,6 +146,8 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--group-entries-max=" + std::to_string(cluster.settings.group_entries_max),
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
+  for (std::string& flag : peer_tls_flags(dir, node.id))
+    args.push_back(std::move(flag));
   pid_t pid = ::fork();
   if (pid < 0) return make_error(Code::kStorage, "fork failed");
   if (pid == 0) {
@@ -213,6 +217,7 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
     }
     std::printf("created the cluster's audit key %s (mode 0600)\n", key.c_str());
   }
+  if (!ensure_cluster_security(dir, static_cast<std::uint64_t>(count))) return 1;
   Cluster cluster;
   cluster.settings = settings;
   for (int i = 1; i <= count; ++i) {
@@ -277,6 +282,7 @@ int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std:
     std::fprintf(stderr, "tally: %s\n", cluster.error().message.c_str());
     return 1;
   }
+  if (!ensure_cluster_security(dir, id)) return 1;
   for (auto& node : cluster.value().nodes) {
     if (node.id != id) continue;
     if (alive(node.pid)) {
