@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/exit_on_error.hpp"
 #include "core/audit/audit_key.hpp"
 #include "core/fsm/state_machine.hpp"
 #include "core/fsm/store_consistency.hpp"
@@ -27,25 +28,10 @@
 namespace {
 
 using namespace tally;
+using bench::must;
 
 constexpr std::size_t kFundingsPerEntry = 100;
 constexpr std::uint64_t kTransfers = 20'000;
-
-template <class T>
-T must(Result<T> result, const char* what) {
-  if (!result.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, result.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(result).value();
-}
-
-void must(Status status, const char* what) {
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, status.error().message.c_str());
-    std::exit(1);
-  }
-}
 
 fsm::FsmOptions options() {
   fsm::FsmOptions out;

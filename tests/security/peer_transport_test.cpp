@@ -156,6 +156,12 @@ auth::SslContextHandle client_context(const auth::PeerCredentials& files) {
   return ctx;
 }
 
+// Waits for a leader, then has it apply writes requests.
+void lead_and_write(UvCluster& cluster, std::size_t writes) {
+  cluster.run_until([&] { return cluster.leader() != nullptr; });
+  cluster.write(writes);
+}
+
 struct Terms {
   std::vector<std::uint64_t> term, last_index;
 };
@@ -179,8 +185,7 @@ TEST_CASE("three nodes over mutual TLS replicate, restart a follower and agree",
           "[security][raft-uv]") {
   SecuredCluster secured;
   UvCluster cluster(16, secured.configure());
-  cluster.run_until([&] { return cluster.leader() != nullptr; });
-  cluster.write(300);
+  lead_and_write(cluster, 300);
   const unsigned follower = a_follower(cluster);
   cluster.stop(follower);
   cluster.write(100);
@@ -202,8 +207,7 @@ TEST_CASE("rogue peers are dropped before libraft reads a byte, and nothing is a
           "[security][raft-uv]") {
   SecuredCluster secured;
   UvCluster cluster(16, secured.configure());
-  cluster.run_until([&] { return cluster.leader() != nullptr; });
-  cluster.write(20);
+  lead_and_write(cluster, 20);
   cluster.converge();
   const Terms before = terms_of(cluster);
   const unsigned target = a_follower(cluster);
@@ -267,8 +271,7 @@ TEST_CASE("rogue peers are dropped before libraft reads a byte, and nothing is a
 TEST_CASE("the same rogue message is taken by a plaintext cluster (what TLS stops)",
           "[security][raft-uv]") {
   UvCluster cluster(16);  // libraft's plaintext TCP transport
-  cluster.run_until([&] { return cluster.leader() != nullptr; });
-  cluster.write(20);
+  lead_and_write(cluster, 20);
   cluster.converge();
   const Terms before = terms_of(cluster);
   const unsigned target = a_follower(cluster);

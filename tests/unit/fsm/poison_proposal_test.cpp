@@ -89,6 +89,13 @@ domain::CreateTransaction& first_transfer(plan::Proposal& p) {
   return std::get<domain::CreateTransaction>(p.orders[0].order);
 }
 
+// Turns entry into a seed of value under a tag that is not its key's.
+void seed_under_another_tag(plan::PlanEntry& entry, Bytes value) {
+  entry.source = plan::EntrySource::kStoreSeed;
+  entry.seed = std::move(value);
+  entry.tag ^= 1;
+}
+
 std::vector<Poison> poisons() {
   using namespace limits;
   std::vector<Poison> list = {
@@ -199,11 +206,9 @@ std::vector<Poison> poisons() {
       {"a seed under another tag than the cache holds",
        [](plan::Proposal& p) {
          // The boundary the good entry before wrote: cached, under its own tag.
-         plan::PlanEntry& boundary =
-             entry_of_kind(p, keys::AttributeKind::kBoundary, plan::EntrySource::kCacheHit);
-         boundary.source = plan::EntrySource::kStoreSeed;
-         boundary.seed = codec::ValueCodec<domain::Boundary>::encode({});
-         boundary.tag ^= 1;
+         seed_under_another_tag(
+             entry_of_kind(p, keys::AttributeKind::kBoundary, plan::EntrySource::kCacheHit),
+             codec::ValueCodec<domain::Boundary>::encode({}));
        },
        Code::kCollisionDetected},
       {"a revert declaring as a cache hit a transaction the cache lacks",
@@ -215,11 +220,9 @@ std::vector<Poison> poisons() {
       {"a key of the orders sharing its id with a seed of another tag",
        [](plan::Proposal& p) {
          // The seed enters the cache under its tag; the order's own key then clashes.
-         plan::PlanEntry& volume =
-             entry_of_kind(p, keys::AttributeKind::kVolume, plan::EntrySource::kStoreAbsent);
-         volume.source = plan::EntrySource::kStoreSeed;
-         volume.seed = codec::ValueCodec<domain::Volume>::encode({});
-         volume.tag ^= 1;
+         seed_under_another_tag(
+             entry_of_kind(p, keys::AttributeKind::kVolume, plan::EntrySource::kStoreAbsent),
+             codec::ValueCodec<domain::Volume>::encode({}));
        },
        Code::kCollisionDetected,
        plan::Request{{transfer("main", {posting("world", "fresh", 1)})}, std::nullopt}},

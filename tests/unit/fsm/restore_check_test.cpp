@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <optional>
 
 #include "core/cache/cache_mirror.hpp"
 #include "core/codec/value_codec.hpp"
@@ -49,6 +50,14 @@ Bytes gen0_row_key(const store::MemoryStore::Rows& rows, const keys::AttributeKe
                               keys::attribute_id(key.canonical));
 }
 
+// Writes key's gen0 mirror row as the given entry (tagged with key's own tag).
+void plant(store::MemoryStore::Rows& rows, const keys::AttributeKey& key,
+           std::optional<Bytes> live_value) {
+  const keys::Tag tag = keys::attribute_tag(key.canonical);
+  rows[gen0_row_key(rows, key)] = cache::cache_row_value(
+      live_value ? cache::live_entry(tag, *live_value) : cache::tombstone_entry(tag));
+}
+
 Result<std::unique_ptr<fsm::StateMachine>> open(store::MemoryStore& store) {
   return fsm::StateMachine::open(store, testing::with_threshold(3));
 }
@@ -78,30 +87,19 @@ TEST_CASE("a cache entry that disagrees with its attribute row refuses the store
   };
   const std::vector<Plant> plants = {
       {"a cached balance 1,000 higher than the row", alice,
-       [&](store::MemoryStore::Rows& rows) {
-         rows[gen0_row_key(rows, alice)] =
-             cache::cache_row_value(cache::live_entry(keys::attribute_tag(alice.canonical), rich));
-       },
+       [&](store::MemoryStore::Rows& rows) { plant(rows, alice, rich); },
        "disagrees with attribute row"},
       {"a live entry turned tombstone", alice,
-       [&](store::MemoryStore::Rows& rows) {
-         rows[gen0_row_key(rows, alice)] =
-             cache::cache_row_value(cache::tombstone_entry(keys::attribute_tag(alice.canonical)));
-       },
+       [&](store::MemoryStore::Rows& rows) { plant(rows, alice, std::nullopt); },
        "a tombstone, yet the store holds"},
       {"a tombstone turned live, with no row behind it", metadata,
        [&](store::MemoryStore::Rows& rows) {
-         rows[gen0_row_key(rows, metadata)] = cache::cache_row_value(cache::live_entry(
-             keys::attribute_tag(metadata.canonical),
-             codec::ValueCodec<domain::Metadata>::encode({{"tier", std::int64_t(9)}})));
+         plant(rows, metadata,
+               codec::ValueCodec<domain::Metadata>::encode({{"tier", std::int64_t(9)}}));
        },
        "no attribute row"},
       {"a cached account the store never held", ghost,
-       [&](store::MemoryStore::Rows& rows) {
-         rows[gen0_row_key(rows, ghost)] =
-             cache::cache_row_value(cache::live_entry(keys::attribute_tag(ghost.canonical), rich));
-       },
-       "no attribute row"},
+       [&](store::MemoryStore::Rows& rows) { plant(rows, ghost, rich); }, "no attribute row"},
       {"an attribute row changed under its cache entry", alice,
        [&](store::MemoryStore::Rows& rows) { rows[store::attribute_row_key(alice)] = rich; },
        "disagrees with attribute row"},
