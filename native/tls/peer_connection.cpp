@@ -227,7 +227,8 @@ void PeerConnection::flush() {
   if (out.empty()) return;
   auto* tcp = reinterpret_cast<uv_stream_t*>(&tcp_);
   if (!send(tcp, std::move(out), &PeerConnection::on_tcp_written)) return;
-  if (inner_open_ && !inner_paused_ && uv_stream_get_write_queue_size(tcp) > kQueueHighBytes) {
+  if (inner_open_ && !inner_paused_ &&
+      uv_stream_get_write_queue_size(tcp) > transport_->config().queue_high_bytes) {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&inner_));
     inner_paused_ = true;
   }
@@ -236,7 +237,8 @@ void PeerConnection::flush() {
 void PeerConnection::write_inner(ByteView plaintext) {
   auto* inner = reinterpret_cast<uv_stream_t*>(&inner_);
   if (!send(inner, plaintext.to_bytes(), &PeerConnection::on_inner_written)) return;
-  if (!tcp_paused_ && uv_stream_get_write_queue_size(inner) > kQueueHighBytes) {
+  if (!tcp_paused_ &&
+      uv_stream_get_write_queue_size(inner) > transport_->config().queue_high_bytes) {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
     tcp_paused_ = true;
   }
@@ -260,7 +262,8 @@ void PeerConnection::on_tcp_written(uv_write_t* request, int status) {
   if (self->state_ == State::kClosing) return;
   if (status != 0) return self->close(nullptr, self->peer_address_ + ": " + uv_strerror(status));
   auto* tcp = reinterpret_cast<uv_stream_t*>(&self->tcp_);
-  if (self->inner_paused_ && uv_stream_get_write_queue_size(tcp) < kQueueLowBytes) {
+  if (self->inner_paused_ &&
+      uv_stream_get_write_queue_size(tcp) < self->transport_->config().queue_low_bytes) {
     self->inner_paused_ = false;
     uv_read_start(reinterpret_cast<uv_stream_t*>(&self->inner_), &PeerConnection::on_alloc,
                   &PeerConnection::on_inner_read);
@@ -284,7 +287,8 @@ void PeerConnection::on_inner_written(uv_write_t* request, int status) {
   if (status != 0)
     return self->close(nullptr, "libraft's end: " + std::string(uv_strerror(status)));
   auto* inner = reinterpret_cast<uv_stream_t*>(&self->inner_);
-  if (self->tcp_paused_ && uv_stream_get_write_queue_size(inner) < kQueueLowBytes) {
+  if (self->tcp_paused_ &&
+      uv_stream_get_write_queue_size(inner) < self->transport_->config().queue_low_bytes) {
     self->tcp_paused_ = false;
     uv_read_start(reinterpret_cast<uv_stream_t*>(&self->tcp_), &PeerConnection::on_alloc,
                   &PeerConnection::on_tcp_read);

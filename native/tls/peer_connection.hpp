@@ -9,11 +9,11 @@
 //                    callback
 //   open:            TCP -> TLS -> socket pair -> libraft, and back
 //
-// Backpressure: when the bytes queued towards one side pass kQueueHighBytes, reading from the
-// other side stops until they drain below kQueueLowBytes, so a slow peer or a slow libraft
-// bounds what the connection buffers. Either side closing, a TLS error, a refused identity or
-// the handshake deadline closes every handle; once they are all closed, a connect libraft is
-// still waiting for is answered (RAFT_NOCONNECTION, or RAFT_CANCELED when the transport
+// Backpressure: when the bytes queued towards one side pass the transport's high mark,
+// reading from the other side stops until they drain below its low mark, so a slow peer or a
+// slow libraft bounds what the connection buffers. Either side closing, a TLS error, a refused
+// identity or the handshake deadline closes every handle; once they are all closed, a connect
+// libraft is still waiting for is answered (RAFT_NOCONNECTION, or RAFT_CANCELED when the transport
 // closes) and the transport frees the connection. libraft's end, once handed over, is
 // libraft's to close. Everything on the loop's thread.
 #pragma once
@@ -37,9 +37,6 @@ class TlsTransport;
 
 class PeerConnection {
  public:
-  static constexpr std::size_t kQueueHighBytes = 1 << 20;
-  static constexpr std::size_t kQueueLowBytes = 256 << 10;
-
   explicit PeerConnection(TlsTransport& transport) : transport_(&transport) {}
   PeerConnection(const PeerConnection&) = delete;
   PeerConnection& operator=(const PeerConnection&) = delete;

@@ -40,6 +40,10 @@ struct PeerTlsConfig {
   std::shared_ptr<PeerTlsContext> context;
   unsigned handshake_timeout_ms = 5000;  // TCP connect, TLS and libraft's handshake together
   std::size_t handshakes_max = 64;       // accepted connections not yet handed to libraft
+  // Backpressure (peer_connection.hpp): reading one side stops while more than the high
+  // mark is queued towards the other, and resumes below the low mark.
+  std::size_t queue_high_bytes = 1 << 20;
+  std::size_t queue_low_bytes = 256 << 10;
   // Refused peers and failed connections, one line each (event, then details). Optional.
   std::function<void(const std::string& event, const std::string& detail)> log;
 };

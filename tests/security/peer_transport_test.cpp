@@ -41,6 +41,10 @@ struct SecuredCluster {
       tls::PeerTlsConfig tls;
       tls.context = *context;
       tls.handshake_timeout_ms = 3000;
+      // Tiny marks: a snapshot's chunks fill the socket buffers, and reading pauses and
+      // resumes on both sides of each connection.
+      tls.queue_high_bytes = 4096;
+      tls.queue_low_bytes = 1024;
       auto refusals_seen = refusals;
       tls.log = [refusals_seen](const std::string& event, const std::string& detail) {
         if (event == "peer_refused") refusals_seen->push_back(detail);
@@ -181,17 +185,18 @@ unsigned a_follower(UvCluster& cluster) {
   return 0;
 }
 
-TEST_CASE("three nodes over mutual TLS replicate, restart a follower and agree",
+TEST_CASE("three nodes over mutual TLS replicate, restart a follower past a snapshot and agree",
           "[security][raft-uv]") {
   SecuredCluster secured;
   UvCluster cluster(16, secured.configure());
   lead_and_write(cluster, 300);
   const unsigned follower = a_follower(cluster);
   cluster.stop(follower);
-  cluster.write(100);
-  cluster.start(follower);  // reconnects through the TLS transport
+  cluster.write(700);       // the leader snapshots and compacts its log past the follower
+  cluster.start(follower);  // reconnects through the TLS transport, installs the snapshot
   cluster.write(100);
   cluster.converge();
+  CHECK(cluster.node(follower)->snapshots_installed() > 0);
   auto reference = cluster.node(0)->digest();
   REQUIRE(reference.ok());
   for (unsigned i = 0; i < cluster.size(); ++i) {
@@ -199,7 +204,7 @@ TEST_CASE("three nodes over mutual TLS replicate, restart a follower and agree",
     REQUIRE(digest.ok());
     CHECK(replica::digest_hex(*digest) == replica::digest_hex(*reference));
   }
-  CHECK(cluster.acknowledged() == 500);
+  CHECK(cluster.acknowledged() == 1100);
   CHECK(secured.refusals->empty());
 }
 
