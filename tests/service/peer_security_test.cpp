@@ -71,7 +71,7 @@ TEST_CASE(
     token.output.pop_back();
   auto key = keyfile::read_token_key_file(auth::token_key_path(cluster.dir));
   REQUIRE(key.ok());
-  auth::TokenGate gate(*key, "tally");
+  auth::TokenGate gate(*key, read_cluster_id(cluster.dir));  // the token names this cluster
   const auto now =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())

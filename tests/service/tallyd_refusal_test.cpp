@@ -236,8 +236,11 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
   run_command("(" + tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
               " --http-address=127.0.0.1:" + http + " --data-dir=" + node.data_dir +
               " --cluster-id=" + node.cluster_id + " --audit-key-file=" + node.key_file +
-              peer_tls_flags(node.cluster, 1) + " 2>" + node.dir.file("stderr.txt") +
-              " & echo $! >" + pid + "; wait $!; echo $? >" + rc + ") >/dev/null 2>&1 &");
+              // One entry per store commit, so the commit that fails is the write's own (under
+              // group commit an acknowledged write waits in the Raft log for a later commit).
+              " --group-entries-max=1" + peer_tls_flags(node.cluster, 1) + " 2>" +
+              node.dir.file("stderr.txt") + " & echo $! >" + pid + "; wait $!; echo $? >" + rc +
+              ") >/dev/null 2>&1 &");
   // A tallyd that never stops (the failure under test) is killed when the test ends.
   struct Reaper {
     std::string pid_file, rc_file;
