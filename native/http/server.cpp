@@ -190,15 +190,14 @@ int on_request(h2o_handler_t* self, h2o_req_t* req) {
 void on_accept(uv_stream_t* listener, int status) {
   if (status != 0) return;
   auto* impl = static_cast<Server::Impl*>(listener->data);
-  auto* connection = static_cast<uv_tcp_t*>(h2o_mem_alloc(sizeof(uv_tcp_t)));
-  uv_tcp_init(listener->loop, connection);
+  uv_tcp_t* connection = impl->connections.open(listener->loop);
   if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(connection)) != 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(connection), [](uv_handle_t* handle) { free(handle); });
+    uv_close(reinterpret_cast<uv_handle_t*>(connection), &OpenConnections::on_closed);
     return;
   }
   uv_tcp_nodelay(connection, 1);
-  h2o_socket_t* socket = h2o_uv_socket_create(reinterpret_cast<uv_stream_t*>(connection),
-                                              [](uv_handle_t* handle) { free(handle); });
+  h2o_socket_t* socket =
+      h2o_uv_socket_create(reinterpret_cast<uv_stream_t*>(connection), &OpenConnections::on_closed);
   h2o_accept(&impl->accept_context, socket);
 }
 
@@ -406,12 +405,22 @@ void Server::stop_listening() {
   uv_close(reinterpret_cast<uv_handle_t*>(&impl_->listener), nullptr);
 }
 
+void Server::close_connections() {
+  if (!impl_) return;
+  stop_listening();
+  impl_->connections.drain();
+}
+
 Server::~Server() {
   if (!impl_) return;
   finish_check(*impl_);
-  if (impl_->listening) {
-    stop_listening();
-    uv_run(impl_->loop, UV_RUN_NOWAIT);  // the listener's close callback
+  close_connections();
+  uv_run(impl_->loop, UV_RUN_NOWAIT);  // the listener's close callback
+  if (!impl_->connections.wait_closed(impl_->loop, impl_->config.close_deadline_ms)) {
+    // h2o's context still lists these connections: disposing it would abort, so it stays
+    // (the process is ending); the connections close with the process.
+    impl_->log("event=connections_left count=" + std::to_string(impl_->connections.size()));
+    return;
   }
   if (impl_->context_ready) h2o_context_dispose(&impl_->context);
   h2o_config_dispose(&impl_->globalconf);

@@ -24,8 +24,10 @@
 // Lifetime: everything on the loop thread. Writes are answered from the node's callback; a
 // client that went away meanwhile is detected through the request pool's dispose hook, and
 // its request is never touched again. /v3/_check runs on libuv's thread pool (routes_read.cpp);
-// the destructor waits for a running one. Close order (tallyd): stop_listening, close the node's
-// host (which answers every pending write), then destroy the server (h2o context and config).
+// the destructor waits for a running one. Close order (tallyd): close_connections, close the
+// node's host (which answers every pending write), then destroy the server, which waits
+// (bounded by close_deadline_ms) for h2o to close every connection before it disposes the h2o
+// context and config (open_connections.hpp).
 #pragma once
 
 #include <cstdint>
@@ -50,6 +52,7 @@ struct ServerConfig {
   std::size_t body_bytes_max = 4 * 1024 * 1024;    // larger bodies get 413
   std::uint64_t read_wait_ms = 2000;               // Tally-Applied-Index wait, then 503
   std::uint32_t retry_after_seconds = 1;           // on every 503
+  std::uint64_t close_deadline_ms = 5000;          // stopping: open connections closed by then
   std::string cluster_id = "tally";                // for the checker
   std::optional<audit::AuditKey> audit_key;        // for the checker's HMACs
   std::function<void(const std::string&)> log;     // one-line events (may be empty)
@@ -69,6 +72,9 @@ class Server {
 
   // Stops accepting connections (open ones are served until the node stops).
   void stop_listening();
+  // Stops accepting connections and shuts the read side of the open ones: idle and half-read
+  // connections close, a request being handled is still answered.
+  void close_connections();
   Metrics& metrics() { return metrics_; }
   int port() const { return port_; }
 

@@ -13,6 +13,7 @@ extern "C" {
 }
 
 #include "core/check/checkpoint.hpp"
+#include "native/http/open_connections.hpp"
 #include "native/http/server.hpp"
 
 namespace tally::http {
@@ -51,6 +52,7 @@ struct Server::Impl {
   h2o_context_t context{};
   h2o_accept_ctx_t accept_context{};
   uv_tcp_t listener{};
+  OpenConnections connections;  // accepted, not yet closed by h2o
   bool listening = false;
   bool context_ready = false;
   // Where the next /v3/_check resumes (core/check/checkpoint.hpp): the replay state of the

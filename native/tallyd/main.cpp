@@ -123,7 +123,7 @@ struct Daemon {
     stopping = true;
     exit_code = code;
     log_event(code == 0 ? "info" : "error", "stopping", {{"reason", why}});
-    server->stop_listening();
+    server->close_connections();
     uv_signal_stop(&sigterm);
     uv_signal_stop(&sigint);
     uv_timer_stop(&watchdog);

@@ -1,0 +1,138 @@
+// A node stops cleanly however its clients hold their connections: SIGTERM closes idle
+// keep-alive and half-read connections, logs event=stopped with exit code 0, and the store
+// opens again with every acknowledged write.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "tests/service/processes.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace tally::testing {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A raw TCP connection to 127.0.0.1:port (-1 when it cannot connect).
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool send_all(int fd, const std::string& bytes) {
+  return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+// Reads until the peer closes (true) or the deadline passes (false).
+bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline) {
+  timeval tick{0, 100 * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
+  char buffer[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n == 0) return true;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return true;
+  }
+  return false;
+}
+
+bool alive(long pid) {
+  return ::kill(static_cast<pid_t>(pid), 0) == 0;
+}
+
+TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connections, exit 0",
+          "[service]") {
+  TempDir dir;
+  LocalCluster cluster(1, dir.file("c"));
+  REQUIRE(cluster.base_port != 0);
+  INFO(cluster.up.output);
+  REQUIRE(cluster.up.exit_code == 0);
+  const auto nodes = read_cluster(cluster.dir);
+  REQUIRE(nodes.size() == 1);
+  const std::string base = nodes[0].http;
+  REQUIRE(send_json("POST", base, "/v3/main", "").status == 204);
+  auto paid = send_json("POST", base, "/v3/main/transactions",
+                        R"({"postings":[{"source":"world","destination":"users:a",)"
+                        R"("amount":100,"asset":"USD"}]})");
+  REQUIRE(paid.status / 100 == 2);
+
+  const int port = cluster.base_port + 101;
+  // Idle keep-alive: one request answered, then the connection waits for the next.
+  const int idle = connect_to(port);
+  REQUIRE(idle >= 0);
+  REQUIRE(send_all(idle, "GET /v3/_metrics HTTP/1.1\r\nHost: tally\r\n\r\n"));
+  char answer[256];
+  REQUIRE(::recv(idle, answer, sizeof answer, 0) > 0);
+  // Half-read: a request line without its end.
+  const int half = connect_to(port);
+  REQUIRE(half >= 0);
+  REQUIRE(send_all(half, "GET /v3/_info HTTP/1.1\r\nHost: tal"));
+  // Connected, nothing sent.
+  const int silent = connect_to(port);
+  REQUIRE(silent >= 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE(::kill(static_cast<pid_t>(nodes[0].pid), SIGTERM) == 0);
+  const auto deadline = started + std::chrono::seconds(30);
+  CHECK(reads_to_close(idle, deadline));
+  CHECK(reads_to_close(half, deadline));
+  CHECK(reads_to_close(silent, deadline));
+  while (alive(nodes[0].pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto stop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  ::close(idle);
+  ::close(half);
+  ::close(silent);
+  REQUIRE_FALSE(alive(nodes[0].pid));
+  const std::string log = read_text(cluster.dir + "/node-1.log");
+  INFO(log);
+  CHECK_THAT(log, Catch::Contains("event=stopped") && Catch::Contains("exit_code=0"));
+  CHECK(log.find("Assertion") == std::string::npos);
+  CHECK(log.find("connections_left") == std::string::npos);
+  INFO("stopped in " << stop_ms << " ms");
+  CHECK(stop_ms < 10000);  // the close deadline is 5 s; a clean stop takes far less
+
+  // The store opens again and holds the acknowledged write.
+  auto restarted = run_command(tally_binary() + " cluster start-node 1 --dir " + cluster.dir +
+                               " --tallyd " + tallyd_binary());
+  INFO(restarted.output);
+  REQUIRE(restarted.exit_code == 0);
+  JsonAnswer account;
+  const auto read_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  do {
+    account = get_json(base, "/v3/main/accounts/users:a");
+    if (account.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (std::chrono::steady_clock::now() < read_deadline);
+  INFO(account.body);
+  CHECK(account.status == 200);
+  CHECK_THAT(account.body, Catch::Contains("100"));
+}
+
+}  // namespace
+}  // namespace tally::testing
