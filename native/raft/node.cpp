@@ -219,8 +219,9 @@ void Node::submit(plan::Request request, ReplyCallback done) {
     return;
   }
   const std::uint64_t predicted = raft_last_index(raft_) + 1;
-  auto admitted =
-      plan::admit(request, {fsm_->cache(), fsm_->read_view(), predicted, config_.clock_us()});
+  plan::Verdicts verdicts;
+  auto admitted = plan::admit(
+      request, {fsm_->cache(), fsm_->read_view(), predicted, config_.clock_us()}, &verdicts);
   if (!admitted.ok()) {
     const Error& error = admitted.error();
     Reply::Status status = Reply::Status::kRejected;
@@ -237,6 +238,25 @@ void Node::submit(plan::Request request, ReplyCallback done) {
     ++admissions_[verdict];
     done(core_reply(status, error));
     return;
+  }
+  if (plan::answers_per_order(request)) {
+    // The client hears about every order it sent: admission's refusals merged in.
+    if (admitted->orders.empty()) {
+      ++admissions_["rejected"];
+      Reply reply;
+      reply.status = Reply::Status::kApplied;
+      reply.index = applied_index();
+      reply.report.emplace();
+      reply.report->outcome = plan::answer_per_order(verdicts, nullptr);
+      done(std::move(reply));
+      return;
+    }
+    done = [verdicts = std::move(verdicts), done = std::move(done)](Reply reply) {
+      if (reply.status == Reply::Status::kApplied && reply.report) {
+        reply.report->outcome = plan::answer_per_order(verdicts, &reply.report->outcome);
+      }
+      done(std::move(reply));
+    };
   }
   ++admissions_["admitted"];
   for (const plan::PlanEntry& entry : admitted->plan.entries)
@@ -322,6 +342,13 @@ void Node::record(std::uint64_t index, const plan::Proposal* proposal, fsm::Appl
   // replaced it; libraft then fails our request on its own).
   if (proposal == nullptr || !(*proposal == found->second->proposal)) return;
   found->second->report = std::move(report);
+}
+
+Result<fsm::DryRun> Node::dry_run(const plan::Request& request) {
+  if (failure_) return *failure_;
+  TALLY_TRY(catch_up());
+  return fsm::dry_run(
+      request, {fsm_->cache(), fsm_->read_view(), fsm_->applied_index() + 1, config_.clock_us()});
 }
 
 Status Node::stop() {

@@ -36,6 +36,7 @@ extern "C" {
 #include <raft.h>
 }
 
+#include "core/fsm/dry_run.hpp"
 #include "core/fsm/state_machine.hpp"
 #include "core/plan/proposal.hpp"
 #include "native/codec/entry_codec.hpp"
@@ -112,7 +113,13 @@ class Node {
   void attach(struct raft* raft);
 
   // Submits a request (REQUIRES: on the loop thread). The callback is called exactly once.
+  // A request answering per order (domain/bulk.hpp) gets report->outcome with one outcome per
+  // order it sent: admission's refusals merged in (when admission refused every order, the
+  // reply is kApplied at the current applied index, with nothing proposed).
   void submit(plan::Request request, ReplyCallback done);
+  // What the request would do now, on this node's applied state (fsm/dry_run.hpp): any node,
+  // nothing proposed or written.
+  Result<fsm::DryRun> dry_run(const plan::Request& request);
 
   // Cluster membership and leadership (leader only; the callback gets 0 or a RAFT_* code).
   int add_server(std::uint64_t id, const std::string& address, ChangeCallback done);
@@ -155,7 +162,7 @@ class Node {
   Status commit_point();
 
   // A read-only view of the store at the applied index that no later write changes, for
-  // reads too long for the loop (tallyd's /v3/_check runs the checker on it on a worker
+  // reads too long for the loop (tallyd's /_tally/check runs the checker on it on a worker
   // thread): commits the open group, then pins the store as SnapshotJob does (a second
   // SQLite connection holding a read transaction; a copy of a MemoryHost's rows). The view
   // is used by one thread at a time and may outlive the node's raft but not the store file;

@@ -11,19 +11,19 @@
 namespace tally::cli {
 namespace {
 
-std::string scalar(const http::Json& json) {
+std::string scalar(const json::Json& json) {
   switch (json.type) {
-    case http::Json::Type::kNull: return "null";
-    case http::Json::Type::kBool: return json.boolean ? "true" : "false";
-    case http::Json::Type::kNumber:
-    case http::Json::Type::kString: return json.text;
-    case http::Json::Type::kArray: {
+    case json::Json::Type::kNull: return "null";
+    case json::Json::Type::kBool: return json.boolean ? "true" : "false";
+    case json::Json::Type::kNumber:
+    case json::Json::Type::kString: return json.text;
+    case json::Json::Type::kArray: {
       std::string out;
       for (const auto& item : json.items)
         out += (out.empty() ? "" : ", ") + scalar(item);
       return "[" + out + "]";
     }
-    case http::Json::Type::kObject: {
+    case json::Json::Type::kObject: {
       std::string out;
       for (const auto& [key, value] : json.members)
         out += (out.empty() ? "" : ", ") + key + "=" + scalar(value);
@@ -33,7 +33,7 @@ std::string scalar(const http::Json& json) {
   return "";
 }
 
-std::string table(const std::vector<http::Json>& rows) {
+std::string table(const std::vector<json::Json>& rows) {
   std::vector<std::string> columns;
   for (const auto& row : rows) {
     for (const auto& member : row.members) {
@@ -50,7 +50,7 @@ std::string table(const std::vector<http::Json>& rows) {
   for (const auto& row : rows) {
     std::vector<std::string> line;
     for (std::size_t c = 0; c < columns.size(); ++c) {
-      const http::Json* value = row.find(columns[c]);
+      const json::Json* value = row.find(columns[c]);
       std::string text = value ? scalar(*value) : "";
       if (text.size() > 60) text = text.substr(0, 57) + "...";
       widths[c] = std::max(widths[c], text.size());
@@ -75,21 +75,21 @@ std::string table(const std::vector<http::Json>& rows) {
 
 }  // namespace
 
-std::string render(const http::Json& json) {
-  if (const http::Json* cursor = json.find("cursor")) {
+std::string render(const json::Json& json) {
+  if (const json::Json* cursor = json.find("cursor")) {
     std::string out;
-    if (const http::Json* data = cursor->find("data")) out = table(data->items);
-    if (const http::Json* next = cursor->find("next")) out += "next cursor: " + next->text + "\n";
+    if (const json::Json* data = cursor->find("data")) out = table(data->items);
+    if (const json::Json* next = cursor->find("next")) out += "next cursor: " + next->text + "\n";
     return out;
   }
-  if (const http::Json* code = json.find("errorCode")) {
-    const http::Json* message = json.find("errorMessage");
+  if (const json::Json* code = json.find("errorCode")) {
+    const json::Json* message = json.find("errorMessage");
     return "error " + code->text + ": " + (message ? message->text : "") + "\n";
   }
-  const http::Json* data = json.find("data");
+  const json::Json* data = json.find("data");
   if (data == nullptr) data = &json;
-  if (data->type == http::Json::Type::kArray) return table(data->items);
-  if (data->type != http::Json::Type::kObject) return scalar(*data) + "\n";
+  if (data->type == json::Json::Type::kArray) return table(data->items);
+  if (data->type != json::Json::Type::kObject) return scalar(*data) + "\n";
   std::string out;
   for (const auto& [key, value] : data->members)
     out += key + ": " + scalar(value) + "\n";
@@ -129,12 +129,12 @@ std::optional<LastWrite> read_last_write(const std::string& path) {
   if (!input) return std::nullopt;
   std::stringstream text;
   text << input.rdbuf();
-  auto json = http::parse_json(text.str());
-  if (!json.ok() || json.value().type != http::Json::Type::kObject) return std::nullopt;
-  const http::Json* cluster = json.value().find("clusterId");
-  const http::Json* index = json.value().find("appliedIndex");
-  if (cluster == nullptr || cluster->type != http::Json::Type::kString || index == nullptr ||
-      index->type != http::Json::Type::kNumber || index->text.empty() || index->text.size() > 19 ||
+  auto json = json::parse_json(text.str());
+  if (!json.ok() || json.value().type != json::Json::Type::kObject) return std::nullopt;
+  const json::Json* cluster = json.value().find("clusterId");
+  const json::Json* index = json.value().find("appliedIndex");
+  if (cluster == nullptr || cluster->type != json::Json::Type::kString || index == nullptr ||
+      index->type != json::Json::Type::kNumber || index->text.empty() || index->text.size() > 19 ||
       index->text.find_first_not_of("0123456789") != std::string::npos)
     return std::nullopt;
   return LastWrite{cluster->text, std::stoull(index->text)};
@@ -145,7 +145,7 @@ bool write_last_write(const std::string& path, const LastWrite& record) {
   std::error_code error;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
   if (error) return false;
-  http::JsonWriter out;
+  json::JsonWriter out;
   out.begin_object();
   out.key("clusterId");
   out.string(record.cluster_id);
@@ -164,23 +164,25 @@ bool write_last_write(const std::string& path, const LastWrite& record) {
   return !error;
 }
 
-Result<http::HttpResponse> Client::call(
-    const std::string& method, const std::string& path, const std::string& body,
-    std::vector<std::pair<std::string, std::string>> headers) const {
-  http::HttpRequest request;
+Result<HttpResponse> Client::call(const std::string& method, const std::string& path,
+                                  const std::string& body,
+                                  std::vector<std::pair<std::string, std::string>> headers) const {
+  HttpRequest request;
   request.method = method;
-  request.url = http::join_url(node, path);
+  request.url = join_url(node, path);
   request.body = body;
   request.headers = std::move(headers);
   const bool read = method == "GET";
   const std::string state = state_file.empty() ? last_write_path() : state_file;
+  // Index 0: what the node reached has now (a read without an index goes to the leader).
+  if (read && no_wait) request.headers.emplace_back("Tally-Applied-Index", "0");
   if (read && !no_wait) {
     if (auto last = read_last_write(state)) {
       request.headers.emplace_back("Tally-Applied-Index", std::to_string(last->applied_index));
       request.headers.emplace_back("Tally-Cluster-Id", last->cluster_id);
     }
   }
-  auto response = http::http_call(request);
+  auto response = http_call(request);
   if (!read && !no_wait && response.ok()) {
     // A refused write that was audited (insufficient funds) has an index too: recording it
     // costs nothing and keeps the record monotonic within a cluster.
@@ -224,7 +226,7 @@ int Client::run(const std::string& method, const std::string& path, const std::s
                  "or read without waiting: --no-wait\n",
                  (state_file.empty() ? last_write_path() : state_file).c_str());
   }
-  auto parsed = http::parse_json(answer.body);
+  auto parsed = json::parse_json(answer.body);
   if (!parsed.ok()) {
     std::printf("%s\n", answer.body.c_str());
   } else {

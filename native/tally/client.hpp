@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "native/http/http_client.hpp"
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
+#include "native/tally/http_client.hpp"
 
 namespace tally::cli {
 
@@ -47,13 +47,13 @@ struct Client {
   // Calls and prints; returns the exit code.
   int run(const std::string& method, const std::string& path, const std::string& body = "",
           std::vector<std::pair<std::string, std::string>> headers = {}) const;
-  Result<http::HttpResponse> call(
-      const std::string& method, const std::string& path, const std::string& body = "",
-      std::vector<std::pair<std::string, std::string>> headers = {}) const;
+  Result<HttpResponse> call(const std::string& method, const std::string& path,
+                            const std::string& body = "",
+                            std::vector<std::pair<std::string, std::string>> headers = {}) const;
 };
 
 // Readable text of an API answer's JSON (a table for lists, key: value lines otherwise).
-std::string render(const http::Json& json);
+std::string render(const json::Json& json);
 
 // Percent-encodes one path segment.
 std::string path_segment(const std::string& text);

@@ -35,7 +35,7 @@ std::string cluster_file(const std::string& dir) {
 }
 
 Status save(const std::string& dir, const Cluster& cluster) {
-  http::JsonWriter out;
+  json::JsonWriter out;
   out.begin_object();
   out.key("snapshotThreshold");
   out.u64(cluster.settings.snapshot_threshold);
@@ -77,22 +77,22 @@ Result<Cluster> load(const std::string& dir) {
   if (!file) return make_error(Code::kNotFound, "no " + cluster_file(dir));
   std::stringstream text;
   text << file.rdbuf();
-  auto json = http::parse_json(text.str());
+  auto json = json::parse_json(text.str());
   if (!json.ok()) return std::move(json).error();
   Cluster cluster;
   // Files written before a setting existed leave it at tallyd's default.
-  if (const http::Json* threshold = json.value().find("snapshotThreshold"))
+  if (const json::Json* threshold = json.value().find("snapshotThreshold"))
     cluster.settings.snapshot_threshold = static_cast<unsigned>(std::stoul(threshold->text));
-  if (const http::Json* entries = json.value().find("groupEntriesMax"))
+  if (const json::Json* entries = json.value().find("groupEntriesMax"))
     cluster.settings.group_entries_max = std::stoull(entries->text);
-  if (const http::Json* ms = json.value().find("groupCommitMs"))
+  if (const json::Json* ms = json.value().find("groupCommitMs"))
     cluster.settings.group_commit_ms = static_cast<unsigned>(std::stoul(ms->text));
-  const http::Json* nodes = json.value().find("nodes");
+  const json::Json* nodes = json.value().find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, cluster_file(dir) + ": no nodes");
   for (const auto& item : nodes->items) {
     NodeEntry node;
     auto text_of = [&](const char* key) {
-      const http::Json* value = item.find(key);
+      const json::Json* value = item.find(key);
       return value ? value->text : std::string();
     };
     node.id = std::stoull(text_of("id"));
@@ -172,11 +172,11 @@ std::uint64_t agreed_leader(const Cluster& cluster) {
   for (const auto& node : cluster.nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/v3/_info");
+    auto info = client.call("GET", "/_tally/info");
     if (!info.ok() || info.value().status != 200) return 0;
-    auto json = http::parse_json(info.value().body);
+    auto json = json::parse_json(info.value().body);
     if (!json.ok() || !json.value().find("data")) return 0;
-    const http::Json* id = json.value().find("data")->find("leaderId");
+    const json::Json* id = json.value().find("data")->find("leaderId");
     if (id == nullptr || id->text == "0") return 0;
     if (leader != 0 && std::to_string(leader) != id->text) return 0;
     leader = std::stoull(id->text);
@@ -329,17 +329,17 @@ int cluster_status(const std::string& dir) {
   for (const auto& node : cluster.value().nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/v3/_info");
+    auto info = client.call("GET", "/_tally/info");
     std::string line = "node " + std::to_string(node.id) + "  http://" + node.http + "  pid " +
                        std::to_string(node.pid) + "  ";
-    auto json = info.ok() ? http::parse_json(info.value().body) : Result<http::Json>(info.error());
+    auto json = info.ok() ? json::parse_json(info.value().body) : Result<json::Json>(info.error());
     if (!json.ok() || json.value().find("data") == nullptr) {
       line += alive(node.pid) ? "not answering" : "down";
       rc = 1;
     } else {
-      const http::Json& data = *json.value().find("data");
+      const json::Json& data = *json.value().find("data");
       auto text = [&](const char* key) {
-        const http::Json* value = data.find(key);
+        const json::Json* value = data.find(key);
         return value ? value->text : std::string("?");
       };
       line += text("role") + "  leader " + text("leaderId") + "  term " + text("term") +

@@ -18,7 +18,7 @@ using tally::cli::Client;
 using tally::cli::path_segment;
 
 // "k=v" pairs to a JSON metadata object: integers, true/false and null keep their type.
-void write_pairs(tally::http::JsonWriter& out, const std::vector<std::string>& pairs) {
+void write_pairs(tally::json::JsonWriter& out, const std::vector<std::string>& pairs) {
   out.begin_object();
   for (const auto& pair : pairs) {
     std::size_t equals = pair.find('=');
@@ -40,7 +40,7 @@ void write_pairs(tally::http::JsonWriter& out, const std::vector<std::string>& p
 }
 
 std::string metadata_json(const std::vector<std::string>& pairs) {
-  tally::http::JsonWriter out;
+  tally::json::JsonWriter out;
   write_pairs(out, pairs);
   return out.take();
 }
@@ -48,7 +48,7 @@ std::string metadata_json(const std::vector<std::string>& pairs) {
 // "SOURCE DESTINATION AMOUNT ASSET" postings to a transaction body.
 std::string transaction_json(const std::vector<std::string>& postings, const std::string& reference,
                              const std::vector<std::string>& metadata, bool force) {
-  tally::http::JsonWriter out;
+  tally::json::JsonWriter out;
   out.begin_object();
   out.key("postings");
   out.begin_array();
@@ -97,26 +97,26 @@ std::string sibling_tallyd() {
   return "tallyd";
 }
 
-// Pages through /v3/_log and writes one "apply" step per audit entry (tally-trace/1, the
+// Pages through /_tally/log and writes one "apply" step per audit entry (tally-trace/1, the
 // simulator's format), so the visualiser can step through what a live cluster applied.
 int export_log(const Client& client, const std::string& out_file) {
-  auto info = client.call("GET", "/v3/_info");
+  auto info = client.call("GET", "/_tally/info");
   std::uint64_t node_id = 0;
   if (info.ok()) {
-    auto json = tally::http::parse_json(info.value().body);
+    auto json = tally::json::parse_json(info.value().body);
     if (json.ok() && json.value().find("data"))
       node_id = std::stoull(json.value().find("data")->find("nodeId")->text);
   }
   std::vector<tally::sim::TraceStep> steps;
   std::uint64_t after = 0;
   for (;;) {
-    auto page = client.call("GET", "/v3/_log?pageSize=1000&after=" + std::to_string(after));
+    auto page = client.call("GET", "/_tally/log?pageSize=1000&after=" + std::to_string(after));
     if (!page.ok() || page.value().status != 200) {
       std::fprintf(stderr, "tally: cannot read the log: %s\n",
                    page.ok() ? page.value().body.c_str() : page.error().message.c_str());
       return 1;
     }
-    auto json = tally::http::parse_json(page.value().body);
+    auto json = tally::json::parse_json(page.value().body);
     if (!json.ok() || json.value().find("data") == nullptr) return 1;
     const auto& entries = json.value().find("data")->items;
     for (const auto& entry : entries) {
@@ -170,17 +170,17 @@ int main(int argc, char** argv) {
   ledger_create->add_option("name", name)->required();
   ledger_create->add_option("--metadata", metadata, "k=v, repeatable");
   ledger_create->callback([&] {
-    rc = client.run("POST", "/v3/" + path_segment(name),
+    rc = client.run("POST", "/v2/" + path_segment(name),
                     metadata.empty() ? "" : "{\"metadata\":" + metadata_json(metadata) + "}");
   });
   auto* ledger_list = ledger->add_subcommand("list", "list ledgers");
-  ledger_list->callback([&] { rc = client.run("GET", "/v3"); });
+  ledger_list->callback([&] { rc = client.run("GET", "/v2"); });
   auto* ledger_get = ledger->add_subcommand("get", "show a ledger");
   ledger_get->add_option("name", name)->required();
-  ledger_get->callback([&] { rc = client.run("GET", "/v3/" + path_segment(name)); });
+  ledger_get->callback([&] { rc = client.run("GET", "/v2/" + path_segment(name)); });
   auto* ledger_delete = ledger->add_subcommand("delete", "delete a ledger (soft)");
   ledger_delete->add_option("name", name)->required();
-  ledger_delete->callback([&] { rc = client.run("DELETE", "/v3/" + path_segment(name)); });
+  ledger_delete->callback([&] { rc = client.run("DELETE", "/v2/" + path_segment(name)); });
 
   // tx
   auto* tx = app.add_subcommand("tx", "create, get, list, revert transactions");
@@ -205,13 +205,13 @@ int main(int argc, char** argv) {
   tx_create->add_flag("--force", force, "allow overdrafts");
   tx_create->callback([&] {
     std::string body = data.empty() ? transaction_json(postings, reference, metadata, force) : data;
-    rc = client.run("POST", "/v3/" + path_segment(name) + "/transactions", body, key_header());
+    rc = client.run("POST", "/v2/" + path_segment(name) + "/transactions", body, key_header());
   });
   auto* tx_get = tx->add_subcommand("get", "show a transaction");
   tx_get->add_option("ledger", name)->required();
   tx_get->add_option("id", id)->required();
   tx_get->callback([&] {
-    rc = client.run("GET", "/v3/" + path_segment(name) + "/transactions/" + path_segment(id));
+    rc = client.run("GET", "/v2/" + path_segment(name) + "/transactions/" + path_segment(id));
   });
   auto page_query = [&] {
     std::string query;
@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
   tx_list->add_option("--page-size", page_size);
   tx_list->add_option("--cursor", cursor);
   tx_list->callback([&] {
-    rc = client.run("GET", "/v3/" + path_segment(name) + "/transactions" + page_query());
+    rc = client.run("GET", "/v2/" + path_segment(name) + "/transactions" + page_query());
   });
   auto* tx_revert = tx->add_subcommand("revert", "revert a transaction");
   tx_revert->add_option("ledger", name)->required();
@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
   tx_revert->add_option("--ik", idempotency_key, "Idempotency-Key");
   tx_revert->callback([&] {
     rc = client.run("POST",
-                    "/v3/" + path_segment(name) + "/transactions/" + path_segment(id) + "/revert" +
+                    "/v2/" + path_segment(name) + "/transactions/" + path_segment(id) + "/revert" +
                         (force ? "?force=true" : ""),
                     "", key_header());
   });
@@ -246,21 +246,22 @@ int main(int argc, char** argv) {
   account_get->add_option("ledger", name)->required();
   account_get->add_option("address", address)->required();
   account_get->callback([&] {
-    rc = client.run("GET", "/v3/" + path_segment(name) + "/accounts/" + path_segment(address));
+    rc = client.run("GET", "/v2/" + path_segment(name) + "/accounts/" + path_segment(address) +
+                               "?expand=volumes");
   });
   auto* account_list = account->add_subcommand("list", "list accounts");
   account_list->add_option("ledger", name)->required();
   account_list->add_option("--page-size", page_size);
   account_list->add_option("--cursor", cursor);
   account_list->callback(
-      [&] { rc = client.run("GET", "/v3/" + path_segment(name) + "/accounts" + page_query()); });
+      [&] { rc = client.run("GET", "/v2/" + path_segment(name) + "/accounts" + page_query()); });
 
   // metadata
   auto* meta = app.add_subcommand("metadata", "set, delete metadata of a ledger, account or tx");
   meta->require_subcommand(1);
   std::string target_account, target_tx, key;
   auto target_path = [&] {
-    std::string path = "/v3/" + path_segment(name);
+    std::string path = "/v2/" + path_segment(name);
     if (!target_account.empty()) path += "/accounts/" + path_segment(target_account);
     if (!target_tx.empty()) path += "/transactions/" + path_segment(target_tx);
     return path + "/metadata";
@@ -270,7 +271,11 @@ int main(int argc, char** argv) {
   meta_set->add_option("pairs", metadata, "k=v")->required();
   meta_set->add_option("--account", target_account);
   meta_set->add_option("--tx", target_tx);
-  meta_set->callback([&] { rc = client.run("POST", target_path(), metadata_json(metadata)); });
+  meta_set->callback([&] {
+    // A ledger's metadata is replaced key by key with PUT, an account's or a transaction's POST.
+    const bool ledger_only = target_account.empty() && target_tx.empty();
+    rc = client.run(ledger_only ? "PUT" : "POST", target_path(), metadata_json(metadata));
+  });
   auto* meta_delete = meta->add_subcommand("delete", "delete one metadata key");
   meta_delete->add_option("ledger", name)->required();
   meta_delete->add_option("key", key)->required();
@@ -291,7 +296,7 @@ int main(int argc, char** argv) {
     std::ifstream input(file);
     std::stringstream text;
     text << input.rdbuf();
-    rc = client.run("POST", "/v3/" + path_segment(name) + "/bulk" + (atomic ? "?atomic=true" : ""),
+    rc = client.run("POST", "/v2/" + path_segment(name) + "/_bulk" + (atomic ? "?atomic=true" : ""),
                     text.str(), key_header());
   });
 
@@ -302,9 +307,9 @@ int main(int argc, char** argv) {
                                    "its last clean check, unless --full)");
   check->add_flag("--full", full_check, "replay the whole audit chain from genesis");
   check->callback(
-      [&] { rc = client.run("GET", full_check ? "/v3/_check?full=true" : "/v3/_check"); });
+      [&] { rc = client.run("GET", full_check ? "/_tally/check?full=true" : "/_tally/check"); });
   app.add_subcommand("info", "the node's role, indexes, cache and digest")->callback([&] {
-    rc = client.run("GET", "/v3/_info");
+    rc = client.run("GET", "/_tally/info");
   });
 
   // cluster

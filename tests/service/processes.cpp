@@ -87,7 +87,7 @@ std::vector<ClusterNode> read_cluster(const std::string& dir) {
   std::stringstream text;
   text << file.rdbuf();
   std::vector<ClusterNode> nodes;
-  auto json = http::parse_json(text.str());
+  auto json = json::parse_json(text.str());
   if (!json.ok() || json.value().find("nodes") == nullptr) return nodes;
   for (const auto& item : json.value().find("nodes")->items) {
     ClusterNode node;
@@ -102,20 +102,20 @@ std::vector<ClusterNode> read_cluster(const std::string& dir) {
 JsonAnswer send_json(const std::string& method, const std::string& base, const std::string& path,
                      const std::string& body,
                      std::vector<std::pair<std::string, std::string>> headers) {
-  http::HttpRequest request;
+  cli::HttpRequest request;
   request.method = method;
   request.url = base + path;
   request.body = body;
   request.headers = std::move(headers);
   request.timeout_ms = 15000;
   JsonAnswer answer;
-  auto response = http::http_call(request);
+  auto response = cli::http_call(request);
   if (!response.ok()) return answer;
   answer.status = response.value().status;
   answer.body = response.value().body;
   answer.headers = response.value().headers;
   if (!answer.body.empty()) {
-    auto parsed = http::parse_json(answer.body);
+    auto parsed = json::parse_json(answer.body);
     if (parsed.ok()) answer.json = std::move(parsed).value();
   }
   return answer;
