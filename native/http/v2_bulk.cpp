@@ -30,12 +30,18 @@ void write_error(json::JsonWriter& out, const std::string& code, const std::stri
   out.end_object();
 }
 
+// A replayed element (its ik was used before with the same element) also says
+// "idempotencyHit": true, beside Formance's fields, as the Idempotency-Hit header does.
 Status write_success(json::JsonWriter& out, const Server::Impl& impl, const BulkAnswer& bulk,
-                     std::size_t index, const domain::OrderResult& result,
+                     std::size_t index, const domain::OrderResult& result, bool replay,
                      const json::RenderOptions& options) {
   out.begin_object();
   out.key("responseType");
   out.string(bulk.actions[index]);
+  if (replay) {
+    out.key("idempotencyHit");
+    out.boolean(true);
+  }
   if (result.transaction_id) {
     auto state = query::get_transaction(impl.node->store(), bulk.ledger, *result.transaction_id);
     if (!state.ok()) return std::move(state).error();
@@ -56,7 +62,8 @@ Status write_element(json::JsonWriter& out, const Server::Impl& impl, const Bulk
                      const json::RenderOptions& options) {
   switch (outcome.kind) {
     case domain::Outcome::Kind::kSuccess:
-      return write_success(out, impl, bulk, index, outcome.results.front(), options);
+      return write_success(out, impl, bulk, index, outcome.results.front(), outcome.is_replay(),
+                           options);
     case domain::Outcome::Kind::kFailure: {
       ApiError error = api_error(make_error(outcome.code, outcome.message));
       write_error(out, error.code, error.message);

@@ -294,9 +294,14 @@ void write_check_report(JsonWriter& out, const check::CheckReport& report) {
     out.key("fullReason");
     out.string(report.full_reason);
   }
+  // The sequences this run walked, null when it walked none (an incremental check with
+  // nothing new, or an empty chain); lastSequence is the chain's last, checked either way.
+  const bool walked = report.from_sequence <= report.to_sequence;
   out.key("fromSequence");
-  out.u64(report.from_sequence);
+  walked ? out.u64(report.from_sequence) : out.null();
   out.key("toSequence");
+  walked ? out.u64(report.to_sequence) : out.null();
+  out.key("lastSequence");
   out.u64(report.to_sequence);
   out.key("entriesVerified");
   out.u64(report.entries_verified);

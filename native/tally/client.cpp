@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "native/tally/arguments.hpp"
+#include "native/tally/json_tree.hpp"
+
 namespace tally::cli {
 namespace {
 
@@ -73,6 +76,52 @@ std::string table(const std::vector<json::Json>& rows) {
   return out;
 }
 
+std::string idempotency_key_of(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name == "Idempotency-Key") return value;
+  }
+  return "";
+}
+
+// Remembers a write's cluster and applied index (client.hpp: read-your-writes).
+void record_write(const std::string& state, const HttpResponse& response) {
+  // A refused write that was audited (insufficient funds) has an index too: recording it
+  // costs nothing and keeps the record monotonic within a cluster.
+  const auto index = parse_u64(response.header("tally-applied-index"));
+  const std::string cluster = response.header("tally-cluster-id");
+  if (!index || cluster.empty()) return;
+  LastWrite record{cluster, *index};
+  auto last = read_last_write(state);
+  if (last && last->cluster_id == cluster && last->applied_index > record.applied_index)
+    record.applied_index = last->applied_index;
+  write_last_write(state, record);
+}
+
+// The answer as --json prints it: the body as it came, with "idempotencyHit" added to an
+// object body when the caller sent its own key (an empty body becomes {"status": N}).
+std::string json_answer(const HttpResponse& answer, bool report_hit, bool hit) {
+  auto parsed = json::parse_json(answer.body);
+  if (!answer.body.empty() && (!report_hit || !parsed.ok() || !parsed.value().is_object()))
+    return answer.body;
+  json::Json out;
+  out.type = json::Json::Type::kObject;
+  if (answer.body.empty()) {
+    json::Json status;
+    status.type = json::Json::Type::kNumber;
+    status.text = std::to_string(answer.status);
+    out.members.emplace_back("status", status);
+  } else {
+    out = std::move(parsed).value();
+  }
+  if (report_hit) {
+    json::Json flag;
+    flag.type = json::Json::Type::kBool;
+    flag.boolean = hit;
+    out.members.emplace_back("idempotencyHit", flag);
+  }
+  return json_text(out, KeyOrder::kDocument);
+}
+
 }  // namespace
 
 std::string render(const json::Json& json) {
@@ -93,6 +142,41 @@ std::string render(const json::Json& json) {
   std::string out;
   for (const auto& [key, value] : data->members)
     out += key + ": " + scalar(value) + "\n";
+  return out;
+}
+
+std::string render_check(const json::Json& json) {
+  const json::Json* data = json.find("data");
+  if (data == nullptr || !data->is_object()) return render(json);
+  auto text = [&](const char* key) {
+    const json::Json* value = data->find(key);
+    return value == nullptr ? std::string() : scalar(*value);
+  };
+  const bool ok = text("ok") == "true";
+  std::string out = std::string("check: ") + (ok ? "ok" : "MISMATCHES") + " (" + text("mode");
+  if (!text("fullReason").empty()) out += ": " + text("fullReason");
+  out += ")\n";
+  // The range walked: fromSequence..toSequence, or null (or from > to) when it was empty.
+  const auto from = parse_u64(text("fromSequence"));
+  const auto to = parse_u64(text("toSequence"));
+  const auto last = parse_u64(text("lastSequence"));
+  if (from && to && *from <= *to) {
+    out += "walked: sequences " + std::to_string(*from) + ".." + std::to_string(*to) + " (" +
+           text("entriesVerified") + " entries)\n";
+  } else {
+    const auto since = last ? last : to;
+    out += since && *since > 0 ? "nothing new since sequence " + std::to_string(*since) + "\n"
+                               : std::string("the audit chain is empty\n");
+  }
+  out += "rows compared: " + text("rowsCompared") +
+         ", cache entries checked: " + text("cacheEntriesChecked") + "\n";
+  if (text("hashesVerified") == "false") out += "hashes NOT verified (the node has no audit key)\n";
+  if (text("replayComplete") == "false") out += "replay stopped early: projections not compared\n";
+  if (const json::Json* mismatches = data->find("mismatches");
+      mismatches && !mismatches->items.empty())
+    out += table(mismatches->items);
+  if (text("mismatchesOmitted") != "0" && !text("mismatchesOmitted").empty())
+    out += text("mismatchesOmitted") + " more mismatches omitted\n";
   return out;
 }
 
@@ -134,10 +218,11 @@ std::optional<LastWrite> read_last_write(const std::string& path) {
   const json::Json* cluster = json.value().find("clusterId");
   const json::Json* index = json.value().find("appliedIndex");
   if (cluster == nullptr || cluster->type != json::Json::Type::kString || index == nullptr ||
-      index->type != json::Json::Type::kNumber || index->text.empty() || index->text.size() > 19 ||
-      index->text.find_first_not_of("0123456789") != std::string::npos)
+      index->type != json::Json::Type::kNumber)
     return std::nullopt;
-  return LastWrite{cluster->text, std::stoull(index->text)};
+  const auto applied = parse_u64(index->text);
+  if (!applied) return std::nullopt;
+  return LastWrite{cluster->text, *applied};
 }
 
 bool write_last_write(const std::string& path, const LastWrite& record) {
@@ -165,8 +250,7 @@ bool write_last_write(const std::string& path, const LastWrite& record) {
 }
 
 Result<HttpResponse> Client::call(const std::string& method, const std::string& path,
-                                  const std::string& body,
-                                  std::vector<std::pair<std::string, std::string>> headers) const {
+                                  const std::string& body, Headers headers) const {
   HttpRequest request;
   request.method = method;
   request.url = join_url(node, path);
@@ -174,50 +258,54 @@ Result<HttpResponse> Client::call(const std::string& method, const std::string& 
   request.headers = std::move(headers);
   const bool read = method == "GET";
   const std::string state = state_file.empty() ? last_write_path() : state_file;
-  // Index 0: what the node reached has now (a read without an index goes to the leader).
-  if (read && no_wait) request.headers.emplace_back("Tally-Applied-Index", "0");
-  if (read && !no_wait) {
-    if (auto last = read_last_write(state)) {
-      request.headers.emplace_back("Tally-Applied-Index", std::to_string(last->applied_index));
-      request.headers.emplace_back("Tally-Cluster-Id", last->cluster_id);
+  if (read) {
+    // Index 0: what the node reached has now (a read without an index goes to the leader).
+    if (no_wait) request.headers.emplace_back("Tally-Applied-Index", "0");
+    if (!no_wait) {
+      if (auto last = read_last_write(state)) {
+        request.headers.emplace_back("Tally-Applied-Index", std::to_string(last->applied_index));
+        request.headers.emplace_back("Tally-Cluster-Id", last->cluster_id);
+      }
     }
+    return http_call(request);
   }
-  auto response = http_call(request);
-  if (!read && !no_wait && response.ok()) {
-    // A refused write that was audited (insufficient funds) has an index too: recording it
-    // costs nothing and keeps the record monotonic within a cluster.
-    const std::string index = response.value().header("tally-applied-index");
-    const std::string cluster = response.value().header("tally-cluster-id");
-    if (!index.empty() && index.size() <= 19 &&
-        index.find_first_not_of("0123456789") == std::string::npos && !cluster.empty()) {
-      LastWrite record{cluster, std::stoull(index)};
-      auto last = read_last_write(state);
-      if (last && last->cluster_id == cluster && last->applied_index > record.applied_index)
-        record.applied_index = last->applied_index;
-      write_last_write(state, record);
-    }
-  }
+  if (auto_key && idempotency_key_of(request.headers).empty())
+    request.headers.emplace_back("Idempotency-Key", generated_idempotency_key());
+  auto response = send_write(std::move(request), path);
+  if (!no_wait && response.ok()) record_write(state, response.value());
   return response;
 }
 
 int Client::run(const std::string& method, const std::string& path, const std::string& body,
-                std::vector<std::pair<std::string, std::string>> headers) const {
+                Headers headers, Renderer renderer) const {
+  const std::string user_key = method == "GET" ? "" : idempotency_key_of(headers);
   auto response = call(method, path, body, std::move(headers));
   if (!response.ok()) {
     std::fprintf(stderr, "tally: %s\n", response.error().message.c_str());
     return 1;
   }
-  const auto& answer = response.value();
+  return print(response.value(), user_key, renderer);
+}
+
+int Client::print(const HttpResponse& answer, const std::string& user_key,
+                  Renderer renderer) const {
   const bool ok = answer.status >= 200 && answer.status < 300;
-  if (answer.body.empty()) {
-    if (json)
-      std::printf("{\"status\":%d}\n", answer.status);
-    else
-      std::printf("%s (%d)\n", ok ? "ok" : "failed", answer.status);
+  // Only the caller's own key can meet an earlier request: a generated one is new to the
+  // cluster, and a hit on it is this run's retry of a write whose first answer was lost.
+  const bool report_hit = ok && !user_key.empty();
+  const bool hit = report_hit && answer.header("idempotency-hit") == "true";
+  if (json) {
+    std::printf("%s\n", json_answer(answer, report_hit, hit).c_str());
     return ok ? 0 : 1;
   }
-  if (json) {
-    std::printf("%s\n", answer.body.c_str());
+  if (hit) {
+    std::printf(
+        "replayed: Idempotency-Key %s was used before by this same request; nothing was "
+        "applied again; its answer:\n",
+        user_key.c_str());
+  }
+  if (answer.body.empty()) {
+    std::printf("%s (%d)\n", ok ? "ok" : "failed", answer.status);
     return ok ? 0 : 1;
   }
   if (answer.status == 503 && answer.body.find("\"STALE_READ\"") != std::string::npos) {
@@ -230,7 +318,7 @@ int Client::run(const std::string& method, const std::string& path, const std::s
   if (!parsed.ok()) {
     std::printf("%s\n", answer.body.c_str());
   } else {
-    std::fputs(render(parsed.value()).c_str(), ok ? stdout : stderr);
+    std::fputs((ok ? renderer : render)(parsed.value()).c_str(), ok ? stdout : stderr);
   }
   return ok ? 0 : 1;
 }

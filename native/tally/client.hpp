@@ -1,6 +1,7 @@
-// The `tally` CLI's view of a node: calls the API (following redirects to the leader),
-// prints --json bodies as they come or readable tables, and maps answers to exit codes
-// (0 success, 1 an error answer or no answer).
+// The `tally` CLI's view of a node: calls the API (writes follow redirects to the leader and
+// retry through leader changes: write_retry.cpp), prints --json bodies as they come or
+// readable tables, and maps answers to exit codes (0 success, 1 an error answer or no answer;
+// 2, usage errors, is main.cpp's).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "native/json/json.hpp"
 #include "native/tally/http_client.hpp"
+#include "native/tallyd/defaults.hpp"
 
 namespace tally::cli {
 
@@ -38,22 +40,54 @@ std::optional<LastWrite> read_last_write(const std::string& path);
 // Replaces the record, creating the directory; false when it cannot be written.
 bool write_last_write(const std::string& path, const LastWrite& record);
 
-struct Client {
-  std::string node = "http://127.0.0.1:7101";
-  bool json = false;
-  bool no_wait = false;    // --no-wait / TALLY_NO_WAIT
-  std::string state_file;  // last_write_path() unless overridden
-
-  // Calls and prints; returns the exit code.
-  int run(const std::string& method, const std::string& path, const std::string& body = "",
-          std::vector<std::pair<std::string, std::string>> headers = {}) const;
-  Result<HttpResponse> call(const std::string& method, const std::string& path,
-                            const std::string& body = "",
-                            std::vector<std::pair<std::string, std::string>> headers = {}) const;
-};
+using Headers = std::vector<std::pair<std::string, std::string>>;
+using Renderer = std::string (*)(const json::Json& json);
 
 // Readable text of an API answer's JSON (a table for lists, key: value lines otherwise).
 std::string render(const json::Json& json);
+// A checker report: the mode, the sequences it walked ("nothing new since sequence N" when an
+// incremental check had nothing to walk), the counts and any mismatches.
+std::string render_check(const json::Json& json);
+
+inline constexpr int kWriteRetryMsDefault = 8000;
+
+struct Client {
+  std::string node = "http://127.0.0.1:7101";
+  // The other nodes a write may retry through (--cluster-dir's cluster.json), as base URLs.
+  std::vector<std::string> peers;
+  bool json = false;
+  bool no_wait = false;    // --no-wait / TALLY_NO_WAIT
+  std::string state_file;  // last_write_path() unless overridden
+  // How long a write keeps retrying while no leader takes it (0: a single try).
+  int write_retry_ms = kWriteRetryMsDefault;
+  // Writes without an Idempotency-Key header get a fresh one (a retry is then safe). Off for
+  // requests whose body carries its own keys (bulk elements).
+  bool auto_key = true;
+
+  // Calls and prints; returns the exit code. A write that carried the caller's
+  // Idempotency-Key and was answered from its record says so (text and --json).
+  int run(const std::string& method, const std::string& path, const std::string& body = "",
+          Headers headers = {}, Renderer renderer = render) const;
+  // Prints an answer as run() does (user_key: the caller's own Idempotency-Key, if any);
+  // returns the exit code.
+  int print(const HttpResponse& answer, const std::string& user_key = "",
+            Renderer renderer = render) const;
+  // GET reads (with the read-your-writes headers); anything else is a write (send_write).
+  Result<HttpResponse> call(const std::string& method, const std::string& path,
+                            const std::string& body = "", Headers headers = {}) const;
+  // A write of `path` through leader changes (write_retry.cpp), `request` its method, body
+  // and headers (the URL is set per try): a redirect is followed by hand; an
+  // unreachable redirect target, a node that cannot be reached while others are known, and a
+  // 503 (no leader yet, leadership moving) are retried with backoff through `node` and
+  // `peers` until write_retry_ms has passed. Retrying is safe only because the request
+  // carries an Idempotency-Key. The final error names every URL tried and what each answered.
+  Result<HttpResponse> send_write(HttpRequest request, const std::string& path) const;
+};
+
+// `digits` random lower-case hex digits (std::random_device): cluster ids, idempotency keys.
+std::string random_hex(std::size_t digits);
+// A fresh random idempotency key for a write the user gave none ("cli-" and 32 hex digits).
+std::string generated_idempotency_key();
 
 // Percent-encodes one path segment.
 std::string path_segment(const std::string& text);
@@ -61,10 +95,13 @@ std::string path_segment(const std::string& text);
 // What every node of a local cluster starts with; kept in cluster.json, so that start-node
 // restarts a node with the same settings.
 struct ClusterSettings {
-  unsigned snapshot_threshold = 1024;  // tallyd --snapshot-threshold
-  std::size_t group_entries_max = 1;   // tallyd --group-entries-max
-  unsigned group_commit_ms = 10;       // tallyd --group-commit-ms
+  unsigned snapshot_threshold = tallyd::defaults::kSnapshotThreshold;  // --snapshot-threshold
+  std::size_t group_entries_max = tallyd::defaults::kGroupEntriesMax;  // --group-entries-max
+  unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;         // --group-commit-ms
 };
+
+// The nodes' HTTP base URLs listed in DIR/cluster.json.
+Result<std::vector<std::string>> cluster_urls(const std::string& dir);
 
 // The cluster commands (cluster.cpp).
 int cluster_up(int count, const std::string& dir, int base_port, const ClusterSettings& settings,

@@ -1,6 +1,8 @@
 // `tally cluster up|down|status|start-node`: N local tallyd in the background, described by
-// DIR/cluster.json as {"nodes": [{"id", "raft", "http", "pid", "dataDir", "log"}]}, with
-// one audit key (DIR/audit.key) shared by every node.
+// DIR/cluster.json as {"clusterId", settings..., "nodes": [{"id", "raft", "http", "pid",
+// "dataDir", "log"}]}, with one audit key (DIR/audit.key) shared by every node. Each new
+// cluster gets its own random id (every node runs with --cluster-id), so the stores, checker
+// reports and read-your-writes records (client.hpp) of two clusters never mix.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -10,10 +12,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "native/keyfile/audit_key_file.hpp"
+#include "native/tally/arguments.hpp"
 #include "native/tally/client.hpp"
 
 namespace tally::cli {
@@ -25,7 +30,11 @@ struct NodeEntry {
   long pid = 0;
 };
 
+// The id of a cluster.json written before clusters had their own: tallyd's default.
+constexpr const char* kLegacyClusterId = "tally";
+
 struct Cluster {
+  std::string id;
   std::vector<NodeEntry> nodes;
   ClusterSettings settings;
 };
@@ -37,6 +46,8 @@ std::string cluster_file(const std::string& dir) {
 Status save(const std::string& dir, const Cluster& cluster) {
   json::JsonWriter out;
   out.begin_object();
+  out.key("clusterId");
+  out.string(cluster.id);
   out.key("snapshotThreshold");
   out.u64(cluster.settings.snapshot_threshold);
   out.key("groupEntriesMax");
@@ -72,38 +83,87 @@ Status save(const std::string& dir, const Cluster& cluster) {
   return ok_status();
 }
 
+// A number of cluster.json, or an error naming the file and the field.
+template <class T>
+Result<T> number_field(const json::Json& object, const char* key, const std::string& where,
+                       std::optional<T> absent = std::nullopt) {
+  const json::Json* value = object.find(key);
+  if (value == nullptr && absent) return *absent;
+  const auto parsed = value == nullptr ? std::nullopt : parse_u64(value->text);
+  if (!parsed || *parsed > std::numeric_limits<T>::max())
+    return make_error(Code::kCorrupt, where + ": \"" + key + "\" is not a number in range");
+  return static_cast<T>(*parsed);
+}
+
+Result<NodeEntry> load_node(const json::Json& item, const std::string& where) {
+  NodeEntry node;
+  auto id = number_field<std::uint64_t>(item, "id", where);
+  auto pid = number_field<long>(item, "pid", where);
+  if (!id.ok()) return std::move(id).error();
+  if (!pid.ok()) return std::move(pid).error();
+  node.id = id.value();
+  node.pid = pid.value();
+  auto text_of = [&](const char* key) {
+    const json::Json* value = item.find(key);
+    return value ? value->text : std::string();
+  };
+  node.raft = text_of("raft");
+  node.http = text_of("http");
+  node.data_dir = text_of("dataDir");
+  node.log = text_of("log");
+  return node;
+}
+
 Result<Cluster> load(const std::string& dir) {
-  std::ifstream file(cluster_file(dir));
-  if (!file) return make_error(Code::kNotFound, "no " + cluster_file(dir));
+  const std::string file_name = cluster_file(dir);
+  std::ifstream file(file_name);
+  if (!file) return make_error(Code::kNotFound, "no " + file_name);
   std::stringstream text;
   text << file.rdbuf();
   auto json = json::parse_json(text.str());
-  if (!json.ok()) return std::move(json).error();
+  if (!json.ok()) return make_error(Code::kCorrupt, file_name + ": " + json.error().message);
+  const json::Json& root = json.value();
   Cluster cluster;
+  const json::Json* id = root.find("clusterId");
+  cluster.id = id != nullptr ? id->text : kLegacyClusterId;
   // Files written before a setting existed leave it at tallyd's default.
-  if (const json::Json* threshold = json.value().find("snapshotThreshold"))
-    cluster.settings.snapshot_threshold = static_cast<unsigned>(std::stoul(threshold->text));
-  if (const json::Json* entries = json.value().find("groupEntriesMax"))
-    cluster.settings.group_entries_max = std::stoull(entries->text);
-  if (const json::Json* ms = json.value().find("groupCommitMs"))
-    cluster.settings.group_commit_ms = static_cast<unsigned>(std::stoul(ms->text));
-  const json::Json* nodes = json.value().find("nodes");
-  if (nodes == nullptr) return make_error(Code::kCorrupt, cluster_file(dir) + ": no nodes");
+  const ClusterSettings defaults;
+  auto threshold =
+      number_field<unsigned>(root, "snapshotThreshold", file_name, defaults.snapshot_threshold);
+  auto entries =
+      number_field<std::size_t>(root, "groupEntriesMax", file_name, defaults.group_entries_max);
+  auto ms = number_field<unsigned>(root, "groupCommitMs", file_name, defaults.group_commit_ms);
+  if (!threshold.ok()) return std::move(threshold).error();
+  if (!entries.ok()) return std::move(entries).error();
+  if (!ms.ok()) return std::move(ms).error();
+  cluster.settings = {threshold.value(), entries.value(), ms.value()};
+  const json::Json* nodes = root.find("nodes");
+  if (nodes == nullptr) return make_error(Code::kCorrupt, file_name + ": no nodes");
   for (const auto& item : nodes->items) {
-    NodeEntry node;
-    auto text_of = [&](const char* key) {
-      const json::Json* value = item.find(key);
-      return value ? value->text : std::string();
-    };
-    node.id = std::stoull(text_of("id"));
-    node.raft = text_of("raft");
-    node.http = text_of("http");
-    node.pid = std::stol(text_of("pid"));
-    node.data_dir = text_of("dataDir");
-    node.log = text_of("log");
-    cluster.nodes.push_back(node);
+    auto node = load_node(item, file_name);
+    if (!node.ok()) return std::move(node).error();
+    cluster.nodes.push_back(std::move(node).value());
   }
   return cluster;
+}
+
+// A fresh cluster id: "tally-" and 16 random hex digits. The CLI is outside the
+// deterministic core; the id only has to differ from every other cluster's.
+std::string new_cluster_id() {
+  return "tally-" + random_hex(16);
+}
+
+// The id for `cluster up` in DIR: the one its nodes' data was made with when DIR holds a
+// cluster whose data directories are still there, else a new one.
+std::string cluster_id_for(const Result<Cluster>& existing) {
+  if (existing.ok()) {
+    for (const auto& node : existing.value().nodes) {
+      std::error_code error;
+      if (!node.data_dir.empty() && !std::filesystem::is_empty(node.data_dir, error) && !error)
+        return existing.value().id;
+    }
+  }
+  return new_cluster_id();
 }
 
 // A process that exists and is not a zombie.
@@ -138,6 +198,7 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--raft-address=" + node.raft,
       "--http-address=" + node.http,
       "--data-dir=" + node.data_dir,
+      "--cluster-id=" + cluster.id,
       "--peers=" + joined(cluster, false),
       "--http-peers=" + joined(cluster, true),
       "--snapshot-threshold=" + std::to_string(cluster.settings.snapshot_threshold),
@@ -177,9 +238,9 @@ std::uint64_t agreed_leader(const Cluster& cluster) {
     auto json = json::parse_json(info.value().body);
     if (!json.ok() || !json.value().find("data")) return 0;
     const json::Json* id = json.value().find("data")->find("leaderId");
-    if (id == nullptr || id->text == "0") return 0;
-    if (leader != 0 && std::to_string(leader) != id->text) return 0;
-    leader = std::stoull(id->text);
+    const auto parsed = id == nullptr ? std::nullopt : parse_u64(id->text);
+    if (!parsed || *parsed == 0 || (leader != 0 && leader != *parsed)) return 0;
+    leader = *parsed;
   }
   return leader;
 }
@@ -193,7 +254,12 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
     return 2;
   }
   const std::string dir = absolute(dir_flag);
-  if (auto existing = load(dir); existing.ok()) {
+  const auto existing = load(dir);
+  if (!existing.ok() && existing.error().code != Code::kNotFound) {
+    std::fprintf(stderr, "tally: %s\n", existing.error().message.c_str());
+    return 1;
+  }
+  if (existing.ok()) {
     for (const auto& node : existing.value().nodes) {
       if (alive(node.pid)) {
         std::fprintf(stderr,
@@ -214,6 +280,7 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
     std::printf("created the cluster's audit key %s (mode 0600)\n", key.c_str());
   }
   Cluster cluster;
+  cluster.id = cluster_id_for(existing);
   cluster.settings = settings;
   for (int i = 1; i <= count; ++i) {
     NodeEntry node;
@@ -252,20 +319,12 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::printf("cluster of %d up in %s, leader: node %llu\n", count, dir.c_str(),
-              static_cast<unsigned long long>(leader));
+  std::printf("cluster %s of %d up in %s, leader: node %llu\n", cluster.id.c_str(), count,
+              dir.c_str(), static_cast<unsigned long long>(leader));
   for (const auto& node : cluster.nodes) {
     std::printf("  node %llu  raft %s  http http://%s  pid %ld  log %s\n",
                 static_cast<unsigned long long>(node.id), node.raft.c_str(), node.http.c_str(),
                 node.pid, node.log.c_str());
-  }
-  // The nodes run with the default cluster id: a record of a write to an earlier cluster of
-  // that id (client.hpp) could name an index this one has not reached, and every read would
-  // wait for it and fail.
-  const std::string state = last_write_path();
-  if (auto last = read_last_write(state); last && last->cluster_id == "tally") {
-    std::error_code ignored;
-    std::filesystem::remove(state, ignored);
   }
   return 0;
 }
@@ -326,6 +385,7 @@ int cluster_status(const std::string& dir) {
     return 1;
   }
   int rc = 0;
+  std::printf("cluster %s\n", cluster.value().id.c_str());
   for (const auto& node : cluster.value().nodes) {
     Client client;
     client.node = "http://" + node.http;
@@ -348,6 +408,15 @@ int cluster_status(const std::string& dir) {
     std::printf("%s\n", line.c_str());
   }
   return rc;
+}
+
+Result<std::vector<std::string>> cluster_urls(const std::string& dir) {
+  auto cluster = load(dir);
+  if (!cluster.ok()) return std::move(cluster).error();
+  std::vector<std::string> urls;
+  for (const auto& node : cluster.value().nodes)
+    urls.push_back("http://" + node.http);
+  return urls;
 }
 
 }  // namespace tally::cli

@@ -1,7 +1,9 @@
-// tally: the command-line client of the HTTP/JSON API, and a local cluster starter
-// (issue #10). --node URL (or TALLY_NODE) picks the node; writes sent to a follower follow
-// its redirect to the leader. --json prints the API's answers as they are. Reads wait for the
-// user's last write, on whichever node they go to (client.hpp: the state file; --no-wait).
+// tally: the command-line client of the HTTP/JSON API, and a local cluster starter.
+// --node URL (or TALLY_NODE) picks the node; a write sent to a follower follows its redirect
+// to the leader and retries through leader changes (write_retry.cpp). --json prints the API's
+// answers as they are. Reads wait for the user's last write, on whichever node they go to
+// (client.hpp: the state file; --no-wait). What the user types is checked before anything is
+// sent (arguments.hpp): a mistake is a usage error, exit 2, never an abort.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -10,78 +12,31 @@
 #include <sstream>
 
 #include "core/sim/trace.hpp"
+#include "native/tally/arguments.hpp"
+#include "native/tally/bulk.hpp"
 #include "native/tally/client.hpp"
 
 namespace {
 
 using tally::cli::Client;
+using tally::cli::parse_metadata_pairs;
+using tally::cli::parse_posting;
+using tally::cli::parse_u64;
 using tally::cli::path_segment;
+using tally::cli::Posting;
 
-// "k=v" pairs to a JSON metadata object: integers, true/false and null keep their type.
-void write_pairs(tally::json::JsonWriter& out, const std::vector<std::string>& pairs) {
-  out.begin_object();
-  for (const auto& pair : pairs) {
-    std::size_t equals = pair.find('=');
-    std::string key = pair.substr(0, equals);
-    std::string value = equals == std::string::npos ? "" : pair.substr(equals + 1);
-    out.key(key);
-    bool integer = !value.empty() && value.find_first_not_of("-0123456789") == std::string::npos &&
-                   value.size() < 19;
-    if (value == "true" || value == "false")
-      out.boolean(value == "true");
-    else if (value == "null")
-      out.null();
-    else if (integer)
-      out.i64(std::stoll(value));
-    else
-      out.string(value);
-  }
-  out.end_object();
+// A usage error (exit 2) for what the user typed into `option`.
+template <class T>
+T or_usage(tally::Result<T> parsed, const std::string& option) {
+  if (!parsed.ok()) throw CLI::ValidationError(option, parsed.error().message);
+  return std::move(parsed).value();
 }
 
-std::string metadata_json(const std::vector<std::string>& pairs) {
-  tally::json::JsonWriter out;
-  write_pairs(out, pairs);
-  return out.take();
-}
-
-// "SOURCE DESTINATION AMOUNT ASSET" postings to a transaction body.
-std::string transaction_json(const std::vector<std::string>& postings, const std::string& reference,
-                             const std::vector<std::string>& metadata, bool force) {
-  tally::json::JsonWriter out;
-  out.begin_object();
-  out.key("postings");
-  out.begin_array();
-  for (const auto& posting : postings) {
-    std::istringstream words(posting);
-    std::string source, destination, amount, asset;
-    words >> source >> destination >> amount >> asset;
-    out.begin_object();
-    out.key("source");
-    out.string(source);
-    out.key("destination");
-    out.string(destination);
-    out.key("amount");
-    out.string(amount);
-    out.key("asset");
-    out.string(asset);
-    out.end_object();
-  }
-  out.end_array();
-  if (!reference.empty()) {
-    out.key("reference");
-    out.string(reference);
-  }
-  if (force) {
-    out.key("force");
-    out.boolean(true);
-  }
-  if (!metadata.empty()) {
-    out.key("metadata");
-    write_pairs(out, metadata);
-  }
-  out.end_object();
-  return out.take();
+std::vector<Posting> postings_of(const std::vector<std::string>& texts) {
+  std::vector<Posting> postings;
+  for (const auto& text : texts)
+    postings.push_back(or_usage(parse_posting(text), "--posting"));
+  return postings;
 }
 
 std::string sibling_tallyd() {
@@ -97,6 +52,34 @@ std::string sibling_tallyd() {
   return "tallyd";
 }
 
+// A field of an API answer as text ("" when absent) and as a number.
+std::string text_field(const tally::json::Json& object, const char* key) {
+  const tally::json::Json* value = object.find(key);
+  return value == nullptr ? "" : value->text;
+}
+
+// One "apply" step per audit entry of a /_tally/log page; false when an entry lacks a field or
+// its sequence does not move forward (the answer is then not one to trust).
+bool append_steps(const tally::json::Json& entries, std::uint64_t node_id,
+                  std::vector<tally::sim::TraceStep>& steps, std::uint64_t& after) {
+  for (const auto& entry : entries.items) {
+    const auto index = parse_u64(text_field(entry, "logIndex"));
+    const auto sequence = parse_u64(text_field(entry, "sequence"));
+    if (!index || !sequence || *sequence <= after) return false;
+    tally::sim::TraceStep step;
+    step.step = steps.size() + 1;
+    step.action = "apply";
+    step.node = static_cast<int>(node_id);
+    step.index = *index;
+    step.detail = "audit " + std::to_string(*sequence) + ": " + text_field(entry, "orders") +
+                  " order(s), " + text_field(entry, "outcome");
+    if (const auto* key = entry.find("idempotencyKey")) step.detail += ", key " + key->text;
+    steps.push_back(step);
+    after = *sequence;
+  }
+  return true;
+}
+
 // Pages through /_tally/log and writes one "apply" step per audit entry (tally-trace/1, the
 // simulator's format), so the visualiser can step through what a live cluster applied.
 int export_log(const Client& client, const std::string& out_file) {
@@ -105,7 +88,7 @@ int export_log(const Client& client, const std::string& out_file) {
   if (info.ok()) {
     auto json = tally::json::parse_json(info.value().body);
     if (json.ok() && json.value().find("data"))
-      node_id = std::stoull(json.value().find("data")->find("nodeId")->text);
+      node_id = parse_u64(text_field(*json.value().find("data"), "nodeId")).value_or(0);
   }
   std::vector<tally::sim::TraceStep> steps;
   std::uint64_t after = 0;
@@ -117,21 +100,13 @@ int export_log(const Client& client, const std::string& out_file) {
       return 1;
     }
     auto json = tally::json::parse_json(page.value().body);
-    if (!json.ok() || json.value().find("data") == nullptr) return 1;
-    const auto& entries = json.value().find("data")->items;
-    for (const auto& entry : entries) {
-      tally::sim::TraceStep step;
-      step.step = steps.size() + 1;
-      step.action = "apply";
-      step.node = static_cast<int>(node_id);
-      step.index = std::stoull(entry.find("logIndex")->text);
-      step.detail = "audit " + entry.find("sequence")->text + ": " + entry.find("orders")->text +
-                    " order(s), " + entry.find("outcome")->text;
-      if (const auto* key = entry.find("idempotencyKey")) step.detail += ", key " + key->text;
-      steps.push_back(step);
-      after = std::stoull(entry.find("sequence")->text);
+    const tally::json::Json* entries = json.ok() ? json.value().find("data") : nullptr;
+    if (entries == nullptr || !append_steps(*entries, node_id, steps, after)) {
+      std::fprintf(stderr, "tally: the node's log answer is malformed after sequence %llu\n",
+                   static_cast<unsigned long long>(after));
+      return 1;
     }
-    if (entries.size() < 1000) break;
+    if (entries->items.size() < 1000) break;
   }
   std::ofstream out(out_file, std::ios::trunc);
   out << tally::sim::trace_to_json(0, steps, true, "") << "\n";
@@ -144,14 +119,43 @@ int export_log(const Client& client, const std::string& out_file) {
   return 0;
 }
 
+// The nodes of --cluster-dir: the ones a write may retry through, and the default node.
+void use_cluster_dir(Client& client, const std::string& dir, bool node_given) {
+  auto urls = tally::cli::cluster_urls(dir);
+  if (!urls.ok()) throw CLI::ValidationError("--cluster-dir", urls.error().message);
+  if (urls.value().empty()) throw CLI::ValidationError("--cluster-dir", dir + " lists no node");
+  client.peers = urls.value();
+  if (!node_given) client.node = client.peers.front();
+}
+
+constexpr const char* kFooter =
+    R"(Metadata values (--metadata, metadata set) are typed as in HTTPie:
+  KEY=VALUE   a string, always: zip=01234, range=1-2 and dash=- are sent as typed
+  KEY:=JSON   a JSON literal: count:=42, vip:=true, gone:=null, name:="a b"
+A posting (-p) is exactly "SOURCE DESTINATION AMOUNT ASSET", quoted as one argument.
+Writes carry an Idempotency-Key (--ik, else a fresh one) and retry through leader changes for
+--write-retry-ms, via --node and the nodes of --cluster-dir; a retry never applies twice.
+Exit codes: 0 success; 1 an error answer or no answer; 2 a usage error.)";
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"tally: the client of a Tally node's HTTP/JSON API, and a local cluster starter"};
   app.require_subcommand(1);
+  app.footer(kFooter);
   Client client;
   if (const char* env = std::getenv("TALLY_NODE")) client.node = env;
-  app.add_option("--node", client.node, "the node's URL (or TALLY_NODE)")->capture_default_str();
+  auto* node_option = app.add_option("--node", client.node, "the node's URL (or TALLY_NODE)")
+                          ->capture_default_str();
+  std::string cluster_dir;
+  if (const char* env = std::getenv("TALLY_CLUSTER_DIR")) cluster_dir = env;
+  app.add_option("--cluster-dir", cluster_dir,
+                 "a local cluster's directory (or TALLY_CLUSTER_DIR): writes retry through its "
+                 "nodes; its first node is the default --node");
+  app.add_option("--write-retry-ms", client.write_retry_ms,
+                 "how long a write retries while no leader takes it (0: once)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
   app.add_flag("--json", client.json, "print the API's JSON answers");
   if (const char* env = std::getenv("TALLY_NO_WAIT");
       env != nullptr && *env != '\0' && std::string(env) != "0")
@@ -164,14 +168,27 @@ int main(int argc, char** argv) {
   // ledger
   auto* ledger = app.add_subcommand("ledger", "create, list, get, delete ledgers");
   ledger->require_subcommand(1);
-  std::string name;
+  std::string name, idempotency_key;
   std::vector<std::string> metadata;
+  auto key_header = [&] {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
+    return headers;
+  };
+  const char* const metadata_help = "KEY=VALUE (string) or KEY:=JSON, repeatable";
+  const char* const key_help = "Idempotency-Key (else a fresh one)";
+  auto metadata_of = [&](const char* option = "--metadata") {
+    return or_usage(parse_metadata_pairs(metadata), option);
+  };
   auto* ledger_create = ledger->add_subcommand("create", "create a ledger");
   ledger_create->add_option("name", name)->required();
-  ledger_create->add_option("--metadata", metadata, "k=v, repeatable");
+  ledger_create->add_option("--metadata", metadata, metadata_help);
+  ledger_create->add_option("--ik", idempotency_key, key_help);
   ledger_create->callback([&] {
+    const auto pairs = metadata_of();
     rc = client.run("POST", "/v2/" + path_segment(name),
-                    metadata.empty() ? "" : "{\"metadata\":" + metadata_json(metadata) + "}");
+                    pairs.empty() ? "" : "{\"metadata\":" + tally::cli::metadata_json(pairs) + "}",
+                    key_header());
   });
   auto* ledger_list = ledger->add_subcommand("list", "list ledgers");
   ledger_list->callback([&] { rc = client.run("GET", "/v2"); });
@@ -180,31 +197,38 @@ int main(int argc, char** argv) {
   ledger_get->callback([&] { rc = client.run("GET", "/v2/" + path_segment(name)); });
   auto* ledger_delete = ledger->add_subcommand("delete", "delete a ledger (soft)");
   ledger_delete->add_option("name", name)->required();
-  ledger_delete->callback([&] { rc = client.run("DELETE", "/v2/" + path_segment(name)); });
+  ledger_delete->add_option("--ik", idempotency_key, key_help);
+  ledger_delete->callback(
+      [&] { rc = client.run("DELETE", "/v2/" + path_segment(name), "", key_header()); });
 
   // tx
   auto* tx = app.add_subcommand("tx", "create, get, list, revert transactions");
   tx->require_subcommand(1);
   std::vector<std::string> postings;
-  std::string reference, idempotency_key, data, cursor, id;
+  std::string reference, data, cursor, id;
   bool force = false;
   std::size_t page_size = 0;
-  auto key_header = [&] {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
-    return headers;
-  };
   auto* tx_create = tx->add_subcommand("create", "post a transaction");
   tx_create->add_option("ledger", name)->required();
-  tx_create->add_option("--posting,-p", postings,
-                        "\"SOURCE DESTINATION AMOUNT ASSET\", repeatable");
-  tx_create->add_option("--data", data, "the transaction's JSON body instead of --posting");
-  tx_create->add_option("--reference", reference);
-  tx_create->add_option("--metadata", metadata, "k=v, repeatable");
-  tx_create->add_option("--ik", idempotency_key, "Idempotency-Key");
-  tx_create->add_flag("--force", force, "allow overdrafts");
+  auto* posting_option = tx_create->add_option(
+      "--posting,-p", postings, "\"SOURCE DESTINATION AMOUNT ASSET\" (one argument), repeatable");
+  auto* data_option =
+      tx_create->add_option("--data", data, "the transaction's JSON body instead of --posting");
+  data_option->excludes(posting_option);
+  data_option->excludes(tx_create->add_option("--reference", reference));
+  data_option->excludes(tx_create->add_option("--metadata", metadata, metadata_help));
+  tx_create->add_option("--ik", idempotency_key, key_help);
+  data_option->excludes(tx_create->add_flag("--force", force, "allow overdrafts"));
   tx_create->callback([&] {
-    std::string body = data.empty() ? transaction_json(postings, reference, metadata, force) : data;
+    if (postings.empty() && data.empty()) {
+      throw CLI::ValidationError("--posting", "tx create needs at least one --posting " +
+                                                  std::string(tally::cli::kPostingForm) +
+                                                  ", or --data JSON");
+    }
+    const std::string body =
+        data.empty()
+            ? tally::cli::transaction_json(postings_of(postings), reference, metadata_of(), force)
+            : data;
     rc = client.run("POST", "/v2/" + path_segment(name) + "/transactions", body, key_header());
   });
   auto* tx_get = tx->add_subcommand("get", "show a transaction");
@@ -221,7 +245,7 @@ int main(int argc, char** argv) {
   };
   auto* tx_list = tx->add_subcommand("list", "list transactions, newest first");
   tx_list->add_option("ledger", name)->required();
-  tx_list->add_option("--page-size", page_size);
+  tx_list->add_option("--page-size", page_size)->check(CLI::NonNegativeNumber);
   tx_list->add_option("--cursor", cursor);
   tx_list->callback([&] {
     rc = client.run("GET", "/v2/" + path_segment(name) + "/transactions" + page_query());
@@ -230,7 +254,7 @@ int main(int argc, char** argv) {
   tx_revert->add_option("ledger", name)->required();
   tx_revert->add_option("id", id)->required();
   tx_revert->add_flag("--force", force);
-  tx_revert->add_option("--ik", idempotency_key, "Idempotency-Key");
+  tx_revert->add_option("--ik", idempotency_key, key_help);
   tx_revert->callback([&] {
     rc = client.run("POST",
                     "/v2/" + path_segment(name) + "/transactions/" + path_segment(id) + "/revert" +
@@ -251,7 +275,7 @@ int main(int argc, char** argv) {
   });
   auto* account_list = account->add_subcommand("list", "list accounts");
   account_list->add_option("ledger", name)->required();
-  account_list->add_option("--page-size", page_size);
+  account_list->add_option("--page-size", page_size)->check(CLI::NonNegativeNumber);
   account_list->add_option("--cursor", cursor);
   account_list->callback(
       [&] { rc = client.run("GET", "/v2/" + path_segment(name) + "/accounts" + page_query()); });
@@ -266,39 +290,42 @@ int main(int argc, char** argv) {
     if (!target_tx.empty()) path += "/transactions/" + path_segment(target_tx);
     return path + "/metadata";
   };
-  auto* meta_set = meta->add_subcommand("set", "set metadata (k=v ...)");
+  auto* meta_set = meta->add_subcommand("set", "set metadata (KEY=VALUE or KEY:=JSON ...)");
   meta_set->add_option("ledger", name)->required();
-  meta_set->add_option("pairs", metadata, "k=v")->required();
+  meta_set->add_option("pairs", metadata, metadata_help)->required();
   meta_set->add_option("--account", target_account);
   meta_set->add_option("--tx", target_tx);
+  meta_set->add_option("--ik", idempotency_key, key_help);
   meta_set->callback([&] {
-    // A ledger's metadata is replaced key by key with PUT, an account's or a transaction's POST.
+    const std::string body = tally::cli::metadata_json(metadata_of("pairs"));
+    // A ledger's metadata is set key by key with PUT, an account's or a transaction's POST.
     const bool ledger_only = target_account.empty() && target_tx.empty();
-    rc = client.run(ledger_only ? "PUT" : "POST", target_path(), metadata_json(metadata));
+    rc = client.run(ledger_only ? "PUT" : "POST", target_path(), body, key_header());
   });
   auto* meta_delete = meta->add_subcommand("delete", "delete one metadata key");
   meta_delete->add_option("ledger", name)->required();
   meta_delete->add_option("key", key)->required();
   meta_delete->add_option("--account", target_account);
   meta_delete->add_option("--tx", target_tx);
-  meta_delete->callback(
-      [&] { rc = client.run("DELETE", target_path() + "/" + path_segment(key)); });
+  meta_delete->add_option("--ik", idempotency_key, key_help);
+  meta_delete->callback([&] {
+    rc = client.run("DELETE", target_path() + "/" + path_segment(key), "", key_header());
+  });
 
   // bulk
-  auto* bulk = app.add_subcommand("bulk", "send a bulk file ([{\"action\", \"data\"}, ...])");
-  std::string file;
-  bool atomic = false;
-  bulk->add_option("ledger", name)->required();
-  bulk->add_option("file", file)->required()->check(CLI::ExistingFile);
-  bulk->add_flag("--atomic", atomic, "all or nothing");
-  bulk->add_option("--ik", idempotency_key, "Idempotency-Key (atomic bulks)");
-  bulk->callback([&] {
-    std::ifstream input(file);
-    std::stringstream text;
-    text << input.rdbuf();
-    rc = client.run("POST", "/v2/" + path_segment(name) + "/_bulk" + (atomic ? "?atomic=true" : ""),
-                    text.str(), key_header());
-  });
+  auto* bulk = app.add_subcommand(
+      "bulk", "send a file of bulk elements ([{\"action\", \"data\", \"ik\"?}, ...])");
+  tally::cli::BulkOptions bulk_options;
+  bulk->add_option("ledger", bulk_options.ledger)->required();
+  bulk->add_option("file", bulk_options.file)->required()->check(CLI::ExistingFile);
+  bulk->add_flag("--atomic", bulk_options.atomic, "all or nothing, in one request");
+  bulk->add_flag("--continue-on-failure", bulk_options.continue_on_failure,
+                 "send every element even after one failed (default: stop at the first)")
+      ->excludes("--atomic");
+  bulk->add_option("--ik", bulk_options.run_key,
+                   "atomic: the request's Idempotency-Key; else a run name mixed into each "
+                   "element's key (running the same file again never applies an element twice)");
+  bulk->callback([&] { rc = tally::cli::send_bulk(client, bulk_options); });
 
   // node
   bool full_check = false;
@@ -306,8 +333,10 @@ int main(int argc, char** argv) {
                                    "run the checker on the node (incremental from "
                                    "its last clean check, unless --full)");
   check->add_flag("--full", full_check, "replay the whole audit chain from genesis");
-  check->callback(
-      [&] { rc = client.run("GET", full_check ? "/_tally/check?full=true" : "/_tally/check"); });
+  check->callback([&] {
+    rc = client.run("GET", full_check ? "/_tally/check?full=true" : "/_tally/check", "", {},
+                    tally::cli::render_check);
+  });
   app.add_subcommand("info", "the node's role, indexes, cache and digest")->callback([&] {
     rc = client.run("GET", "/_tally/info");
   });
@@ -324,14 +353,19 @@ int main(int argc, char** argv) {
   up->add_option("count", count, "N")->required();
   up->add_option("--dir", dir, "where the nodes keep their data")->required();
   up->add_option("--base-port", base_port, "Raft on P+1..P+N, HTTP on P+101..P+100+N")
-      ->capture_default_str();
-  up->add_option("--snapshot-threshold", settings.snapshot_threshold)->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65400));
+  up->add_option("--snapshot-threshold", settings.snapshot_threshold)
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   up->add_option("--group-entries-max", settings.group_entries_max,
                  "entries applied per store commit (group commit)")
       ->capture_default_str();
   up->add_option("--group-commit-ms", settings.group_commit_ms,
                  "the open group is committed at least this often")
       ->capture_default_str();
+  for (const char* unsigned_option : {"--group-entries-max", "--group-commit-ms"})
+    up->get_option(unsigned_option)->check(CLI::NonNegativeNumber);
   up->add_option("--tallyd", tallyd, "the tallyd binary")->capture_default_str();
   up->callback([&] { rc = tally::cli::cluster_up(count, dir, base_port, settings, tallyd); });
   auto* down = cluster->add_subcommand("down", "stop the nodes (SIGTERM)");
@@ -341,7 +375,7 @@ int main(int argc, char** argv) {
   status->add_option("--dir", dir)->required();
   status->callback([&] { rc = tally::cli::cluster_status(dir); });
   auto* start = cluster->add_subcommand("start-node", "restart one stopped node");
-  start->add_option("id", node_id)->required();
+  start->add_option("id", node_id)->required()->check(CLI::NonNegativeNumber);
   start->add_option("--dir", dir)->required();
   start->add_option("--tallyd", tallyd)->capture_default_str();
   start->callback([&] { rc = tally::cli::cluster_start_node(dir, node_id, tallyd); });
@@ -354,11 +388,21 @@ int main(int argc, char** argv) {
   export_trace->add_option("--out", out_file)->required();
   export_trace->callback([&] { rc = export_log(client, out_file); });
 
+  app.parse_complete_callback([&] {
+    if (!cluster_dir.empty() && !cluster->parsed())
+      use_cluster_dir(client, cluster_dir, node_option->count() > 0 || std::getenv("TALLY_NODE"));
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? 0 : 2;
+  } catch (const std::exception& error) {
+    // Nothing the user types should get here (every parser returns its errors): the last
+    // guard against an abort, for failures of the system (a full disk, a filesystem error).
+    std::fprintf(stderr, "tally: %s\n", error.what());
+    return 1;
   }
   return rc;
 }

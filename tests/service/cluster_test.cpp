@@ -110,15 +110,6 @@ std::string info_text(const json::Json& json, const char* key) {
   return value ? value->text : "";
 }
 
-// The id of the leader the live nodes agree on (0 if none).
-std::uint64_t leader_of(const std::vector<ClusterNode>& nodes) {
-  for (const auto& node : nodes) {
-    auto info = get_json(node.http, "/_tally/info");
-    if (info.status == 200 && info_text(info.json, "role") == "leader") return node.id;
-  }
-  return 0;
-}
-
 // After the load: every node reaches the same applied index with the same store digest, node
 // list_from lists exactly the acknowledged transactions (each once), balances are conserved
 // and the checker is clean on every node.

@@ -82,14 +82,45 @@ LocalCluster::~LocalCluster() {
   if (base_port != 0) run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null");
 }
 
-std::vector<ClusterNode> read_cluster(const std::string& dir) {
+CliCluster::CliCluster(int nodes, const std::string& dir, const std::string& state_dir)
+    : cluster(nodes, dir, "", "XDG_STATE_HOME=" + state_dir),
+      cli("XDG_STATE_HOME=" + state_dir + " " + tally_binary()),
+      tally(cli + " --node http://127.0.0.1:" + std::to_string(cluster.base_port + 101)) {}
+
+namespace {
+
+json::Json cluster_file(const std::string& dir) {
   std::ifstream file(dir + "/cluster.json");
   std::stringstream text;
   text << file.rdbuf();
-  std::vector<ClusterNode> nodes;
   auto json = json::parse_json(text.str());
-  if (!json.ok() || json.value().find("nodes") == nullptr) return nodes;
-  for (const auto& item : json.value().find("nodes")->items) {
+  return json.ok() ? std::move(json).value() : json::Json{};
+}
+
+}  // namespace
+
+std::string read_cluster_id(const std::string& dir) {
+  const json::Json json = cluster_file(dir);
+  const json::Json* id = json.find("clusterId");
+  return id == nullptr ? "" : id->text;
+}
+
+std::uint64_t leader_of(const std::vector<ClusterNode>& nodes) {
+  for (const auto& node : nodes) {
+    auto info = get_json(node.http, "/_tally/info");
+    const json::Json* data = info.json.find("data");
+    const json::Json* role = data == nullptr ? nullptr : data->find("role");
+    if (info.status == 200 && role != nullptr && role->text == "leader") return node.id;
+  }
+  return 0;
+}
+
+std::vector<ClusterNode> read_cluster(const std::string& dir) {
+  std::vector<ClusterNode> nodes;
+  const json::Json root = cluster_file(dir);
+  const json::Json* list = root.find("nodes");
+  if (list == nullptr) return nodes;
+  for (const auto& item : list->items) {
     ClusterNode node;
     node.id = std::stoull(item.find("id")->text);
     node.http = "http://" + item.find("http")->text;

@@ -31,6 +31,11 @@ struct ClusterNode {
 
 // Reads DIR/cluster.json.
 std::vector<ClusterNode> read_cluster(const std::string& dir);
+// DIR/cluster.json's cluster id.
+std::string read_cluster_id(const std::string& dir);
+
+// The id of the first node that answers as the leader (0 if none).
+std::uint64_t leader_of(const std::vector<ClusterNode>& nodes);
 
 // `tally cluster up N --dir DIR --base-port P <flags>` on free ports, and `tally cluster down`
 // when it goes out of scope (also when a REQUIRE fails). env prefixes the command (e.g. the
@@ -45,6 +50,16 @@ struct LocalCluster {
   std::string dir;
   int base_port = 0;  // 0: no free ports were found (and nothing was started)
   CommandResult up;
+};
+
+// A local cluster for the CLI's tests: the CLI's state file under `state_dir` (never the
+// user's), `cli` the command that runs the CLI with it, and `tally` the same pointed at the
+// first node.
+struct CliCluster {
+  CliCluster(int nodes, const std::string& dir, const std::string& state_dir);
+  LocalCluster cluster;
+  std::string cli;
+  std::string tally;
 };
 
 // GET url+path and its parsed JSON; status 0 when the node does not answer.

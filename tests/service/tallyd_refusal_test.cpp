@@ -75,13 +75,15 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// A data dir that one tallyd wrote and left cleanly: cluster "tally", DIR/audit.key.
+// A data dir that one tallyd wrote and left cleanly: the cluster id `cluster up` chose,
+// DIR/audit.key.
 struct StoppedNode {
   TempDir dir;
   int base = free_base_port(1);
   std::string cluster = dir.file("c");
   std::string data_dir = cluster + "/node-1";
   std::string key_file = cluster + "/audit.key";
+  std::string cluster_id;
 
   StoppedNode() {
     REQUIRE(base != 0);
@@ -96,14 +98,20 @@ struct StoppedNode {
     REQUIRE(created.status == 204);
     REQUIRE(down.exit_code == 0);
     REQUIRE(fs::exists(data_dir + "/store.db"));
+    cluster_id = read_cluster_id(cluster);
+    REQUIRE_FALSE(cluster_id.empty());
   }
 
-  // Runs tallyd in the foreground on the data dir with extra flags; stderr into a file.
+  // Runs tallyd in the foreground on the data dir with extra flags (and the cluster's id
+  // unless they name one); stderr into a file.
   CommandResult start(const std::string& flags) {
     const std::string port = std::to_string(base + 1), http = std::to_string(base + 101);
+    const std::string id_flag = flags.find("--cluster-id") == std::string::npos
+                                    ? " --cluster-id=" + cluster_id
+                                    : std::string();
     return run_command(tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
-                       " --http-address=127.0.0.1:" + http + " --data-dir=" + data_dir + " " +
-                       flags + " 2>" + dir.file("stderr.txt"));
+                       " --http-address=127.0.0.1:" + http + " --data-dir=" + data_dir + id_flag +
+                       " " + flags + " 2>" + dir.file("stderr.txt"));
   }
   std::string stderr_text() { return read_file(dir.file("stderr.txt")); }
   std::string raft_dir() const { return data_dir + "/raft"; }
@@ -133,7 +141,8 @@ TEST_CASE("tallyd refuses a data dir of another cluster id, with exit code 3", "
   INFO(node.stderr_text());
   CHECK(run.exit_code == 3);
   CHECK_THAT(node.stderr_text(), Catch::Contains("data_dir_refused") &&
-                                     Catch::Contains("elsewhere") && Catch::Contains("tally"));
+                                     Catch::Contains("elsewhere") &&
+                                     Catch::Contains(node.cluster_id));
   CHECK(changes(before, snapshot(node.cluster)) == "");
 }
 
@@ -226,8 +235,9 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
   const std::string rc = node.dir.file("rc.txt"), pid = node.dir.file("pid.txt");
   run_command("(" + tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
               " --http-address=127.0.0.1:" + http + " --data-dir=" + node.data_dir +
-              " --audit-key-file=" + node.key_file + " 2>" + node.dir.file("stderr.txt") +
-              " & echo $! >" + pid + "; wait $!; echo $? >" + rc + ") >/dev/null 2>&1 &");
+              " --cluster-id=" + node.cluster_id + " --audit-key-file=" + node.key_file + " 2>" +
+              node.dir.file("stderr.txt") + " & echo $! >" + pid + "; wait $!; echo $? >" + rc +
+              ") >/dev/null 2>&1 &");
   // A tallyd that never stops (the failure under test) is killed when the test ends.
   struct Reaper {
     std::string pid_file, rc_file;
