@@ -15,6 +15,7 @@
 #include "native/tally/arguments.hpp"
 #include "native/tally/bulk.hpp"
 #include "native/tally/client.hpp"
+#include "native/tally/token_command.hpp"
 
 namespace {
 
@@ -379,6 +380,8 @@ int main(int argc, char** argv) {
   start->add_option("--dir", dir)->required();
   start->add_option("--tallyd", tallyd)->capture_default_str();
   start->callback([&] { rc = tally::cli::cluster_start_node(dir, node_id, tallyd); });
+
+  tally::cli::add_token_command(app, rc);
 
   // trace
   auto* trace = app.add_subcommand("trace", "the node's applied log for the visualiser");
