@@ -69,14 +69,10 @@ void handle_add_account_metadata(Server::Impl& impl, const CallPtr& call) {
   if (!body.ok()) return impl.respond_error(call, body.error());
   auto metadata = json::parse_metadata(*body, "metadata");
   if (!metadata.ok()) return impl.respond_error(call, metadata.error());
-  auto key = idempotency_key(*call);
-  if (!key.ok()) return impl.respond_error(call, key.error());
-  domain::SetAccountMetadata order{call->path_param("ledger"), call->path_param("address"),
-                                   std::move(metadata).value()};
-  submit_or_dry_run(impl, call, plan::Request{{std::move(order)}, *key}, answer_no_content,
-                    [](Server::Impl& impl, const CallPtr& call, const fsm::DryRun&) {
-                      impl.respond(call, 204, "");
-                    });
+  submit_no_content(
+      impl, call,
+      domain::SetAccountMetadata{call->path_param("ledger"), call->path_param("address"),
+                                 std::move(metadata).value()});
 }
 
 void handle_delete_account_metadata(Server::Impl& impl, const CallPtr& call) {

@@ -154,14 +154,9 @@ void handle_add_transaction_metadata(Server::Impl& impl, const CallPtr& call) {
   if (!body.ok()) return impl.respond_error(call, body.error());
   auto metadata = json::parse_metadata(*body, "metadata");
   if (!metadata.ok()) return impl.respond_error(call, metadata.error());
-  auto key = idempotency_key(*call);
-  if (!key.ok()) return impl.respond_error(call, key.error());
-  domain::SetTransactionMetadata order{call->path_param("ledger"), *id,
-                                       std::move(metadata).value()};
-  submit_or_dry_run(impl, call, plan::Request{{std::move(order)}, *key}, answer_no_content,
-                    [](Server::Impl& impl, const CallPtr& call, const fsm::DryRun&) {
-                      impl.respond(call, 204, "");
-                    });
+  submit_no_content(
+      impl, call,
+      domain::SetTransactionMetadata{call->path_param("ledger"), *id, std::move(metadata).value()});
 }
 
 void handle_delete_transaction_metadata(Server::Impl& impl, const CallPtr& call) {

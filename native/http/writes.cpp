@@ -78,6 +78,15 @@ void submit_or_dry_run(Server::Impl& impl, const CallPtr& call, plan::Request re
   dry_answer(impl, call, *run);
 }
 
+void submit_no_content(Server::Impl& impl, const CallPtr& call, domain::Order order) {
+  auto key = idempotency_key(*call);
+  if (!key.ok()) return impl.respond_error(call, key.error());
+  submit_or_dry_run(impl, call, plan::Request{{std::move(order)}, *key}, answer_no_content,
+                    [](Server::Impl& impl, const CallPtr& call, const fsm::DryRun&) {
+                      impl.respond(call, 204, "");
+                    });
+}
+
 void answer_no_content(Server::Impl& impl, const CallPtr& call, const domain::Outcome&,
                        const Headers& headers) {
   impl.respond(call, 204, "", headers);

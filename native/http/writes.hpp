@@ -24,6 +24,10 @@ using DryAnswer =
 void submit_write(Server::Impl& impl, const CallPtr& call, plan::Request request, Answer answer,
                   bool answers_failures = false);
 
+// An order answered 204 when it applies (or, dryRun=true, would), keyed by the call's
+// Idempotency-Key: setting an account's or a transaction's metadata.
+void submit_no_content(Server::Impl& impl, const CallPtr& call, domain::Order order);
+
 // submit_write, or a dry run when the call says dryRun=true (then dry_answer answers).
 void submit_or_dry_run(Server::Impl& impl, const CallPtr& call, plan::Request request,
                        Answer answer, DryAnswer dry_answer);
