@@ -136,6 +136,13 @@ browser_deps() {
   fi
 }
 
+# Formance's official SDK for the [compat] tests, at the version tests/compat's lock file pins.
+compat_deps() {
+  if [ ! -f tests/compat/node_modules/@formance/formance-sdk/package.json ]; then
+    (cd tests/compat && npm ci --no-audit --no-fund --silent)
+  fi
+}
+
 # "N tests" from a ctest log, for the summary.
 ctest_counts() {
   grep -E "tests passed, [0-9]+ tests failed out of" "$1" | tail -1
@@ -179,12 +186,14 @@ run_cluster() {
   $tally cluster up 3 --dir "$dir" --base-port "$base"
   local node="http://127.0.0.1:$((base + 101))"
   cat <<EOF
-Send requests to any node (followers redirect writes to the leader), e.g. $node:
-  curl -sL -X POST $node/v3/demo
-  curl -sL -D /tmp/tally-write -X POST $node/v3/demo/transactions \\
+Send requests to any node: Formance's v2 API at /v2/... (and /api/ledger/v2/... for its
+SDKs); a follower redirects to the leader. E.g. $node:
+  curl -sL -X POST $node/v2/demo
+  curl -sL -X POST $node/v2/demo/transactions \\
     -d '{"postings":[{"source":"world","destination":"users:alice","amount":100,"asset":"USD/2"}]}'
-  N=\$(tr -d '\\r' </tmp/tally-write | awk -F': ' 'tolower(\$1)=="tally-applied-index" {print \$2}')
-  curl -s -H "Tally-Applied-Index: \$N" $node/v3/demo/accounts/users:alice
+  curl -sL "$node/v2/demo/accounts/users:alice?expand=volumes"
+  curl -sL $node/v2/demo/transactions
+  curl -s $node/_tally/info; curl -s $node/_tally/check
 Or with the CLI: $tally --node $node tx list demo
 Status: $tally cluster status --dir $dir
 Stop:   $tally cluster down --dir $dir
@@ -199,6 +208,7 @@ case "$cmd" in
     .ci/readme_example
     t0=$(date +%s)
     build_test
+    compat_deps
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     (cd build/test && ctest -j "$JOBS" --output-on-failure --timeout 900) | tee build/native-ctest.log

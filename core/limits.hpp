@@ -18,6 +18,8 @@ inline constexpr std::size_t kIdempotencyKeyBytesMax = 256;  // DESIGN.md §8
 inline constexpr std::size_t kMetadataKeyBytesMax = 256;
 inline constexpr std::size_t kMetadataValueBytesMax = 4096;
 inline constexpr std::size_t kMetadataEntriesMax = 256;  // per account, transaction or ledger
+// Accounts a transaction may set metadata on with it: each is one more plan entry.
+inline constexpr std::size_t kAccountsWithMetadataMax = 256;
 
 // A request: the orders of a bulk apply atomically in one log entry.
 inline constexpr std::size_t kPostingsPerTransactionMax = 256;
@@ -43,7 +45,9 @@ inline constexpr std::size_t kPageSizeMax = 1000;
 inline constexpr std::size_t kEncodedFieldBytesMax = 16 * 1024 * 1024;
 
 static_assert(kAssetBytesMax == 1 + 16 + 1 + 3);
-static_assert(kPlanEntriesMax >= kOrdersPerProposalMax * (2 * kPostingsPerTransactionMax + 4) + 1);
+static_assert(kPlanEntriesMax >= kOrdersPerProposalMax * (2 * kPostingsPerTransactionMax +
+                                                          kAccountsWithMetadataMax + 5) +
+                                     1);
 static_assert(kPageSizeDefault <= kPageSizeMax);
 
 }  // namespace tally::limits

@@ -13,6 +13,9 @@ std::string_view code_name(Code code) {
     case Code::kCacheHorizonExceeded: return "CACHE_HORIZON_EXCEEDED";
     case Code::kStaleProposal: return "STALE_PROPOSAL";
     case Code::kIdempotencyConflict: return "IDEMPOTENCY_CONFLICT";
+    case Code::kAlreadyReverted: return "ALREADY_REVERTED";
+    case Code::kLedgerNotFound: return "LEDGER_NOT_FOUND";
+    case Code::kNoPostings: return "NO_POSTINGS";
     case Code::kCollisionDetected: return "COLLISION_DETECTED";
     case Code::kCorrupt: return "CORRUPT";
     case Code::kStorage: return "STORAGE";

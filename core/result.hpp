@@ -27,6 +27,9 @@ enum class Code : std::uint16_t {
   kCacheHorizonExceeded = 7,  // retryable: admission predicted 2+ rotations
   kStaleProposal = 8,         // retryable: predicted index or epoch no longer match
   kIdempotencyConflict = 9,
+  kAlreadyReverted = 10,  // a revert of a transaction that is already reverted
+  kLedgerNotFound = 11,   // an order on a ledger that does not exist or is deleted
+  kNoPostings = 12,       // a transaction with no posting
   // Hard errors: a node that meets one stops applying.
   kCollisionDetected = 100,   // two canonical keys share an id (inv#1 cannot hold)
   kCorrupt = 101,             // persisted or decoded bytes are malformed

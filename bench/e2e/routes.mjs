@@ -1,14 +1,15 @@
 // The one place where the benchmark names Tally's HTTP routes (and the bodies' shapes that
 // depend on them). Everything else asks here.
 export const routes = {
-  info: () => '/v3/_info',
-  check: () => '/v3/_check',
-  ledger: (ledger) => `/v3/${ledger}`,
-  transactions: (ledger) => `/v3/${ledger}/transactions`,
-  bulk: (ledger, atomic) => `/v3/${ledger}/bulk${atomic ? '?atomic=true' : ''}`,
+  info: () => '/_tally/info',
+  check: () => '/_tally/check',
+  ledger: (ledger) => `/v2/${ledger}`,
+  transactions: (ledger) => `/v2/${ledger}/transactions`,
+  bulk: (ledger, atomic) => `/v2/${ledger}/_bulk${atomic ? '?atomic=true' : ''}`,
   accounts: (ledger, pageSize, cursor) =>
-    `/v3/${ledger}/accounts?pageSize=${pageSize}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''),
-  lastTransaction: (ledger) => `/v3/${ledger}/transactions?pageSize=1`,
+    cursor ? `/v2/${ledger}/accounts?cursor=${encodeURIComponent(cursor)}`
+           : `/v2/${ledger}/accounts?expand=volumes&pageSize=${pageSize}`,
+  lastTransaction: (ledger) => `/v2/${ledger}/transactions?pageSize=1`,
 };
 
 // What /info answers, as the fields the benchmark reads.

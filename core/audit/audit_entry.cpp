@@ -12,12 +12,22 @@ namespace tally::audit {
 
 namespace {
 
+bool per_order(const AuditEntry& entry) {
+  return domain::answers_per_order(entry.mode, entry.order_keys);
+}
+
 void write_hashed_content(codec::Writer& w, const AuditEntry& entry) {
-  w.u8(kAuditFormat);
+  w.u8(per_order(entry) ? kAuditPerOrderFormat : kAuditFormat);
   w.u64(entry.sequence);
   w.u64(entry.log_index);
   w.u64(entry.timestamp_us);
   codec::write_optional_string(w, entry.idempotency_key);
+  if (per_order(entry)) {
+    w.u8(static_cast<std::uint8_t>(entry.mode));
+    w.u32(static_cast<std::uint32_t>(entry.order_keys.size()));
+    for (const auto& key : entry.order_keys)
+      codec::write_optional_string(w, key);
+  }
   codec::write_outcome(w, entry.outcome);
   w.u32(static_cast<std::uint32_t>(entry.items.size()));
   for (const Bytes& item : entry.items)
@@ -59,12 +69,25 @@ Bytes encode_audit_entry(const AuditEntry& entry) {
 
 Result<AuditEntry> decode_audit_entry(ByteView bytes) {
   return codec::decode_all<AuditEntry>(bytes, "audit entry", [](codec::Reader& r) {
-    codec::expect_format(r, kAuditFormat);
+    const std::uint8_t format = r.u8();
+    if (format != kAuditFormat && format != kAuditPerOrderFormat) {
+      r.fail("unknown audit entry format " + std::to_string(format));
+    }
     AuditEntry entry;
     entry.sequence = r.u64();
     entry.log_index = r.u64();
     entry.timestamp_us = r.u64();
     entry.idempotency_key = codec::read_optional_string(r);
+    if (format == kAuditPerOrderFormat) {
+      auto mode = domain::bulk_mode_from_byte(r.u8());
+      if (!mode) r.fail("unknown bulk mode");
+      entry.mode = mode.value_or(domain::BulkMode::kAtomic);
+      std::uint32_t keys = r.count(limits::kOrdersPerProposalMax, 1);
+      for (std::uint32_t i = 0; i < keys && r.ok(); ++i)
+        entry.order_keys.push_back(codec::read_optional_string(r));
+      // One encoding per entry: format 2 only for what answers per order.
+      if (r.ok() && !per_order(entry)) r.fail("format 2 for an entry answering one outcome");
+    }
     entry.outcome = codec::read_outcome(r);
     std::uint32_t n = r.count(limits::kOrdersPerProposalMax, 4);
     for (std::uint32_t i = 0; i < n && r.ok(); ++i)

@@ -106,6 +106,18 @@ bool ChainWalk::valid_content(const audit::AuditEntry& entry, std::vector<domain
   if (rules.ok() && entry.idempotency_key) {
     rules = domain::validate_idempotency_key(*entry.idempotency_key);
   }
+  if (rules.ok()) {
+    rules =
+        domain::validate_bulk_shape(entry.mode, entry.idempotency_key, entry.order_keys, orders);
+  }
+  // One outcome per order exactly when the entry answers per order.
+  const bool per_order = domain::answers_per_order(entry.mode, entry.order_keys);
+  if (rules.ok() && per_order != (entry.outcome.kind == domain::Outcome::Kind::kPerOrder)) {
+    rules = make_error(Code::kValidation, "an outcome of the wrong kind for its mode");
+  }
+  if (rules.ok() && per_order && entry.outcome.per_order.size() != orders.size()) {
+    rules = make_error(Code::kValidation, "a per-order outcome without one outcome per order");
+  }
   if (!rules.ok()) {
     report_->add({MismatchKind::kMalformedRow, row, "orders and key a request could hold",
                   rules.error().message});
@@ -119,8 +131,12 @@ void ChainWalk::replay(const audit::AuditEntry& entry, const std::vector<domain:
   // A coverage miss is a fact of the plan, which the audit does not carry: nothing was
   // applied and nothing recorded, so the replay has nothing to do.
   if (!entry.outcome.ok() && entry.outcome.code == Code::kCoverageMiss) return;
-  domain::Outcome replayed = state_.model.apply(orders, entry.idempotency_key, entry.timestamp_us,
-                                                entry.sequence, &entry.outcome);
+  domain::Outcome replayed =
+      domain::answers_per_order(entry.mode, entry.order_keys)
+          ? state_.model.apply_per_order(orders, entry.mode, entry.order_keys, entry.timestamp_us,
+                                         entry.sequence, &entry.outcome)
+          : state_.model.apply(orders, entry.idempotency_key, entry.timestamp_us, entry.sequence,
+                               &entry.outcome);
   if (!domain::outcomes_agree(replayed, entry.outcome)) {
     report_->add({MismatchKind::kReplayOutcome, entry_name(entry.sequence),
                   domain::describe_outcome(replayed), domain::describe_outcome(entry.outcome)});

@@ -130,7 +130,7 @@ domain::Outcome ReferenceLedger::run_orders(const std::vector<domain::Order>& or
 
 void ReferenceLedger::record_log_pointers(const std::vector<domain::Order>& orders,
                                           const std::vector<domain::OrderResult>& results,
-                                          std::uint64_t audit_sequence) {
+                                          std::uint64_t audit_sequence, std::size_t first_index) {
   TALLY_INVARIANT(orders.size() == results.size(), "one result per order");
   for (std::size_t index = 0; index < orders.size(); ++index) {
     const std::string* ledger = domain::order_ledger(orders[index]);
@@ -140,7 +140,8 @@ void ReferenceLedger::record_log_pointers(const std::vector<domain::Order>& orde
     // Log sequences are handed out once per ledger, so no pointer is ever overwritten.
     bool inserted =
         log_pointers_
-            .emplace(key, audit::LogPointer{audit_sequence, static_cast<std::uint32_t>(index)})
+            .emplace(key, audit::LogPointer{audit_sequence,
+                                            static_cast<std::uint32_t>(first_index + index)})
             .second;
     TALLY_INVARIANT(inserted, "a ledger log sequence was handed out twice");
   }
@@ -179,8 +180,9 @@ Result<domain::OrderResult> ReferenceLedger::apply_order(const domain::Order& or
 
 Status ReferenceLedger::require_live_ledger(const std::string& ledger) const {
   auto info = ledgers_.find(ledger);
-  if (info == ledgers_.end()) return make_error(Code::kNotFound, "no ledger " + ledger);
-  if (info->second.deleted) return make_error(Code::kNotFound, "ledger " + ledger + " is deleted");
+  if (info == ledgers_.end()) return make_error(Code::kLedgerNotFound, "no ledger " + ledger);
+  if (info->second.deleted)
+    return make_error(Code::kLedgerNotFound, "ledger " + ledger + " is deleted");
   return ok_status();
 }
 
@@ -284,6 +286,14 @@ Result<domain::OrderResult> ReferenceLedger::create_transaction(
   if (order.reference) {
     context.journal.put(references_, ReferenceKey{order.ledger, *order.reference}, id);
   }
+  // Account metadata rides with the transaction: merged per account, no log sequence of its own.
+  for (const auto& [account, changes] : order.account_metadata) {
+    AccountKey key{order.ledger, account};
+    Result<Metadata> metadata =
+        merged(find_value(account_metadata_, key).value_or(Metadata{}), changes);
+    if (!metadata.ok()) return metadata.error();
+    context.journal.put(account_metadata_, key, std::move(metadata).value());
+  }
   return OrderResult{id, take_log_sequence(context, order.ledger)};
 }
 
@@ -295,13 +305,17 @@ Result<domain::OrderResult> ReferenceLedger::revert_transaction(
     return make_error(Code::kNotFound, "no transaction " + std::to_string(order.transaction_id));
   }
   if (original->reverted_by) {
-    return make_error(Code::kConflict, "transaction " + std::to_string(order.transaction_id) +
-                                           " is already reverted");
+    return make_error(
+        Code::kAlreadyReverted,
+        "transaction " + std::to_string(order.transaction_id) + " is already reverted");
   }
   std::vector<domain::Posting> postings = domain::reversed_postings(original->postings);
   TALLY_TRY(apply_postings(context, order.ledger, postings, order.force));
   domain::TransactionState revert;
   revert.postings = std::move(postings);
+  // The revert names what it reverts in its metadata, over any key of the request's.
+  revert.metadata = order.metadata;
+  revert.metadata[std::string(domain::kRevertMetadataKey)] = std::to_string(order.transaction_id);
   revert.timestamp_us = order.at_effective_date ? original->timestamp_us : context.timestamp_us;
   revert.reverts = original->id;
   std::uint64_t id = store_transaction(context, order.ledger, std::move(revert));

@@ -23,6 +23,7 @@
 #include "core/audit/audit_rows.hpp"
 #include "core/bytes.hpp"
 #include "core/domain/amount.hpp"
+#include "core/domain/bulk.hpp"
 #include "core/domain/metadata.hpp"
 #include "core/domain/order.hpp"
 #include "core/domain/outcome.hpp"
@@ -45,6 +46,15 @@ class ReferenceLedger {
                         const std::optional<std::string>& idempotency_key,
                         std::uint64_t timestamp_us, std::uint64_t audit_sequence,
                         const domain::Outcome* answered = nullptr);
+
+  // Applies a proposal answering per order (domain/bulk.hpp): each order alone, in order, with
+  // its own key, outcome and log pointer; atomic mode keeps all or nothing. answered: the
+  // node's per-order outcome, when known (an order it reports as a coverage miss did not
+  // run, and nothing was recorded for it).
+  domain::Outcome apply_per_order(const std::vector<domain::Order>& orders, domain::BulkMode mode,
+                                  const domain::OrderKeys& order_keys, std::uint64_t timestamp_us,
+                                  std::uint64_t audit_sequence,
+                                  const domain::Outcome* answered = nullptr);
 
   // Every store row the state implies, keyed and valued exactly as the store holds them:
   // attribute rows (zone 0x01), idempotency rows (zone 0x04), ledger log pointers
@@ -158,9 +168,15 @@ class ReferenceLedger {
   };
 
   domain::Outcome run_orders(const std::vector<domain::Order>& orders, Context context);
+  // One order of a per-order proposal: its key, then the order itself (reference_per_order.cpp).
+  domain::Outcome run_keyed(const domain::Order& order, const std::optional<std::string>& key,
+                            Context context);
+  void remember(const std::string& key, const domain::Order& order, std::uint64_t audit_sequence,
+                const domain::Outcome& outcome, const domain::Outcome* answered);
+  // first_index: the index, in its proposal, of the first of orders.
   void record_log_pointers(const std::vector<domain::Order>& orders,
                            const std::vector<domain::OrderResult>& results,
-                           std::uint64_t audit_sequence);
+                           std::uint64_t audit_sequence, std::size_t first_index = 0);
 
   Result<domain::OrderResult> apply_order(const domain::Order& order, Context context);
   Status require_live_ledger(const std::string& ledger) const;

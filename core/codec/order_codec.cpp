@@ -10,6 +10,54 @@ namespace {
 
 using namespace domain;
 
+// Fields added after format 1 trail an order's encoding, in format 2, which only an order that
+// holds one is written in: an order without them keeps the bytes (and intent hash) it always
+// had, and a format-2 order without its trailing field is refused (one encoding per value, and
+// a truncated one does not pass for a shorter order).
+bool has_trailing_fields(const Order& order) {
+  if (const auto* create = std::get_if<CreateTransaction>(&order)) {
+    return !create->account_metadata.empty();
+  }
+  if (const auto* revert = std::get_if<RevertTransaction>(&order)) return !revert->metadata.empty();
+  return false;
+}
+
+void write_account_metadata(Writer& w, const std::map<std::string, Metadata>& accounts) {
+  if (accounts.empty()) return;
+  w.u32(static_cast<std::uint32_t>(accounts.size()));
+  for (const auto& [account, metadata] : accounts) {
+    w.string(account);
+    write_metadata(w, metadata);
+  }
+}
+
+std::map<std::string, Metadata> read_account_metadata(Reader& r, bool trailing) {
+  std::map<std::string, Metadata> accounts;
+  if (!trailing) return accounts;
+  std::uint32_t n = r.count(limits::kAccountsWithMetadataMax, 8);
+  if (n == 0) r.fail("an empty trailing account metadata list");
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    std::string account = r.string();
+    if (!accounts.empty() && !(accounts.rbegin()->first < account)) {
+      r.fail("account metadata not sorted by account");
+      break;
+    }
+    accounts.emplace(std::move(account), read_metadata(r));
+  }
+  return accounts;
+}
+
+void write_trailing_metadata(Writer& w, const Metadata& metadata) {
+  if (!metadata.empty()) write_metadata(w, metadata);
+}
+
+Metadata read_trailing_metadata(Reader& r, bool trailing) {
+  if (!trailing) return {};
+  Metadata metadata = read_metadata(r);
+  if (metadata.empty()) r.fail("an empty trailing metadata map");
+  return metadata;
+}
+
 void write_fields(Writer& w, const Order& order) {
   std::visit(Overloaded{
                  [&](const CreateLedger& o) {
@@ -24,12 +72,14 @@ void write_fields(Writer& w, const Order& order) {
                    write_metadata(w, o.metadata);
                    write_optional_u64(w, o.timestamp_us);
                    w.boolean(o.force);
+                   write_account_metadata(w, o.account_metadata);
                  },
                  [&](const RevertTransaction& o) {
                    w.string(o.ledger);
                    w.u64(o.transaction_id);
                    w.boolean(o.force);
                    w.boolean(o.at_effective_date);
+                   write_trailing_metadata(w, o.metadata);
                  },
                  [&](const SetAccountMetadata& o) {
                    w.string(o.ledger);
@@ -65,7 +115,7 @@ void write_fields(Writer& w, const Order& order) {
 }
 
 // One reader per order type, indexed by the variant index.
-Order read_order_fields(Reader& r, std::uint8_t type) {
+Order read_order_fields(Reader& r, std::uint8_t type, bool trailing) {
   switch (type) {
     case 0: {
       CreateLedger o;
@@ -82,6 +132,7 @@ Order read_order_fields(Reader& r, std::uint8_t type) {
       o.metadata = read_metadata(r);
       o.timestamp_us = read_optional_u64(r);
       o.force = r.boolean();
+      o.account_metadata = read_account_metadata(r, trailing);
       return o;
     }
     case 3: {
@@ -90,6 +141,7 @@ Order read_order_fields(Reader& r, std::uint8_t type) {
       o.transaction_id = r.u64();
       o.force = r.boolean();
       o.at_effective_date = r.boolean();
+      o.metadata = read_trailing_metadata(r, trailing);
       return o;
     }
     case 4: {
@@ -143,7 +195,7 @@ static_assert(std::variant_size_v<Order> == 11, "a new order type needs its code
 
 Bytes encode_order(const Order& order) {
   Writer w;
-  w.u8(kOrderFormat);
+  w.u8(has_trailing_fields(order) ? kOrderTrailingFormat : kOrderFormat);
   w.u8(static_cast<std::uint8_t>(order.index()));
   write_fields(w, order);
   return w.take();
@@ -151,10 +203,17 @@ Bytes encode_order(const Order& order) {
 
 Result<Order> decode_order(ByteView bytes) {
   return decode_all<Order>(bytes, "order", [](Reader& r) {
-    expect_format(r, kOrderFormat);
+    const std::uint8_t format = r.u8();
+    if (format != kOrderFormat && format != kOrderTrailingFormat) {
+      r.fail("unknown order format " + std::to_string(format));
+    }
     std::uint8_t type = r.u8();
     if (!r.ok()) return Order{DeleteLedger{}};
-    return read_order_fields(r, type);
+    Order order = read_order_fields(r, type, format == kOrderTrailingFormat);
+    if (r.ok() && has_trailing_fields(order) != (format == kOrderTrailingFormat)) {
+      r.fail("an order of format 2 without its trailing field");
+    }
+    return order;
   });
 }
 

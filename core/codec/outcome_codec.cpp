@@ -8,6 +8,13 @@ namespace tally::codec {
 void write_outcome(Writer& w, const domain::Outcome& outcome) {
   w.u8(static_cast<std::uint8_t>(outcome.kind));
   w.u64(outcome.replay_of_sequence);
+  if (outcome.kind == domain::Outcome::Kind::kNotApplied) return;
+  if (outcome.kind == domain::Outcome::Kind::kPerOrder) {
+    w.u32(static_cast<std::uint32_t>(outcome.per_order.size()));
+    for (const domain::Outcome& one : outcome.per_order)
+      write_outcome(w, one);
+    return;
+  }
   if (outcome.kind == domain::Outcome::Kind::kSuccess) {
     w.u32(static_cast<std::uint32_t>(outcome.results.size()));
     for (const domain::OrderResult& result : outcome.results) {
@@ -21,10 +28,33 @@ void write_outcome(Writer& w, const domain::Outcome& outcome) {
   w.u32(outcome.failed_order);
 }
 
-domain::Outcome read_outcome(Reader& r) {
+namespace {
+
+domain::Outcome read_one(Reader& r, bool nested);
+
+// kPerOrder: u32 count, then each order's outcome (success, failure or not applied).
+void read_per_order(Reader& r, domain::Outcome& outcome) {
+  outcome.kind = domain::Outcome::Kind::kPerOrder;
+  if (outcome.replay_of_sequence != 0) r.fail("a per-order outcome replayed as a whole");
+  std::uint32_t n = r.count(limits::kOrdersPerProposalMax, 9);
+  if (n == 0) r.fail("a per-order outcome with no order");
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i)
+    outcome.per_order.push_back(read_one(r, true));
+}
+
+domain::Outcome read_one(Reader& r, bool nested) {
   domain::Outcome outcome;
   std::uint8_t kind = r.u8();
   outcome.replay_of_sequence = r.u64();
+  if (kind == 3 && nested) {
+    outcome.kind = domain::Outcome::Kind::kNotApplied;
+    if (outcome.replay_of_sequence != 0) r.fail("a replayed order that was not applied");
+    return outcome;
+  }
+  if (kind == 2 && !nested) {
+    read_per_order(r, outcome);
+    return outcome;
+  }
   if (kind == 0) {
     std::uint32_t n = r.count(limits::kOrdersPerProposalMax, 2);
     for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
@@ -33,6 +63,7 @@ domain::Outcome read_outcome(Reader& r) {
       result.log_sequence = read_optional_u64(r);
       outcome.results.push_back(result);
     }
+    if (nested && n != 1) r.fail("a per-order success with other than one result");
     return outcome;
   }
   if (kind != 1) {
@@ -48,7 +79,14 @@ domain::Outcome read_outcome(Reader& r) {
   outcome.code = as_code;
   outcome.message = r.string();
   outcome.failed_order = r.u32();
+  if (nested && outcome.failed_order != 0) r.fail("a per-order failure names another order");
   return outcome;
+}
+
+}  // namespace
+
+domain::Outcome read_outcome(Reader& r) {
+  return read_one(r, false);
 }
 
 }  // namespace tally::codec

@@ -9,6 +9,7 @@
 namespace tally::codec {
 
 inline constexpr std::uint8_t kProposalFormat = 1;
+inline constexpr std::uint8_t kProposalPerOrderFormat = 2;  // order keys and the bulk mode
 
 Bytes encode_proposal(const plan::Proposal& proposal);
 Result<plan::Proposal> decode_proposal(ByteView bytes);

@@ -5,6 +5,13 @@
 
 namespace tally::domain {
 
+std::string metadata_text(const MetadataValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* number = std::get_if<std::int64_t>(&value)) return std::to_string(*number);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
+  return "";
+}
+
 Status validate_metadata(const Metadata& metadata) {
   if (metadata.size() > limits::kMetadataEntriesMax) {
     return make_error(Code::kValidation, "metadata holds " + std::to_string(metadata.size()) +

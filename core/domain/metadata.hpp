@@ -19,6 +19,10 @@ struct MetadataNull {
 using MetadataValue = std::variant<MetadataNull, std::string, std::int64_t, bool>;
 using Metadata = std::map<std::string, MetadataValue>;
 
+// A value as text, for clients that read metadata as strings (the Go ledger's API): strings
+// as they are, integers in decimal, "true" / "false", and "" for null.
+std::string metadata_text(const MetadataValue& value);
+
 // Keys and string values within limits; at most kMetadataEntriesMax entries.
 Status validate_metadata(const Metadata& metadata);
 

@@ -14,6 +14,36 @@ Status validate_metadata_change(const std::string& ledger, const Metadata& metad
   return validate_metadata(metadata);
 }
 
+// Each account valid, each map non-empty and within limits, at most kAccountsWithMetadataMax.
+Status validate_account_metadata(const std::map<std::string, Metadata>& account_metadata) {
+  if (account_metadata.size() > limits::kAccountsWithMetadataMax) {
+    return make_error(Code::kValidation, "account metadata names at most " +
+                                             std::to_string(limits::kAccountsWithMetadataMax) +
+                                             " accounts");
+  }
+  for (const auto& [account, metadata] : account_metadata) {
+    TALLY_TRY(validate_account(account));
+    if (metadata.empty()) {
+      return make_error(Code::kValidation,
+                        "account metadata of " + quote_input(account) + " is empty");
+    }
+    TALLY_TRY(validate_metadata(metadata));
+  }
+  return ok_status();
+}
+
+// The revert's own metadata leaves room for the revert key apply adds.
+Status validate_revert_metadata(const Metadata& metadata) {
+  TALLY_TRY(validate_metadata(metadata));
+  if (metadata.size() >= limits::kMetadataEntriesMax &&
+      metadata.count(std::string(kRevertMetadataKey)) == 0) {
+    return make_error(Code::kValidation, "a revert's metadata holds at most " +
+                                             std::to_string(limits::kMetadataEntriesMax - 1) +
+                                             " entries besides the revert key");
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 std::string_view order_name(const Order& order) {
@@ -54,9 +84,13 @@ Status validate_order(const Order& order) {
             TALLY_TRY(validate_ledger_name(o.ledger));
             TALLY_TRY(validate_postings(o.postings));
             if (o.reference) TALLY_TRY(validate_reference(*o.reference));
-            return validate_metadata(o.metadata);
+            TALLY_TRY(validate_metadata(o.metadata));
+            return validate_account_metadata(o.account_metadata);
           },
-          [](const RevertTransaction& o) -> Status { return validate_ledger_name(o.ledger); },
+          [](const RevertTransaction& o) -> Status {
+            TALLY_TRY(validate_ledger_name(o.ledger));
+            return validate_revert_metadata(o.metadata);
+          },
           [](const SetAccountMetadata& o) -> Status {
             TALLY_TRY(validate_account(o.account));
             return validate_metadata_change(o.ledger, o.metadata);

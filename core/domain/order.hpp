@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -15,6 +17,10 @@
 #include "core/domain/posting.hpp"
 
 namespace tally::domain {
+
+// The key a revert transaction's metadata carries, valued with the reverted transaction's id
+// in decimal: the spec key of the Go ledger this design follows, so its clients find it.
+inline constexpr std::string_view kRevertMetadataKey = "com.formance.spec/state/reverts";
 
 struct CreateLedger {
   std::string ledger;
@@ -34,6 +40,8 @@ struct CreateTransaction {
   Metadata metadata;
   std::optional<std::uint64_t> timestamp_us;  // none: the proposal's timestamp
   bool force = false;                         // allow sources to go below zero
+  // Metadata merged into accounts with the transaction, by address; each map non-empty.
+  std::map<std::string, Metadata> account_metadata{};
   friend bool operator==(const CreateTransaction&, const CreateTransaction&) = default;
 };
 
@@ -42,6 +50,8 @@ struct RevertTransaction {
   std::uint64_t transaction_id = 0;
   bool force = false;              // allow the revert to overdraw
   bool at_effective_date = false;  // the revert carries the original's timestamp
+  // The revert transaction's metadata; apply adds kRevertMetadataKey (the original's id).
+  Metadata metadata{};
   friend bool operator==(const RevertTransaction&, const RevertTransaction&) = default;
 };
 

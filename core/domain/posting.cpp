@@ -6,7 +6,7 @@
 namespace tally::domain {
 
 Status validate_postings(const std::vector<Posting>& postings) {
-  if (postings.empty()) return make_error(Code::kValidation, "a transaction needs a posting");
+  if (postings.empty()) return make_error(Code::kNoPostings, "a transaction needs a posting");
   if (postings.size() > limits::kPostingsPerTransactionMax) {
     return make_error(Code::kValidation, "a transaction holds at most " +
                                              std::to_string(limits::kPostingsPerTransactionMax) +

@@ -8,8 +8,10 @@ namespace tally::fsm {
 Result<domain::LedgerInfo> require_open_ledger(const GatedScope& scope, const std::string& ledger) {
   auto info = scope.get<domain::LedgerInfo>(keys::ledger_key(ledger));
   if (!info.ok()) return std::move(info).error();
-  if (!info->has_value()) return make_error(Code::kNotFound, "ledger " + ledger + " not found");
-  if ((*info)->deleted) return make_error(Code::kNotFound, "ledger " + ledger + " is deleted");
+  if (!info->has_value())
+    return make_error(Code::kLedgerNotFound, "ledger " + ledger + " not found");
+  if ((*info)->deleted)
+    return make_error(Code::kLedgerNotFound, "ledger " + ledger + " is deleted");
   return std::move(**info);
 }
 

@@ -122,6 +122,10 @@ Status validate_proposal_shape(const plan::Proposal& proposal) {
     Status key = domain::validate_idempotency_key(*proposal.idempotency_key);
     if (!key.ok()) return malformed(key.error().message);
   }
+  Status bulk =
+      domain::validate_bulk_shape(proposal.mode, proposal.idempotency_key,
+                                  plan::order_keys_of(proposal), plan::orders_of(proposal));
+  if (!bulk.ok()) return malformed(bulk.error().message);
   TALLY_TRY(validate_entries(proposal.plan));
   return validate_coverage(proposal);
 }

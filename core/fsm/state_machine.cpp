@@ -238,6 +238,27 @@ Result<std::size_t> StateMachine::preload(const plan::Plan& plan, store::Batch& 
   return written;
 }
 
+Result<std::optional<domain::Outcome>> StateMachine::check_key(const std::string& key,
+                                                               const crypto::Digest& intent) const {
+  using Answer = std::optional<domain::Outcome>;
+  auto raw = key_store_->get(keys::idempotency_key(key));
+  if (!raw.ok()) {
+    if (raw.error().code == Code::kNotFound) return Answer();
+    return std::move(raw).error();
+  }
+  auto record = decode_idempotency_record(*raw);
+  if (!record.ok()) return std::move(record).error();
+  if (record->intent_hash != intent) {
+    return Answer(domain::Outcome::failure(
+        0, make_error(Code::kIdempotencyConflict,
+                      "idempotency key \"" + key + "\" was used for another request (audit entry " +
+                          std::to_string(record->audit_sequence) + ")")));
+  }
+  domain::Outcome replay = record->outcome;
+  replay.replay_of_sequence = record->audit_sequence;
+  return Answer(std::move(replay));
+}
+
 Result<std::optional<domain::Outcome>> StateMachine::check_idempotency(
     const plan::Proposal& proposal, const crypto::Digest& intent) const {
   using Answer = std::optional<domain::Outcome>;
@@ -248,27 +269,12 @@ Result<std::optional<domain::Outcome>> StateMachine::check_idempotency(
     return Answer(domain::Outcome::failure(
         0, make_error(Code::kCoverageMiss, "idempotency key was not declared")));
   }
-  auto raw = key_store_->get(key);
-  if (!raw.ok()) {
-    if (raw.error().code == Code::kNotFound) return Answer();
-    return std::move(raw).error();
-  }
-  auto record = decode_idempotency_record(*raw);
-  if (!record.ok()) return std::move(record).error();
-  if (record->intent_hash != intent) {
-    return Answer(domain::Outcome::failure(
-        0,
-        make_error(Code::kIdempotencyConflict, "idempotency key \"" + *proposal.idempotency_key +
-                                                   "\" was used for another request (audit entry " +
-                                                   std::to_string(record->audit_sequence) + ")")));
-  }
-  domain::Outcome replay = record->outcome;
-  replay.replay_of_sequence = record->audit_sequence;
-  return Answer(std::move(replay));
+  return check_key(*proposal.idempotency_key, intent);
 }
 
 Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
                                                  store::Batch& batch) {
+  if (plan::answers_per_order(proposal)) return run_per_order(proposal, batch);
   // The intent hash serves the idempotency record only: no key, no hash.
   crypto::Digest intent{};
   if (proposal.idempotency_key) intent = intent_hash(plan::orders_of(proposal));
@@ -298,32 +304,34 @@ Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
   if (results.size() == proposal.orders.size()) {
     TALLY_TRY(writes.merge_into(*key_store_, batch));
     outcome = domain::Outcome::success(std::move(results));
-    write_ledger_logs(proposal, outcome, batch);
+    for (std::uint32_t i = 0; i < proposal.orders.size(); ++i)
+      write_ledger_log(proposal.orders[i].order, outcome.results[i], i, batch);
   }
   TALLY_TRY(record_idempotency(proposal, intent, outcome, batch));
   return outcome;
+}
+
+Status StateMachine::record_key(const std::string& key, const crypto::Digest& intent,
+                                const domain::Outcome& outcome, store::Batch& batch) {
+  // A coverage miss is retryable: remembering it would pin the key to a transient failure.
+  if (!outcome.ok() && outcome.code == Code::kCoverageMiss) return ok_status();
+  IdempotencyRecord record{intent, state_.next_audit_sequence, outcome};
+  return key_store_->put(keys::idempotency_key(key), encode_idempotency_record(record), batch);
 }
 
 Status StateMachine::record_idempotency(const plan::Proposal& proposal,
                                         const crypto::Digest& intent,
                                         const domain::Outcome& outcome, store::Batch& batch) {
   if (!proposal.idempotency_key) return ok_status();
-  // A coverage miss is retryable: remembering it would pin the key to a transient failure.
-  if (!outcome.ok() && outcome.code == Code::kCoverageMiss) return ok_status();
-  IdempotencyRecord record{intent, state_.next_audit_sequence, outcome};
-  return key_store_->put(keys::idempotency_key(*proposal.idempotency_key),
-                         encode_idempotency_record(record), batch);
+  return record_key(*proposal.idempotency_key, intent, outcome, batch);
 }
 
-void StateMachine::write_ledger_logs(const plan::Proposal& proposal, const domain::Outcome& outcome,
-                                     store::Batch& batch) const {
-  for (std::uint32_t i = 0; i < proposal.orders.size(); ++i) {
-    const std::string* ledger = domain::order_ledger(proposal.orders[i].order);
-    const auto& sequence = outcome.results[i].log_sequence;
-    if (ledger == nullptr || !sequence) continue;
-    batch.put(audit::ledger_log_key(*ledger, *sequence),
-              audit::encode_log_pointer({state_.next_audit_sequence, i}));
-  }
+void StateMachine::write_ledger_log(const domain::Order& order, const domain::OrderResult& result,
+                                    std::uint32_t order_index, store::Batch& batch) const {
+  const std::string* ledger = domain::order_ledger(order);
+  if (ledger == nullptr || !result.log_sequence) return;
+  batch.put(audit::ledger_log_key(*ledger, *result.log_sequence),
+            audit::encode_log_pointer({state_.next_audit_sequence, order_index}));
 }
 
 audit::AuditEntry StateMachine::append_audit(std::uint64_t index, const plan::Proposal& proposal,
@@ -333,6 +341,8 @@ audit::AuditEntry StateMachine::append_audit(std::uint64_t index, const plan::Pr
   entry.log_index = index;
   entry.timestamp_us = proposal.timestamp_us;
   entry.idempotency_key = proposal.idempotency_key;
+  entry.mode = proposal.mode;
+  entry.order_keys = plan::order_keys_of(proposal);
   entry.outcome = outcome;
   for (const plan::AdmittedOrder& admitted : proposal.orders) {
     entry.items.push_back(codec::encode_order(admitted.order));

@@ -25,8 +25,10 @@
 #include "core/audit/audit_key.hpp"
 #include "core/cache/cache.hpp"
 #include "core/cache/key_store.hpp"
+#include "core/fsm/coverage_gate.hpp"
 #include "core/fsm/fsm_state.hpp"
 #include "core/fsm/group_commit.hpp"
+#include "core/fsm/write_set.hpp"
 #include "core/plan/proposal.hpp"
 #include "core/store/key_value_store.hpp"
 
@@ -105,14 +107,29 @@ class StateMachine {
   static Result<ApplyReport> reject_or_stop(ApplyReport& report, Error error);
   Result<std::size_t> preload(const plan::Plan& plan, store::Batch& batch);
   Result<domain::Outcome> run_orders(const plan::Proposal& proposal, store::Batch& batch);
+  // Per-order proposals (domain/bulk.hpp; state_machine_per_order.cpp): each order with its
+  // own key, outcome and log sequence.
+  Result<domain::Outcome> run_per_order(const plan::Proposal& proposal, store::Batch& batch);
+  Result<domain::Outcome> run_one(const plan::Proposal& proposal, std::uint32_t index,
+                                  const PlanIndex& plan_index, WriteSet& writes,
+                                  crypto::Digest& intent);
+  Status keep_order(const plan::Proposal& proposal, std::uint32_t index,
+                    const crypto::Digest& intent, const domain::Outcome& outcome,
+                    store::Batch& batch);
+  // The stored outcome of key (a replay) or a conflict failure; none when the key is new.
+  // REQUIRES: the caller checked that the plan declares the key.
+  Result<std::optional<domain::Outcome>> check_key(const std::string& key,
+                                                   const crypto::Digest& intent) const;
   Result<std::optional<domain::Outcome>> check_idempotency(const plan::Proposal& proposal,
                                                            const crypto::Digest& intent) const;
+  Status record_key(const std::string& key, const crypto::Digest& intent,
+                    const domain::Outcome& outcome, store::Batch& batch);
   Status record_idempotency(const plan::Proposal& proposal, const crypto::Digest& intent,
                             const domain::Outcome& outcome, store::Batch& batch);
+  void write_ledger_log(const domain::Order& order, const domain::OrderResult& result,
+                        std::uint32_t order_index, store::Batch& batch) const;
   audit::AuditEntry append_audit(std::uint64_t index, const plan::Proposal& proposal,
                                  const domain::Outcome& outcome, store::Batch& batch);
-  void write_ledger_logs(const plan::Proposal& proposal, const domain::Outcome& outcome,
-                         store::Batch& batch) const;
   Status commit(std::uint64_t index, store::Batch& batch);
   Status write_group();  // REQUIRES: the group is open (each entry ended with the state row)
   Error stop(Error error);

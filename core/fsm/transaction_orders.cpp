@@ -1,5 +1,6 @@
 // Transaction orders: create and revert.
 #include "core/fsm/ledger_access.hpp"
+#include "core/fsm/metadata_access.hpp"
 #include "core/fsm/order_executor.hpp"
 #include "core/fsm/postings_application.hpp"
 #include "core/fsm/transaction_access.hpp"
@@ -31,6 +32,10 @@ Result<OrderResult> execute(const domain::CreateTransaction& order, OrderContext
   state.timestamp_us = order.timestamp_us.value_or(context.proposal_timestamp_us);
   state.reference = order.reference;
   scope.put(keys::transaction_key(order.ledger, id), state);
+  for (const auto& [account, metadata] : order.account_metadata) {
+    TALLY_TRY(
+        merge_metadata_at(scope, keys::account_metadata_key(order.ledger, account), metadata));
+  }
   return OrderResult{id, take_log_sequence(scope, order.ledger, *boundary)};
 }
 
@@ -41,9 +46,9 @@ Result<OrderResult> execute(const domain::RevertTransaction& order, OrderContext
   auto original = read_transaction(scope, order.ledger, order.transaction_id);
   if (!original.ok()) return std::move(original).error();
   if (original->reverted_by) {
-    return make_error(Code::kConflict, "transaction " + std::to_string(original->id) +
-                                           " is already reverted by " +
-                                           std::to_string(*original->reverted_by));
+    return make_error(Code::kAlreadyReverted, "transaction " + std::to_string(original->id) +
+                                                  " is already reverted by " +
+                                                  std::to_string(*original->reverted_by));
   }
   std::uint64_t id = boundary->next_transaction_id++;
   // Postings come from the stored state, never from the request (DESIGN.md §6).
@@ -52,6 +57,9 @@ Result<OrderResult> execute(const domain::RevertTransaction& order, OrderContext
   domain::TransactionState revert;
   revert.id = id;
   revert.postings = std::move(postings);
+  revert.metadata = order.metadata;
+  revert.metadata.insert_or_assign(std::string(domain::kRevertMetadataKey),
+                                   std::to_string(original->id));
   revert.timestamp_us =
       order.at_effective_date ? original->timestamp_us : context.proposal_timestamp_us;
   revert.reverts = original->id;

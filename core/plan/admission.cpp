@@ -2,9 +2,10 @@
 
 #include <map>
 
-#include "core/codec/value_codec.hpp"
 #include "core/domain/validation.hpp"
+#include "core/plan/admission_rules.hpp"
 #include "core/plan/order_footprint.hpp"
+#include "core/plan/state_lookup.hpp"
 #include "core/store/layout.hpp"
 
 namespace tally::plan {
@@ -18,30 +19,6 @@ struct Declared {
   keys::Tag tag;
   std::vector<std::size_t> orders;  // which orders declared it
 };
-
-// A transaction as the leader knows it now: its cache first (fresher), else its store.
-Result<std::optional<domain::TransactionState>> lookup_transaction(const AdmissionInput& input,
-                                                                   const std::string& ledger,
-                                                                   std::uint64_t id) {
-  using Found = std::optional<domain::TransactionState>;
-  auto key = keys::transaction_key(ledger, id);
-  const cache::CacheEntry* cached = input.cache.get(key.kind, keys::attribute_id(key.canonical));
-  std::optional<Bytes> raw;
-  if (cached != nullptr) {
-    if (cached->tag != keys::attribute_tag(key.canonical)) {
-      return make_error(Code::kCollisionDetected, "transaction id collides in the cache");
-    }
-    if (!cached->deleted) raw = cached->value.to_bytes();
-  } else {
-    auto stored = input.store.get(store::attribute_row_key(key));
-    if (!stored.ok()) return std::move(stored).error();
-    raw = std::move(stored).value();
-  }
-  if (!raw) return Found();
-  auto state = codec::ValueCodec<domain::TransactionState>::decode(*raw);
-  if (!state.ok()) return std::move(state).error();
-  return Found(std::move(state).value());
-}
 
 Error horizon_exceeded(const AdmissionInput& input) {
   return make_error(Code::kCacheHorizonExceeded,
@@ -77,51 +54,67 @@ Result<PlanEntry> classify(const Declared& declared, const AdmissionInput& input
   return entry;
 }
 
-}  // namespace
-
-Result<Proposal> admit(const Request& request, const AdmissionInput& input) {
-  TALLY_TRY(domain::validate_orders(request.orders));
-  if (beyond_horizon(input)) return horizon_exceeded(input);
-  if (request.idempotency_key)
-    TALLY_TRY(domain::validate_idempotency_key(*request.idempotency_key));
-
-  std::map<Slot, Declared> declared;  // sorted by (kind, id): the plan's entry order
-  // The entry of key, declared once; false when another canonical key holds its id.
-  auto declare = [&](const keys::AttributeKey& key) -> Declared* {
+// The declarations of a plan, sorted by (kind, id): the plan's entry order.
+class Declarations {
+ public:
+  // The entry of key, declared once and covered for order; false when another canonical key
+  // holds its id (kCollisionDetected for the caller).
+  bool declare(const keys::AttributeKey& key, std::optional<std::size_t> order) {
+    Declared* entry = find_or_add(key);
+    if (entry == nullptr) return false;
+    if (order && (entry->orders.empty() || entry->orders.back() != *order))
+      entry->orders.push_back(*order);
+    return true;
+  }
+  Declared* find_or_add(const keys::AttributeKey& key) {
     Slot slot{keys::kind_byte(key.kind), keys::attribute_id(key.canonical)};
     auto [it, inserted] =
-        declared.try_emplace(slot, Declared{key, keys::attribute_tag(key.canonical), {}});
+        declared_.try_emplace(slot, Declared{key, keys::attribute_tag(key.canonical), {}});
     if (!inserted && it->second.key.canonical != key.canonical) return nullptr;
     return &it->second;
-  };
+  }
+  const std::map<Slot, Declared>& all() const { return declared_; }
+
+ private:
+  std::map<Slot, Declared> declared_;
+};
+
+Error collision() {
+  return make_error(Code::kCollisionDetected, "attribute ids collide");
+}
+
+// Declares what each order reads or deletes, and each key.
+Status declare_orders(const Proposal& proposal, const StateLookup& state, Declarations& plan) {
   TransactionLookup lookup = [&](const std::string& ledger, std::uint64_t id) {
-    return lookup_transaction(input, ledger, id);
+    return state.get<domain::TransactionState>(keys::transaction_key(ledger, id));
   };
   // Each order's own footprint; the volumes the bulk's transactions may move, per ledger.
   std::map<std::string, std::vector<keys::AttributeKey>> bulk_volumes;
   std::vector<std::size_t> unseen_reverts;
-  for (std::size_t i = 0; i < request.orders.size(); ++i) {
-    auto footprint = order_footprint(request.orders[i], lookup);
+  for (std::size_t i = 0; i < proposal.orders.size(); ++i) {
+    const domain::Order& order = proposal.orders[i].order;
+    auto footprint = order_footprint(order, lookup);
     if (!footprint.ok()) return std::move(footprint).error();
     for (const keys::AttributeKey& key : footprint->keys) {
-      Declared* entry = declare(key);
-      if (entry == nullptr) return make_error(Code::kCollisionDetected, "attribute ids collide");
-      entry->orders.push_back(i);
+      if (!plan.declare(key, i)) return collision();
     }
-    if (const std::string* ledger = domain::order_ledger(request.orders[i])) {
-      add_bulk_volumes(request.orders[i], *footprint, bulk_volumes[*ledger]);
+    if (const std::string* ledger = domain::order_ledger(order)) {
+      add_bulk_volumes(order, *footprint, bulk_volumes[*ledger]);
     }
     if (footprint->needs_bulk_volumes) unseen_reverts.push_back(i);
+    if (const auto& key = proposal.orders[i].idempotency_key) {
+      if (!plan.declare(keys::idempotency_key(*key), i)) return collision();
+    }
   }
   // Declared once per ledger, covered for every revert that needs them: linear in the bulk.
   std::map<std::string, std::vector<Declared*>> shared;
   for (std::size_t i : unseen_reverts) {
-    const std::string& ledger = *domain::order_ledger(request.orders[i]);
+    const std::string& ledger = *domain::order_ledger(proposal.orders[i].order);
     auto [it, first] = shared.try_emplace(ledger);
     if (first) {
       for (const keys::AttributeKey& key : bulk_volumes[ledger]) {
-        Declared* entry = declare(key);
-        if (entry == nullptr) return make_error(Code::kCollisionDetected, "attribute ids collide");
+        Declared* entry = plan.find_or_add(key);
+        if (entry == nullptr) return collision();
         it->second.push_back(entry);
       }
     }
@@ -129,20 +122,99 @@ Result<Proposal> admit(const Request& request, const AdmissionInput& input) {
       if (entry->orders.empty() || entry->orders.back() != i) entry->orders.push_back(i);
     }
   }
-  if (request.idempotency_key &&
-      declare(keys::idempotency_key(*request.idempotency_key)) == nullptr) {
-    return make_error(Code::kCollisionDetected, "attribute ids collide");
+  if (proposal.idempotency_key &&
+      !plan.declare(keys::idempotency_key(*proposal.idempotency_key), std::nullopt)) {
+    return collision();
   }
+  return ok_status();
+}
 
+// The rules for order i: its own validity (orders that apply on their own are validated one
+// by one), then its key, then the state rules (none for a retry the state machine replays).
+Status judge(const Request& request, std::size_t i, bool request_replays, const StateLookup& state,
+             RequestSoFar& so_far, bool rules) {
+  const domain::Order& order = request.orders[i];
+  if (request.mode != domain::BulkMode::kAtomic) TALLY_TRY(domain::validate_order(order));
+  if (!rules) return ok_status();
+  if (i < request.order_keys.size() && request.order_keys[i]) {
+    auto replays = replays_key(*request.order_keys[i], {order}, state);
+    if (!replays.ok()) return std::move(replays).error();
+    if (*replays) return ok_status();
+  }
+  if (request_replays) return ok_status();
+  return check_order_rules(order, state, so_far);
+}
+
+Error at_order(Error error, std::size_t index, std::size_t count) {
+  if (count > 1) error.message = "order " + std::to_string(index) + ": " + error.message;
+  return error;
+}
+
+// Judges every order: an atomic request is refused whole, the others order by order.
+Result<Verdicts> judge_all(const Request& request, const StateLookup& state, bool rules) {
+  bool request_replays = false;
+  if (request.idempotency_key && rules) {
+    auto replays = replays_key(*request.idempotency_key, request.orders, state);
+    if (!replays.ok()) return std::move(replays).error();
+    request_replays = *replays;
+  }
+  const std::size_t count = request.orders.size();
+  Verdicts verdicts(count);
+  RequestSoFar so_far;
+  bool stopped = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (stopped) {
+      verdicts[i].kind = OrderVerdict::Kind::kNotRun;
+      continue;
+    }
+    Status verdict = judge(request, i, request_replays, state, so_far, rules);
+    if (verdict.ok()) continue;
+    Error error = std::move(verdict).error();
+    if (!is_business(error.code) || request.mode == domain::BulkMode::kAtomic) {
+      return at_order(std::move(error), i, count);
+    }
+    verdicts[i] = {OrderVerdict::Kind::kRefused, std::move(error)};
+    stopped = request.mode == domain::BulkMode::kStopOnFailure;
+  }
+  return verdicts;
+}
+
+}  // namespace
+
+Result<Proposal> admit(const Request& request, const AdmissionInput& input, Verdicts* verdicts) {
+  TALLY_TRY(domain::validate_bulk_shape(request.mode, request.idempotency_key, request.order_keys,
+                                        request.orders));
+  if (request.mode == domain::BulkMode::kAtomic) TALLY_TRY(domain::validate_orders(request.orders));
+  if (request.idempotency_key)
+    TALLY_TRY(domain::validate_idempotency_key(*request.idempotency_key));
+  if (beyond_horizon(input)) return horizon_exceeded(input);
+
+  StateLookup state(input.cache, input.store);
+  auto judged = judge_all(request, state, input.refusal_rules);
+  if (!judged.ok()) return std::move(judged).error();
   Proposal proposal;
   proposal.idempotency_key = request.idempotency_key;
   proposal.timestamp_us = input.timestamp_us;
+  proposal.mode = request.mode;
   proposal.plan.base_index = input.cache.gen0_base_index();
   proposal.plan.epoch = input.cache.epoch();
   proposal.plan.predicted_index = input.predicted_index;
-  for (const domain::Order& order : request.orders)
-    proposal.orders.push_back({order, {}});
-  for (const auto& [slot, entry] : declared) {
+  for (std::size_t i = 0; i < request.orders.size(); ++i) {
+    if (judged->at(i).kind != OrderVerdict::Kind::kProposed) {
+      // Without a place for verdicts, a refusal can only refuse the whole request.
+      if (verdicts == nullptr && judged->at(i).refusal) return *judged->at(i).refusal;
+      continue;
+    }
+    std::optional<std::string> key;
+    if (i < request.order_keys.size()) key = request.order_keys[i];
+    proposal.orders.push_back({request.orders[i], {}, std::move(key)});
+  }
+  if (verdicts != nullptr) *verdicts = std::move(judged).value();
+  if (proposal.orders.empty()) return proposal;
+
+  Declarations declarations;
+  TALLY_TRY(declare_orders(proposal, state, declarations));
+  for (const auto& [slot, entry] : declarations.all()) {
     auto classified = classify(entry, input);
     if (!classified.ok()) return std::move(classified).error();
     std::size_t position = proposal.plan.entries.size();
@@ -152,6 +224,26 @@ Result<Proposal> admit(const Request& request, const AdmissionInput& input) {
     }
   }
   return proposal;
+}
+
+domain::Outcome answer_per_order(const Verdicts& verdicts, const domain::Outcome* applied) {
+  std::vector<domain::Outcome> answers;
+  std::size_t next = 0;
+  for (const OrderVerdict& verdict : verdicts) {
+    switch (verdict.kind) {
+      case OrderVerdict::Kind::kRefused:
+        answers.push_back(domain::Outcome::failure(0, *verdict.refusal));
+        break;
+      case OrderVerdict::Kind::kNotRun: answers.push_back(domain::Outcome::not_applied()); break;
+      case OrderVerdict::Kind::kProposed:
+        TALLY_INVARIANT(applied != nullptr && applied->kind == domain::Outcome::Kind::kPerOrder &&
+                            next < applied->per_order.size(),
+                        "a proposed order has its outcome in the applied proposal's");
+        answers.push_back(applied->per_order[next++]);
+        break;
+    }
+  }
+  return domain::Outcome::each(std::move(answers));
 }
 
 }  // namespace tally::plan

@@ -35,6 +35,8 @@ Result<std::vector<keys::AttributeKey>> footprint_of(const Order& order,
             Keys out = ledger_reads(o.ledger);
             if (o.reference) out.push_back(keys::reference_key(o.ledger, *o.reference));
             add_volumes(out, o.ledger, o.postings);
+            for (const auto& entry : o.account_metadata)
+              out.push_back(keys::account_metadata_key(o.ledger, entry.first));
             return out;
           },
           [&](const RevertTransaction& o) -> Result<Keys> {

@@ -1,9 +1,14 @@
-// Reads for the API (issue #3): served from the store's attribute zone by point gets and
-// prefix scans bounded by the page size, never by scanning everything. Followers answer
-// them from their own store; they see the state of the last committed batch.
+// Reads for the API: served from the store's attribute zone by point gets and ordered scans,
+// never from the cache (a follower answers from its own store: the state of its last applied
+// entry). Lists page through an ordered scan; a filter (filter.hpp, validated by the caller
+// against the resource's schema in resources.hpp) is evaluated on each item the scan visits,
+// so a filtered list may read more rows than it returns (there are no secondary indexes).
 //
-// Cursors are opaque strings (hex of the position to continue after); a cursor that does
-// not belong to the list it is used on is a VALIDATION error.
+// Positions are opaque strings (hex of where the page stopped); one that does not belong to
+// the list it is used on is a VALIDATION error. The API wraps them into its cursors.
+//
+// This header: the pages, ledgers and the point gets. transaction_reads.hpp,
+// account_reads.hpp and log_reads.hpp hold the other lists.
 #pragma once
 
 #include <map>
@@ -12,6 +17,7 @@
 #include <vector>
 
 #include "core/domain/values.hpp"
+#include "core/query/resources.hpp"
 #include "core/store/key_value_store.hpp"
 
 namespace tally::query {
@@ -19,52 +25,34 @@ namespace tally::query {
 template <class T>
 struct Page {
   std::vector<T> data;
-  std::optional<std::string> next;  // cursor of the next page; none on the last page
+  std::optional<std::string> next;  // position of the next page; none on the last page
 };
+
+enum class ListOrder { kDefault, kAscending, kDescending };
 
 struct PageRequest {
   std::size_t limit = 0;              // 0: the default page size
   std::optional<std::string> cursor;  // from a previous page's next
-};
-
-struct LedgerView {
-  domain::LedgerInfo info;
-  domain::Metadata metadata;
-};
-
-struct AccountView {
-  std::string address;
-  std::map<std::string, domain::Volume> volumes;  // by asset
-  domain::Metadata metadata;
+  const Filter* filter = nullptr;     // none: every item
+  ListOrder order = ListOrder::kDefault;
 };
 
 Result<std::optional<LedgerView>> get_ledger(const store::KeyValueStore& store,
                                              const std::string& ledger);
-// The ledger's info alone (one point read: whether it exists and is deleted).
-Result<std::optional<domain::LedgerInfo>> get_ledger_info(const store::KeyValueStore& store,
-                                                          const std::string& ledger);
-Result<Page<LedgerView>> list_ledgers(const store::KeyValueStore& store, const PageRequest& page);
+// In name order; deleted ledgers only when include_deleted.
+Result<Page<LedgerView>> list_ledgers(const store::KeyValueStore& store, const PageRequest& page,
+                                      bool include_deleted = true);
 
 Result<std::optional<domain::TransactionState>> get_transaction(const store::KeyValueStore& store,
                                                                 const std::string& ledger,
                                                                 std::uint64_t id);
-// Newest first.
-Result<Page<domain::TransactionState>> list_transactions(const store::KeyValueStore& store,
-                                                         const std::string& ledger,
-                                                         const PageRequest& page);
 
 // An account exists once it has a volume or metadata; none otherwise.
 Result<std::optional<AccountView>> get_account(const store::KeyValueStore& store,
                                                const std::string& ledger,
                                                const std::string& address);
-// In address order.
-Result<Page<AccountView>> list_accounts(const store::KeyValueStore& store,
-                                        const std::string& ledger, const PageRequest& page);
 
-// Sum of balances per asset over the accounts whose address starts with address_prefix
-// (empty: the whole ledger, where double entry makes every asset sum to zero).
-Result<std::map<std::string, domain::SignedAmount>> aggregate_balances(
-    const store::KeyValueStore& store, const std::string& ledger,
-    const std::string& address_prefix);
+// The page size a request asks for, within limits.
+std::size_t page_size(const PageRequest& page);
 
 }  // namespace tally::query

@@ -15,13 +15,14 @@ std::uint64_t Cluster::applied(std::size_t i) const {
   return nodes_[i]->fsm->applied_index();
 }
 
-Result<plan::Proposal> Cluster::admit(const plan::Request& request, std::uint64_t timestamp_us) {
+Result<plan::Proposal> Cluster::admit(const plan::Request& request, std::uint64_t timestamp_us,
+                                      plan::Verdicts* verdicts) {
   SimNode& leader = *nodes_[leader_];
   TALLY_INVARIANT(leader.fsm != nullptr, "admission on a crashed leader");
   std::uint64_t predicted = log_.size() + pending_.size() + 1;
   // Misses read through the group view: the store may lag memory by an open group.
-  return plan::admit(request,
-                     {leader.fsm->cache(), leader.fsm->read_view(), predicted, timestamp_us});
+  return plan::admit(
+      request, {leader.fsm->cache(), leader.fsm->read_view(), predicted, timestamp_us}, verdicts);
 }
 
 void Cluster::deliver_one() {

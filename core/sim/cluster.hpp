@@ -50,7 +50,8 @@ class Cluster {
   const std::deque<plan::Proposal>& pending() const { return pending_; }
 
   // Admission on the leader for the index after the log and every pending proposal.
-  Result<plan::Proposal> admit(const plan::Request& request, std::uint64_t timestamp_us);
+  Result<plan::Proposal> admit(const plan::Request& request, std::uint64_t timestamp_us,
+                               plan::Verdicts* verdicts = nullptr);
   void enqueue(plan::Proposal proposal) { pending_.push_back(std::move(proposal)); }
   void deliver_one();                        // the oldest pending proposal reaches the log
   void drop_pending() { pending_.clear(); }  // a crashed leader's unappended proposals

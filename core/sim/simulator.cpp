@@ -47,6 +47,8 @@ class Run {
   std::size_t in_flight() const;
 
   bool admit(const plan::Request& request);
+  bool explained_miss(const plan::Proposal& proposal, const domain::Order& order,
+                      std::uint64_t index, const domain::Outcome& outcome);
   bool apply_on(std::size_t node);
   bool feed_model(const ApplyEvent& event);
   bool check_parity_all();
@@ -124,26 +126,45 @@ std::size_t Run::lagging_node() {
 
 bool Run::admit(const plan::Request& request) {
   clock_us_ += 1000 + prng_.below(1000);
-  auto proposal = cluster_.admit(request, clock_us_);
+  plan::Verdicts verdicts;
+  auto proposal = cluster_.admit(request, clock_us_, &verdicts);
   if (!proposal.ok()) {
     if (proposal.error().code == Code::kCacheHorizonExceeded) {
       ++result_.stats.horizon_refusals;
       trace("refuse", static_cast<int>(cluster_.leader()), 0, proposal.error().message);
       return true;
     }
+    if (is_business(proposal.error().code) && proposal.error().code != Code::kValidation) {
+      // A refusal rule (admission_rules.hpp): nothing proposed, as a node answers it.
+      ++result_.stats.admission_refusals;
+      trace("refuse", static_cast<int>(cluster_.leader()), 0, proposal.error().message);
+      return true;
+    }
     fail("admission failed: " + proposal.error().message);
     return false;
+  }
+  for (const plan::OrderVerdict& verdict : verdicts) {
+    if (verdict.kind == plan::OrderVerdict::Kind::kRefused) ++result_.stats.admission_refusals;
+  }
+  if (proposal->orders.empty()) {
+    trace("refuse", static_cast<int>(cluster_.leader()), 0,
+          domain::describe_outcome(plan::answer_per_order(verdicts, nullptr)));
+    return true;
   }
   std::size_t seeds = 0, hits = 0;
   for (const plan::PlanEntry& e : proposal->plan.entries) {
     seeds += e.source == plan::EntrySource::kStoreSeed;
     hits += e.source == plan::EntrySource::kCacheHit;
   }
-  std::string detail =
-      std::string(domain::order_name(request.orders[0])) +
-      (request.orders.size() > 1 ? " +" + std::to_string(request.orders.size() - 1) : "") +
-      " plan " + std::to_string(proposal->plan.entries.size()) + " (" + std::to_string(hits) +
-      " hit, " + std::to_string(seeds) + " seed)";
+  const domain::Order& first = proposal->orders.front().order;
+  const std::size_t count = proposal->orders.size();
+  std::string detail = std::string(domain::order_name(first)) +
+                       (count > 1 ? " +" + std::to_string(count - 1) : "") +
+                       (plan::answers_per_order(*proposal)
+                            ? " " + std::string(domain::bulk_mode_name(proposal->mode))
+                            : std::string()) +
+                       " plan " + std::to_string(proposal->plan.entries.size()) + " (" +
+                       std::to_string(hits) + " hit, " + std::to_string(seeds) + " seed)";
   trace("admit", static_cast<int>(cluster_.leader()), proposal->plan.predicted_index, detail);
   cluster_.enqueue(std::move(proposal).value());
   ++result_.stats.admitted;
@@ -206,37 +227,56 @@ bool Run::feed_model(const ApplyEvent& event) {
   if (outcome.ok() && std::holds_alternative<domain::SetRotationThreshold>(orders[0])) {
     ++result_.stats.threshold_changes;
   }
-  if (!outcome.ok() && outcome.code == Code::kCoverageMiss) {
-    // Legitimate only for a revert of a transaction admission did not see (created by a
-    // proposal still in flight): its postings' volumes could not be declared.
-    const auto* revert = std::get_if<domain::RevertTransaction>(&orders[outcome.failed_order]);
-    bool explained = false;
-    if (revert != nullptr) {
-      auto key = keys::transaction_key(revert->ledger, revert->transaction_id);
-      auto id = keys::attribute_id(key.canonical).to_bytes();
-      for (const plan::PlanEntry& e : proposal.plan.entries) {
-        if (e.kind == keys::kind_byte(key.kind) && e.id == Bytes(id.begin(), id.end())) {
-          explained = e.source == plan::EntrySource::kStoreAbsent;
-        }
+  const bool per_order = plan::answers_per_order(proposal);
+  if (per_order) {
+    ++result_.stats.per_order_entries;
+    for (std::size_t i = 0; i < outcome.per_order.size(); ++i) {
+      const domain::Outcome& one = outcome.per_order[i];
+      if (!one.ok() && one.code == Code::kCoverageMiss) {
+        if (!explained_miss(proposal, orders[i], event.index, one)) return false;
+      } else if (!one.ok() && one.kind == domain::Outcome::Kind::kFailure) {
+        ++result_.stats.business_failures;
       }
     }
-    if (!explained) {
-      fail("unexplained coverage miss at index " + std::to_string(event.index) + ": " +
-           outcome.message);
-      return false;
-    }
-    ++result_.stats.coverage_misses;
-    return true;
+  } else if (!outcome.ok() && outcome.code == Code::kCoverageMiss) {
+    return explained_miss(proposal, orders[outcome.failed_order], event.index, outcome);
+  } else if (!outcome.ok()) {
+    ++result_.stats.business_failures;
   }
-  if (!outcome.ok()) ++result_.stats.business_failures;
-  domain::Outcome expected = model_.apply(orders, proposal.idempotency_key, proposal.timestamp_us,
-                                          report.audit->sequence, &outcome);
+  domain::Outcome expected =
+      per_order ? model_.apply_per_order(orders, proposal.mode, plan::order_keys_of(proposal),
+                                         proposal.timestamp_us, report.audit->sequence, &outcome)
+                : model_.apply(orders, proposal.idempotency_key, proposal.timestamp_us,
+                               report.audit->sequence, &outcome);
   if (!domain::outcomes_agree(expected, outcome)) {
     fail("outcome at index " + std::to_string(event.index) + " is " +
          domain::describe_outcome(outcome) + ", the reference model says " +
          domain::describe_outcome(expected) + (outcome.ok() ? "" : " (" + outcome.message + ")"));
     return false;
   }
+  return true;
+}
+
+// A coverage miss is legitimate only for a revert of a transaction admission did not see
+// (created by a proposal still in flight): its postings' volumes could not be declared.
+bool Run::explained_miss(const plan::Proposal& proposal, const domain::Order& order,
+                         std::uint64_t index, const domain::Outcome& outcome) {
+  const auto* revert = std::get_if<domain::RevertTransaction>(&order);
+  bool explained = false;
+  if (revert != nullptr) {
+    auto key = keys::transaction_key(revert->ledger, revert->transaction_id);
+    auto id = keys::attribute_id(key.canonical).to_bytes();
+    for (const plan::PlanEntry& e : proposal.plan.entries) {
+      if (e.kind == keys::kind_byte(key.kind) && e.id == Bytes(id.begin(), id.end())) {
+        explained = e.source == plan::EntrySource::kStoreAbsent;
+      }
+    }
+  }
+  if (!explained) {
+    fail("unexplained coverage miss at index " + std::to_string(index) + ": " + outcome.message);
+    return false;
+  }
+  ++result_.stats.coverage_misses;
   return true;
 }
 

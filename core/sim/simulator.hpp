@@ -35,6 +35,7 @@ struct SimStats {
   std::uint64_t stale = 0, crashes = 0, lost_batches = 0, snapshots = 0, leader_changes = 0;
   std::uint64_t configuration_entries = 0, rotations = 0, threshold_changes = 0;
   std::uint64_t checker_runs = 0, model_comparisons = 0, log_length = 0;
+  std::uint64_t admission_refusals = 0, per_order_entries = 0;
 };
 
 struct SimResult {

@@ -100,12 +100,54 @@ void Workload::add_idempotency(plan::Request& request) {
   }
 }
 
+// A key for an order of a bulk: none, a new one, or one used before with the same order (a
+// retry: the order is replaced by the remembered one) or with another (a conflict).
+std::optional<std::string> Workload::order_key(domain::Order& order) {
+  std::uint64_t roll = prng_->below(100);
+  if (roll < 25) {
+    std::string key = "order-" + std::to_string(next_key_++);
+    keyed_orders_.emplace_back(order, key);
+    if (keyed_orders_.size() > 16) keyed_orders_.erase(keyed_orders_.begin());
+    return key;
+  }
+  if (roll < 40 && !keyed_orders_.empty()) {
+    const auto& [remembered, key] = keyed_orders_[prng_->below(keyed_orders_.size())];
+    if (roll < 33) order = remembered;
+    return key;
+  }
+  return std::nullopt;
+}
+
+plan::Request Workload::bulk() {
+  plan::Request request;
+  std::uint64_t mode = prng_->below(3);
+  request.mode = mode == 0   ? domain::BulkMode::kAtomic
+                 : mode == 1 ? domain::BulkMode::kContinueOnFailure
+                             : domain::BulkMode::kStopOnFailure;
+  std::uint64_t orders = 2 + prng_->below(4);
+  domain::OrderKeys keys;
+  for (std::uint64_t i = 0; i < orders; ++i) {
+    domain::Order order = random_order();
+    std::optional<std::string> key = order_key(order);
+    for (const auto& used : keys) {
+      if (key && used == key) key.reset();  // one order per key in a request
+    }
+    request.orders.push_back(std::move(order));
+    keys.push_back(std::move(key));
+  }
+  for (const auto& key : keys) {
+    if (key) request.order_keys = keys;
+  }
+  return request;
+}
+
 plan::Request Workload::next() {
   plan::Request request;
   if (prng_->chance(1)) {
     request.orders.push_back(domain::SetRotationThreshold{2 + prng_->below(7)});
     return request;
   }
+  if (prng_->chance(8)) return bulk();
   std::uint64_t orders = prng_->chance(10) ? 2 + prng_->below(2) : 1;
   for (std::uint64_t i = 0; i < orders; ++i)
     request.orders.push_back(random_order());
@@ -114,11 +156,12 @@ plan::Request Workload::next() {
 }
 
 void Workload::observe(const std::vector<domain::Order>& orders, const domain::Outcome& outcome) {
-  if (!outcome.ok()) return;
-  for (std::size_t i = 0; i < orders.size() && i < outcome.results.size(); ++i) {
+  for (std::size_t i = 0; i < orders.size(); ++i) {
     const std::string* l = domain::order_ledger(orders[i]);
-    const auto& id = outcome.results[i].transaction_id;
-    if (l != nullptr && id) transactions_[*l] = std::max(transactions_[*l], *id + 1);
+    const auto result = domain::result_of(outcome, i);
+    if (l != nullptr && result && result->transaction_id) {
+      transactions_[*l] = std::max(transactions_[*l], *result->transaction_id + 1);
+    }
   }
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/domain/outcome.hpp"
@@ -30,10 +32,14 @@ class Workload {
   std::uint64_t transaction_id(const std::string& ledger);
   const char* pick(const std::vector<const char*>& from);
   void add_idempotency(plan::Request& request);
+  plan::Request bulk();  // orders each with its outcome (domain/bulk.hpp), some with keys
+  std::optional<std::string> order_key(domain::Order& order);
 
   Prng* prng_;
   std::map<std::string, std::uint64_t> transactions_;  // per ledger: ids seen so far
   std::vector<plan::Request> keyed_;                   // requests sent with a key, to replay
+  // Orders sent with a key of their own in a bulk, to replay or to conflict with.
+  std::vector<std::pair<domain::Order, std::string>> keyed_orders_;
   std::uint64_t next_key_ = 0;
 };
 

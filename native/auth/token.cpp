@@ -8,7 +8,7 @@
 
 #include "core/domain/validation.hpp"
 #include "native/auth/base64url.hpp"
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
 
 namespace tally::auth {
 
@@ -42,7 +42,7 @@ std::string_view as_text(const Bytes& bytes) {
 }
 
 std::string claims_json(const TokenClaims& claims) {
-  http::JsonWriter out;
+  json::JsonWriter out;
   out.begin_object();
   out.key("iss");
   out.string(kTokenIssuer);
@@ -70,8 +70,8 @@ std::string claims_json(const TokenClaims& claims) {
   return out.take();
 }
 
-std::optional<std::uint64_t> seconds_of(const http::Json* value) {
-  if (value == nullptr || value->type != http::Json::Type::kNumber || value->text.empty() ||
+std::optional<std::uint64_t> seconds_of(const json::Json* value) {
+  if (value == nullptr || value->type != json::Json::Type::kNumber || value->text.empty() ||
       value->text.size() > 19 || !std::all_of(value->text.begin(), value->text.end(), [](char c) {
         return c >= '0' && c <= '9';
       }))
@@ -79,19 +79,19 @@ std::optional<std::uint64_t> seconds_of(const http::Json* value) {
   return std::stoull(value->text);
 }
 
-const std::string* text_of(const http::Json& claims, std::string_view key) {
-  const http::Json* value = claims.find(key);
-  if (value == nullptr || value->type != http::Json::Type::kString) return nullptr;
+const std::string* text_of(const json::Json& claims, std::string_view key) {
+  const json::Json* value = claims.find(key);
+  if (value == nullptr || value->type != json::Json::Type::kString) return nullptr;
   return &value->text;
 }
 
-Result<std::optional<std::vector<std::string>>> ledgers_of(const http::Json* value) {
+Result<std::optional<std::vector<std::string>>> ledgers_of(const json::Json* value) {
   using Ledgers = std::optional<std::vector<std::string>>;
-  if (value == nullptr || value->type != http::Json::Type::kArray || value->items.empty())
+  if (value == nullptr || value->type != json::Json::Type::kArray || value->items.empty())
     return refused("malformed claims: \"ledgers\" is not a non-empty array");
   std::vector<std::string> names;
-  for (const http::Json& item : value->items) {
-    if (item.type != http::Json::Type::kString)
+  for (const json::Json& item : value->items) {
+    if (item.type != json::Json::Type::kString)
       return refused("malformed claims: a ledger is not a string");
     if (item.text == kAllLedgers) {
       if (value->items.size() != 1) return refused("malformed claims: \"*\" beside ledgers");
@@ -105,9 +105,9 @@ Result<std::optional<std::vector<std::string>>> ledgers_of(const http::Json* val
 }
 
 Result<TokenClaims> decode_claims(std::string_view text) {
-  auto json = http::parse_json(text);
+  auto json = json::parse_json(text);
   if (!json.ok() || !json->is_object()) return refused("malformed claims: not a JSON object");
-  const http::Json& object = *json;
+  const json::Json& object = *json;
   TokenClaims claims;
   const std::string* issuer = text_of(object, "iss");
   const std::string* audience = text_of(object, "aud");
@@ -118,8 +118,8 @@ Result<TokenClaims> decode_claims(std::string_view text) {
   if (!issuer || !audience || !token_id || !scope || !issued || !expires)
     return refused("malformed claims: iss, aud, jti, iat, exp and scope are required");
   if (*issuer != kTokenIssuer) return refused("issued by \"" + *issuer + "\", not by tally");
-  if (const http::Json* subject = object.find("sub")) {
-    if (subject->type != http::Json::Type::kString) return refused("malformed claims: sub");
+  if (const json::Json* subject = object.find("sub")) {
+    if (subject->type != json::Json::Type::kString) return refused("malformed claims: sub");
     claims.subject = subject->text;
   }
   auto rights = parse_scope(*scope);
@@ -203,7 +203,7 @@ Result<TokenClaims> verify_token(std::string_view token, ByteView key, std::stri
                                  std::uint64_t now_s) {
   auto parts = split(token);
   if (!parts.ok()) return std::move(parts).error();
-  auto header = http::parse_json(as_text(parts->header));
+  auto header = json::parse_json(as_text(parts->header));
   const std::string* algorithm = header.ok() ? text_of(*header, "alg") : nullptr;
   if (algorithm == nullptr) return refused("malformed token header");
   if (*algorithm != "HS256") return refused("algorithm \"" + *algorithm + "\" is not HS256");

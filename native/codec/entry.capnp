@@ -12,6 +12,8 @@
 #   2: Entry.proposerId (the node that admitted the proposal; traces only, not applied).
 #   3: SnapshotEnvelope.imageBytes, chunkBytes, chunkCount (snapshot format 2: the image
 #      follows the envelope in raw chunks instead of riding in `image`).
+#   4: CreateTransaction.accountMetadata, RevertTransaction.metadata, AdmittedOrder.
+#      idempotencyKey, Proposal.bulkMode (orders answering one outcome each, in one entry).
 @0x845136f79b524d41;
 
 using Cxx = import "/capnp/c++.capnp";
@@ -58,6 +60,12 @@ struct CreateTransaction {
     atUs @5 :UInt64;
   }
   force @6 :Bool;
+  accountMetadata @7 :List(AccountMetadata);  # revision 4; empty: none
+}
+
+struct AccountMetadata {
+  account @0 :Text;
+  metadata @1 :List(MetadataEntry);
 }
 
 struct RevertTransaction {
@@ -65,6 +73,7 @@ struct RevertTransaction {
   transactionId @1 :UInt64;
   force @2 :Bool;
   atEffectiveDate @3 :Bool;
+  metadata @4 :List(MetadataEntry);  # revision 4; the revert's own metadata
 }
 
 struct SetAccountMetadata {
@@ -120,7 +129,8 @@ struct Order {
 
 struct AdmittedOrder {
   order @0 :Order;
-  coverageBits @1 :Data;  # bit n (LSB-first) set when plan entry n is declared
+  coverageBits @1 :Data;    # bit n (LSB-first) set when plan entry n is declared
+  idempotencyKey @2 :Text;  # revision 4; null pointer: the order has no key of its own
 }
 
 struct PlanEntry {
@@ -143,6 +153,7 @@ struct Proposal {
   idempotencyKey @1 :Text;  # null pointer: no key
   timestampUs @2 :UInt64;   # the leader's clock at admission
   plan @3 :Plan;
+  bulkMode @4 :UInt8;       # revision 4; core domain::BulkMode: 0 atomic, 1 continue, 2 stop
 }
 
 # One Raft command entry. The payload Raft carries is this message, padded with zero bytes

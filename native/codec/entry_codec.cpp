@@ -71,6 +71,14 @@ void put_transaction(msg::CreateTransaction::Builder b, const domain::CreateTran
     b.getTimestamp().setProposal();
   }
   b.setForce(o.force);
+  if (!o.account_metadata.empty()) {
+    auto accounts = b.initAccountMetadata(static_cast<unsigned>(o.account_metadata.size()));
+    unsigned i = 0;
+    for (const auto& [account, metadata] : o.account_metadata) {
+      accounts[i].setAccount(text(account));
+      set_metadata(accounts[i++], metadata);
+    }
+  }
 }
 
 void put_order(msg::Order::Builder b, const domain::Order& order) {
@@ -91,6 +99,7 @@ void put_order(msg::Order::Builder b, const domain::Order& order) {
             c.setTransactionId(o.transaction_id);
             c.setForce(o.force);
             c.setAtEffectiveDate(o.at_effective_date);
+            if (!o.metadata.empty()) set_metadata(c, o.metadata);
           },
           [&](const domain::SetAccountMetadata& o) {
             auto c = b.initSetAccountMetadata();
@@ -151,10 +160,14 @@ void put_proposal(msg::Proposal::Builder b, const plan::Proposal& p) {
   for (unsigned i = 0; i < p.orders.size(); ++i) {
     put_order(orders[i].initOrder(), p.orders[i].order);
     orders[i].setCoverageBits(blob(p.orders[i].coverage_bits));
+    if (p.orders[i].idempotency_key) {
+      orders[i].setIdempotencyKey(text(*p.orders[i].idempotency_key));
+    }
   }
   if (p.idempotency_key) b.setIdempotencyKey(text(*p.idempotency_key));
   b.setTimestampUs(p.timestamp_us);
   put_plan(b.initPlan(), p.plan);
+  b.setBulkMode(static_cast<std::uint8_t>(p.mode));
 }
 
 // ---- decode ----
@@ -211,6 +224,15 @@ domain::CreateTransaction get_transaction(msg::CreateTransaction::Reader r) {
     default: throw Malformed{"unknown transaction timestamp form"};
   }
   o.force = r.getForce();
+  check_count(r.getAccountMetadata().size(), limits::kAccountsWithMetadataMax, "account metadata");
+  for (auto entry : r.getAccountMetadata()) {
+    std::string account = string_of(entry.getAccount());
+    if (!o.account_metadata.empty() && !(o.account_metadata.rbegin()->first < account)) {
+      throw Malformed{"account metadata not strictly increasing at \"" + account + "\""};
+    }
+    o.account_metadata.emplace_hint(o.account_metadata.end(), std::move(account),
+                                    get_metadata(entry.getMetadata()));
+  }
   return o;
 }
 
@@ -226,7 +248,7 @@ domain::Order get_order(msg::Order::Reader r) {
     case msg::Order::REVERT_TRANSACTION: {
       auto c = r.getRevertTransaction();
       return domain::RevertTransaction{string_of(c.getLedger()), c.getTransactionId(), c.getForce(),
-                                       c.getAtEffectiveDate()};
+                                       c.getAtEffectiveDate(), get_metadata(c.getMetadata())};
     }
     case msg::Order::SET_ACCOUNT_METADATA: {
       auto c = r.getSetAccountMetadata();
@@ -287,11 +309,17 @@ plan::Proposal get_proposal(msg::Proposal::Reader r) {
   plan::Proposal p;
   check_count(r.getOrders().size(), limits::kOrdersPerProposalMax, "orders");
   for (auto admitted : r.getOrders()) {
-    p.orders.push_back({get_order(admitted.getOrder()), bytes_of(admitted.getCoverageBits())});
+    std::optional<std::string> key;
+    if (admitted.hasIdempotencyKey()) key = string_of(admitted.getIdempotencyKey());
+    p.orders.push_back(
+        {get_order(admitted.getOrder()), bytes_of(admitted.getCoverageBits()), std::move(key)});
   }
   if (r.hasIdempotencyKey()) p.idempotency_key = string_of(r.getIdempotencyKey());
   p.timestamp_us = r.getTimestampUs();
   p.plan = get_plan(r.getPlan());
+  auto mode = domain::bulk_mode_from_byte(r.getBulkMode());
+  if (!mode) throw Malformed{"unknown bulk mode " + std::to_string(r.getBulkMode())};
+  p.mode = *mode;
   return p;
 }
 

@@ -1,4 +1,4 @@
-// Prometheus text-format metrics of one node (/v3/_metrics): requests by route and status,
+// Prometheus text-format metrics of one node (/_tally/metrics): requests by route and status,
 // a latency histogram per route, write verdicts, and what the node counts, read at render
 // time: admissions by verdict, plan entries by CheckCache verdict, proposals in flight,
 // applied entries (the apply rate) and index, cache rotations, generation and sizes,

@@ -3,13 +3,15 @@
 #include <cstring>
 #include <new>
 
-#include "native/http/json.hpp"
+#include "native/http/reads.hpp"
+#include "native/http/route_table.hpp"
 #include "native/http/server_impl.hpp"
+#include "native/json/json.hpp"
 
 namespace tally::http {
 namespace {
 
-struct Handler {
+struct H2oHandler {
   h2o_handler_t super;
   Server::Impl* impl;
 };
@@ -49,14 +51,7 @@ void json_error_send(h2o_ostream_t* self, h2o_req_t* req, h2o_iovec_t* bufs, siz
   if (req->res.status == 413) {
     message += " (the limit is " + std::to_string(stream->impl->config.body_bytes_max) + " bytes)";
   }
-  JsonWriter out;
-  out.begin_object();
-  out.key("errorCode");
-  out.string("VALIDATION");
-  out.key("errorMessage");
-  out.string(message);
-  out.end_object();
-  const std::string json = out.take();
+  const std::string json = error_body(ApiError{req->res.status, "VALIDATION", message, ""});
   h2o_iovec_t body = h2o_strdup(&req->pool, json.data(), json.size());
   req->res.content_length = body.len;  // read when the headers go out, on this first send
   stream->impl->owner->metrics().record_request("refused by h2o", req->res.status, 0);
@@ -146,14 +141,17 @@ const char* reason_of(int status) {
   switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 202: return "Accepted";
     case 204: return "No Content";
     case 307: return "Temporary Redirect";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 412: return "Precondition Failed";
     case 413: return "Payload Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return "Status";
   }
@@ -167,7 +165,7 @@ void dispose_alive(void* memory) {
 }
 
 int on_request(h2o_handler_t* self, h2o_req_t* req) {
-  Server::Impl* impl = reinterpret_cast<Handler*>(self)->impl;
+  Server::Impl* impl = reinterpret_cast<H2oHandler*>(self)->impl;
   auto call = std::make_shared<Call>();
   call->impl = impl;
   call->req = req;
@@ -177,12 +175,15 @@ int on_request(h2o_handler_t* self, h2o_req_t* req) {
   call->method = std::string(req->method.base, req->method.len);
   call->segments =
       split_path(std::string_view(req->path_normalized.base, req->path_normalized.len));
+  // The SDKs' gateway prefix: /api/ledger/v2/... is /v2/..., /api/ledger/_/info is /_/info.
+  if (call->segments.size() >= 2 && call->segments[0] == "api" && call->segments[1] == "ledger") {
+    call->segments.erase(call->segments.begin(), call->segments.begin() + 2);
+  }
   if (req->query_at != SIZE_MAX) {
     call->query = split_query(
         std::string_view(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1));
   }
   call->started_ns = uv_hrtime();
-  call->route = "unknown";
   impl->dispatch(call);
   return 0;
 }
@@ -228,6 +229,24 @@ std::optional<std::string> Call::param(std::string_view name) const {
   return std::nullopt;
 }
 
+const std::string& Call::path_param(std::string_view name) const {
+  for (const auto& [key, value] : path_params) {
+    if (key == name) return value;
+  }
+  TALLY_INVARIANT(false, "a handler asked for a parameter its route's pattern lacks");
+  static const std::string kNone;
+  return kNone;
+}
+
+json::RenderOptions Call::render_options() const {
+  json::RenderOptions options;
+  if (auto value = header("formance-bigint-as-string")) {
+    std::string v = lower(*value);
+    options.bigint_as_string = v == "true" || v == "yes" || v == "y" || v == "1";
+  }
+  return options;
+}
+
 std::string_view Call::body() const {
   if (req->entity.base == nullptr) return {};
   return std::string_view(req->entity.base, req->entity.len);
@@ -235,20 +254,6 @@ std::string_view Call::body() const {
 
 std::string Call::path_and_query() const {
   return std::string(req->path.base, req->path.len);
-}
-
-std::pair<int, std::string_view> http_status_of(Code code) {
-  switch (code) {
-    case Code::kValidation: return {400, "VALIDATION"};
-    case Code::kInsufficientFunds: return {400, "INSUFFICIENT_FUND"};
-    case Code::kNotFound: return {404, "NOT_FOUND"};
-    case Code::kAlreadyExists: return {409, "CONFLICT"};
-    case Code::kConflict: return {409, "CONFLICT"};
-    case Code::kIdempotencyConflict: return {409, "CONFLICT"};
-    case Code::kCacheHorizonExceeded: return {503, "CACHE_HORIZON_EXCEEDED"};
-    case Code::kStaleProposal: return {503, "STALE_PROPOSAL"};
-    default: return {500, "INTERNAL"};
-  }
 }
 
 void Server::Impl::respond(const CallPtr& call, int status, std::string body,
@@ -276,73 +281,47 @@ void Server::Impl::respond(const CallPtr& call, int status, std::string body,
                         config.cluster_id.data(), config.cluster_id.size());
   req->res.content_length = body.size();
   const double seconds = static_cast<double>(uv_hrtime() - call->started_ns) / 1e9;
-  owner->metrics().record_request(call->route, status, seconds);
+  owner->metrics().record_request(call->metric, status, seconds);
   h2o_send_inline(req, body.data(), body.size());
 }
 
 void Server::Impl::respond_data(const CallPtr& call, int status, const std::string& data_json,
                                 const Headers& headers) {
-  respond(call, status, "{\"data\":" + data_json + "}", headers);
+  respond(call, status, json::data_body(data_json), headers);
 }
 
-void Server::Impl::respond_error(const CallPtr& call, int status, std::string_view code,
-                                 std::string_view message, const Headers& headers) {
-  JsonWriter out;
-  out.begin_object();
-  out.key("errorCode");
-  out.string(code);
-  out.key("errorMessage");
-  out.string(message);
-  out.end_object();
-  respond(call, status, out.take(), headers);
-}
-
-void Server::Impl::respond_core_error(const CallPtr& call, const Error& error,
-                                      const Headers& headers) {
-  auto [status, code] = http_status_of(error.code);
+void Server::Impl::respond_error(const CallPtr& call, const ApiError& error,
+                                 const Headers& headers) {
   Headers all = headers;
-  if (status == 503) all.emplace_back("retry-after", std::to_string(config.retry_after_seconds));
-  respond_error(call, status, code, error.message, all);
+  if (retryable(error)) all.emplace_back("retry-after", std::to_string(config.retry_after_seconds));
+  respond(call, error.status, error_body(error), all);
 }
 
-void Server::Impl::respond_unavailable(const CallPtr& call, std::string_view code,
-                                       std::string_view message) {
-  respond_error(call, 503, code, message,
-                {{"retry-after", std::to_string(config.retry_after_seconds)}});
+void Server::Impl::respond_error(const CallPtr& call, const Error& error, const Headers& headers) {
+  respond_error(call, api_error(error), headers);
 }
 
 void Server::Impl::dispatch(const CallPtr& call) {
-  const auto& segments = call->segments;
-  if (call->body().size() > config.body_bytes_max) {
-    respond_error(call, 413, "VALIDATION",
-                  "body of " + std::to_string(call->body().size()) + " bytes, over the limit of " +
-                      std::to_string(config.body_bytes_max));
-    return;
+  std::string allow;
+  const Route* route = match_route(*call, allow);
+  if (route == nullptr) {
+    if (!allow.empty())
+      return respond_error(call, method_not_allowed(call->method), {{"allow", allow}});
+    return respond_error(call, route_not_found(call->method, call->path_and_query()));
   }
-  if (segments.empty() || segments[0] != "v3") {
-    call->route = "unknown";
-    respond_error(call, 404, "NOT_FOUND", "no route " + call->path_and_query());
-    return;
+  call->route = route;
+  call->metric = metric_name(*route);
+  const std::size_t body_max =
+      route->body_bytes_max != 0 ? route->body_bytes_max : config.body_bytes_max;
+  if (call->body().size() > body_max) {
+    return respond(call, 413,
+                   error_body(ApiError{413, "VALIDATION",
+                                       "body of " + std::to_string(call->body().size()) +
+                                           " bytes, over the limit of " + std::to_string(body_max),
+                                       ""}));
   }
-  if (segments.size() == 2 && segments[1] == "_info") {
-    call->route = "GET /v3/_info";
-    handle_info(*this, call);
-  } else if (segments.size() == 2 && segments[1] == "_check") {
-    call->route = "GET /v3/_check";
-    handle_check(*this, call);
-  } else if (segments.size() == 2 && segments[1] == "_metrics") {
-    call->route = "GET /v3/_metrics";
-    handle_metrics(*this, call);
-  } else if (segments.size() == 2 && segments[1] == "_log") {
-    call->route = "GET /v3/_log";
-    handle_log(*this, call);
-  } else if (call->method == "GET") {
-    handle_read(*this, call);
-  } else if (call->method == "POST" || call->method == "PUT" || call->method == "DELETE") {
-    handle_write(*this, call);
-  } else {
-    respond_error(call, 405, "VALIDATION", "method " + call->method + " not allowed");
-  }
+  if (route->kind == RouteKind::kRead) return run_read(*this, call, route->handler);
+  route->handler(*this, call);
 }
 
 Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig config,
@@ -366,7 +345,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   h2o_hostconf_t* host =
       h2o_config_register_host(&impl.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
   h2o_pathconf_t* path = h2o_config_register_path(host, "/", 0);
-  auto* handler = reinterpret_cast<Handler*>(h2o_create_handler(path, sizeof(Handler)));
+  auto* handler = reinterpret_cast<H2oHandler*>(h2o_create_handler(path, sizeof(H2oHandler)));
   handler->super.on_req = on_request;
   handler->impl = &impl;
   auto* filter = reinterpret_cast<JsonErrorFilter*>(

@@ -1,33 +1,25 @@
-// The HTTP/JSON API of one node (DESIGN.md §9, issue #10): h2o on the node's own libuv loop,
-// the loop that runs libraft, admission and apply, so a handler calls the node directly.
+// The HTTP/JSON API of one node (DESIGN.md §9; docs/api.md): h2o on the node's own libuv
+// loop, the loop that runs libraft, admission and apply, so a handler calls the node directly.
 //
-// Routes (all under /v3; {ledger} is a ledger name, names starting with '_' are the node's):
-//   GET  /v3/_info | /v3/_check[?full=true] | /v3/_metrics      node status, checker, metrics
-//   GET  /v3/_log[?after=SEQUENCE&pageSize=N]                  the audit chain (trace export)
-//   GET  /v3                                                    ledgers (cursor)
-//   POST|GET|DELETE /v3/{ledger}                                create | read | delete
-//   POST|PUT /v3/{ledger}/metadata, DELETE /v3/{ledger}/metadata/{key}
-//   POST|GET /v3/{ledger}/transactions, GET /v3/{ledger}/transactions/{id}
-//   POST /v3/{ledger}/transactions/{id}/revert[?force=true&atEffectiveDate=true]
-//   POST /v3/{ledger}/transactions/{id}/metadata, DELETE .../metadata/{key}
-//   GET  /v3/{ledger}/accounts, GET /v3/{ledger}/accounts/{address}
-//   POST /v3/{ledger}/accounts/{address}/metadata, DELETE .../metadata/{key}
-//   GET  /v3/{ledger}/aggregate/balances[?address=prefix]
-//   POST /v3/{ledger}/bulk[?atomic=true]
+// It speaks the Go ledger's v2 API, as its official SDKs decode it, at /v2/... and at the
+// SDKs' gateway prefix /api/ledger/v2/... (and /api/ledger/_/info), and serves the node's
+// own routes under /_tally/ (info, check, metrics, log). Every route is one entry of the
+// route table (route_table.hpp); every error one entry of the error map (errors.hpp).
+//
 // Writes go to the leader: a follower answers 307 with Location on the leader's HTTP address
 // (503 NO_LEADER with Retry-After while there is none). Every write's answer carries
 // Tally-Applied-Index; a read that sends it back waits (bounded) until this node applied it,
 // unless it also sends a Tally-Cluster-Id other than this node's (every answer carries it).
-// Bad input is refused before anything is proposed, so it changes nothing (the ledger must
-// exist here, an idempotency key reused with another body is refused from the stored record).
+// Input that is simply wrong is refused by admission before anything is proposed
+// (core/plan/admission_rules.hpp), so it changes nothing.
 //
 // Lifetime: everything on the loop thread. Writes are answered from the node's callback; a
 // client that went away meanwhile is detected through the request pool's dispose hook, and
-// its request is never touched again. /v3/_check runs on libuv's thread pool (routes_read.cpp);
-// the destructor waits for a running one. Close order (tallyd): close_connections, close the
-// node's host (which answers every pending write), then destroy the server, which waits
-// (bounded by close_deadline_ms) for h2o to close every connection before it disposes the h2o
-// context and config (open_connections.hpp).
+// its request is never touched again. /_tally/check runs on libuv's thread pool
+// (node_routes.cpp); the destructor waits for a running one. Close order (tallyd):
+// close_connections, close the node's host (which answers every pending write), then destroy
+// the server, which waits (bounded by close_deadline_ms) for h2o to close every connection
+// before it disposes the h2o context and config (open_connections.hpp).
 #pragma once
 
 #include <cstdint>
@@ -49,14 +41,15 @@ namespace tally::http {
 struct ServerConfig {
   std::string http_address;                        // "127.0.0.1:7101" to listen on
   std::map<std::uint64_t, std::string> peer_http;  // node id -> "host:port" (redirects)
-  std::size_t body_bytes_max = 4 * 1024 * 1024;    // larger bodies get 413
+  std::size_t body_bytes_max = 4 * 1024 * 1024;    // larger bodies get 413 (a route may say)
+  std::string version = "develop";                 // what /_/info and /v2/_info report
   std::uint64_t read_wait_ms = 2000;               // Tally-Applied-Index wait, then 503
   std::uint32_t retry_after_seconds = 1;           // on every 503
   std::uint64_t close_deadline_ms = 5000;          // stopping: open connections closed by then
   std::string cluster_id = "tally";                // for the checker
   std::optional<audit::AuditKey> audit_key;        // for the checker's HMACs
   std::function<void(const std::string&)> log;     // one-line events (may be empty)
-  // Tests only: runs on the worker thread before each /v3/_check (to hold a check in
+  // Tests only: runs on the worker thread before each /_tally/check (to hold a check in
   // flight while the test sees the loop answer other requests).
   std::function<void()> check_worker_hook;
 };
@@ -78,7 +71,7 @@ class Server {
   Metrics& metrics() { return metrics_; }
   int port() const { return port_; }
 
-  struct Impl;  // h2o's state and the handlers (server.cpp, routes_*.cpp)
+  struct Impl;  // h2o's state (server.cpp, server_impl.hpp)
 
  private:
   Server() = default;

@@ -183,6 +183,13 @@ Reply Node::reply_of(const fsm::ApplyReport& report, std::uint64_t index) {
   return reply;
 }
 
+Result<fsm::DryRun> Node::dry_run(const plan::Request& request) {
+  if (failure_) return *failure_;
+  TALLY_TRY(catch_up());
+  return fsm::dry_run(request,
+                      {fsm_->cache(), *reads_, fsm_->applied_index() + 1, config_.clock_us()});
+}
+
 Status Node::stop() {
   return commit_point();
 }

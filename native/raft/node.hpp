@@ -55,7 +55,9 @@ extern "C" {
 }
 
 #include "core/cache/cached_view.hpp"
+#include "core/fsm/dry_run.hpp"
 #include "core/fsm/state_machine.hpp"
+#include "core/plan/admission.hpp"
 #include "core/plan/proposal.hpp"
 #include "native/codec/entry_codec.hpp"
 #include "native/raft/snapshot_job.hpp"
@@ -136,7 +138,13 @@ class Node {
   void attach(struct raft* raft);
 
   // Submits a request (REQUIRES: on the loop thread). The callback is called exactly once.
+  // A request answering per order (domain/bulk.hpp) gets report->outcome with one outcome per
+  // order it sent: admission's refusals merged in (when admission refused every order, the
+  // reply is kApplied at the current applied index, with nothing proposed).
   void submit(plan::Request request, ReplyCallback done);
+  // What the request would do now, on this node's applied state (fsm/dry_run.hpp): any node,
+  // nothing proposed or written.
+  Result<fsm::DryRun> dry_run(const plan::Request& request);
 
   // Cluster membership and leadership (leader only; the callback gets 0 or a RAFT_* code).
   int add_server(std::uint64_t id, const std::string& address, ChangeCallback done);
@@ -185,7 +193,7 @@ class Node {
   Status commit_point();
 
   // A read-only view of the store at the applied index that no later write changes, for
-  // reads too long for the loop (tallyd's /v3/_check runs the checker on it on a worker
+  // reads too long for the loop (tallyd's /_tally/check runs the checker on it on a worker
   // thread): commits the open group, then pins the store as SnapshotJob does (a second
   // SQLite connection holding a read transaction; a copy of a MemoryHost's rows). The view
   // is used by one thread at a time and may outlive the node's raft but not the store file;
@@ -248,6 +256,9 @@ class Node {
                                                     std::vector<Bytes>& payloads);
   // Answers a request admission refused; false when the refusal failed the node.
   bool refuse_admission(Queued& queued, const Error& error);
+  // Answers a request answering per order whose every order admission refused: nothing
+  // proposed, one refusal (or not-run) per order.
+  void answer_refused_orders(Queued& queued, const plan::Verdicts& verdicts);
   // Answers every queued request with this reply (leadership lost, node failed or stopped).
   void drain_queue(const Reply& reply);
   static void batch_done(struct raft_apply* req, int status, void* result);

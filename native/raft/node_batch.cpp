@@ -10,6 +10,17 @@ namespace tally::replica {
 
 namespace {
 
+// The callback of a request answering per order: the applied outcome, with admission's
+// refusals merged in at their places.
+ReplyCallback with_refusals(plan::Verdicts verdicts, ReplyCallback done) {
+  return [verdicts = std::move(verdicts), done = std::move(done)](Reply reply) {
+    if (reply.status == Reply::Status::kApplied && reply.report) {
+      reply.report->outcome = plan::answer_per_order(verdicts, &reply.report->outcome);
+    }
+    done(std::move(reply));
+  };
+}
+
 Reply not_leader_reply(std::uint64_t leader_id, const char* message) {
   Reply reply = node_reply(Reply::Status::kNotLeader, "NOT_LEADER", message);
   reply.leader_id = leader_id;
@@ -80,6 +91,16 @@ bool Node::refuse_admission(Queued& queued, const Error& error) {
   return !fatal;
 }
 
+void Node::answer_refused_orders(Queued& queued, const plan::Verdicts& verdicts) {
+  ++admissions_["rejected"];
+  Reply reply;
+  reply.status = Reply::Status::kApplied;
+  reply.index = applied_index();
+  reply.report.emplace();
+  reply.report->outcome = plan::answer_per_order(verdicts, nullptr);
+  queued.done(std::move(reply));
+}
+
 std::vector<std::unique_ptr<Node::Pending>> Node::admit_batch(std::uint64_t first_index,
                                                               std::vector<Bytes>& payloads) {
   std::vector<std::unique_ptr<Pending>> entries;
@@ -90,9 +111,16 @@ std::vector<std::unique_ptr<Node::Pending>> Node::admit_batch(std::uint64_t firs
     queue_.pop_front();
     // Entry k of the batch gets index first_index + k: a refused request takes no index.
     const std::uint64_t predicted = first_index + entries.size();
-    auto admitted = plan::admit(next->request, {fsm_->cache(), *reads_, predicted, now_us});
+    plan::Verdicts verdicts;
+    auto admitted =
+        plan::admit(next->request, {fsm_->cache(), *reads_, predicted, now_us}, &verdicts);
     if (!admitted.ok()) {
       if (!refuse_admission(*next, admitted.error())) break;
+      continue;
+    }
+    const bool per_order = plan::answers_per_order(next->request);
+    if (per_order && admitted->orders.empty()) {
+      answer_refused_orders(*next, verdicts);
       continue;
     }
     Bytes payload = wire::encode_entry({*admitted, config_.id});
@@ -109,7 +137,8 @@ std::vector<std::unique_ptr<Node::Pending>> Node::admit_batch(std::uint64_t firs
     auto pending = std::make_unique<Pending>();
     pending->index = predicted;
     pending->proposal = std::move(admitted).value();
-    pending->done = std::move(next->done);
+    pending->done = per_order ? with_refusals(std::move(verdicts), std::move(next->done))
+                              : std::move(next->done);
     entries.push_back(std::move(pending));
   }
   return entries;

@@ -46,7 +46,7 @@ class StoreHost {
   virtual wire::ImageKind image_kind() const = 0;
   // Pins the store as its last committed write left it. REQUIRES: on the store's thread.
   virtual Result<std::unique_ptr<StoreImage>> pin_image() = 0;
-  // The same pinned view as a store to read rows from (the checker, /v3/_check, off the
+  // The same pinned view as a store to read rows from (the checker, /_tally/check, off the
   // loop): usable from any one thread at a time, it never sees a later write.
   virtual Result<std::unique_ptr<store::KeyValueStore>> pin_reader() = 0;
   // Replaces the whole store by image, atomically. On error the old store stays in place.

@@ -46,14 +46,16 @@ void add_sim_flags(CLI::App* command, RunFlags& flags) {
 
 void print_stats(const sim::SimStats& s) {
   std::printf(
-      "  %llu steps, log %llu entries: %llu admitted (%llu refused: horizon), %llu applied\n"
+      "  %llu steps, log %llu entries: %llu admitted (%llu refused: horizon, %llu by a rule), "
+      "%llu applied, %llu of them per order\n"
       "  outcomes: %llu success, %llu business failure, %llu replay, %llu coverage miss "
       "(explained), %llu stale\n"
       "  faults: %llu crashes, %llu lost batches, %llu snapshots, %llu leader changes; "
       "%llu rotations, %llu threshold changes\n"
       "  checks: parity every step, %llu checker runs, %llu model comparisons\n",
       (unsigned long long)s.steps, (unsigned long long)s.log_length, (unsigned long long)s.admitted,
-      (unsigned long long)s.horizon_refusals, (unsigned long long)s.entries_applied,
+      (unsigned long long)s.horizon_refusals, (unsigned long long)s.admission_refusals,
+      (unsigned long long)s.entries_applied, (unsigned long long)s.per_order_entries,
       (unsigned long long)s.successes, (unsigned long long)s.business_failures,
       (unsigned long long)s.replays, (unsigned long long)s.coverage_misses,
       (unsigned long long)s.stale, (unsigned long long)s.crashes,
@@ -74,6 +76,8 @@ void add(sim::SimStats& total, const sim::SimStats& s) {
   total.rotations += s.rotations, total.threshold_changes += s.threshold_changes;
   total.checker_runs += s.checker_runs, total.model_comparisons += s.model_comparisons;
   total.log_length += s.log_length;
+  total.admission_refusals += s.admission_refusals;
+  total.per_order_entries += s.per_order_entries;
 }
 
 int run(RunFlags& flags) {

@@ -22,20 +22,20 @@ bool json_integer(std::string_view text) {
   return text.size() == 1 || text.front() != '0';
 }
 
-Result<http::Json> json_literal(std::string_view key, std::string_view text) {
+Result<json::Json> json_literal(std::string_view key, std::string_view text) {
   const std::string wanted =
       std::string(key) + ":= takes an integer, true, false, null or a \"string\"";
-  auto parsed = http::parse_json(text);
+  auto parsed = json::parse_json(text);
   if (!parsed.ok()) return usage(wanted + ", got " + quoted(text));
-  using Type = http::Json::Type;
-  const http::Json& value = parsed.value();
+  using Type = json::Json::Type;
+  const json::Json& value = parsed.value();
   if (value.type == Type::kArray || value.type == Type::kObject ||
       (value.type == Type::kNumber && !json_integer(value.text)))
     return usage(wanted + ", got " + quoted(text));
   return std::move(parsed).value();
 }
 
-void write_pairs(http::JsonWriter& out, const std::vector<MetadataPair>& pairs) {
+void write_pairs(json::JsonWriter& out, const std::vector<MetadataPair>& pairs) {
   out.begin_object();
   for (const auto& pair : pairs) {
     out.key(pair.key);
@@ -101,14 +101,14 @@ Result<Posting> parse_posting(std::string_view text) {
 }
 
 std::string metadata_json(const std::vector<MetadataPair>& pairs) {
-  http::JsonWriter out;
+  json::JsonWriter out;
   write_pairs(out, pairs);
   return out.take();
 }
 
 std::string transaction_json(const std::vector<Posting>& postings, const std::string& reference,
                              const std::vector<MetadataPair>& metadata, bool force) {
-  http::JsonWriter out;
+  json::JsonWriter out;
   out.begin_object();
   out.key("postings");
   out.begin_array();

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
 
 namespace tally::cli {
 
@@ -24,7 +24,7 @@ std::optional<std::uint64_t> parse_u64(std::string_view text);
 // Tally's metadata holds (DESIGN.md §6): integers, true, false, null and strings.
 struct MetadataPair {
   std::string key;
-  http::Json value;
+  json::Json value;
 };
 inline constexpr std::string_view kMetadataForm =
     "KEY=VALUE (a string) or KEY:=JSON (an integer, true, false, null or a \"string\")";

@@ -11,8 +11,12 @@
 namespace tally::cli {
 namespace {
 
-std::string bulk_path(const std::string& ledger, bool atomic) {
-  return "/v3/" + path_segment(ledger) + "/bulk" + (atomic ? "?atomic=true" : "");
+// Formance's v2 bulk route: atomic, or each element on its own (stopping at the first
+// failure unless continue_on_failure), all in one request and one log entry.
+std::string bulk_path(const std::string& ledger, bool atomic, bool continue_on_failure) {
+  std::string path = "/v2/" + path_segment(ledger) + "/_bulk";
+  if (atomic) return path + "?atomic=true";
+  return path + (continue_on_failure ? "?continueOnFailure=true" : "?continueOnFailure=false");
 }
 
 // A hash of length-prefixed parts (no two part lists share an encoding), as a key.
@@ -27,14 +31,14 @@ std::string derived_key(const std::vector<std::string>& parts) {
   return "bulk-" + to_hex(ByteView(digest.data(), digest.size())).substr(0, 32);
 }
 
-Result<http::Json> read_elements(const std::string& file) {
+Result<json::Json> read_elements(const std::string& file) {
   std::ifstream input(file);
   if (!input) return make_error(Code::kValidation, "cannot read " + file);
   std::stringstream text;
   text << input.rdbuf();
-  auto json = http::parse_json(text.str());
+  auto json = json::parse_json(text.str());
   if (!json.ok()) return make_error(Code::kValidation, file + ": " + json.error().message);
-  if (json.value().type != http::Json::Type::kArray)
+  if (json.value().type != json::Json::Type::kArray)
     return make_error(Code::kValidation, file + ": not a JSON array of bulk elements");
   for (std::size_t i = 0; i < json.value().items.size(); ++i) {
     if (!json.value().items[i].is_object())
@@ -44,14 +48,14 @@ Result<http::Json> read_elements(const std::string& file) {
   return json;
 }
 
-std::string text_of(const http::Json* json) {
+std::string text_of(const json::Json* json) {
   return json == nullptr ? std::string() : json->text;
 }
 
 // What became of one element.
 struct ElementResult {
   enum class Kind { kApplied, kReplayed, kFailed, kSkipped } kind = Kind::kSkipped;
-  http::Json answer;   // the API's result for it (skipped: {"responseType": "SKIPPED"})
+  json::Json answer;   // the API's result for it (skipped: {"responseType": "SKIPPED"})
   std::string reason;  // failed: "CODE: message"
 };
 
@@ -59,45 +63,36 @@ ElementResult failed(std::string code, std::string message) {
   ElementResult result;
   result.kind = ElementResult::Kind::kFailed;
   result.reason = code + ": " + message;
-  result.answer.type = http::Json::Type::kObject;
+  result.answer.type = json::Json::Type::kObject;
   result.answer.members.emplace_back("responseType", json_string("ERROR"));
   result.answer.members.emplace_back("errorCode", json_string(std::move(code)));
   result.answer.members.emplace_back("errorDescription", json_string(std::move(message)));
   return result;
 }
 
-// Reads the node's answer to a one-element bulk.
-ElementResult element_result(const Result<http::HttpResponse>& response) {
-  if (!response.ok()) return failed("NO_ANSWER", response.error().message);
-  const http::HttpResponse& answer = response.value();
-  auto json = http::parse_json(answer.body);
-  if (!json.ok()) return failed("MALFORMED_ANSWER", "HTTP " + std::to_string(answer.status));
-  const http::Json* data = json.value().find("data");
-  const http::Json* first = data != nullptr && !data->items.empty() ? &data->items[0] : nullptr;
-  if (first == nullptr) {
-    return failed(text_of(json.value().find("errorCode")),
-                  text_of(json.value().find("errorMessage")));
-  }
-  if (text_of(first->find("responseType")) == "ERROR" || answer.status >= 300) {
-    return failed(text_of(first->find("errorCode")), text_of(first->find("errorDescription")));
+// One element's result from its item of the node's answer.
+ElementResult element_result(const json::Json& item) {
+  if (text_of(item.find("responseType")) == "ERROR") {
+    return failed(text_of(item.find("errorCode")), text_of(item.find("errorDescription")));
   }
   ElementResult result;
-  result.kind = answer.header("idempotency-hit") == "true" ? ElementResult::Kind::kReplayed
-                                                           : ElementResult::Kind::kApplied;
-  result.answer = *first;
+  const json::Json* hit = item.find("idempotencyHit");
+  result.kind = hit != nullptr && hit->boolean ? ElementResult::Kind::kReplayed
+                                               : ElementResult::Kind::kApplied;
+  result.answer = item;
   return result;
 }
 
-void print_line(std::size_t index, const http::Json& element, const ElementResult& result) {
+void print_line(std::size_t index, const json::Json& element, const ElementResult& result) {
   std::string line = "[" + std::to_string(index) + "] " + text_of(element.find("action")) + ": ";
-  const http::Json* data = result.answer.find("data");
+  const json::Json* data = result.answer.find("data");
   const std::string id = data != nullptr ? text_of(data->find("id")) : "";
   switch (result.kind) {
     case ElementResult::Kind::kApplied: line += "ok"; break;
     case ElementResult::Kind::kReplayed: line += "replayed (applied before)"; break;
     case ElementResult::Kind::kFailed: line += "FAILED " + result.reason; break;
     case ElementResult::Kind::kSkipped:
-      line += "not sent (an element before it failed; --continue-on-failure sends the rest)";
+      line += "not applied (an element before it failed; --continue-on-failure runs the rest)";
       break;
   }
   if (!id.empty() && result.kind != ElementResult::Kind::kFailed) line += ", tx " + id;
@@ -106,9 +101,9 @@ void print_line(std::size_t index, const http::Json& element, const ElementResul
 }
 
 // Each element with its key, in file order: its own "ik", else bulk_element_key().
-std::vector<http::Json> keyed_elements(const http::Json& elements, const BulkOptions& options) {
+std::vector<json::Json> keyed_elements(const json::Json& elements, const BulkOptions& options) {
   std::map<std::string, std::size_t> seen;  // canonical element -> occurrences so far
-  std::vector<http::Json> keyed;
+  std::vector<json::Json> keyed;
   for (const auto& element : elements.items) {
     keyed.push_back(element);
     const std::string canonical = json_text(element, KeyOrder::kSorted);
@@ -122,49 +117,61 @@ std::vector<http::Json> keyed_elements(const http::Json& elements, const BulkOpt
 }
 
 void print_json(const std::vector<ElementResult>& results, std::optional<std::size_t> first) {
-  http::Json out;
-  out.type = http::Json::Type::kObject;
-  http::Json data;
-  data.type = http::Json::Type::kArray;
+  json::Json out;
+  out.type = json::Json::Type::kObject;
+  json::Json data;
+  data.type = json::Json::Type::kArray;
   for (const auto& result : results)
     data.items.push_back(result.answer);
   out.members.emplace_back("data", std::move(data));
   if (first) {
-    http::Json index;
-    index.type = http::Json::Type::kNumber;
+    json::Json index;
+    index.type = json::Json::Type::kNumber;
     index.text = std::to_string(*first);
     out.members.emplace_back("firstFailure", std::move(index));
   }
   std::printf("%s\n", json_text(out, KeyOrder::kDocument).c_str());
 }
 
-// One request per element, in order: each applies on its own, under its own key, and the run
-// stops at the first failure unless told to go on. An element whose answer was lost (no
-// leader within the retry budget) always stops it.
-int send_each(const Client& client, const BulkOptions& options, const http::Json& elements) {
+// Every element in one request, each keyed, applied on its own in order: the node stops at
+// the first failure unless told to go on, and answers one result per element.
+int send_each(const Client& client, const BulkOptions& options, const json::Json& elements) {
   Client sender = client;
-  sender.auto_key = false;  // each element carries its own
-  const std::vector<http::Json> keyed = keyed_elements(elements, options);
+  sender.auto_key = false;  // each element carries its own; the request has none
+  const std::vector<json::Json> keyed = keyed_elements(elements, options);
+  std::string body = "[";
+  for (std::size_t i = 0; i < keyed.size(); ++i)
+    body += (i ? "," : "") + json_text(keyed[i], KeyOrder::kDocument);
+  body += "]";
+  const auto response =
+      sender.call("POST", bulk_path(options.ledger, false, options.continue_on_failure), body);
+  if (!response.ok()) {
+    std::fprintf(stderr, "tally: bulk: %s\n", response.error().message.c_str());
+    return 1;
+  }
+  auto answer = json::parse_json(response.value().body);
+  const json::Json* data = answer.ok() ? answer.value().find("data") : nullptr;
+  if (data == nullptr || data->type != json::Json::Type::kArray ||
+      data->items.size() != keyed.size()) {
+    // The request as a whole was refused (an unknown ledger, a malformed element).
+    return client.print(response.value());
+  }
   ElementResult skipped;
-  skipped.answer.type = http::Json::Type::kObject;
+  skipped.answer.type = json::Json::Type::kObject;
   skipped.answer.members.emplace_back("responseType", json_string("SKIPPED"));
   std::vector<ElementResult> results(keyed.size(), skipped);
   std::optional<std::size_t> first_failure;
   for (std::size_t i = 0; i < keyed.size(); ++i) {
-    const std::string body = "[" + json_text(keyed[i], KeyOrder::kDocument) + "]";
-    const auto response = sender.call("POST", bulk_path(options.ledger, false), body);
-    results[i] = element_result(response);
-    if (!client.json) print_line(i, keyed[i], results[i]);
-    if (results[i].kind != ElementResult::Kind::kFailed) continue;
-    if (!first_failure) first_failure = i;
-    if (!options.continue_on_failure || !response.ok()) break;
+    // After a failure without continue-on-failure, the node ran nothing more.
+    if (first_failure && !options.continue_on_failure) break;
+    results[i] = element_result(data->items[i]);
+    if (results[i].kind == ElementResult::Kind::kFailed && !first_failure) first_failure = i;
   }
   if (client.json) {
     print_json(results, first_failure);
   } else {
-    for (std::size_t i = first_failure.value_or(keyed.size()) + 1; i < keyed.size(); ++i) {
-      if (results[i].kind == ElementResult::Kind::kSkipped) print_line(i, keyed[i], results[i]);
-    }
+    for (std::size_t i = 0; i < keyed.size(); ++i)
+      print_line(i, keyed[i], results[i]);
   }
   if (!first_failure) return 0;
   std::fprintf(stderr, "tally: bulk element %zu (%s) failed: %s\n", *first_failure,
@@ -193,7 +200,8 @@ int send_bulk(const Client& client, const BulkOptions& options) {
                                 ? options.run_key
                                 : derived_key({"tally-bulk-atomic/1", options.ledger,
                                                json_text(elements.value(), KeyOrder::kSorted)});
-    return client.run("POST", bulk_path(options.ledger, true), body, {{"Idempotency-Key", key}});
+    return client.run("POST", bulk_path(options.ledger, true, false), body,
+                      {{"Idempotency-Key", key}});
   }
   if (elements.value().items.empty()) {
     std::printf("%s\n", client.json ? "{\"data\":[]}" : "the file holds no elements");

@@ -1,9 +1,10 @@
 // `tally bulk LEDGER FILE`: a file holding a JSON array of bulk elements
 // ({"action", "data", "ik"?}, DESIGN.md §9) sent to a ledger.
 //
-// Non-atomic (the default), as Formance's bulk without continueOnFailure: the elements apply
-// in order, each on its own, and the first that fails stops the run; the rest are not sent
-// (--continue-on-failure sends them all). Atomic (--atomic): all or nothing, one request.
+// One request, one log entry (POST /v2/{ledger}/_bulk). Non-atomic (the default), as
+// Formance's bulk without continueOnFailure: the elements apply in order, each on its own, and
+// the first that fails stops the run; the rest are not applied (--continue-on-failure runs
+// them all). Atomic (--atomic): all or nothing.
 //
 // Running the same file twice never applies an element twice. An element without its own
 // "ik" gets an idempotency key derived from what it asks for: a hash of the ledger, the run
@@ -18,7 +19,7 @@
 // anew.
 //
 // Output: one line per element (ok, replayed when the node says so, failed with its code, or
-// not sent); with --json, {"data": [one result per element, in the API's shape, or
+// not applied); with --json, {"data": [one result per element, in the API's shape, or
 // {"responseType": "SKIPPED"}], "firstFailure": index?}. Exit 0 when every element applied,
 // 1 when one failed (naming the first), 2 when the file is not a JSON array of objects.
 #pragma once

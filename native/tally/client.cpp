@@ -14,19 +14,19 @@
 namespace tally::cli {
 namespace {
 
-std::string scalar(const http::Json& json) {
+std::string scalar(const json::Json& json) {
   switch (json.type) {
-    case http::Json::Type::kNull: return "null";
-    case http::Json::Type::kBool: return json.boolean ? "true" : "false";
-    case http::Json::Type::kNumber:
-    case http::Json::Type::kString: return json.text;
-    case http::Json::Type::kArray: {
+    case json::Json::Type::kNull: return "null";
+    case json::Json::Type::kBool: return json.boolean ? "true" : "false";
+    case json::Json::Type::kNumber:
+    case json::Json::Type::kString: return json.text;
+    case json::Json::Type::kArray: {
       std::string out;
       for (const auto& item : json.items)
         out += (out.empty() ? "" : ", ") + scalar(item);
       return "[" + out + "]";
     }
-    case http::Json::Type::kObject: {
+    case json::Json::Type::kObject: {
       std::string out;
       for (const auto& [key, value] : json.members)
         out += (out.empty() ? "" : ", ") + key + "=" + scalar(value);
@@ -36,7 +36,7 @@ std::string scalar(const http::Json& json) {
   return "";
 }
 
-std::string table(const std::vector<http::Json>& rows) {
+std::string table(const std::vector<json::Json>& rows) {
   std::vector<std::string> columns;
   for (const auto& row : rows) {
     for (const auto& member : row.members) {
@@ -53,7 +53,7 @@ std::string table(const std::vector<http::Json>& rows) {
   for (const auto& row : rows) {
     std::vector<std::string> line;
     for (std::size_t c = 0; c < columns.size(); ++c) {
-      const http::Json* value = row.find(columns[c]);
+      const json::Json* value = row.find(columns[c]);
       std::string text = value ? scalar(*value) : "";
       if (text.size() > 60) text = text.substr(0, 57) + "...";
       widths[c] = std::max(widths[c], text.size());
@@ -84,7 +84,7 @@ std::string idempotency_key_of(const Headers& headers) {
 }
 
 // Remembers a write's cluster and applied index (client.hpp: read-your-writes).
-void record_write(const std::string& state, const http::HttpResponse& response) {
+void record_write(const std::string& state, const HttpResponse& response) {
   // A refused write that was audited (insufficient funds) has an index too: recording it
   // costs nothing and keeps the record monotonic within a cluster.
   const auto index = parse_u64(response.header("tally-applied-index"));
@@ -99,23 +99,23 @@ void record_write(const std::string& state, const http::HttpResponse& response) 
 
 // The answer as --json prints it: the body as it came, with "idempotencyHit" added to an
 // object body when the caller sent its own key (an empty body becomes {"status": N}).
-std::string json_answer(const http::HttpResponse& answer, bool report_hit, bool hit) {
-  auto parsed = http::parse_json(answer.body);
+std::string json_answer(const HttpResponse& answer, bool report_hit, bool hit) {
+  auto parsed = json::parse_json(answer.body);
   if (!answer.body.empty() && (!report_hit || !parsed.ok() || !parsed.value().is_object()))
     return answer.body;
-  http::Json out;
-  out.type = http::Json::Type::kObject;
+  json::Json out;
+  out.type = json::Json::Type::kObject;
   if (answer.body.empty()) {
-    http::Json status;
-    status.type = http::Json::Type::kNumber;
+    json::Json status;
+    status.type = json::Json::Type::kNumber;
     status.text = std::to_string(answer.status);
     out.members.emplace_back("status", status);
   } else {
     out = std::move(parsed).value();
   }
   if (report_hit) {
-    http::Json flag;
-    flag.type = http::Json::Type::kBool;
+    json::Json flag;
+    flag.type = json::Json::Type::kBool;
     flag.boolean = hit;
     out.members.emplace_back("idempotencyHit", flag);
   }
@@ -124,32 +124,32 @@ std::string json_answer(const http::HttpResponse& answer, bool report_hit, bool 
 
 }  // namespace
 
-std::string render(const http::Json& json) {
-  if (const http::Json* cursor = json.find("cursor")) {
+std::string render(const json::Json& json) {
+  if (const json::Json* cursor = json.find("cursor")) {
     std::string out;
-    if (const http::Json* data = cursor->find("data")) out = table(data->items);
-    if (const http::Json* next = cursor->find("next")) out += "next cursor: " + next->text + "\n";
+    if (const json::Json* data = cursor->find("data")) out = table(data->items);
+    if (const json::Json* next = cursor->find("next")) out += "next cursor: " + next->text + "\n";
     return out;
   }
-  if (const http::Json* code = json.find("errorCode")) {
-    const http::Json* message = json.find("errorMessage");
+  if (const json::Json* code = json.find("errorCode")) {
+    const json::Json* message = json.find("errorMessage");
     return "error " + code->text + ": " + (message ? message->text : "") + "\n";
   }
-  const http::Json* data = json.find("data");
+  const json::Json* data = json.find("data");
   if (data == nullptr) data = &json;
-  if (data->type == http::Json::Type::kArray) return table(data->items);
-  if (data->type != http::Json::Type::kObject) return scalar(*data) + "\n";
+  if (data->type == json::Json::Type::kArray) return table(data->items);
+  if (data->type != json::Json::Type::kObject) return scalar(*data) + "\n";
   std::string out;
   for (const auto& [key, value] : data->members)
     out += key + ": " + scalar(value) + "\n";
   return out;
 }
 
-std::string render_check(const http::Json& json) {
-  const http::Json* data = json.find("data");
+std::string render_check(const json::Json& json) {
+  const json::Json* data = json.find("data");
   if (data == nullptr || !data->is_object()) return render(json);
   auto text = [&](const char* key) {
-    const http::Json* value = data->find(key);
+    const json::Json* value = data->find(key);
     return value == nullptr ? std::string() : scalar(*value);
   };
   const bool ok = text("ok") == "true";
@@ -172,7 +172,7 @@ std::string render_check(const http::Json& json) {
          ", cache entries checked: " + text("cacheEntriesChecked") + "\n";
   if (text("hashesVerified") == "false") out += "hashes NOT verified (the node has no audit key)\n";
   if (text("replayComplete") == "false") out += "replay stopped early: projections not compared\n";
-  if (const http::Json* mismatches = data->find("mismatches");
+  if (const json::Json* mismatches = data->find("mismatches");
       mismatches && !mismatches->items.empty())
     out += table(mismatches->items);
   if (text("mismatchesOmitted") != "0" && !text("mismatchesOmitted").empty())
@@ -213,12 +213,12 @@ std::optional<LastWrite> read_last_write(const std::string& path) {
   if (!input) return std::nullopt;
   std::stringstream text;
   text << input.rdbuf();
-  auto json = http::parse_json(text.str());
-  if (!json.ok() || json.value().type != http::Json::Type::kObject) return std::nullopt;
-  const http::Json* cluster = json.value().find("clusterId");
-  const http::Json* index = json.value().find("appliedIndex");
-  if (cluster == nullptr || cluster->type != http::Json::Type::kString || index == nullptr ||
-      index->type != http::Json::Type::kNumber)
+  auto json = json::parse_json(text.str());
+  if (!json.ok() || json.value().type != json::Json::Type::kObject) return std::nullopt;
+  const json::Json* cluster = json.value().find("clusterId");
+  const json::Json* index = json.value().find("appliedIndex");
+  if (cluster == nullptr || cluster->type != json::Json::Type::kString || index == nullptr ||
+      index->type != json::Json::Type::kNumber)
     return std::nullopt;
   const auto applied = parse_u64(index->text);
   if (!applied) return std::nullopt;
@@ -230,7 +230,7 @@ bool write_last_write(const std::string& path, const LastWrite& record) {
   std::error_code error;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
   if (error) return false;
-  http::JsonWriter out;
+  json::JsonWriter out;
   out.begin_object();
   out.key("clusterId");
   out.string(record.cluster_id);
@@ -249,23 +249,25 @@ bool write_last_write(const std::string& path, const LastWrite& record) {
   return !error;
 }
 
-Result<http::HttpResponse> Client::call(const std::string& method, const std::string& path,
-                                        const std::string& body, Headers headers) const {
-  http::HttpRequest request;
+Result<HttpResponse> Client::call(const std::string& method, const std::string& path,
+                                  const std::string& body, Headers headers) const {
+  HttpRequest request;
   request.method = method;
-  request.url = http::join_url(node, path);
+  request.url = join_url(node, path);
   request.body = body;
   request.headers = std::move(headers);
   const bool read = method == "GET";
   const std::string state = state_file.empty() ? last_write_path() : state_file;
   if (read) {
+    // Index 0: what the node reached has now (a read without an index goes to the leader).
+    if (no_wait) request.headers.emplace_back("Tally-Applied-Index", "0");
     if (!no_wait) {
       if (auto last = read_last_write(state)) {
         request.headers.emplace_back("Tally-Applied-Index", std::to_string(last->applied_index));
         request.headers.emplace_back("Tally-Cluster-Id", last->cluster_id);
       }
     }
-    return http::http_call(request);
+    return http_call(request);
   }
   if (auto_key && idempotency_key_of(request.headers).empty())
     request.headers.emplace_back("Idempotency-Key", generated_idempotency_key());
@@ -282,7 +284,11 @@ int Client::run(const std::string& method, const std::string& path, const std::s
     std::fprintf(stderr, "tally: %s\n", response.error().message.c_str());
     return 1;
   }
-  const auto& answer = response.value();
+  return print(response.value(), user_key, renderer);
+}
+
+int Client::print(const HttpResponse& answer, const std::string& user_key,
+                  Renderer renderer) const {
   const bool ok = answer.status >= 200 && answer.status < 300;
   // Only the caller's own key can meet an earlier request: a generated one is new to the
   // cluster, and a hit on it is this run's retry of a write whose first answer was lost.
@@ -308,7 +314,7 @@ int Client::run(const std::string& method, const std::string& path, const std::s
                  "or read without waiting: --no-wait\n",
                  (state_file.empty() ? last_write_path() : state_file).c_str());
   }
-  auto parsed = http::parse_json(answer.body);
+  auto parsed = json::parse_json(answer.body);
   if (!parsed.ok()) {
     std::printf("%s\n", answer.body.c_str());
   } else {

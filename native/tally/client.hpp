@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "native/http/http_client.hpp"
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
+#include "native/tally/http_client.hpp"
 #include "native/tallyd/defaults.hpp"
 
 namespace tally::cli {
@@ -41,13 +41,13 @@ std::optional<LastWrite> read_last_write(const std::string& path);
 bool write_last_write(const std::string& path, const LastWrite& record);
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
-using Renderer = std::string (*)(const http::Json& json);
+using Renderer = std::string (*)(const json::Json& json);
 
 // Readable text of an API answer's JSON (a table for lists, key: value lines otherwise).
-std::string render(const http::Json& json);
+std::string render(const json::Json& json);
 // A checker report: the mode, the sequences it walked ("nothing new since sequence N" when an
 // incremental check had nothing to walk), the counts and any mismatches.
-std::string render_check(const http::Json& json);
+std::string render_check(const json::Json& json);
 
 inline constexpr int kWriteRetryMsDefault = 8000;
 
@@ -68,16 +68,20 @@ struct Client {
   // Idempotency-Key and was answered from its record says so (text and --json).
   int run(const std::string& method, const std::string& path, const std::string& body = "",
           Headers headers = {}, Renderer renderer = render) const;
+  // Prints an answer as run() does (user_key: the caller's own Idempotency-Key, if any);
+  // returns the exit code.
+  int print(const HttpResponse& answer, const std::string& user_key = "",
+            Renderer renderer = render) const;
   // GET reads (with the read-your-writes headers); anything else is a write (send_write).
-  Result<http::HttpResponse> call(const std::string& method, const std::string& path,
-                                  const std::string& body = "", Headers headers = {}) const;
+  Result<HttpResponse> call(const std::string& method, const std::string& path,
+                            const std::string& body = "", Headers headers = {}) const;
   // A write of `path` through leader changes (write_retry.cpp), `request` its method, body
   // and headers (the URL is set per try): a redirect is followed by hand; an
   // unreachable redirect target, a node that cannot be reached while others are known, and a
   // 503 (no leader yet, leadership moving) are retried with backoff through `node` and
   // `peers` until write_retry_ms has passed. Retrying is safe only because the request
   // carries an Idempotency-Key. The final error names every URL tried and what each answered.
-  Result<http::HttpResponse> send_write(http::HttpRequest request, const std::string& path) const;
+  Result<HttpResponse> send_write(HttpRequest request, const std::string& path) const;
 };
 
 // `digits` random lower-case hex digits (std::random_device): cluster ids, idempotency keys.

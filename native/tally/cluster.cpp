@@ -46,7 +46,7 @@ std::string cluster_file(const std::string& dir) {
 }
 
 Status save(const std::string& dir, const Cluster& cluster) {
-  http::JsonWriter out;
+  json::JsonWriter out;
   out.begin_object();
   out.key("clusterId");
   out.string(cluster.id);
@@ -87,9 +87,9 @@ Status save(const std::string& dir, const Cluster& cluster) {
 
 // A number of cluster.json, or an error naming the file and the field.
 template <class T>
-Result<T> number_field(const http::Json& object, const char* key, const std::string& where,
+Result<T> number_field(const json::Json& object, const char* key, const std::string& where,
                        std::optional<T> absent = std::nullopt) {
-  const http::Json* value = object.find(key);
+  const json::Json* value = object.find(key);
   if (value == nullptr && absent) return *absent;
   const auto parsed = value == nullptr ? std::nullopt : parse_u64(value->text);
   if (!parsed || *parsed > std::numeric_limits<T>::max())
@@ -97,7 +97,7 @@ Result<T> number_field(const http::Json& object, const char* key, const std::str
   return static_cast<T>(*parsed);
 }
 
-Result<NodeEntry> load_node(const http::Json& item, const std::string& where) {
+Result<NodeEntry> load_node(const json::Json& item, const std::string& where) {
   NodeEntry node;
   auto id = number_field<std::uint64_t>(item, "id", where);
   auto pid = number_field<long>(item, "pid", where);
@@ -106,7 +106,7 @@ Result<NodeEntry> load_node(const http::Json& item, const std::string& where) {
   node.id = id.value();
   node.pid = pid.value();
   auto text_of = [&](const char* key) {
-    const http::Json* value = item.find(key);
+    const json::Json* value = item.find(key);
     return value ? value->text : std::string();
   };
   node.raft = text_of("raft");
@@ -122,11 +122,11 @@ Result<Cluster> load(const std::string& dir) {
   if (!file) return make_error(Code::kNotFound, "no " + file_name);
   std::stringstream text;
   text << file.rdbuf();
-  auto json = http::parse_json(text.str());
+  auto json = json::parse_json(text.str());
   if (!json.ok()) return make_error(Code::kCorrupt, file_name + ": " + json.error().message);
-  const http::Json& root = json.value();
+  const json::Json& root = json.value();
   Cluster cluster;
-  const http::Json* id = root.find("clusterId");
+  const json::Json* id = root.find("clusterId");
   cluster.id = id != nullptr ? id->text : kLegacyClusterId;
   // Files written before a setting existed leave it at tallyd's default.
   const ClusterSettings defaults;
@@ -139,7 +139,7 @@ Result<Cluster> load(const std::string& dir) {
   if (!entries.ok()) return std::move(entries).error();
   if (!ms.ok()) return std::move(ms).error();
   cluster.settings = {threshold.value(), entries.value(), ms.value()};
-  const http::Json* nodes = root.find("nodes");
+  const json::Json* nodes = root.find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, file_name + ": no nodes");
   for (const auto& item : nodes->items) {
     auto node = load_node(item, file_name);
@@ -237,11 +237,11 @@ std::uint64_t agreed_leader(const Cluster& cluster) {
   for (const auto& node : cluster.nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/v3/_info");
+    auto info = client.call("GET", "/_tally/info");
     if (!info.ok() || info.value().status != 200) return 0;
-    auto json = http::parse_json(info.value().body);
+    auto json = json::parse_json(info.value().body);
     if (!json.ok() || !json.value().find("data")) return 0;
-    const http::Json* id = json.value().find("data")->find("leaderId");
+    const json::Json* id = json.value().find("data")->find("leaderId");
     const auto parsed = id == nullptr ? std::nullopt : parse_u64(id->text);
     if (!parsed || *parsed == 0 || (leader != 0 && leader != *parsed)) return 0;
     leader = *parsed;
@@ -400,17 +400,17 @@ int cluster_status(const std::string& dir) {
   for (const auto& node : cluster.value().nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/v3/_info");
+    auto info = client.call("GET", "/_tally/info");
     std::string line = "node " + std::to_string(node.id) + "  http://" + node.http + "  pid " +
                        std::to_string(node.pid) + "  ";
-    auto json = info.ok() ? http::parse_json(info.value().body) : Result<http::Json>(info.error());
+    auto json = info.ok() ? json::parse_json(info.value().body) : Result<json::Json>(info.error());
     if (!json.ok() || json.value().find("data") == nullptr) {
       line += alive(node.pid) ? "not answering" : "down";
       rc = 1;
     } else {
-      const http::Json& data = *json.value().find("data");
+      const json::Json& data = *json.value().find("data");
       auto text = [&](const char* key) {
-        const http::Json* value = data.find(key);
+        const json::Json* value = data.find(key);
         return value ? value->text : std::string("?");
       };
       line += text("role") + "  leader " + text("leaderId") + "  term " + text("term") +

@@ -6,8 +6,8 @@
 
 namespace tally::cli {
 
-void write_json(http::JsonWriter& out, const http::Json& json, KeyOrder order) {
-  using Type = http::Json::Type;
+void write_json(json::JsonWriter& out, const json::Json& json, KeyOrder order) {
+  using Type = json::Json::Type;
   switch (json.type) {
     case Type::kNull: out.null(); return;
     case Type::kBool: out.boolean(json.boolean); return;
@@ -20,7 +20,7 @@ void write_json(http::JsonWriter& out, const http::Json& json, KeyOrder order) {
       out.end_array();
       return;
     case Type::kObject: {
-      std::vector<const std::pair<std::string, http::Json>*> members;
+      std::vector<const std::pair<std::string, json::Json>*> members;
       for (const auto& member : json.members)
         members.push_back(&member);
       if (order == KeyOrder::kSorted) {
@@ -38,15 +38,15 @@ void write_json(http::JsonWriter& out, const http::Json& json, KeyOrder order) {
   }
 }
 
-std::string json_text(const http::Json& json, KeyOrder order) {
-  http::JsonWriter out;
+std::string json_text(const json::Json& json, KeyOrder order) {
+  json::JsonWriter out;
   write_json(out, json, order);
   return out.take();
 }
 
-http::Json json_string(std::string text) {
-  http::Json json;
-  json.type = http::Json::Type::kString;
+json::Json json_string(std::string text) {
+  json::Json json;
+  json.type = json::Json::Type::kString;
   json.text = std::move(text);
   return json;
 }

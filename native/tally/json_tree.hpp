@@ -1,11 +1,11 @@
-// Writing a parsed JSON tree (native/http/json.hpp) back out: the CLI adds fields to what it
+// Writing a parsed JSON tree (native/json/json.hpp) back out: the CLI adds fields to what it
 // read (an idempotency key in a bulk element, a replay flag in an answer) and hashes bulk
 // elements in a canonical form.
 #pragma once
 
 #include <string>
 
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
 
 namespace tally::cli {
 
@@ -14,10 +14,10 @@ enum class KeyOrder {
   kSorted,    // members sorted by key at every level: the same text for the same value
 };
 
-void write_json(http::JsonWriter& out, const http::Json& json, KeyOrder order);
-std::string json_text(const http::Json& json, KeyOrder order);
+void write_json(json::JsonWriter& out, const json::Json& json, KeyOrder order);
+std::string json_text(const json::Json& json, KeyOrder order);
 
 // A string value.
-http::Json json_string(std::string text);
+json::Json json_string(std::string text);
 
 }  // namespace tally::cli

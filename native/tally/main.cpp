@@ -54,14 +54,14 @@ std::string sibling_tallyd() {
 }
 
 // A field of an API answer as text ("" when absent) and as a number.
-std::string text_field(const tally::http::Json& object, const char* key) {
-  const tally::http::Json* value = object.find(key);
+std::string text_field(const tally::json::Json& object, const char* key) {
+  const tally::json::Json* value = object.find(key);
   return value == nullptr ? "" : value->text;
 }
 
-// One "apply" step per audit entry of a /v3/_log page; false when an entry lacks a field or
+// One "apply" step per audit entry of a /_tally/log page; false when an entry lacks a field or
 // its sequence does not move forward (the answer is then not one to trust).
-bool append_steps(const tally::http::Json& entries, std::uint64_t node_id,
+bool append_steps(const tally::json::Json& entries, std::uint64_t node_id,
                   std::vector<tally::sim::TraceStep>& steps, std::uint64_t& after) {
   for (const auto& entry : entries.items) {
     const auto index = parse_u64(text_field(entry, "logIndex"));
@@ -81,27 +81,27 @@ bool append_steps(const tally::http::Json& entries, std::uint64_t node_id,
   return true;
 }
 
-// Pages through /v3/_log and writes one "apply" step per audit entry (tally-trace/1, the
+// Pages through /_tally/log and writes one "apply" step per audit entry (tally-trace/1, the
 // simulator's format), so the visualiser can step through what a live cluster applied.
 int export_log(const Client& client, const std::string& out_file) {
-  auto info = client.call("GET", "/v3/_info");
+  auto info = client.call("GET", "/_tally/info");
   std::uint64_t node_id = 0;
   if (info.ok()) {
-    auto json = tally::http::parse_json(info.value().body);
+    auto json = tally::json::parse_json(info.value().body);
     if (json.ok() && json.value().find("data"))
       node_id = parse_u64(text_field(*json.value().find("data"), "nodeId")).value_or(0);
   }
   std::vector<tally::sim::TraceStep> steps;
   std::uint64_t after = 0;
   for (;;) {
-    auto page = client.call("GET", "/v3/_log?pageSize=1000&after=" + std::to_string(after));
+    auto page = client.call("GET", "/_tally/log?pageSize=1000&after=" + std::to_string(after));
     if (!page.ok() || page.value().status != 200) {
       std::fprintf(stderr, "tally: cannot read the log: %s\n",
                    page.ok() ? page.value().body.c_str() : page.error().message.c_str());
       return 1;
     }
-    auto json = tally::http::parse_json(page.value().body);
-    const tally::http::Json* entries = json.ok() ? json.value().find("data") : nullptr;
+    auto json = tally::json::parse_json(page.value().body);
+    const tally::json::Json* entries = json.ok() ? json.value().find("data") : nullptr;
     if (entries == nullptr || !append_steps(*entries, node_id, steps, after)) {
       std::fprintf(stderr, "tally: the node's log answer is malformed after sequence %llu\n",
                    static_cast<unsigned long long>(after));
@@ -187,20 +187,20 @@ int main(int argc, char** argv) {
   ledger_create->add_option("--ik", idempotency_key, key_help);
   ledger_create->callback([&] {
     const auto pairs = metadata_of();
-    rc = client.run("POST", "/v3/" + path_segment(name),
+    rc = client.run("POST", "/v2/" + path_segment(name),
                     pairs.empty() ? "" : "{\"metadata\":" + tally::cli::metadata_json(pairs) + "}",
                     key_header());
   });
   auto* ledger_list = ledger->add_subcommand("list", "list ledgers");
-  ledger_list->callback([&] { rc = client.run("GET", "/v3"); });
+  ledger_list->callback([&] { rc = client.run("GET", "/v2"); });
   auto* ledger_get = ledger->add_subcommand("get", "show a ledger");
   ledger_get->add_option("name", name)->required();
-  ledger_get->callback([&] { rc = client.run("GET", "/v3/" + path_segment(name)); });
+  ledger_get->callback([&] { rc = client.run("GET", "/v2/" + path_segment(name)); });
   auto* ledger_delete = ledger->add_subcommand("delete", "delete a ledger (soft)");
   ledger_delete->add_option("name", name)->required();
   ledger_delete->add_option("--ik", idempotency_key, key_help);
   ledger_delete->callback(
-      [&] { rc = client.run("DELETE", "/v3/" + path_segment(name), "", key_header()); });
+      [&] { rc = client.run("DELETE", "/v2/" + path_segment(name), "", key_header()); });
 
   // tx
   auto* tx = app.add_subcommand("tx", "create, get, list, revert transactions");
@@ -230,13 +230,13 @@ int main(int argc, char** argv) {
         data.empty()
             ? tally::cli::transaction_json(postings_of(postings), reference, metadata_of(), force)
             : data;
-    rc = client.run("POST", "/v3/" + path_segment(name) + "/transactions", body, key_header());
+    rc = client.run("POST", "/v2/" + path_segment(name) + "/transactions", body, key_header());
   });
   auto* tx_get = tx->add_subcommand("get", "show a transaction");
   tx_get->add_option("ledger", name)->required();
   tx_get->add_option("id", id)->required();
   tx_get->callback([&] {
-    rc = client.run("GET", "/v3/" + path_segment(name) + "/transactions/" + path_segment(id));
+    rc = client.run("GET", "/v2/" + path_segment(name) + "/transactions/" + path_segment(id));
   });
   auto page_query = [&] {
     std::string query;
@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
   tx_list->add_option("--page-size", page_size)->check(CLI::NonNegativeNumber);
   tx_list->add_option("--cursor", cursor);
   tx_list->callback([&] {
-    rc = client.run("GET", "/v3/" + path_segment(name) + "/transactions" + page_query());
+    rc = client.run("GET", "/v2/" + path_segment(name) + "/transactions" + page_query());
   });
   auto* tx_revert = tx->add_subcommand("revert", "revert a transaction");
   tx_revert->add_option("ledger", name)->required();
@@ -258,7 +258,7 @@ int main(int argc, char** argv) {
   tx_revert->add_option("--ik", idempotency_key, key_help);
   tx_revert->callback([&] {
     rc = client.run("POST",
-                    "/v3/" + path_segment(name) + "/transactions/" + path_segment(id) + "/revert" +
+                    "/v2/" + path_segment(name) + "/transactions/" + path_segment(id) + "/revert" +
                         (force ? "?force=true" : ""),
                     "", key_header());
   });
@@ -271,21 +271,22 @@ int main(int argc, char** argv) {
   account_get->add_option("ledger", name)->required();
   account_get->add_option("address", address)->required();
   account_get->callback([&] {
-    rc = client.run("GET", "/v3/" + path_segment(name) + "/accounts/" + path_segment(address));
+    rc = client.run("GET", "/v2/" + path_segment(name) + "/accounts/" + path_segment(address) +
+                               "?expand=volumes");
   });
   auto* account_list = account->add_subcommand("list", "list accounts");
   account_list->add_option("ledger", name)->required();
   account_list->add_option("--page-size", page_size)->check(CLI::NonNegativeNumber);
   account_list->add_option("--cursor", cursor);
   account_list->callback(
-      [&] { rc = client.run("GET", "/v3/" + path_segment(name) + "/accounts" + page_query()); });
+      [&] { rc = client.run("GET", "/v2/" + path_segment(name) + "/accounts" + page_query()); });
 
   // metadata
   auto* meta = app.add_subcommand("metadata", "set, delete metadata of a ledger, account or tx");
   meta->require_subcommand(1);
   std::string target_account, target_tx, key;
   auto target_path = [&] {
-    std::string path = "/v3/" + path_segment(name);
+    std::string path = "/v2/" + path_segment(name);
     if (!target_account.empty()) path += "/accounts/" + path_segment(target_account);
     if (!target_tx.empty()) path += "/transactions/" + path_segment(target_tx);
     return path + "/metadata";
@@ -298,7 +299,9 @@ int main(int argc, char** argv) {
   meta_set->add_option("--ik", idempotency_key, key_help);
   meta_set->callback([&] {
     const std::string body = tally::cli::metadata_json(metadata_of("pairs"));
-    rc = client.run("POST", target_path(), body, key_header());
+    // A ledger's metadata is set key by key with PUT, an account's or a transaction's POST.
+    const bool ledger_only = target_account.empty() && target_tx.empty();
+    rc = client.run(ledger_only ? "PUT" : "POST", target_path(), body, key_header());
   });
   auto* meta_delete = meta->add_subcommand("delete", "delete one metadata key");
   meta_delete->add_option("ledger", name)->required();
@@ -332,11 +335,11 @@ int main(int argc, char** argv) {
                                    "its last clean check, unless --full)");
   check->add_flag("--full", full_check, "replay the whole audit chain from genesis");
   check->callback([&] {
-    rc = client.run("GET", full_check ? "/v3/_check?full=true" : "/v3/_check", "", {},
+    rc = client.run("GET", full_check ? "/_tally/check?full=true" : "/_tally/check", "", {},
                     tally::cli::render_check);
   });
   app.add_subcommand("info", "the node's role, indexes, cache and digest")->callback([&] {
-    rc = client.run("GET", "/v3/_info");
+    rc = client.run("GET", "/_tally/info");
   });
 
   // cluster

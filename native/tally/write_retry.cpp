@@ -33,13 +33,13 @@ std::string origin_of(const std::string& url) {
 
 // A base URL without trailing slashes, as join_url() uses it.
 std::string base_of(const std::string& url) {
-  return http::join_url(url, "");
+  return join_url(url, "");
 }
 
-std::string error_code_of(const http::HttpResponse& response) {
-  auto json = http::parse_json(response.body);
+std::string error_code_of(const HttpResponse& response) {
+  auto json = json::parse_json(response.body);
   if (json.ok()) {
-    if (const http::Json* code = json.value().find("errorCode")) return code->text;
+    if (const json::Json* code = json.value().find("errorCode")) return code->text;
   }
   return "";
 }
@@ -81,15 +81,14 @@ enum class Verdict { kAnswer, kRetry };
 
 // One try: the request to `url`, redirects followed by hand. An answer to return as is, or a
 // reason to retry (recorded in `attempts`).
-Verdict try_once(http::HttpRequest request, std::vector<Attempt>& attempts,
-                 Result<http::HttpResponse>& last) {
+Verdict try_once(HttpRequest request, std::vector<Attempt>& attempts, Result<HttpResponse>& last) {
   for (int hop = 0; hop <= kRedirectsMax; ++hop) {
-    last = http::http_call(request);
+    last = http_call(request);
     if (!last.ok()) {
       attempts.push_back({request.url, last.error().message});
       return Verdict::kRetry;
     }
-    const http::HttpResponse& answer = last.value();
+    const HttpResponse& answer = last.value();
     if (answer.status == 307 || answer.status == 308) {
       const std::string location = answer.header("location");
       if (location.rfind("http://", 0) != 0) return Verdict::kAnswer;
@@ -126,14 +125,13 @@ std::string generated_idempotency_key() {
   return "cli-" + random_hex(32);
 }
 
-Result<http::HttpResponse> Client::send_write(http::HttpRequest request,
-                                              const std::string& path) const {
+Result<HttpResponse> Client::send_write(HttpRequest request, const std::string& path) const {
   request.redirects_max = 0;
   const std::vector<std::string> candidates = candidates_of(*this);
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::milliseconds(write_retry_ms);
   std::vector<Attempt> attempts;
-  Result<http::HttpResponse> last = make_error(Code::kStorage, "not sent");
+  Result<HttpResponse> last = make_error(Code::kStorage, "not sent");
   int backoff_ms = kBackoffFirstMs;
   for (std::size_t turn = 0;; ++turn) {
     request.url = candidates[turn % candidates.size()] + path;

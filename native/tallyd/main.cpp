@@ -272,7 +272,7 @@ int run(const Options& options) {
   for (int i = 0; i < 10; ++i)
     uv_run(&daemon.loop, UV_RUN_NOWAIT);
   const std::uint64_t applied = daemon.host->node().applied_index();
-  daemon.server.reset();  // waits for a /v3/_check still running on the thread pool
+  daemon.server.reset();  // waits for a /_tally/check still running on the thread pool
   uv_run(&daemon.loop, UV_RUN_NOWAIT);
   daemon.host.reset();
   uv_loop_close(&daemon.loop);

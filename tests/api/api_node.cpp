@@ -83,15 +83,15 @@ auto ApiNode::on_helper(F work) -> decltype(work()) {
   return future.get();
 }
 
-http::HttpResponse ApiNode::call(const std::string& method, const std::string& path,
-                                 const std::string& body,
-                                 std::vector<std::pair<std::string, std::string>> headers) {
-  http::HttpRequest request;
+cli::HttpResponse ApiNode::call(const std::string& method, const std::string& path,
+                                const std::string& body,
+                                std::vector<std::pair<std::string, std::string>> headers) {
+  cli::HttpRequest request;
   request.method = method;
   request.url = base_ + path;
   request.body = body;
   request.headers = std::move(headers);
-  auto response = on_helper([request] { return http::http_call(request); });
+  auto response = on_helper([request] { return cli::http_call(request); });
   INFO(method << " " << path << ": " << (response.ok() ? "" : response.error().message));
   REQUIRE(response.ok());
   return std::move(response).value();

@@ -13,9 +13,9 @@ extern "C" {
 #include <uv.h>
 }
 
-#include "native/http/http_client.hpp"
 #include "native/http/server.hpp"
 #include "native/raft/uv_host.hpp"
+#include "native/tally/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace tally::testing {
@@ -23,14 +23,14 @@ namespace tally::testing {
 class ApiNode {
  public:
   // rotation_threshold: the new store's K (0: the default), small to see rotations.
-  // check_worker_hook: ServerConfig::check_worker_hook (holds a /v3/_check in flight).
+  // check_worker_hook: ServerConfig::check_worker_hook (holds a /_tally/check in flight).
   explicit ApiNode(std::uint64_t rotation_threshold = 0,
                    std::function<void()> check_worker_hook = {});
   ~ApiNode();
 
-  http::HttpResponse call(const std::string& method, const std::string& path,
-                          const std::string& body = "",
-                          std::vector<std::pair<std::string, std::string>> headers = {});
+  cli::HttpResponse call(const std::string& method, const std::string& path,
+                         const std::string& body = "",
+                         std::vector<std::pair<std::string, std::string>> headers = {});
   // Sends raw bytes and returns the raw answer (for requests the client cannot form).
   // With leave, closes the connection right after sending, without waiting for the answer.
   std::string raw(const std::string& bytes, bool leave = false);

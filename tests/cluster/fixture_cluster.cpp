@@ -195,7 +195,8 @@ void WorkloadDriver::submit(unsigned leader) {
     if (reply.status != replica::Reply::Status::kApplied) ++reasons[reply.reason];
     switch (reply.status) {
       case replica::Reply::Status::kApplied:
-        acknowledged_.insert(reply.index);
+        // Admission may refuse every order of a bulk: answered, nothing proposed or audited.
+        if (reply.report->audit) acknowledged_.insert(reply.index);
         if (!reply.report->outcome.ok()) ++business_failures;
         workload_.observe(orders, reply.report->outcome);
         break;

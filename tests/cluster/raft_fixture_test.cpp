@@ -146,8 +146,13 @@ TEST_CASE("the leader answers with the FSM's outcome at the entry's index, pipel
   unsigned leader = cluster.leader();
   std::vector<replica::Reply> replies;
   auto keep = [&](replica::Reply reply) { replies.push_back(std::move(reply)); };
+  // Admission refuses orders on a ledger it does not see yet: create it first.
   cluster.node(leader).submit({{domain::CreateLedger{"main", {}}}, std::nullopt}, keep);
-  for (int i = 0; i < 3; ++i) {
+  while (replies.empty())
+    cluster.step();
+  REQUIRE(replies[0].status == replica::Reply::Status::kApplied);
+  replies.clear();
+  for (int i = 0; i < 4; ++i) {
     domain::CreateTransaction tx;
     tx.ledger = "main";
     tx.postings.push_back({"world", "users:" + std::to_string(i), domain::Amount(10), "USD"});

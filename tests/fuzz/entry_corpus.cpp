@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   std::string dir = argv[1];
   int n = 0;
   write(dir, n++, wire::encode_entry({testing::sample_proposal(), 1}));
+  write(dir, n++, wire::encode_entry({testing::sample_per_order_proposal(), 1}));
   write(dir, n++, wire::encode_entry({std::nullopt, 2}));
   for (const domain::Order& order : testing::sample_orders()) {
     plan::Proposal proposal;

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   write(dir, n++, 5, codec::ValueCodec<domain::Metadata>::encode({{"k", true}}));
   write(dir, n++, 6, codec::ValueCodec<domain::LedgerInfo>::encode({"main", 1, false, 0}));
   write(dir, n++, 7, audit::encode_audit_entry(testing::sample_audit_entry()));
+  write(dir, n++, 0, codec::encode_proposal(testing::sample_per_order_proposal()));
+  write(dir, n++, 7, audit::encode_audit_entry(testing::sample_per_order_audit_entry()));
   std::printf("wrote %d seeds to %s\n", n, dir.c_str());
   return 0;
 }

@@ -9,7 +9,7 @@
 #include "native/auth/access.hpp"
 #include "native/auth/base64url.hpp"
 #include "native/auth/token.hpp"
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
 #include "native/keyfile/token_key_file.hpp"
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -182,7 +182,7 @@ TEST_CASE("a token is a standard JWT: the openssl command line verifies its HS25
   auto body = auth::base64url_decode(token.substr(first + 1, second - first - 1));
   REQUIRE((header && body));
   CHECK(std::string(header->begin(), header->end()) == R"({"alg":"HS256","typ":"JWT"})");
-  auto json = http::parse_json(std::string(body->begin(), body->end()));
+  auto json = json::parse_json(std::string(body->begin(), body->end()));
   REQUIRE(json.ok());
   for (const char* name : {"iss", "aud", "sub", "jti", "iat", "exp", "ledgers", "scope"})
     CHECK(json->find(name) != nullptr);

@@ -72,8 +72,8 @@ TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connection
   const auto nodes = read_cluster(cluster.dir);
   REQUIRE(nodes.size() == 1);
   const std::string base = nodes[0].http;
-  REQUIRE(send_json("POST", base, "/v3/main", "").status == 204);
-  auto paid = send_json("POST", base, "/v3/main/transactions",
+  REQUIRE(send_json("POST", base, "/v2/main", "").status == 204);
+  auto paid = send_json("POST", base, "/v2/main/transactions",
                         R"({"postings":[{"source":"world","destination":"users:a",)"
                         R"("amount":100,"asset":"USD"}]})");
   REQUIRE(paid.status / 100 == 2);
@@ -82,13 +82,13 @@ TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connection
   // Idle keep-alive: one request answered, then the connection waits for the next.
   const int idle = connect_to(port);
   REQUIRE(idle >= 0);
-  REQUIRE(send_all(idle, "GET /v3/_metrics HTTP/1.1\r\nHost: tally\r\n\r\n"));
+  REQUIRE(send_all(idle, "GET /_tally/metrics HTTP/1.1\r\nHost: tally\r\n\r\n"));
   char answer[256];
   REQUIRE(::recv(idle, answer, sizeof answer, 0) > 0);
   // Half-read: a request line without its end.
   const int half = connect_to(port);
   REQUIRE(half >= 0);
-  REQUIRE(send_all(half, "GET /v3/_info HTTP/1.1\r\nHost: tal"));
+  REQUIRE(send_all(half, "GET /_tally/info HTTP/1.1\r\nHost: tal"));
   // Connected, nothing sent.
   const int silent = connect_to(port);
   REQUIRE(silent >= 0);
@@ -125,7 +125,7 @@ TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connection
   JsonAnswer account;
   const auto read_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   do {
-    account = get_json(base, "/v3/main/accounts/users:a");
+    account = get_json(base, "/v2/main/accounts/users:a?expand=volumes");
     if (account.status == 200) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   } while (std::chrono::steady_clock::now() < read_deadline);

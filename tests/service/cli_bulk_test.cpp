@@ -31,15 +31,16 @@ void write_file(const std::string& path, const std::vector<std::string>& element
 // users:X's USD/2 balance ("" when it has none) and whether it is tagged.
 std::string balance(const CliCluster& node, const std::string& account) {
   auto json =
-      http::parse_json(run_command(node.tally + " --json account get shop " + account).output);
+      json::parse_json(run_command(node.tally + " --json account get shop " + account).output);
   if (!json.ok()) return "?";
-  const http::Json* value = json.value().find("data")->find("balances")->find("USD/2");
+  const json::Json* value =
+      json.value().find("data")->find("volumes")->find("USD/2")->find("balance");
   return value == nullptr ? "" : value->text;
 }
 
 bool tagged(const CliCluster& node, const std::string& account) {
   auto json =
-      http::parse_json(run_command(node.tally + " --json account get shop " + account).output);
+      json::parse_json(run_command(node.tally + " --json account get shop " + account).output);
   return json.ok() && json.value().find("data")->find("metadata")->find("tagged") != nullptr;
 }
 
@@ -64,15 +65,15 @@ TEST_CASE("a non-atomic bulk stops at its first failed element", "[cli]") {
   CHECK(run.exit_code == 1);
   CHECK(run.output.find("[0] CREATE_TRANSACTION: ok, tx 0") != std::string::npos);
   CHECK(run.output.find("[1] CREATE_TRANSACTION: FAILED INSUFFICIENT") != std::string::npos);
-  CHECK(run.output.find("[2] CREATE_TRANSACTION: not sent") != std::string::npos);
-  CHECK(run.output.find("[3] ADD_METADATA: not sent") != std::string::npos);
+  CHECK(run.output.find("[2] CREATE_TRANSACTION: not applied") != std::string::npos);
+  CHECK(run.output.find("[3] ADD_METADATA: not applied") != std::string::npos);
   CHECK(run.output.find("tally: bulk element 1 (CREATE_TRANSACTION) failed") != std::string::npos);
   CHECK(balance(bulk, "users:a") == "10");
   CHECK_FALSE(tagged(bulk, "users:a"));
 
   auto json = run_command(bulk.tally + " --json bulk shop " + dir.file("f.json"));
   CHECK(json.exit_code == 1);
-  auto parsed = http::parse_json(json.output);
+  auto parsed = json::parse_json(json.output);
   REQUIRE(parsed.ok());
   const auto& results = parsed.value().find("data")->items;
   REQUIRE(results.size() == 4);

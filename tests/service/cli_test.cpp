@@ -26,21 +26,23 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
                              "-p 'world users:2 5 USD/2' --reference r1 --metadata k=3");
   INFO(created.output);
   REQUIRE(created.exit_code == 0);
-  auto tx = http::parse_json(created.output);
+  auto tx = json::parse_json(created.output);
   REQUIRE(tx.ok());
   CHECK(tx.value().find("data")->find("postings")->items.size() == 2);
   CHECK(tx.value().find("data")->find("metadata")->find("k")->text == "3");
 
   auto got = run_command(tally + " --json tx get main 0");
   REQUIRE(got.exit_code == 0);
-  REQUIRE(http::parse_json(got.output).ok());
+  REQUIRE(json::parse_json(got.output).ok());
   auto readable = run_command(tally + " tx get main 0");
   CHECK(readable.output.find("reference: r1") != std::string::npos);
 
   auto account = run_command(tally + " --json account get main users:1");
-  auto parsed_account = http::parse_json(account.output);
+  auto parsed_account = json::parse_json(account.output);
   REQUIRE(parsed_account.ok());
-  CHECK(parsed_account.value().find("data")->find("balances")->find("USD/2")->text == "100");
+  CHECK(
+      parsed_account.value().find("data")->find("volumes")->find("USD/2")->find("balance")->text ==
+      "100");
 
   std::ofstream(dir.file("bulk.json"))
       << R"([{"action":"CREATE_TRANSACTION","data":{"postings":[{"source":"users:1",)"
@@ -50,12 +52,12 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   auto bulk = run_command(tally + " --json bulk main " + dir.file("bulk.json") + " --atomic");
   INFO(bulk.output);
   REQUIRE(bulk.exit_code == 0);
-  auto bulk_json = http::parse_json(bulk.output);
+  auto bulk_json = json::parse_json(bulk.output);
   REQUIRE(bulk_json.ok());
   CHECK(bulk_json.value().find("data")->items.size() == 2);
 
   auto list = run_command(tally + " --json tx list main --page-size 1");
-  auto list_json = http::parse_json(list.output);
+  auto list_json = json::parse_json(list.output);
   REQUIRE(list_json.ok());
   CHECK(list_json.value().find("cursor")->find("data")->items.size() == 1);
   CHECK(list_json.value().find("cursor")->find("hasMore")->boolean);
@@ -69,17 +71,17 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   CHECK(refused.exit_code == 1);
 
   auto info = run_command(tally + " --json info");
-  auto info_json = http::parse_json(info.output);
+  auto info_json = json::parse_json(info.output);
   REQUIRE(info_json.ok());
   CHECK(info_json.value().find("data")->find("role")->text == "leader");
   auto check = run_command(tally + " --json check");
-  auto check_json = http::parse_json(check.output);
+  auto check_json = json::parse_json(check.output);
   REQUIRE(check_json.ok());
   CHECK(check_json.value().find("data")->find("ok")->boolean);
-  auto again = http::parse_json(run_command(tally + " --json check").output);
+  auto again = json::parse_json(run_command(tally + " --json check").output);
   REQUIRE(again.ok());
   CHECK(again.value().find("data")->find("mode")->text == "incremental");
-  auto full = http::parse_json(run_command(tally + " --json check --full").output);
+  auto full = json::parse_json(run_command(tally + " --json check --full").output);
   REQUIRE(full.ok());
   CHECK(full.value().find("data")->find("mode")->text == "full");
   CHECK(full.value().find("data")->find("ok")->boolean);
@@ -88,7 +90,7 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   REQUIRE(exported.exit_code == 0);
   std::ifstream trace_file(dir.file("trace.json"));
   std::string trace_text((std::istreambuf_iterator<char>(trace_file)), {});
-  auto trace = http::parse_json(trace_text);
+  auto trace = json::parse_json(trace_text);
   REQUIRE(trace.ok());
   CHECK(trace.value().find("format")->text == "tally-trace/1");
   CHECK(trace.value().find("steps")->items.size() >= 5);  // ledger, tx, bulk, 2 metadata, ...
@@ -107,7 +109,7 @@ TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts o
   REQUIRE(cluster.up.exit_code == 0);
   const auto nodes = read_cluster(dir.file("c"));
   REQUIRE(nodes.size() == 3);
-  auto info = get_json(nodes[0].http, "/v3/_info");
+  auto info = get_json(nodes[0].http, "/_tally/info");
   REQUIRE(info.status == 200);
   const std::string leader_id = info.json.find("data")->find("leaderId")->text;
   std::string leader, follower;
@@ -127,16 +129,17 @@ TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts o
     auto read = run_command(on_follower + " --json account get main users:1");
     INFO(read.output);
     REQUIRE(read.exit_code == 0);
-    auto json = http::parse_json(read.output);
+    auto json = json::parse_json(read.output);
     REQUIRE(json.ok());
-    CHECK(json.value().find("data")->find("balances")->find("USD/2")->text == std::to_string(i));
+    CHECK(json.value().find("data")->find("volumes")->find("USD/2")->find("balance")->text ==
+          std::to_string(i));
   }
   std::ifstream recorded_file(state + "/tally/last-write.json");
   std::string recorded((std::istreambuf_iterator<char>(recorded_file)), {});
-  auto record = http::parse_json(recorded);
+  auto record = json::parse_json(recorded);
   REQUIRE(record.ok());
   CHECK(record.value().find("clusterId")->text == read_cluster_id(dir.file("c")));
-  const auto follower_info = get_json(follower, "/v3/_info");
+  const auto follower_info = get_json(follower, "/_tally/info");
   CHECK(record.value().find("appliedIndex")->text ==
         follower_info.json.find("data")->find("appliedIndex")->text);
 
@@ -155,9 +158,9 @@ TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts o
   CHECK(run_command(on_follower + " account get main users:1").exit_code == 0);
   CHECK(run_command(on_leader + " tx create main -p 'world users:1 1 USD/2'").exit_code == 0);
   auto last =
-      http::parse_json(run_command(on_follower + " --json account get main users:1").output);
+      json::parse_json(run_command(on_follower + " --json account get main users:1").output);
   REQUIRE(last.ok());
-  CHECK(last.value().find("data")->find("balances")->find("USD/2")->text == "11");
+  CHECK(last.value().find("data")->find("volumes")->find("USD/2")->find("balance")->text == "11");
 }
 
 }  // namespace

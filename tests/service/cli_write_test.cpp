@@ -45,11 +45,12 @@ void kill_node(const ClusterNode& node) {
 }
 
 std::string balance(const Three& three, const ClusterNode& node) {
-  auto json = http::parse_json(
+  auto json = json::parse_json(
       run_command(three.cli.cli + " --node " + node.http + " --json account get shop users:1")
           .output);
   if (!json.ok() || json.value().find("data") == nullptr) return "?";
-  const http::Json* value = json.value().find("data")->find("balances")->find("USD/2");
+  const json::Json* value =
+      json.value().find("data")->find("volumes")->find("USD/2")->find("balance");
   return value == nullptr ? "" : value->text;
 }
 

@@ -58,7 +58,7 @@ std::optional<std::uint64_t> post(Bank& bank, const std::string& body, const std
       return std::nullopt;
     }
     auto answer = send_json("POST", bank.nodes[node % bank.nodes.size()].http,
-                            "/v3/bank/transactions", body, {{"Idempotency-Key", key}});
+                            "/v2/bank/transactions", body, {{"Idempotency-Key", key}});
     if (answer.status == 200) {
       return std::stoull(answer.json.find("data")->find("id")->text);
     }
@@ -104,9 +104,9 @@ void client(Bank& bank, int id, int count) {
   }
 }
 
-std::string info_text(const http::Json& json, const char* key) {
-  const http::Json* data = json.find("data");
-  const http::Json* value = data ? data->find(key) : nullptr;
+std::string info_text(const json::Json& json, const char* key) {
+  const json::Json* data = json.find("data");
+  const json::Json* value = data ? data->find(key) : nullptr;
   return value ? value->text : "";
 }
 
@@ -121,7 +121,7 @@ void require_consistent(Bank& bank, std::uint64_t list_from) {
     digests.clear();
     std::set<std::string> indexes;
     for (const auto& n : bank.nodes) {
-      auto info = get_json(n.http, "/v3/_info");
+      auto info = get_json(n.http, "/_tally/info");
       indexes.insert(info.status == 200 ? info_text(info.json, "raftAppliedIndex") : "down");
       digests.push_back(info_text(info.json, "storeDigest"));
     }
@@ -137,15 +137,17 @@ void require_consistent(Bank& bank, std::uint64_t list_from) {
   std::set<std::uint64_t> listed;
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
-    auto answer = get_json(bank.nodes[list_from - 1].http,
-                           "/v3/bank/transactions?pageSize=1000" +
-                               (cursor.empty() ? std::string() : "&cursor=" + cursor));
+    // Tally-Applied-Index 0: this node's own state (the digests agree), not the leader's.
+    auto answer = send_json("GET", bank.nodes[list_from - 1].http,
+                            "/v2/bank/transactions?pageSize=1000" +
+                                (cursor.empty() ? std::string() : "&cursor=" + cursor),
+                            "", {{"Tally-Applied-Index", "0"}});
     REQUIRE(answer.status == 200);
-    const http::Json& list = *answer.json.find("cursor");
+    const json::Json& list = *answer.json.find("cursor");
     for (const auto& tx : list.find("data")->items) {
       REQUIRE(listed.insert(std::stoull(tx.find("id")->text)).second);
     }
-    const http::Json* next = list.find("next");
+    const json::Json* next = list.find("next");
     if (next == nullptr) break;
     cursor = next->text;
   }
@@ -153,15 +155,17 @@ void require_consistent(Bank& bank, std::uint64_t list_from) {
 
   // Conservation: the users hold exactly what the world gave them.
   for (const auto& n : bank.nodes) {
-    auto users = get_json(n.http, "/v3/bank/aggregate/balances?address=users:");
+    const std::vector<std::pair<std::string, std::string>> local = {{"Tally-Applied-Index", "0"}};
+    auto users = send_json("GET", n.http, "/v2/bank/aggregate/balances",
+                           R"({"$match":{"address":"users:"}})", local);
     CHECK(users.json.find("data")->find("USD/2")->text == std::to_string(kFunding * kAccounts));
-    auto all = get_json(n.http, "/v3/bank/aggregate/balances");
+    auto all = send_json("GET", n.http, "/v2/bank/aggregate/balances", "", local);
     CHECK(all.json.find("data")->find("USD/2")->text == "0");
-    auto check = get_json(n.http, "/v3/_check");
+    auto check = get_json(n.http, "/_tally/check");
     INFO("node " << n.id << ": " << check.body.substr(0, 2000));
     CHECK(check.json.find("data")->find("ok")->boolean);
     // The first check left a checkpoint: the next one resumes from it.
-    auto again = get_json(n.http, "/v3/_check");
+    auto again = get_json(n.http, "/_tally/check");
     INFO(again.body.substr(0, 2000));
     CHECK(again.json.find("data")->find("ok")->boolean);
     CHECK(again.json.find("data")->find("mode")->text == "incremental");
@@ -181,7 +185,7 @@ void run_bank(unsigned snapshot_threshold) {
   bank.nodes = read_cluster(cluster_dir);
   REQUIRE(bank.nodes.size() == 3);
   // Sent to node 1: a follower redirects it to the leader.
-  auto ledger = send_json("POST", bank.nodes[0].http, "/v3/bank", "");
+  auto ledger = send_json("POST", bank.nodes[0].http, "/v2/bank", "");
   REQUIRE(ledger.status == 204);
   unsigned node = 0;
   for (int i = 0; i < kAccounts; ++i) {
@@ -232,7 +236,7 @@ void run_bank(unsigned snapshot_threshold) {
 
   require_consistent(bank, killed);
   if (snapshot_threshold <= 100) {
-    auto info = get_json(bank.nodes[killed - 1].http, "/v3/_info");
+    auto info = get_json(bank.nodes[killed - 1].http, "/_tally/info");
     INFO(info.body);
     CHECK(std::stoull(info_text(info.json, "snapshotsInstalled")) >= 1);
   }
@@ -249,9 +253,9 @@ TEST_CASE("a node restarted after a kill -9 catches up by installing a snapshot"
   run_bank(100);
 }
 
-// The info field key of node's /v3/_info as a number (0 when the node does not answer).
+// The info field key of node's /_tally/info as a number (0 when the node does not answer).
 std::uint64_t info_number(const ClusterNode& node, const char* key) {
-  auto info = get_json(node.http, "/v3/_info");
+  auto info = get_json(node.http, "/_tally/info");
   const std::string text = info.status == 200 ? info_text(info.json, key) : "";
   return text.empty() ? 0 : std::stoull(text);
 }
@@ -301,7 +305,7 @@ TEST_CASE(
   Bank bank;
   bank.nodes = read_cluster(cluster_dir);
   REQUIRE(bank.nodes.size() == 3);
-  REQUIRE(send_json("POST", bank.nodes[0].http, "/v3/bank", "").status == 204);
+  REQUIRE(send_json("POST", bank.nodes[0].http, "/v2/bank", "").status == 204);
   unsigned node = 0;
   for (int i = 0; i < kAccounts; ++i) {
     auto funded = post(bank, transfer(-1, i, kFunding), "fund-" + std::to_string(i), node);

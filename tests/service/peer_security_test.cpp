@@ -62,7 +62,7 @@ TEST_CASE(
     CHECK(log.find("peer_refused") == std::string::npos);
   }
   const std::string base = "http://127.0.0.1:" + std::to_string(cluster.base_port + 101);
-  CHECK(send_json("POST", base, "/v3/main", "").status / 100 == 2);  // replicated over TLS
+  CHECK(send_json("POST", base, "/v2/main", "").status / 100 == 2);  // replicated over TLS
 
   auto token = run_command(tally_binary() + " token create --dir " + cluster.dir +
                            " --ledger main --scope write --ttl 1h");
@@ -109,7 +109,8 @@ TEST_CASE("tallyd without peer TLS refuses to start, and with --insecure-peers w
               dir.file("insecure.txt") + " & echo $! >" + pid);
   const std::string http = "http://127.0.0.1:" + std::to_string(base + 101);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (get_json(http, "/v3/_info").status != 200 && std::chrono::steady_clock::now() < deadline)
+  while (get_json(http, "/_tally/info").status != 200 &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const long process = std::stol(read_text(pid));
   ::kill(static_cast<pid_t>(process), SIGTERM);
@@ -143,8 +144,8 @@ TEST_CASE("tallyd refuses a store whose cache disagrees with its rows, with exit
     REQUIRE(cluster.up.exit_code == 0);
     base = cluster.base_port;
     const std::string http = "http://127.0.0.1:" + std::to_string(base + 101);
-    REQUIRE(send_json("POST", http, "/v3/main", "").status == 204);
-    auto paid = send_json("POST", http, "/v3/main/transactions",
+    REQUIRE(send_json("POST", http, "/v2/main", "").status == 204);
+    auto paid = send_json("POST", http, "/v2/main/transactions",
                           R"({"postings":[{"source":"world","destination":"users:a",)"
                           R"("amount":100,"asset":"USD"}]})");
     INFO(paid.body);

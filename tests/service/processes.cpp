@@ -97,27 +97,27 @@ CliCluster::CliCluster(int nodes, const std::string& dir, const std::string& sta
 
 namespace {
 
-http::Json cluster_file(const std::string& dir) {
+json::Json cluster_file(const std::string& dir) {
   std::ifstream file(dir + "/cluster.json");
   std::stringstream text;
   text << file.rdbuf();
-  auto json = http::parse_json(text.str());
-  return json.ok() ? std::move(json).value() : http::Json{};
+  auto json = json::parse_json(text.str());
+  return json.ok() ? std::move(json).value() : json::Json{};
 }
 
 }  // namespace
 
 std::string read_cluster_id(const std::string& dir) {
-  const http::Json json = cluster_file(dir);
-  const http::Json* id = json.find("clusterId");
+  const json::Json json = cluster_file(dir);
+  const json::Json* id = json.find("clusterId");
   return id == nullptr ? "" : id->text;
 }
 
 std::uint64_t leader_of(const std::vector<ClusterNode>& nodes) {
   for (const auto& node : nodes) {
-    auto info = get_json(node.http, "/v3/_info");
-    const http::Json* data = info.json.find("data");
-    const http::Json* role = data == nullptr ? nullptr : data->find("role");
+    auto info = get_json(node.http, "/_tally/info");
+    const json::Json* data = info.json.find("data");
+    const json::Json* role = data == nullptr ? nullptr : data->find("role");
     if (info.status == 200 && role != nullptr && role->text == "leader") return node.id;
   }
   return 0;
@@ -125,8 +125,8 @@ std::uint64_t leader_of(const std::vector<ClusterNode>& nodes) {
 
 std::vector<ClusterNode> read_cluster(const std::string& dir) {
   std::vector<ClusterNode> nodes;
-  const http::Json root = cluster_file(dir);
-  const http::Json* list = root.find("nodes");
+  const json::Json root = cluster_file(dir);
+  const json::Json* list = root.find("nodes");
   if (list == nullptr) return nodes;
   for (const auto& item : list->items) {
     ClusterNode node;
@@ -141,20 +141,20 @@ std::vector<ClusterNode> read_cluster(const std::string& dir) {
 JsonAnswer send_json(const std::string& method, const std::string& base, const std::string& path,
                      const std::string& body,
                      std::vector<std::pair<std::string, std::string>> headers) {
-  http::HttpRequest request;
+  cli::HttpRequest request;
   request.method = method;
   request.url = base + path;
   request.body = body;
   request.headers = std::move(headers);
   request.timeout_ms = 15000;
   JsonAnswer answer;
-  auto response = http::http_call(request);
+  auto response = cli::http_call(request);
   if (!response.ok()) return answer;
   answer.status = response.value().status;
   answer.body = response.value().body;
   answer.headers = response.value().headers;
   if (!answer.body.empty()) {
-    auto parsed = http::parse_json(answer.body);
+    auto parsed = json::parse_json(answer.body);
     if (parsed.ok()) answer.json = std::move(parsed).value();
   }
   return answer;

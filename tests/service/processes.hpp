@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "native/http/http_client.hpp"
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
+#include "native/tally/http_client.hpp"
 
 namespace tally::testing {
 
@@ -69,7 +69,7 @@ struct CliCluster {
 // GET url+path and its parsed JSON; status 0 when the node does not answer.
 struct JsonAnswer {
   int status = 0;
-  http::Json json;
+  json::Json json;
   std::string body;
   std::map<std::string, std::string> headers;
 };

@@ -92,7 +92,7 @@ struct StoppedNode {
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
     const std::string http = "http://127.0.0.1:" + std::to_string(base + 101);
-    auto created = send_json("POST", http, "/v3/main", "");
+    auto created = send_json("POST", http, "/v2/main", "");
     auto down = run_command(tally_binary() + " cluster down --dir " + cluster);
     INFO(down.output);
     REQUIRE(created.status == 204);
@@ -265,15 +265,15 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
     }
   };
   // Up and leading (a single voter elects itself).
-  wait_for([&] { return get_json(base, "/v3/_info").status == 200; });
-  wait_for([&] { return send_json("POST", base, "/v3/first", "").status == 204; });
+  wait_for([&] { return get_json(base, "/_tally/info").status == 200; });
+  wait_for([&] { return send_json("POST", base, "/v2/first", "").status == 204; });
 
   // Another connection holds the store's write lock: the next commit fails (SQLITE_BUSY), a
   // storage error that fails the node; its host closes libraft and tallyd must stop.
   sqlite3* lock = nullptr;
   REQUIRE(sqlite3_open((node.data_dir + "/store.db").c_str(), &lock) == SQLITE_OK);
   REQUIRE(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  auto answer = send_json("POST", base, "/v3/second", "");
+  auto answer = send_json("POST", base, "/v2/second", "");
   wait_for([&] { return fs::exists(rc) && !read_file(rc).empty(); });
   sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(lock);

@@ -69,6 +69,19 @@ fsm::ApplyReport LedgerNode::submit(const domain::Order& order) {
   return submit(plan::Request{{order}, std::nullopt});
 }
 
+fsm::ApplyReport LedgerNode::submit_unrefused(const plan::Request& request) {
+  clock_us += 1000;
+  plan::AdmissionInput input{fsm_->cache(), *store_, applied() + 1, clock_us};
+  input.refusal_rules = false;
+  auto proposal = plan::admit(request, input);
+  if (!proposal.ok()) FAIL("admission refused: " << proposal.error().message);
+  return apply(*proposal);
+}
+
+fsm::ApplyReport LedgerNode::submit_unrefused(const domain::Order& order) {
+  return submit_unrefused(plan::Request{{order}, std::nullopt});
+}
+
 void LedgerNode::noop() {
   auto advanced = fsm_->apply_noop(applied() + 1);
   if (!advanced.ok()) FAIL(advanced.error().message);

@@ -40,6 +40,10 @@ class LedgerNode {
   // Admits at the next index and applies at once; fails the test if admission refuses.
   fsm::ApplyReport submit(const plan::Request& request);
   fsm::ApplyReport submit(const domain::Order& order);
+  // submit without admission's refusal rules: what a proposal admitted before the state
+  // changed carries, so the state machine's own checks answer it.
+  fsm::ApplyReport submit_unrefused(const plan::Request& request);
+  fsm::ApplyReport submit_unrefused(const domain::Order& order);
   void noop();
 
   // Fails the test, naming the first difference, unless the cache equals its mirror (inv#1).

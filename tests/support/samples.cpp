@@ -20,6 +20,11 @@ domain::Posting sample_posting() {
 
 }  // namespace
 
+domain::CreateTransaction with_account_metadata(domain::CreateTransaction create) {
+  create.account_metadata = {{"users:1", sample_metadata()}, {"users:2", {{"k", true}}}};
+  return create;
+}
+
 std::vector<domain::Order> sample_orders() {
   domain::CreateTransaction create{"main",           {sample_posting(), sample_posting()},
                                    "ref-1",          sample_metadata(),
@@ -36,6 +41,8 @@ std::vector<domain::Order> sample_orders() {
       domain::SetLedgerMetadata{"main", sample_metadata()},
       domain::DeleteLedgerMetadata{"main", "d"},
       domain::SetRotationThreshold{1000},
+      with_account_metadata(create),
+      domain::RevertTransaction{"main", 8, false, true, {{"why", std::string("refund")}}},
   };
 }
 
@@ -72,6 +79,32 @@ audit::AuditEntry sample_audit_entry() {
     entry.items.push_back(codec::encode_order(order));
   entry.previous_hash.fill(0xab);
   entry.hash.fill(0xcd);
+  return entry;
+}
+
+plan::Proposal sample_per_order_proposal() {
+  plan::Proposal proposal = sample_proposal();
+  std::erase_if(proposal.orders, [](const plan::AdmittedOrder& admitted) {
+    return std::holds_alternative<domain::SetRotationThreshold>(admitted.order);
+  });  // no cluster configuration order among per-order orders
+  proposal.idempotency_key.reset();
+  proposal.mode = domain::BulkMode::kStopOnFailure;
+  proposal.orders[1].idempotency_key = "order-1";
+  proposal.orders[4].idempotency_key = "order-4";
+  return proposal;
+}
+
+audit::AuditEntry sample_per_order_audit_entry() {
+  audit::AuditEntry entry = sample_audit_entry();
+  entry.idempotency_key.reset();
+  entry.mode = domain::BulkMode::kContinueOnFailure;
+  entry.items.resize(3);
+  entry.order_keys = {std::string("k-0"), std::nullopt, std::string("k-2")};
+  domain::Outcome replayed = domain::Outcome::success({{5, 6}});
+  replayed.replay_of_sequence = 3;
+  entry.outcome = domain::Outcome::each(
+      {replayed, domain::Outcome::failure(0, make_error(Code::kAlreadyReverted, "twice")),
+       domain::Outcome::not_applied()});
   return entry;
 }
 

@@ -11,9 +11,15 @@
 
 namespace tally::testing {
 
-std::vector<domain::Order> sample_orders();  // one of every order type, fields set
+// One of every order type, fields set; then the two orders again with the fields that trail
+// their encoding (a transaction's account metadata, a revert's metadata).
+std::vector<domain::Order> sample_orders();
 domain::TransactionState sample_transaction();
 plan::Proposal sample_proposal();
 audit::AuditEntry sample_audit_entry();
+// A proposal and an audit entry answering per order: order keys, a bulk mode, an outcome of
+// each kind.
+plan::Proposal sample_per_order_proposal();
+audit::AuditEntry sample_per_order_audit_entry();
 
 }  // namespace tally::testing

@@ -82,6 +82,20 @@ TEST_CASE("every plan shape round-trips: empty, hits, seeds (empty and not), abs
   require_round_trip(proposal);
 }
 
+TEST_CASE("a per-order proposal round-trips: order keys, bulk mode, trailing fields", "[codec]") {
+  require_round_trip(testing::sample_per_order_proposal());
+  // An unknown bulk mode is refused, as every malformed field.
+  capnp::MallocMessageBuilder builder;
+  auto root = builder.initRoot<msg::Entry>();
+  auto proposal = root.initProposal();
+  proposal.initOrders(0);
+  proposal.initPlan();
+  proposal.setBulkMode(7);
+  auto words = capnp::messageToFlatArray(builder);
+  auto bytes = words.asBytes();
+  CHECK_FALSE(decode_entry(ByteView(bytes.begin(), bytes.size())).ok());
+}
+
 TEST_CASE("a no-op entry round-trips and is whole words", "[codec]") {
   Entry noop{std::nullopt, 9};
   Bytes bytes = encode_entry(noop);

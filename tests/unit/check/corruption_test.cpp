@@ -45,8 +45,9 @@ Rows build_history(const TempDir& dir) {
   pay.reference = "invoice-1";
   node.submit(plan::Request{{pay}, std::string("idem-1")});
   node.submit(plan::Request{{pay}, std::string("idem-1")});  // an idempotent replay
-  node.submit(plan::Request{{transfer("main", {posting("world", "x", 1)})},
-                            std::string("idem-1")});  // a conflict
+  // A conflict, admitted as a proposal in flight would be: the state machine's, audited.
+  node.submit_unrefused(
+      plan::Request{{transfer("main", {posting("world", "x", 1)})}, std::string("idem-1")});
   node.submit(transfer("main", {posting("alice", "carol", 20)}));
   node.submit(domain::RevertTransaction{"main", 1, false, false});
   node.submit(domain::SetAccountMetadata{"main", "alice", {{"tier", std::string("gold")}}});

@@ -121,22 +121,22 @@ std::vector<Order> one_of_every_ledger_order(const std::string& ledger) {
           domain::DeleteLedgerMetadata{ledger, "k"}};
 }
 
-TEST_CASE("every ledger order on an unknown ledger is NOT_FOUND", "[reference]") {
+TEST_CASE("every ledger order on an unknown ledger is LEDGER_NOT_FOUND", "[reference]") {
   Model model;
   for (const Order& order : one_of_every_ledger_order("missing")) {
     INFO(domain::order_name(order));
-    require_failure(model.run_one(order), Code::kNotFound);
+    require_failure(model.run_one(order), Code::kLedgerNotFound);
   }
   CHECK(model.ledger.expected_rows().empty());
 }
 
-TEST_CASE("every ledger order on a deleted ledger is NOT_FOUND", "[reference]") {
+TEST_CASE("every ledger order on a deleted ledger is LEDGER_NOT_FOUND", "[reference]") {
   Model model = funded();
   model.require_ok(domain::DeleteLedger{"main"});
   auto rows_before = model.ledger.expected_rows();
   for (const Order& order : one_of_every_ledger_order("main")) {
     INFO(domain::order_name(order));
-    require_failure(model.run_one(order), Code::kNotFound);
+    require_failure(model.run_one(order), Code::kLedgerNotFound);
   }
   CHECK(model.ledger.expected_rows() == rows_before);
 }
@@ -406,7 +406,9 @@ TEST_CASE("revert applies the postings swapped and in reverse order", "[referenc
   REQUIRE(revert.has_value());
   CHECK(revert->postings ==
         std::vector<domain::Posting>{pay("carol", "alice", 20), pay("bob", "alice", 30)});
-  CHECK(revert->metadata.empty());
+  // The revert names what it reverts, as the Go ledger's revert key does.
+  CHECK(revert->metadata ==
+        domain::Metadata{{std::string(domain::kRevertMetadataKey), std::string("1")}});
   CHECK(revert->timestamp_us == 555);
   CHECK_FALSE(revert->reference.has_value());
   CHECK_FALSE(revert->reverted_by.has_value());
@@ -430,11 +432,11 @@ TEST_CASE("revert of an unknown transaction is NOT_FOUND", "[reference]") {
                   Code::kNotFound);
 }
 
-TEST_CASE("revert of a reverted transaction is CONFLICT", "[reference]") {
+TEST_CASE("revert of a reverted transaction is ALREADY_REVERTED", "[reference]") {
   Model model = funded();
   model.require_ok(domain::RevertTransaction{"main", 0, false, false});
   require_failure(model.run_one(domain::RevertTransaction{"main", 0, true, false}),
-                  Code::kConflict);
+                  Code::kAlreadyReverted);
 }
 
 TEST_CASE("a revert transaction can itself be reverted", "[reference]") {
@@ -543,7 +545,7 @@ TEST_CASE("a failed proposal undoes a ledger created and deleted inside it", "[r
   Model model;
   Outcome outcome = model.run({domain::CreateLedger{"main", {{"a", true}}},
                                domain::DeleteLedger{"main"}, domain::DeleteLedger{"main"}});
-  require_failure(outcome, Code::kNotFound, 2);
+  require_failure(outcome, Code::kLedgerNotFound, 2);
   CHECK(model.ledger.expected_rows().empty());
 }
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "core/query/ledger_reads.hpp"
+#include "core/query/account_reads.hpp"
 #include "core/store/layout.hpp"
 #include "tests/support/ledger_node.hpp"
 
@@ -57,7 +57,7 @@ TEST_CASE("world may go negative, every asset's balances sum to zero", "[fsm]") 
   CHECK(balance(l.node, "world").to_decimal() == "-100");
   CHECK(balance(l.node, "alice").to_decimal() == "70");
   CHECK(balance(l.node, "bob").to_decimal() == "30");
-  auto sums = query::aggregate_balances(l.node.store(), "main", "");
+  auto sums = query::aggregate_balances(l.node.store(), "main", nullptr);
   REQUIRE(sums.ok());
   CHECK(sums->at("USD").to_decimal() == "0");
 }
@@ -75,15 +75,16 @@ TEST_CASE("the sum of every asset's balances is zero after any sequence of order
           posting(accounts[rng() % 5], accounts[rng() % 5], rng() % 50, assets[rng() % 3]));
     }
     if (rng() % 5 == 0 && accepted > 0) {
-      auto report =
-          l.node.submit(domain::RevertTransaction{"main", rng() % accepted, false, false});
+      // Unrefused: a revert of a reverted transaction is then the state machine's failure.
+      auto report = l.node.submit_unrefused(
+          domain::RevertTransaction{"main", rng() % accepted, false, false});
       (void)report;
     } else {
       auto report = l.node.submit(transfer("main", postings));
       if (testing::applied_outcome(report).ok()) ++accepted;
     }
     l.node.require_parity();
-    auto sums = query::aggregate_balances(l.node.store(), "main", "");
+    auto sums = query::aggregate_balances(l.node.store(), "main", nullptr);
     REQUIRE(sums.ok());
     for (const auto& [asset, sum] : *sums) {
       INFO("after order " << i << ", asset " << asset);
@@ -133,8 +134,12 @@ TEST_CASE("a revert swaps the postings and marks the original, twice is rejected
   auto revert = query::get_transaction(l.node.store(), "main", 1);
   CHECK((*revert)->reverts == 0u);
   CHECK((*revert)->postings[0].source == "alice");
-  CHECK(failure_code(l.node.submit(domain::RevertTransaction{"main", 0, false, false})) ==
-        Code::kConflict);
+  // Admission refuses it; a proposal admitted before the first revert applied gets the
+  // state machine's refusal, audited.
+  CHECK_FALSE(
+      l.node.admit({{domain::RevertTransaction{"main", 0, false, false}}, std::nullopt}).ok());
+  CHECK(failure_code(l.node.submit_unrefused(domain::RevertTransaction{"main", 0, false, false})) ==
+        Code::kAlreadyReverted);
   l.node.require_parity();
 }
 
@@ -165,7 +170,7 @@ TEST_CASE("a reference is unique within a ledger", "[fsm]") {
   auto first = transfer("main", {posting("world", "a", 1)});
   first.reference = "invoice-1";
   REQUIRE(testing::applied_outcome(l.node.submit(first)).ok());
-  CHECK(failure_code(l.node.submit(first)) == Code::kConflict);
+  CHECK(failure_code(l.node.submit_unrefused(first)) == Code::kConflict);
   REQUIRE(testing::applied_outcome(l.node.submit(domain::CreateLedger{"other", {}})).ok());
   first.ledger = "other";
   CHECK(testing::applied_outcome(l.node.submit(first)).ok());
@@ -175,11 +180,14 @@ TEST_CASE("a deleted ledger keeps its data and rejects every write", "[fsm]") {
   Ledger l;
   REQUIRE(testing::applied_outcome(l.move("world", "a", 5)).ok());
   REQUIRE(testing::applied_outcome(l.node.submit(domain::DeleteLedger{"main"})).ok());
-  CHECK(failure_code(l.move("world", "a", 5)) == Code::kNotFound);
-  CHECK(failure_code(l.node.submit(domain::SetLedgerMetadata{"main", {{"k", true}}})) ==
-        Code::kNotFound);
-  CHECK(failure_code(l.node.submit(domain::DeleteLedger{"main"})) == Code::kNotFound);
-  CHECK(failure_code(l.node.submit(domain::CreateLedger{"main", {}})) == Code::kAlreadyExists);
+  CHECK(failure_code(l.node.submit_unrefused(transfer("main", {posting("world", "a", 5)}))) ==
+        Code::kLedgerNotFound);
+  CHECK(failure_code(l.node.submit_unrefused(domain::SetLedgerMetadata{"main", {{"k", true}}})) ==
+        Code::kLedgerNotFound);
+  CHECK(failure_code(l.node.submit_unrefused(domain::DeleteLedger{"main"})) ==
+        Code::kLedgerNotFound);
+  CHECK(failure_code(l.node.submit_unrefused(domain::CreateLedger{"main", {}})) ==
+        Code::kAlreadyExists);
   auto info = query::get_ledger(l.node.store(), "main");
   REQUIRE(info.ok());
   CHECK((*info)->info.deleted);
@@ -228,7 +236,11 @@ TEST_CASE("an idempotency key replays the stored outcome and refuses another int
   CHECK(balance(l.node, "a").to_decimal() == "5");  // not applied twice
 
   plan::Request other{{transfer("main", {posting("world", "a", 6)})}, std::string("key-1")};
-  CHECK(failure_code(l.node.submit(other)) == Code::kIdempotencyConflict);
+  auto refused = l.node.admit(other);  // refused before proposing
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Code::kIdempotencyConflict);
+  // Admitted before the key's record existed, it is the state machine's refusal, audited.
+  CHECK(failure_code(l.node.submit_unrefused(other)) == Code::kIdempotencyConflict);
   CHECK(balance(l.node, "a").to_decimal() == "5");
   l.node.require_parity();
 }

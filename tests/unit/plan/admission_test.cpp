@@ -112,7 +112,7 @@ TEST_CASE("admission refuses invalid requests before anything is planned", "[pla
     return proposal.error().code;
   };
   CHECK(bad({{}, std::nullopt}) == Code::kValidation);
-  CHECK(bad({{transfer("main", {})}, std::nullopt}) == Code::kValidation);
+  CHECK(bad({{transfer("main", {})}, std::nullopt}) == Code::kNoPostings);
   CHECK(bad({{transfer("main", {posting("a::b", "c", 1)})}, std::nullopt}) == Code::kValidation);
   CHECK(bad({{transfer("main", {posting("a", "c", 1, "usd")})}, std::nullopt}) ==
         Code::kValidation);

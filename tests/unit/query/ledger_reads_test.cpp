@@ -1,7 +1,8 @@
 // Reads served from the store: point gets and bounded prefix scans with cursors.
 #include <catch2/catch.hpp>
 
-#include "core/query/ledger_reads.hpp"
+#include "core/query/account_reads.hpp"
+#include "core/query/transaction_reads.hpp"
 #include "tests/support/ledger_node.hpp"
 
 namespace tally {
@@ -67,7 +68,11 @@ TEST_CASE("an account reads back with balances per asset and its metadata", "[qu
   CHECK((*account)->volumes.at("USD").balance().to_decimal() == "13");
   CHECK((*account)->volumes.at("EUR").balance().to_decimal() == "1");
   CHECK_FALSE(query::get_account(p.node.store(), "main", "nobody").value().has_value());
-  auto users = query::aggregate_balances(p.node.store(), "main", "users:");
+  query::Filter users_only;
+  users_only.op = query::Filter::Op::kMatch;
+  users_only.field = "address";
+  users_only.value = {query::FilterValue::Type::kString, false, "users:", {}};
+  auto users = query::aggregate_balances(p.node.store(), "main", &users_only);
   REQUIRE(users.ok());
   CHECK(users->at("USD").to_decimal() == "91");  // 10 + 11 + ... + 16
   CHECK(users->at("EUR").to_decimal() == "7");
@@ -91,11 +96,68 @@ TEST_CASE("a cursor from another list or not hex is a validation error", "[query
   Populated p;
   auto ledgers = query::list_ledgers(p.node.store(), {1, std::nullopt});
   REQUIRE(ledgers->next.has_value());
-  auto misused = query::list_transactions(p.node.store(), "main", {1, ledgers->next});
+  auto misused =
+      query::list_transactions(p.node.store(), "main", query::PageRequest{1, ledgers->next});
   REQUIRE_FALSE(misused.ok());
   CHECK(misused.error().code == Code::kValidation);
   CHECK(query::list_ledgers(p.node.store(), {1, std::string("zz")}).error().code ==
         Code::kValidation);
+}
+
+}  // namespace
+}  // namespace tally
+
+namespace tally {
+namespace {
+
+TEST_CASE("post-commit volumes by id and by effective date undo the later transactions",
+          "[query]") {
+  TempDir dir;
+  LedgerNode node{"memory", dir, testing::node_options()};
+  node.submit(domain::CreateLedger{"main", {}});
+  node.submit(transfer("main", {posting("world", "a", 10)}));  // tx 0
+  node.submit(transfer("main", {posting("a", "b", 4)}));       // tx 1
+  auto dated = transfer("main", {posting("world", "a", 1)});   // tx 2, dated first of all
+  dated.timestamp_us = 1;
+  node.submit(dated);
+  std::vector<domain::TransactionState> asked = {
+      query::get_transaction(node.store(), "main", 1).value().value()};
+  auto by_id = query::post_commit_volumes(node.store(), "main", asked, false);
+  REQUIRE(by_id.ok());
+  CHECK(by_id->at(1).at("a").at("USD") == domain::Volume{domain::Amount(10), domain::Amount(4)});
+  auto by_date = query::post_commit_volumes(node.store(), "main", asked, true);
+  REQUIRE(by_date.ok());
+  // tx 2 is effective before tx 1: a had received 11 by then.
+  CHECK(by_date->at(1).at("a").at("USD") == domain::Volume{domain::Amount(11), domain::Amount(4)});
+  const auto pre = query::pre_commit_volumes(by_id->at(1), asked.front().postings);
+  CHECK(pre.at("a").at("USD") == domain::Volume{domain::Amount(10), domain::Amount(0)});
+  CHECK(pre.at("b").at("USD") == domain::Volume{});
+}
+
+TEST_CASE("effective order lists by timestamp then id, pages included", "[query]") {
+  TempDir dir;
+  LedgerNode node{"memory", dir, testing::node_options()};
+  node.submit(domain::CreateLedger{"main", {}});
+  for (std::uint64_t at : {30, 10, 20, 10}) {
+    auto order = transfer("main", {posting("world", "a", 1)});
+    order.timestamp_us = at;
+    node.submit(order);
+  }
+  query::TransactionQuery list;
+  list.by_effective = true;
+  list.page.limit = 3;
+  list.page.order = query::ListOrder::kAscending;
+  auto first = query::list_transactions(node.store(), "main", list);
+  REQUIRE(first.ok());
+  std::vector<std::uint64_t> ids;
+  for (const auto& tx : first->data)
+    ids.push_back(tx.id);
+  CHECK(ids == std::vector<std::uint64_t>{1, 3, 2});
+  list.page.cursor = first->next;
+  auto second = query::list_transactions(node.store(), "main", list);
+  REQUIRE(second.ok());
+  REQUIRE(second->data.size() == 1);
+  CHECK(second->data.front().id == 0);
 }
 
 }  // namespace

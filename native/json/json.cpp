@@ -1,4 +1,4 @@
-#include "native/http/json.hpp"
+#include "native/json/json.hpp"
 
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
@@ -9,7 +9,7 @@
 
 #include "core/domain/validation.hpp"
 
-namespace tally::http {
+namespace tally::json {
 namespace {
 
 // SAX handler: builds the tree on an explicit stack (bounded by kJsonDepthMax).
@@ -200,4 +200,4 @@ std::string JsonWriter::take() {
   return text;
 }
 
-}  // namespace tally::http
+}  // namespace tally::json

@@ -1,4 +1,4 @@
-#include "native/http/http_client.hpp"
+#include "native/tally/http_client.hpp"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 
 #include <cstring>
 
-namespace tally::http {
+namespace tally::cli {
 namespace {
 
 struct Url {
@@ -148,4 +148,4 @@ Result<HttpResponse> http_call(const HttpRequest& request) {
   }
 }
 
-}  // namespace tally::http
+}  // namespace tally::cli

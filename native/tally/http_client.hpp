@@ -11,7 +11,7 @@
 
 #include "core/result.hpp"
 
-namespace tally::http {
+namespace tally::cli {
 
 struct HttpResponse {
   int status = 0;
@@ -37,7 +37,7 @@ struct HttpRequest {
 // kStorage errors (connection refused, timeout, malformed answer) with the URL in the message.
 Result<HttpResponse> http_call(const HttpRequest& request);
 
-// "http://host:port" + "/v3/..." with a trailing slash of the base dropped.
+// "http://host:port" + "/v2/..." with a trailing slash of the base dropped.
 std::string join_url(const std::string& base, const std::string& path);
 
-}  // namespace tally::http
+}  // namespace tally::cli

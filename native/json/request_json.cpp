@@ -1,11 +1,11 @@
-#include "native/http/orders_json.hpp"
+#include "native/json/request_json.hpp"
 
 #include <charconv>
-#include <cstdio>
 
+#include "core/domain/timestamp.hpp"
 #include "core/limits.hpp"
 
-namespace tally::http {
+namespace tally::json {
 namespace {
 
 using Type = Json::Type;
@@ -15,63 +15,115 @@ Error wrong_type(const std::string& field, std::string_view expected, const Json
                                 std::string(json_type_name(value.type)));
 }
 
-Result<std::string> get_string(const Json& object, std::string_view key, const std::string& field) {
+std::string join(const std::string& field, std::string_view key) {
+  return field.empty() ? std::string(key) : field + "." + std::string(key);
+}
+
+// A present, non-null member.
+const Json* member(const Json& object, std::string_view key) {
   const Json* value = object.find(key);
+  return value == nullptr || value->type == Type::kNull ? nullptr : value;
+}
+
+Result<std::string> get_string(const Json& object, std::string_view key, const std::string& field) {
+  const Json* value = member(object, key);
   if (value == nullptr) return field_error(field, "missing");
   if (value->type != Type::kString) return wrong_type(field, "a string", *value);
   return value->text;
 }
 
 Result<bool> get_bool(const Json& object, std::string_view key, const std::string& field) {
-  const Json* value = object.find(key);
-  if (value == nullptr || value->type == Type::kNull) return false;
+  const Json* value = member(object, key);
+  if (value == nullptr) return false;
   if (value->type != Type::kBool) return wrong_type(field, "a boolean", *value);
   return value->boolean;
 }
 
-// Refuses members the shape does not name: a typo must not pass silently.
+// Refuses members the shape does not name.
 Status only_keys(const Json& object, std::initializer_list<std::string_view> allowed,
                  const std::string& field) {
-  for (const auto& member : object.members) {
+  for (const auto& entry : object.members) {
     bool known = false;
     for (std::string_view key : allowed)
-      known = known || member.first == key;
-    if (!known)
-      return field_error(field.empty() ? member.first : field + "." + member.first,
-                         "unknown field");
+      known = known || entry.first == key;
+    if (!known) return field_error(join(field, entry.first), "unknown field");
   }
   return ok_status();
 }
 
-std::string join(const std::string& field, std::string_view key) {
-  return field.empty() ? std::string(key) : field + "." + std::string(key);
+Status with_field(Status status, const std::string& field) {
+  if (status.ok()) return status;
+  return field_error(field, status.error().message);
 }
 
 Result<domain::Posting> parse_posting(const Json& value, const std::string& field) {
   if (!value.is_object()) return wrong_type(field, "an object", value);
   TALLY_TRY(only_keys(value, {"source", "destination", "amount", "asset"}, field));
-  domain::Posting posting;
   auto source = get_string(value, "source", field + ".source");
   if (!source.ok()) return std::move(source).error();
   auto destination = get_string(value, "destination", field + ".destination");
   if (!destination.ok()) return std::move(destination).error();
   auto asset = get_string(value, "asset", field + ".asset");
   if (!asset.ok()) return std::move(asset).error();
-  const Json* amount_value = value.find("amount");
+  const Json* amount_value = member(value, "amount");
   if (amount_value == nullptr) return field_error(field + ".amount", "missing");
   auto amount = parse_amount(*amount_value, field + ".amount");
   if (!amount.ok()) return std::move(amount).error();
-  posting.source = std::move(source).value();
-  posting.destination = std::move(destination).value();
-  posting.asset = std::move(asset).value();
-  posting.amount = amount.value();
-  return posting;
+  return domain::Posting{std::move(source).value(), std::move(destination).value(), amount.value(),
+                         std::move(asset).value()};
 }
 
-// Adds the field name to a core validation error.
-Status with_field(Status status, const std::string& field) {
-  if (status.ok()) return status;
-  return field_error(field, status.error().message);
+Result<std::vector<domain::Posting>> parse_postings(const Json& postings,
+                                                    const std::string& field) {
+  if (postings.type != Type::kArray) return wrong_type(field, "an array", postings);
+  if (postings.items.size() > limits::kPostingsPerTransactionMax) {
+    return field_error(
+        field, "at most " + std::to_string(limits::kPostingsPerTransactionMax) + " postings");
+  }
+  std::vector<domain::Posting> out;
+  for (std::size_t i = 0; i < postings.items.size(); ++i) {
+    const std::string posting_field = field + "[" + std::to_string(i) + "]";
+    auto posting = parse_posting(postings.items[i], posting_field);
+    if (!posting.ok()) return std::move(posting).error();
+    out.push_back(std::move(posting).value());
+  }
+  return out;
+}
+
+Result<ScriptBody> parse_script(const Json& value, const std::string& field) {
+  if (!value.is_object()) return wrong_type(field, "an object", value);
+  TALLY_TRY(only_keys(value, {"plain", "template", "vars"}, field));
+  ScriptBody script;
+  if (const Json* plain = member(value, "plain")) {
+    if (plain->type != Type::kString) return wrong_type(field + ".plain", "a string", *plain);
+    script.plain = plain->text;
+  }
+  if (const Json* id = member(value, "template")) {
+    if (id->type != Type::kString) return wrong_type(field + ".template", "a string", *id);
+    script.template_id = id->text;
+  }
+  if (const Json* vars = member(value, "vars")) {
+    if (!vars->is_object()) return wrong_type(field + ".vars", "an object", *vars);
+    for (const auto& [name, var] : vars->members) {
+      if (var.type != Type::kString && var.type != Type::kNumber) {
+        return wrong_type(field + ".vars." + name, "a string", var);
+      }
+      script.vars[name] = var.text;
+    }
+  }
+  return script;
+}
+
+Result<std::map<std::string, domain::Metadata>> parse_account_metadata(const Json& value,
+                                                                       const std::string& field) {
+  if (!value.is_object()) return wrong_type(field, "an object", value);
+  std::map<std::string, domain::Metadata> out;
+  for (const auto& [account, metadata] : value.members) {
+    auto parsed = parse_metadata(metadata, field + "." + account);
+    if (!parsed.ok()) return std::move(parsed).error();
+    if (!parsed->empty()) out[account] = std::move(parsed).value();  // nothing to set: no entry
+  }
+  return out;
 }
 
 Result<std::uint64_t> parse_target_id(const Json& value, const std::string& field) {
@@ -86,12 +138,12 @@ Result<domain::Order> parse_metadata_action(const Json& data, const std::string&
   TALLY_TRY(only_keys(data, {"targetType", "targetId", add ? "metadata" : "key"}, field));
   auto target_type = get_string(data, "targetType", field + ".targetType");
   if (!target_type.ok()) return std::move(target_type).error();
-  const Json* target = data.find("targetId");
+  const Json* target = member(data, "targetId");
   if (target == nullptr) return field_error(field + ".targetId", "missing");
   domain::Metadata metadata;
   std::string key;
   if (add) {
-    const Json* value = data.find("metadata");
+    const Json* value = member(data, "metadata");
     if (value == nullptr) return field_error(field + ".metadata", "missing");
     auto parsed = parse_metadata(*value, field + ".metadata");
     if (!parsed.ok()) return std::move(parsed).error();
@@ -118,8 +170,8 @@ Result<domain::Order> parse_metadata_action(const Json& data, const std::string&
 Result<domain::Order> parse_revert_action(const Json& data, const std::string& ledger,
                                           const std::string& field) {
   if (!data.is_object()) return wrong_type(field, "an object", data);
-  TALLY_TRY(only_keys(data, {"id", "force", "atEffectiveDate"}, field));
-  const Json* id_value = data.find("id");
+  TALLY_TRY(only_keys(data, {"id", "force", "atEffectiveDate", "metadata"}, field));
+  const Json* id_value = member(data, "id");
   if (id_value == nullptr) return field_error(field + ".id", "missing");
   auto id = parse_target_id(*id_value, field + ".id");
   if (!id.ok()) return std::move(id).error();
@@ -127,8 +179,13 @@ Result<domain::Order> parse_revert_action(const Json& data, const std::string& l
   if (!force.ok()) return std::move(force).error();
   auto at_effective_date = get_bool(data, "atEffectiveDate", field + ".atEffectiveDate");
   if (!at_effective_date.ok()) return std::move(at_effective_date).error();
-  return domain::Order{
-      domain::RevertTransaction{ledger, id.value(), force.value(), at_effective_date.value()}};
+  domain::RevertTransaction revert{ledger, id.value(), force.value(), at_effective_date.value()};
+  if (const Json* metadata = member(data, "metadata")) {
+    auto parsed = parse_metadata(*metadata, field + ".metadata");
+    if (!parsed.ok()) return std::move(parsed).error();
+    revert.metadata = std::move(parsed).value();
+  }
+  return domain::Order{std::move(revert)};
 }
 
 Result<BulkElement> parse_bulk_element(const Json& element, const std::string& ledger,
@@ -137,39 +194,32 @@ Result<BulkElement> parse_bulk_element(const Json& element, const std::string& l
   TALLY_TRY(only_keys(element, {"action", "data", "ik"}, field));
   auto action = get_string(element, "action", field + ".action");
   if (!action.ok()) return std::move(action).error();
-  const Json* data = element.find("data");
+  const Json* data = member(element, "data");
   if (data == nullptr) return field_error(field + ".data", "missing");
   BulkElement out;
-  if (const Json* ik = element.find("ik"); ik != nullptr) {
+  out.action = action.value();
+  if (const Json* ik = member(element, "ik");
+      ik != nullptr && !(ik->type == Type::kString && ik->text.empty())) {
     if (ik->type != Type::kString) return wrong_type(field + ".ik", "a string", *ik);
     out.idempotency_key = ik->text;
   }
   const std::string data_field = field + ".data";
-  Result<domain::Order> order = field_error(field + ".action", "unknown action " + action.value());
-  if (action.value() == "CREATE_TRANSACTION") {
+  Result<domain::Order> order = field_error(field + ".action", "unknown action " + out.action);
+  if (out.action == "CREATE_TRANSACTION") {
     auto transaction = parse_transaction(*data, ledger, data_field);
     if (!transaction.ok()) return std::move(transaction).error();
-    order = domain::Order{std::move(transaction).value()};
-  } else if (action.value() == "ADD_METADATA") {
+    out.script = std::move(transaction->script);
+    order = domain::Order{std::move(transaction->order)};
+  } else if (out.action == "ADD_METADATA") {
     order = parse_metadata_action(*data, ledger, data_field, true);
-  } else if (action.value() == "DELETE_METADATA") {
+  } else if (out.action == "DELETE_METADATA") {
     order = parse_metadata_action(*data, ledger, data_field, false);
-  } else if (action.value() == "REVERT_TRANSACTION") {
+  } else if (out.action == "REVERT_TRANSACTION") {
     order = parse_revert_action(*data, ledger, data_field);
   }
   if (!order.ok()) return std::move(order).error();
   out.order = std::move(order).value();
   return out;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 }  // namespace
@@ -191,6 +241,7 @@ Result<domain::Amount> parse_amount(const Json& value, const std::string& field)
 }
 
 Result<domain::Metadata> parse_metadata(const Json& value, const std::string& field) {
+  if (value.type == Type::kNull) return domain::Metadata{};
   if (!value.is_object()) return wrong_type(field, "an object", value);
   domain::Metadata metadata;
   for (const auto& [key, item] : value.members) {
@@ -208,7 +259,7 @@ Result<domain::Metadata> parse_metadata(const Json& value, const std::string& fi
         metadata[key] = number;
         break;
       }
-      default: return wrong_type(item_field, "a string, an integer, a boolean or null", item);
+      default: return wrong_type(item_field, "a string", item);
     }
   }
   TALLY_TRY(with_field(domain::validate_metadata(metadata), field));
@@ -218,111 +269,9 @@ Result<domain::Metadata> parse_metadata(const Json& value, const std::string& fi
 Result<std::uint64_t> parse_timestamp(const Json& value, const std::string& field) {
   if (value.type == Type::kNumber) return parse_id(value.text, field);
   if (value.type != Type::kString) return wrong_type(field, "an RFC 3339 timestamp", value);
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
-  const std::string& text = value.text;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
-                  &second, &consumed) != 6 ||
-      consumed != 19 || year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 ||
-      hour > 23 || minute > 59 || second > 59)
-    return field_error(field, "expected an RFC 3339 UTC timestamp, got " + text);
-  std::size_t at = 19;
-  std::uint64_t micros = 0;
-  if (at < text.size() && text[at] == '.') {
-    std::size_t digits = 0;
-    for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, ++digits) {
-      if (digits < 6) micros = micros * 10 + static_cast<std::uint64_t>(text[at] - '0');
-    }
-    if (digits == 0) return field_error(field, "empty fraction in " + text);
-    for (; digits < 6; ++digits)
-      micros *= 10;
-  }
-  if (at + 1 != text.size() || text[at] != 'Z')
-    return field_error(field, "expected a UTC timestamp ending in Z, got " + text);
-  const std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second;
-  return static_cast<std::uint64_t>(seconds) * 1000000 + micros;
-}
-
-std::string format_timestamp(std::uint64_t timestamp_us) {
-  const std::int64_t seconds = static_cast<std::int64_t>(timestamp_us / 1000000);
-  const unsigned micros = static_cast<unsigned>(timestamp_us % 1000000);
-  std::int64_t z = seconds / 86400 + 719468;
-  const std::int64_t secs = seconds % 86400;
-  const std::int64_t era = z / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  char out[96];
-  std::snprintf(out, sizeof out, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06uZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60), micros);
-  return out;
-}
-
-Result<domain::CreateTransaction> parse_transaction(const Json& body, const std::string& ledger,
-                                                    const std::string& field) {
-  if (!body.is_object()) return wrong_type(field.empty() ? "body" : field, "an object", body);
-  TALLY_TRY(only_keys(body, {"postings", "reference", "metadata", "timestamp", "force"}, field));
-  domain::CreateTransaction transaction;
-  transaction.ledger = ledger;
-  const std::string postings_field = join(field, "postings");
-  const Json* postings = body.find("postings");
-  if (postings == nullptr) return field_error(postings_field, "missing");
-  if (postings->type != Type::kArray) return wrong_type(postings_field, "an array", *postings);
-  if (postings->items.empty()) return field_error(postings_field, "at least one posting");
-  if (postings->items.size() > limits::kPostingsPerTransactionMax)
-    return field_error(
-        postings_field,
-        "at most " + std::to_string(limits::kPostingsPerTransactionMax) + " postings");
-  for (std::size_t i = 0; i < postings->items.size(); ++i) {
-    const std::string posting_field = postings_field + "[" + std::to_string(i) + "]";
-    auto posting = parse_posting(postings->items[i], posting_field);
-    if (!posting.ok()) return std::move(posting).error();
-    TALLY_TRY(with_field(domain::validate_postings({posting.value()}), posting_field));
-    transaction.postings.push_back(std::move(posting).value());
-  }
-  if (const Json* reference = body.find("reference");
-      reference != nullptr && reference->type != Type::kNull) {
-    if (reference->type != Type::kString)
-      return wrong_type(join(field, "reference"), "a string", *reference);
-    transaction.reference = reference->text;
-  }
-  if (const Json* metadata = body.find("metadata");
-      metadata != nullptr && metadata->type != Type::kNull) {
-    auto parsed = parse_metadata(*metadata, join(field, "metadata"));
-    if (!parsed.ok()) return std::move(parsed).error();
-    transaction.metadata = std::move(parsed).value();
-  }
-  if (const Json* timestamp = body.find("timestamp");
-      timestamp != nullptr && timestamp->type != Type::kNull) {
-    auto parsed = parse_timestamp(*timestamp, join(field, "timestamp"));
-    if (!parsed.ok()) return std::move(parsed).error();
-    transaction.timestamp_us = parsed.value();
-  }
-  auto force = get_bool(body, "force", join(field, "force"));
-  if (!force.ok()) return std::move(force).error();
-  transaction.force = force.value();
-  return transaction;
-}
-
-Result<std::vector<BulkElement>> parse_bulk(const Json& body, const std::string& ledger) {
-  if (body.type != Type::kArray) return wrong_type("body", "an array", body);
-  if (body.items.empty()) return field_error("body", "an empty bulk");
-  if (body.items.size() > limits::kOrdersPerProposalMax)
-    return field_error("body",
-                       "at most " + std::to_string(limits::kOrdersPerProposalMax) + " elements");
-  std::vector<BulkElement> elements;
-  for (std::size_t i = 0; i < body.items.size(); ++i) {
-    auto element = parse_bulk_element(body.items[i], ledger, "[" + std::to_string(i) + "]");
-    if (!element.ok()) return std::move(element).error();
-    elements.push_back(std::move(element).value());
-  }
-  return elements;
+  auto parsed = domain::parse_rfc3339(value.text);
+  if (!parsed.ok()) return field_error(field, parsed.error().message);
+  return parsed;
 }
 
 Result<std::uint64_t> parse_id(std::string_view text, const std::string& field) {
@@ -335,4 +284,97 @@ Result<std::uint64_t> parse_id(std::string_view text, const std::string& field) 
   return id;
 }
 
-}  // namespace tally::http
+Result<TransactionBody> parse_transaction(const Json& body, const std::string& ledger,
+                                          const std::string& field) {
+  if (!body.is_object()) return wrong_type(field.empty() ? "body" : field, "an object", body);
+  TALLY_TRY(only_keys(body,
+                      {"postings", "reference", "metadata", "timestamp", "force", "accountMetadata",
+                       "script", "runtime"},
+                      field));
+  TransactionBody out;
+  domain::CreateTransaction& transaction = out.order;
+  transaction.ledger = ledger;
+  const Json* postings = member(body, "postings");
+  if (postings != nullptr) {
+    auto parsed = parse_postings(*postings, join(field, "postings"));
+    if (!parsed.ok()) return std::move(parsed).error();
+    transaction.postings = std::move(parsed).value();
+  }
+  if (const Json* script = member(body, "script")) {
+    auto parsed = parse_script(*script, join(field, "script"));
+    if (!parsed.ok()) return std::move(parsed).error();
+    if (!parsed->plain.empty() || parsed->template_id) out.script = std::move(parsed).value();
+  }
+  if (!transaction.postings.empty() && out.script) {
+    return field_error(join(field, "script"), "cannot pass postings and a script together");
+  }
+  if (const Json* reference = member(body, "reference"); reference != nullptr) {
+    if (reference->type != Type::kString)
+      return wrong_type(join(field, "reference"), "a string", *reference);
+    if (!reference->text.empty()) transaction.reference = reference->text;  // "" is none
+  }
+  if (const Json* metadata = member(body, "metadata")) {
+    auto parsed = parse_metadata(*metadata, join(field, "metadata"));
+    if (!parsed.ok()) return std::move(parsed).error();
+    transaction.metadata = std::move(parsed).value();
+  }
+  if (const Json* accounts = member(body, "accountMetadata")) {
+    auto parsed = parse_account_metadata(*accounts, join(field, "accountMetadata"));
+    if (!parsed.ok()) return std::move(parsed).error();
+    transaction.account_metadata = std::move(parsed).value();
+  }
+  if (const Json* timestamp = member(body, "timestamp")) {
+    auto parsed = parse_timestamp(*timestamp, join(field, "timestamp"));
+    if (!parsed.ok()) return std::move(parsed).error();
+    transaction.timestamp_us = parsed.value();
+  }
+  if (const Json* runtime = member(body, "runtime");
+      runtime != nullptr && runtime->type != Type::kString) {
+    return wrong_type(join(field, "runtime"), "a string", *runtime);
+  }
+  auto force = get_bool(body, "force", join(field, "force"));
+  if (!force.ok()) return std::move(force).error();
+  transaction.force = force.value();
+  return out;
+}
+
+Result<domain::Metadata> parse_revert_body(const Json& body) {
+  if (!body.is_object()) return wrong_type("body", "an object", body);
+  TALLY_TRY(only_keys(body, {"metadata"}, ""));
+  const Json* metadata = member(body, "metadata");
+  if (metadata == nullptr) return domain::Metadata{};
+  return parse_metadata(*metadata, "metadata");
+}
+
+Result<CreateLedgerBody> parse_create_ledger(const Json& body) {
+  if (!body.is_object()) return wrong_type("body", "an object", body);
+  TALLY_TRY(only_keys(body, {"bucket", "metadata", "features"}, ""));
+  CreateLedgerBody out;
+  if (const Json* bucket = member(body, "bucket")) {
+    if (bucket->type != Type::kString) return wrong_type("bucket", "a string", *bucket);
+    out.bucket = bucket->text;
+  }
+  if (const Json* metadata = member(body, "metadata")) {
+    auto parsed = parse_metadata(*metadata, "metadata");
+    if (!parsed.ok()) return std::move(parsed).error();
+    out.metadata = std::move(parsed).value();
+  }
+  if (const Json* features = member(body, "features")) {
+    if (!features->is_object()) return wrong_type("features", "an object", *features);
+    out.features = !features->members.empty();
+  }
+  return out;
+}
+
+Result<std::vector<BulkElement>> parse_bulk(const Json& body, const std::string& ledger) {
+  if (body.type != Type::kArray) return wrong_type("body", "an array", body);
+  std::vector<BulkElement> elements;
+  for (std::size_t i = 0; i < body.items.size(); ++i) {
+    auto element = parse_bulk_element(body.items[i], ledger, "[" + std::to_string(i) + "]");
+    if (!element.ok()) return std::move(element).error();
+    elements.push_back(std::move(element).value());
+  }
+  return elements;
+}
+
+}  // namespace tally::json

@@ -17,7 +17,7 @@
 
 #include "core/result.hpp"
 
-namespace tally::http {
+namespace tally::json {
 
 inline constexpr std::size_t kJsonDepthMax = 32;  // a bulk of transactions with metadata is 5
 
@@ -66,4 +66,4 @@ class JsonWriter {
   Impl* impl_;
 };
 
-}  // namespace tally::http
+}  // namespace tally::json
