@@ -88,7 +88,8 @@ async function main() {
     return;
   }
   const args = parseArgs(process.argv.slice(2));
-  const workDir = path.join(args.out, `${args.label}-work`);
+  // Absolute: PostgreSQL resolves its socket directory from its data directory.
+  const workDir = path.resolve(args.out, `${args.label}-work`);
   mkdirSync(workDir, { recursive: true });
   const started = Date.now();
   const results = {
