@@ -86,7 +86,7 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
 }
 
 // GET /_tally/check[?full=true]: incremental from the last clean check's checkpoint, or a whole
-// replay from genesis (the first check, ?full=true, or a checkpoint that no longer fits).
+// replay from genesis (the first check, ?full=true, or a checkpoint that does not fit the chain).
 //
 // A full check of 10^6 entries takes seconds, so it runs on libuv's thread pool, never on
 // the loop (which also runs Raft: a stalled loop misses heartbeats and loses leadership).

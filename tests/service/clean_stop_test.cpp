@@ -20,13 +20,6 @@
 namespace tally::testing {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // A raw TCP connection to 127.0.0.1:port (-1 when it cannot connect).
 int connect_to(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

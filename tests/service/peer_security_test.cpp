@@ -27,13 +27,6 @@
 namespace tally::testing {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // tallyd in the foreground for node 1 of a one-node cluster on base, stderr into a file.
 CommandResult run_tallyd(int base, const std::string& data_dir, const std::string& flags,
                          const std::string& stderr_file) {

@@ -15,6 +15,14 @@
 #include "native/auth/cluster_credentials.hpp"
 
 namespace tally::testing {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 namespace {
 
 bool port_free(int port) {

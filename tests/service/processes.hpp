@@ -19,6 +19,8 @@ struct CommandResult {
   std::string output;  // stdout (stderr goes to the test's stderr)
 };
 CommandResult run_command(const std::string& command);
+// A whole text file ("" when it cannot be read).
+std::string read_text(const std::string& path);
 
 // tallyd's --peer-cert, --peer-key and --peer-ca for node id of the local cluster in
 // cluster_dir (the files `tally cluster up` creates), each with a leading space.
