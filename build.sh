@@ -93,6 +93,20 @@ fuzz_smoke() {
     echo "build.sh: the decode fuzzer failed (exit $rc); the crashing input is in the current directory"
     exit 1
   fi
+  # The Numscript compiler, binder, footprint and interpreter (core/numscript), seeded with
+  # scripts using every construct.
+  local script_corpus=build/fuzz/numscript-corpus script_log=build/fuzz/numscript-fuzz.log
+  rm -rf "$script_corpus" && mkdir -p "$script_corpus"
+  build/fuzz/tests/fuzz/tally-numscript-corpus "$script_corpus"
+  rc=0
+  build/fuzz/tests/fuzz/tally-numscript-fuzzer -max_total_time="${FUZZ_NUMSCRIPT_SECONDS:-15}" \
+    -max_len=4096 -print_final_stats=1 "$script_corpus" >"$script_log" 2>&1 || rc=$?
+  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$script_log" | sed 's/^/numscript fuzz: /' || true
+  if [ "$rc" -ne 0 ]; then
+    tail -40 "$script_log"
+    echo "build.sh: the numscript fuzzer failed (exit $rc); the crashing input is in the current directory"
+    exit 1
+  fi
   # The Cap'n Proto log entry decoder (native/codec), seeded with wire entries and the
   # schema-evolution fixture.
   local entry_corpus=build/fuzz/entry-corpus entry_log=build/fuzz/entry-fuzz.log

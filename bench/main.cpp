@@ -83,6 +83,12 @@ int run(const std::string& out_dir, bool smoke) {
                        sqlite ? "sqlite" : "memory", static_cast<unsigned long long>(accounts),
                        postings, bulk);
           results.tally.push_back(run_tally(spec));
+          if (postings == 1 && bulk == 1) {
+            spec.scripted = true;  // back to back with its plain run
+            std::fprintf(stderr, "tally %s N=%llu scripted transfer\n",
+                         sqlite ? "sqlite" : "memory", static_cast<unsigned long long>(accounts));
+            results.scripted.push_back(run_tally(spec));
+          }
           if (!sqlite && postings == 1 && bulk == 1) {
             results.rss_bytes_per_account =
                 double(results.tally.back().rss_after - rss_start) / double(accounts);
@@ -127,12 +133,14 @@ int main(int argc, char** argv) {
   bool smoke = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--one") == 0 && i + 4 < argc) {
-      // --one STORE POSTINGS BULK ACCOUNTS: one Tally run, for profiling (perf record -g).
+      // --one STORE POSTINGS BULK ACCOUNTS [script]: one Tally run, for profiling (perf
+      // record -g); with "script", the transfers as Numscript (postings must be 1).
       tally::bench::TallySpec spec;
       spec.sqlite = std::strcmp(argv[i + 1], "sqlite") == 0;
       spec.postings = std::stoul(argv[i + 2]);
       spec.bulk = std::stoul(argv[i + 3]);
       spec.accounts = std::stoull(argv[i + 4]);
+      spec.scripted = i + 5 < argc && std::strcmp(argv[i + 5], "script") == 0;  // Numscript
       spec.entries_max = spec.bulk == 1 ? 30'000 : 2'100;
       if (const char* entries = std::getenv("TALLY_BENCH_ENTRIES")) {
         spec.entries_max = std::stoul(entries);  // a longer run, so a profile sees the loop

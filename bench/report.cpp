@@ -88,6 +88,28 @@ void print_tally(const Results& results, bool sqlite) {
   }
 }
 
+// Scripted transfers against the same transfers given as postings, run back to back: the
+// cost of a script is plain tx/s over scripted tx/s (issue's bound: 1.5x).
+void print_scripted(const Results& results) {
+  if (results.scripted.empty()) return;
+  std::printf("\n## Numscript transfers against postings (1 posting, one tx per entry)\n\n");
+  std::printf(
+      "| store | accounts | postings tx/s | script tx/s | script admit / apply us/tx | "
+      "cost (postings / script) | bound 1.5x |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+  for (const TallyResult& s : results.scripted) {
+    const TallyResult* plain = find_tally(results, s.spec.sqlite, 1, 1, s.spec.accounts);
+    double plain_rate = plain ? plain->tx_per_second() : 0;
+    double cost = s.tx_per_second() > 0 ? plain_rate / s.tx_per_second() : 0;
+    double tx = static_cast<double>(s.transactions);
+    std::printf("| %s | %s | %s | %s | %.2f / %.2f | %.2fx | %s |\n",
+                s.spec.sqlite ? "SQLite" : "memory", accounts_name(s.spec.accounts).c_str(),
+                rate(plain_rate).c_str(), rate(s.tx_per_second()).c_str(),
+                1e6 * s.admit_seconds / tx, 1e6 * s.apply_seconds / tx, cost,
+                cost <= 1.5 ? "met" : "MISSED");
+  }
+}
+
 void print_baselines(const Results& results) {
   std::printf("\n## Baselines, same run (plain SQLite: WAL, synchronous=%s, %s tmpfs)\n\n",
               kBaselineSynchronous, kBaselinePragmas);
@@ -204,6 +226,7 @@ void print_table(const Results& results) {
   std::printf("# tally-bench: %s\n", results.machine.c_str());
   print_tally(results, false);
   print_tally(results, true);
+  print_scripted(results);
   print_baselines(results);
   print_comparison(results, 1);
   print_comparison(results, 10);
@@ -235,6 +258,15 @@ void write_json(const Results& results, const std::string& path) {
         << ", \"entry_max_us\": " << r.entry_latency.max_us << ", \"rotations\": " << r.rotations
         << ", \"write_calls\": " << r.io.write_calls << ", \"write_bytes\": " << r.io.write_bytes
         << "}" << (i + 1 < results.tally.size() ? "," : "") << "\n";
+  }
+  out << "  ],\n  \"scripted\": [\n";
+  for (std::size_t i = 0; i < results.scripted.size(); ++i) {
+    const TallyResult& r = results.scripted[i];
+    out << "    {\"store\": \"" << (r.spec.sqlite ? "sqlite" : "memory")
+        << "\", \"accounts\": " << r.spec.accounts << ", \"transactions\": " << r.transactions
+        << ", \"tx_per_second\": " << r.tx_per_second()
+        << ", \"admit_seconds\": " << r.admit_seconds << ", \"apply_seconds\": " << r.apply_seconds
+        << "}" << (i + 1 < results.scripted.size() ? "," : "") << "\n";
   }
   out << "  ],\n  \"baselines\": [\n";
   std::vector<std::pair<const char*, const BaselineResult*>> all;

@@ -12,6 +12,9 @@ namespace tally::bench {
 
 struct Results {
   std::vector<TallyResult> tally;
+  // The 1-posting single-entry runs again as Numscript transfers, each right after its plain
+  // run (same store, same accounts, same transfers).
+  std::vector<TallyResult> scripted;
   std::vector<BaselineResult> plain_sqlite;
   std::vector<BaselineResult> hash_map;
   CacheMemory cache_memory;

@@ -158,7 +158,8 @@ void run_loop(fsm::StateMachine& machine, const store::KeyValueStore& store, con
   IoCounters io_before = read_io();
   auto started = Clock::now();
   for (std::size_t e = 0; e < spec.entries_max; ++e) {
-    plan::Request request = make_request(transfers, e * per_entry, spec.bulk, spec.postings);
+    plan::Request request =
+        make_request(transfers, e * per_entry, spec.bulk, spec.postings, spec.scripted);
     latencies.push_back(apply_one(machine, store, request, kStartUs + 1000 * (e + 1), &result));
     result.entries += 1;
     result.transactions += spec.bulk;

@@ -18,6 +18,9 @@ struct TallySpec {
   double seconds_max = 0;         // stop earlier once this much time was spent
   std::size_t group_entries = 1;  // group commit bound, when the core has one
   std::string dir;                // where SQLite files go (tmpfs)
+  // Each transaction as a Numscript transfer (one script text, variables per transfer) rather
+  // than as postings: the same moves, through the script's parse, bind, footprint and run.
+  bool scripted = false;
 };
 
 struct TallyResult {

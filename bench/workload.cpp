@@ -18,11 +18,31 @@ std::vector<Transfer> draw_transfers(Prng& prng, std::uint64_t account_count, st
   return transfers;
 }
 
+namespace {
+
+domain::CreateTransaction scripted_transfer(const Transfer& transfer) {
+  domain::CreateTransaction order;
+  order.ledger = kLedger;
+  order.script =
+      domain::Script{kTransferScript,
+                     {{"amount", std::string(kAsset) + " " + std::to_string(transfer.amount)},
+                      {"from", account_name(transfer.source)},
+                      {"to", account_name(transfer.destination)}},
+                     domain::ScriptRuntime::kExperimentalInterpreter};
+  return order;
+}
+
+}  // namespace
+
 plan::Request make_request(const std::vector<Transfer>& transfers, std::size_t offset,
-                           std::size_t bulk, std::size_t postings_per_tx) {
+                           std::size_t bulk, std::size_t postings_per_tx, bool scripted) {
   plan::Request request;
   request.orders.reserve(bulk);
   for (std::size_t t = 0; t < bulk; ++t) {
+    if (scripted) {
+      request.orders.push_back(scripted_transfer(transfers[offset + t]));
+      continue;
+    }
     domain::CreateTransaction order;
     order.ledger = kLedger;
     for (std::size_t p = 0; p < postings_per_tx; ++p) {

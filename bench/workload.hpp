@@ -43,8 +43,14 @@ struct Transfer {
 std::vector<Transfer> draw_transfers(Prng& prng, std::uint64_t account_count, std::size_t count);
 
 // A request of bulk CreateTransaction orders, postings_per_tx postings each, taken from
-// transfers starting at offset.
+// transfers starting at offset. scripted: each transaction is kTransferScript with its
+// transfer as variables (postings_per_tx must be 1).
 plan::Request make_request(const std::vector<Transfer>& transfers, std::size_t offset,
-                           std::size_t bulk, std::size_t postings_per_tx);
+                           std::size_t bulk, std::size_t postings_per_tx, bool scripted = false);
+
+// A client's transfer template: one text for every transfer, so it is parsed once.
+inline constexpr const char* kTransferScript =
+    "vars {\n  account $from\n  account $to\n  monetary $amount\n}\n"
+    "send $amount (\n  source = $from\n  destination = $to\n)\n";
 
 }  // namespace tally::bench

@@ -36,6 +36,25 @@ inline constexpr std::uint64_t kRotationThresholdMax = std::uint64_t{1} << 30;
 // Amounts are unsigned 256-bit integers: at most 78 decimal digits.
 inline constexpr std::size_t kAmountDecimalDigitsMax = 78;
 
+// Numscript (core/numscript/): a script, its variables and every value it computes are
+// bounded, so that an overlong or hostile script is a typed error, never a crash, a hang or a
+// large allocation. Parsing and running are linear in the script's size; these caps keep that
+// size, and the bignum arithmetic, small.
+inline constexpr std::size_t kScriptBytesMax = 64 * 1024;
+inline constexpr std::size_t kScriptNestingMax = 32;  // nested sources, destinations, parens
+inline constexpr std::size_t kScriptStatementsMax = 256;
+inline constexpr std::size_t kScriptVariablesMax = 256;  // declared and passed alike
+inline constexpr std::size_t kScriptVariableNameBytesMax = 128;
+inline constexpr std::size_t kScriptVariableValueBytesMax = kMetadataValueBytesMax;
+inline constexpr std::size_t kScriptVarsBytesMax = 64 * 1024;  // names and values, all of them
+inline constexpr std::size_t kScriptIntegerBitsMax = 256;      // numbers and amounts: |n| < 2^256
+inline constexpr std::size_t kScriptPortionBitsMax = 512;      // numerator and denominator
+// What one script may touch: the accounts named as sources, destinations and in meta(),
+// balance() and set_account_meta(), each with the assets it moves; every one is a plan entry.
+inline constexpr std::size_t kScriptFootprintKeysMax = 2 * kPostingsPerTransactionMax;
+// Parsed scripts kept per thread, so a script sent again is not parsed again.
+inline constexpr std::size_t kScriptCacheEntriesMax = 64;
+
 // Listing.
 inline constexpr std::size_t kPageSizeDefault = 15;
 inline constexpr std::size_t kPageSizeMax = 1000;
@@ -49,5 +68,8 @@ static_assert(kPlanEntriesMax >= kOrdersPerProposalMax * (2 * kPostingsPerTransa
                                                           kAccountsWithMetadataMax + 5) +
                                      1);
 static_assert(kPageSizeDefault <= kPageSizeMax);
+// A scripted transaction's footprint fits the plan's per-order budget for postings.
+static_assert(kScriptFootprintKeysMax <= 2 * kPostingsPerTransactionMax);
+static_assert(kScriptBytesMax <= kEncodedFieldBytesMax);
 
 }  // namespace tally::limits

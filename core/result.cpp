@@ -15,6 +15,10 @@ std::string_view code_name(Code code) {
     case Code::kIdempotencyConflict: return "IDEMPOTENCY_CONFLICT";
     case Code::kAlreadyReverted: return "ALREADY_REVERTED";
     case Code::kLedgerNotFound: return "LEDGER_NOT_FOUND";
+    case Code::kInterpreterParse: return "INTERPRETER_PARSE";
+    case Code::kCompilationFailed: return "COMPILATION_FAILED";
+    case Code::kInterpreterRuntime: return "INTERPRETER_RUNTIME";
+    case Code::kMetadataOverride: return "METADATA_OVERRIDE";
     case Code::kNoPostings: return "NO_POSTINGS";
     case Code::kCollisionDetected: return "COLLISION_DETECTED";
     case Code::kCorrupt: return "CORRUPT";

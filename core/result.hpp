@@ -29,7 +29,14 @@ enum class Code : std::uint16_t {
   kIdempotencyConflict = 9,
   kAlreadyReverted = 10,  // a revert of a transaction that is already reverted
   kLedgerNotFound = 11,   // an order on a ledger that does not exist or is deleted
-  kNoPostings = 12,       // a transaction with no posting
+  kNoPostings = 12,       // a transaction with no posting, or a script that moves nothing
+  // Numscript (core/numscript/), Formance's codes: a script that does not parse, that does not
+  // type-check or whose variables are malformed, that fails while running, a request metadata
+  // key the script also sets.
+  kInterpreterParse = 13,
+  kCompilationFailed = 14,
+  kInterpreterRuntime = 15,
+  kMetadataOverride = 16,
   // Hard errors: a node that meets one stops applying.
   kCollisionDetected = 100,   // two canonical keys share an id (inv#1 cannot hold)
   kCorrupt = 101,             // persisted or decoded bytes are malformed

@@ -6,6 +6,7 @@
 #include "core/domain/posting.hpp"
 #include "core/domain/validation.hpp"
 #include "core/keys/attribute_key.hpp"
+#include "core/numscript/script_transaction.hpp"
 #include "core/overloaded.hpp"
 #include "core/store/layout.hpp"
 
@@ -271,6 +272,7 @@ Result<domain::OrderResult> ReferenceLedger::delete_account_metadata(
 
 Result<domain::OrderResult> ReferenceLedger::create_transaction(
     const domain::CreateTransaction& order, Context context) {
+  if (order.script) return create_scripted_transaction(order, context);
   // The reference is checked before any posting: a duplicate is CONFLICT even when the
   // postings would also fail.
   if (order.reference && references_.count({order.ledger, *order.reference}) != 0) {
@@ -282,12 +284,18 @@ Result<domain::OrderResult> ReferenceLedger::create_transaction(
   state.metadata = order.metadata;
   state.timestamp_us = order.timestamp_us.value_or(context.timestamp_us);
   state.reference = order.reference;
+  return record_created(context, order, std::move(state), order.account_metadata);
+}
+
+Result<domain::OrderResult> ReferenceLedger::record_created(
+    Context context, const domain::CreateTransaction& order, domain::TransactionState state,
+    const std::map<std::string, Metadata>& account_metadata) {
   std::uint64_t id = store_transaction(context, order.ledger, std::move(state));
   if (order.reference) {
     context.journal.put(references_, ReferenceKey{order.ledger, *order.reference}, id);
   }
   // Account metadata rides with the transaction: merged per account, no log sequence of its own.
-  for (const auto& [account, changes] : order.account_metadata) {
+  for (const auto& [account, changes] : account_metadata) {
     AccountKey key{order.ledger, account};
     Result<Metadata> metadata =
         merged(find_value(account_metadata_, key).value_or(Metadata{}), changes);
@@ -348,6 +356,44 @@ Result<domain::OrderResult> ReferenceLedger::delete_transaction_metadata(
   state->metadata.erase(order.key);
   context.journal.put(transactions_, key, std::move(*state));
   return logged(take_log_sequence(context, order.ledger));
+}
+
+Result<domain::OrderResult> ReferenceLedger::create_scripted_transaction(
+    const domain::CreateTransaction& order, Context context) {
+  // The ledger's balances and account metadata, as the script reads them.
+  class ModelState final : public numscript::StateView {
+   public:
+    ModelState(const ReferenceLedger& model, const std::string& ledger)
+        : model_(&model), ledger_(&ledger) {}
+    Result<numscript::Integer> balance(const std::string& account,
+                                       const std::string& asset) override {
+      return numscript::Integer::from_signed_amount(model_->balance(*ledger_, account, asset));
+    }
+    Result<std::optional<std::string>> metadata(const std::string& account,
+                                                const std::string& key) override {
+      Metadata metadata = model_->account_metadata(*ledger_, account);
+      auto found = metadata.find(key);
+      if (found == metadata.end()) return std::optional<std::string>();
+      return numscript::metadata_text(found->second);
+    }
+
+   private:
+    const ReferenceLedger* model_;
+    const std::string* ledger_;
+  };
+  ModelState state(*this, order.ledger);
+  auto run = numscript::run_script_transaction(order, state);
+  if (!run.ok()) return std::move(run).error();
+  if (order.reference && references_.count({order.ledger, *order.reference}) != 0) {
+    return make_error(Code::kConflict, "reference " + *order.reference + " is taken");
+  }
+  TALLY_TRY(apply_postings(context, order.ledger, run->postings, /*force=*/true));
+  domain::TransactionState transaction;
+  transaction.postings = std::move(run->postings);
+  transaction.metadata = std::move(run->metadata);
+  transaction.timestamp_us = order.timestamp_us.value_or(context.timestamp_us);
+  transaction.reference = order.reference;
+  return record_created(context, order, std::move(transaction), run->account_metadata);
 }
 
 std::uint64_t ReferenceLedger::store_transaction(Context context, const std::string& ledger,

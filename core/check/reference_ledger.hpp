@@ -186,6 +186,14 @@ class ReferenceLedger {
   Result<domain::OrderResult> delete_ledger(const domain::DeleteLedger& order, Context context);
   Result<domain::OrderResult> create_transaction(const domain::CreateTransaction& order,
                                                  Context context);
+  // A transaction given as a Numscript script: run against this model's own balances and
+  // metadata, then written like any transaction.
+  Result<domain::OrderResult> create_scripted_transaction(const domain::CreateTransaction& order,
+                                                          Context context);
+  // Stores a created transaction, its reference and the account metadata written with it.
+  Result<domain::OrderResult> record_created(
+      Context context, const domain::CreateTransaction& order, domain::TransactionState state,
+      const std::map<std::string, domain::Metadata>& account_metadata);
   Result<domain::OrderResult> revert_transaction(const domain::RevertTransaction& order,
                                                  Context context);
   Result<domain::OrderResult> set_account_metadata(const domain::SetAccountMetadata& order,

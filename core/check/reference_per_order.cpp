@@ -12,6 +12,13 @@ namespace {
 
 using domain::Outcome;
 
+// A script whose footprint moved between admission and apply does not run (stale): only the
+// plan tells, so the node's word is taken for it, as for a coverage miss.
+bool is_scripted(const domain::Order& order) {
+  const auto* create = std::get_if<domain::CreateTransaction>(&order);
+  return create != nullptr && create->script.has_value();
+}
+
 bool is_conflict(const Outcome& outcome) {
   return !outcome.ok() && outcome.code == Code::kIdempotencyConflict;
 }
@@ -43,7 +50,10 @@ void ReferenceLedger::remember(const std::string& key, const domain::Order& orde
                                std::uint64_t audit_sequence, const Outcome& outcome,
                                const Outcome* answered) {
   if (outcome.is_replay() || is_conflict(outcome)) return;
-  if (!outcome.ok() && outcome.code == Code::kCoverageMiss) return;
+  if (!outcome.ok() &&
+      (outcome.code == Code::kCoverageMiss || outcome.code == Code::kStaleProposal)) {
+    return;
+  }
   bool adopt = answered != nullptr && domain::outcomes_agree(*answered, outcome);
   if (touched_) touched_->idempotency.insert(key);
   idempotency_.insert_or_assign(key,
@@ -76,7 +86,9 @@ domain::Outcome ReferenceLedger::apply_per_order(const std::vector<domain::Order
     }
     const Outcome* node = told(i);
     Outcome outcome;
-    if (node != nullptr && !node->ok() && node->code == Code::kCoverageMiss) {
+    if (node != nullptr && !node->ok() &&
+        (node->code == Code::kCoverageMiss ||
+         (node->code == Code::kStaleProposal && is_scripted(orders[i])))) {
       outcome = *node;  // a fact of the plan: the order did not run
     } else {
       Journal own(*this);

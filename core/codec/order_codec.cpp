@@ -10,32 +10,65 @@ namespace {
 
 using namespace domain;
 
+void write_script(Writer& w, const Script& script) {
+  w.string(script.plain);
+  w.u32(static_cast<std::uint32_t>(script.vars.size()));
+  for (const auto& [name, value] : script.vars) {
+    w.string(name);
+    w.string(value);
+  }
+  w.u8(static_cast<std::uint8_t>(script.runtime));
+}
+
+Script read_script(Reader& r) {
+  Script script;
+  script.plain = r.string();
+  std::uint32_t n = r.count(limits::kScriptVariablesMax, 8);
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    std::string name = r.string();
+    std::string value = r.string();
+    if (!script.vars.empty() && !(script.vars.rbegin()->first < name)) {
+      r.fail("script variables unsorted or repeated");
+      break;
+    }
+    script.vars.emplace(std::move(name), std::move(value));
+  }
+  std::uint8_t runtime = r.u8();
+  if (r.ok() && runtime > static_cast<std::uint8_t>(ScriptRuntime::kExperimentalInterpreter)) {
+    r.fail("unknown script runtime " + std::to_string(runtime));
+  }
+  script.runtime = static_cast<ScriptRuntime>(runtime);
+  return script;
+}
+
 // Fields added after format 1 trail an order's encoding, in format 2, which only an order that
 // holds one is written in: an order without them keeps the bytes (and intent hash) it always
 // had, and a format-2 order without its trailing field is refused (one encoding per value, and
 // a truncated one does not pass for a shorter order).
 bool has_trailing_fields(const Order& order) {
   if (const auto* create = std::get_if<CreateTransaction>(&order)) {
-    return !create->account_metadata.empty();
+    return !create->account_metadata.empty() || create->script.has_value();
   }
   if (const auto* revert = std::get_if<RevertTransaction>(&order)) return !revert->metadata.empty();
   return false;
 }
 
-void write_account_metadata(Writer& w, const std::map<std::string, Metadata>& accounts) {
-  if (accounts.empty()) return;
-  w.u32(static_cast<std::uint32_t>(accounts.size()));
-  for (const auto& [account, metadata] : accounts) {
+// A transaction's trailing fields: its account metadata (u32 count, possibly 0), then its
+// script (an option). Format 2 holds at least one of the two.
+void write_transaction_trailer(Writer& w, const CreateTransaction& o) {
+  if (!has_trailing_fields(o)) return;
+  w.u32(static_cast<std::uint32_t>(o.account_metadata.size()));
+  for (const auto& [account, metadata] : o.account_metadata) {
     w.string(account);
     write_metadata(w, metadata);
   }
+  w.boolean(o.script.has_value());
+  if (o.script) write_script(w, *o.script);
 }
 
-std::map<std::string, Metadata> read_account_metadata(Reader& r, bool trailing) {
+std::map<std::string, Metadata> read_account_metadata(Reader& r) {
   std::map<std::string, Metadata> accounts;
-  if (!trailing) return accounts;
   std::uint32_t n = r.count(limits::kAccountsWithMetadataMax, 8);
-  if (n == 0) r.fail("an empty trailing account metadata list");
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
     std::string account = r.string();
     if (!accounts.empty() && !(accounts.rbegin()->first < account)) {
@@ -45,6 +78,14 @@ std::map<std::string, Metadata> read_account_metadata(Reader& r, bool trailing) 
     accounts.emplace(std::move(account), read_metadata(r));
   }
   return accounts;
+}
+
+void read_transaction_trailer(Reader& r, CreateTransaction& o) {
+  o.account_metadata = read_account_metadata(r);
+  if (r.boolean()) o.script = read_script(r);
+  if (r.ok() && o.account_metadata.empty() && !o.script) {
+    r.fail("an empty trailing account metadata list and no script");
+  }
 }
 
 void write_trailing_metadata(Writer& w, const Metadata& metadata) {
@@ -72,7 +113,7 @@ void write_fields(Writer& w, const Order& order) {
                    write_metadata(w, o.metadata);
                    write_optional_u64(w, o.timestamp_us);
                    w.boolean(o.force);
-                   write_account_metadata(w, o.account_metadata);
+                   write_transaction_trailer(w, o);
                  },
                  [&](const RevertTransaction& o) {
                    w.string(o.ledger);
@@ -132,7 +173,7 @@ Order read_order_fields(Reader& r, std::uint8_t type, bool trailing) {
       o.metadata = read_metadata(r);
       o.timestamp_us = read_optional_u64(r);
       o.force = r.boolean();
-      o.account_metadata = read_account_metadata(r, trailing);
+      if (trailing) read_transaction_trailer(r, o);
       return o;
     }
     case 3: {

@@ -82,7 +82,15 @@ Status validate_order(const Order& order) {
           [](const DeleteLedger& o) -> Status { return validate_ledger_name(o.ledger); },
           [](const CreateTransaction& o) -> Status {
             TALLY_TRY(validate_ledger_name(o.ledger));
-            TALLY_TRY(validate_postings(o.postings));
+            if (o.script) {
+              if (!o.postings.empty()) {
+                return make_error(Code::kValidation,
+                                  "a transaction takes postings or a script, not both");
+              }
+              TALLY_TRY(validate_script(*o.script));
+            } else {
+              TALLY_TRY(validate_postings(o.postings));
+            }
             if (o.reference) TALLY_TRY(validate_reference(*o.reference));
             TALLY_TRY(validate_metadata(o.metadata));
             return validate_account_metadata(o.account_metadata);

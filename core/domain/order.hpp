@@ -15,6 +15,7 @@
 
 #include "core/domain/metadata.hpp"
 #include "core/domain/posting.hpp"
+#include "core/domain/script.hpp"
 
 namespace tally::domain {
 
@@ -33,15 +34,18 @@ struct DeleteLedger {
   friend bool operator==(const DeleteLedger&, const DeleteLedger&) = default;
 };
 
+// A transaction given as postings, or as a Numscript script whose run yields its postings,
+// metadata and account metadata at apply (exactly one of the two).
 struct CreateTransaction {
   std::string ledger;
-  std::vector<Posting> postings;
+  std::vector<Posting> postings;  // empty when script is set
   std::optional<std::string> reference;
   Metadata metadata;
   std::optional<std::uint64_t> timestamp_us;  // none: the proposal's timestamp
-  bool force = false;                         // allow sources to go below zero
+  bool force = false;                         // allow sources to go below zero (postings)
   // Metadata merged into accounts with the transaction, by address; each map non-empty.
   std::map<std::string, Metadata> account_metadata{};
+  std::optional<Script> script{};  // the script decides its own overdrafts
   friend bool operator==(const CreateTransaction&, const CreateTransaction&) = default;
 };
 

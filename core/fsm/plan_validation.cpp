@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <variant>
 
 #include "core/codec/value_codec.hpp"
 #include "core/domain/validation.hpp"
@@ -10,6 +11,7 @@
 #include "core/keys/attribute_kind.hpp"
 #include "core/keys/key_hash.hpp"
 #include "core/limits.hpp"
+#include "core/numscript/script_transaction.hpp"
 
 namespace tally::fsm {
 
@@ -91,6 +93,21 @@ Status validate_entries(const plan::Plan& plan) {
   return ok_status();
 }
 
+// A script admission would have refused (it does not parse or type-check, whatever the state)
+// did not come from an admission. Compiling here costs the run nothing: the compiled script is
+// kept for the order's execution (core/numscript/program.hpp).
+Status validate_scripts(const plan::Proposal& proposal) {
+  for (std::size_t i = 0; i < proposal.orders.size(); ++i) {
+    const auto* create = std::get_if<domain::CreateTransaction>(&proposal.orders[i].order);
+    if (create == nullptr || !create->script) continue;
+    auto compiled = numscript::compile_for(*create->script);
+    if (!compiled.ok()) {
+      return malformed("order " + std::to_string(i) + ": " + compiled.error().message);
+    }
+  }
+  return ok_status();
+}
+
 Status validate_coverage(const plan::Proposal& proposal) {
   std::size_t entries = proposal.plan.entries.size();
   std::size_t bytes_max = (entries + 7) / 8;
@@ -126,6 +143,7 @@ Status validate_proposal_shape(const plan::Proposal& proposal) {
       domain::validate_bulk_shape(proposal.mode, proposal.idempotency_key,
                                   plan::order_keys_of(proposal), plan::orders_of(proposal));
   if (!bulk.ok()) return malformed(bulk.error().message);
+  TALLY_TRY(validate_scripts(proposal));
   TALLY_TRY(validate_entries(proposal.plan));
   return validate_coverage(proposal);
 }

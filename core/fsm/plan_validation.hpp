@@ -1,6 +1,7 @@
 // Checks of a proposal that arrives from the log, before anything is built from it or written
 // (DESIGN.md §4, §7). Every field is untrusted: it may come from another node's admission or a
-// damaged log. Orders and the idempotency key pass the request rules (names, limits); plan
+// damaged log. Orders and the idempotency key pass the request rules (names, limits), and a
+// transaction's script compiles (what its variables bind to is the state's, found at run); plan
 // entries have known kinds, 16-byte ids, are sorted and unique; seeds are exactly where the
 // source says so and decode as valid values of their kind; coverage bits name only existing
 // entries; the base index names gen0 or gen1 of the cache the entry is applied to.

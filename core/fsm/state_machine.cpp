@@ -196,6 +196,14 @@ Result<ApplyReport> StateMachine::apply_checked(std::uint64_t index, const plan:
   report.seeds_written = *seeds;
   auto outcome = run_orders(proposal, batch);
   if (!outcome.ok()) return reject_or_stop(report, std::move(outcome).error());
+  if (!outcome->ok() && outcome->code == Code::kStaleProposal) {
+    // An order found its footprint moved since admission (a script's variables): the whole
+    // proposal is stale, like a missed prediction: retryable, not audited, nothing written
+    // but the seeds already preloaded.
+    report.status = ApplyReport::Status::kStale;
+    report.rejection = make_error(Code::kStaleProposal, outcome->message);
+    return report;
+  }
   report.outcome = std::move(outcome).value();
   report.audit = append_audit(index, proposal, report.outcome, batch);
   if (report.outcome.ok() && !report.outcome.is_replay()) {
@@ -313,8 +321,12 @@ Result<domain::Outcome> StateMachine::run_orders(const plan::Proposal& proposal,
 
 Status StateMachine::record_key(const std::string& key, const crypto::Digest& intent,
                                 const domain::Outcome& outcome, store::Batch& batch) {
-  // A coverage miss is retryable: remembering it would pin the key to a transient failure.
-  if (!outcome.ok() && outcome.code == Code::kCoverageMiss) return ok_status();
+  // A coverage miss or a stale order is retryable: remembering it would pin the key to a
+  // transient failure.
+  if (!outcome.ok() &&
+      (outcome.code == Code::kCoverageMiss || outcome.code == Code::kStaleProposal)) {
+    return ok_status();
+  }
   IdempotencyRecord record{intent, state_.next_audit_sequence, outcome};
   return key_store_->put(keys::idempotency_key(key), encode_idempotency_record(record), batch);
 }

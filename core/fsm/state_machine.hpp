@@ -50,7 +50,8 @@ struct FsmOptions {
 struct ApplyReport {
   enum class Status {
     kApplied,       // the orders ran; outcome says success, failure or replay; audited
-    kStale,         // predicted index or epoch mismatch: retryable, not audited
+    kStale,         // predicted index or epoch mismatch, or a script footprint that moved
+                    // since admission: retryable, not audited
     kRejectedPlan,  // malformed proposal: not audited
   };
   Status status = Status::kApplied;

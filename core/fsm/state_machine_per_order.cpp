@@ -62,6 +62,12 @@ Result<domain::Outcome> StateMachine::run_per_order(const plan::Proposal& propos
     WriteSet own;  // an order on its own: its writes go, or stay, with it
     auto outcome = run_one(proposal, i, plan_index, atomic ? shared : own, intents[i]);
     if (!outcome.ok()) return std::move(outcome).error();
+    if (atomic && !outcome->ok() && outcome->code == Code::kStaleProposal) {
+      // A script's footprint moved (script_execution.hpp): nothing is merged yet, so the whole
+      // proposal is stale, as it is outside per-order answers. Orders that apply on their own
+      // cannot be undone once merged: there the stale order fails alone, retryable.
+      return domain::Outcome::failure(i, make_error(Code::kStaleProposal, outcome->message));
+    }
     failed = failed || !outcome->ok();
     if (!atomic) {
       // Merged now, so the next order reads what this one wrote (inv#2: in order).

@@ -23,4 +23,17 @@ Result<domain::TransactionState> read_transaction(const GatedScope& scope,
                     "transaction " + std::to_string(id) + " not found in ledger " + ledger);
 }
 
+Status claim_reference(GatedScope& scope, const std::string& ledger, const std::string& reference,
+                       std::uint64_t id) {
+  auto reference_key = keys::reference_key(ledger, reference);
+  auto holder = scope.get<domain::ReferenceTarget>(reference_key);
+  if (!holder.ok()) return std::move(holder).error();
+  if (holder->has_value()) {
+    return make_error(Code::kConflict, "reference " + reference + " is held by transaction " +
+                                           std::to_string((*holder)->transaction_id));
+  }
+  scope.put(reference_key, domain::ReferenceTarget{id});
+  return ok_status();
+}
+
 }  // namespace tally::fsm

@@ -13,4 +13,8 @@ namespace tally::fsm {
 Result<domain::TransactionState> read_transaction(const GatedScope& scope,
                                                   const std::string& ledger, std::uint64_t id);
 
+// Makes reference name transaction id; CONFLICT when a transaction already holds it.
+Status claim_reference(GatedScope& scope, const std::string& ledger, const std::string& reference,
+                       std::uint64_t id);
+
 }  // namespace tally::fsm

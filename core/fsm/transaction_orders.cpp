@@ -3,27 +3,19 @@
 #include "core/fsm/metadata_access.hpp"
 #include "core/fsm/order_executor.hpp"
 #include "core/fsm/postings_application.hpp"
+#include "core/fsm/script_execution.hpp"
 #include "core/fsm/transaction_access.hpp"
 #include "core/keys/attribute_key.hpp"
 
 namespace tally::fsm {
 
 Result<OrderResult> execute(const domain::CreateTransaction& order, OrderContext& context) {
+  if (order.script) return execute_scripted(order, context);
   GatedScope& scope = context.scope;
   auto boundary = open_ledger_boundary(scope, order.ledger);
   if (!boundary.ok()) return std::move(boundary).error();
   std::uint64_t id = boundary->next_transaction_id++;
-  if (order.reference) {
-    auto reference_key = keys::reference_key(order.ledger, *order.reference);
-    auto holder = scope.get<domain::ReferenceTarget>(reference_key);
-    if (!holder.ok()) return std::move(holder).error();
-    if (holder->has_value()) {
-      return make_error(Code::kConflict, "reference " + *order.reference +
-                                             " is held by transaction " +
-                                             std::to_string((*holder)->transaction_id));
-    }
-    scope.put(reference_key, domain::ReferenceTarget{id});
-  }
+  if (order.reference) TALLY_TRY(claim_reference(scope, order.ledger, *order.reference, id));
   TALLY_TRY(apply_postings(scope, order.ledger, order.postings, order.force));
   domain::TransactionState state;
   state.id = id;

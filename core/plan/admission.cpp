@@ -3,8 +3,10 @@
 #include <map>
 
 #include "core/domain/validation.hpp"
+#include "core/numscript/script_request.hpp"
 #include "core/plan/admission_rules.hpp"
 #include "core/plan/order_footprint.hpp"
+#include "core/plan/script_state.hpp"
 #include "core/plan/state_lookup.hpp"
 #include "core/store/layout.hpp"
 
@@ -88,13 +90,23 @@ Status declare_orders(const Proposal& proposal, const StateLookup& state, Declar
   TransactionLookup lookup = [&](const std::string& ledger, std::uint64_t id) {
     return state.get<domain::TransactionState>(keys::transaction_key(ledger, id));
   };
+  // Scripts read the ledger through the account metadata the request's earlier orders write.
+  MetadataOverlay overlay;
+  std::map<std::string, AdmissionScriptState> script_states;
+  ScriptStateLookup script_state = [&](const std::string& ledger) -> numscript::StateView& {
+    return script_states.try_emplace(ledger, state, overlay, ledger).first->second;
+  };
   // Each order's own footprint; the volumes the bulk's transactions may move, per ledger.
   std::map<std::string, std::vector<keys::AttributeKey>> bulk_volumes;
   std::vector<std::size_t> unseen_reverts;
   for (std::size_t i = 0; i < proposal.orders.size(); ++i) {
     const domain::Order& order = proposal.orders[i].order;
-    auto footprint = order_footprint(order, lookup);
+    auto footprint = order_footprint(order, lookup, script_state);
     if (!footprint.ok()) return std::move(footprint).error();
+    overlay.apply(order);
+    if (const std::string* ledger = domain::order_ledger(order)) {
+      overlay.apply_script(*ledger, footprint->script_metadata_writes);
+    }
     for (const keys::AttributeKey& key : footprint->keys) {
       if (!plan.declare(key, i)) return collision();
     }
@@ -134,7 +146,13 @@ Status declare_orders(const Proposal& proposal, const StateLookup& state, Declar
 Status judge(const Request& request, std::size_t i, bool request_replays, const StateLookup& state,
              RequestSoFar& so_far, bool rules) {
   const domain::Order& order = request.orders[i];
-  if (request.mode != domain::BulkMode::kAtomic) TALLY_TRY(domain::validate_order(order));
+  if (request.mode != domain::BulkMode::kAtomic) {
+    TALLY_TRY(domain::validate_order(order));
+    // A script that cannot compile refuses its order alone (an atomic request is refused
+    // whole when its footprint is declared).
+    const auto* create = std::get_if<domain::CreateTransaction>(&order);
+    if (create != nullptr && create->script) TALLY_TRY(numscript::check_script(*create->script));
+  }
   if (!rules) return ok_status();
   if (i < request.order_keys.size() && request.order_keys[i]) {
     auto replays = replays_key(*request.order_keys[i], {order}, state);

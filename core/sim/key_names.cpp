@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/codec/value_codec.hpp"
+#include "core/plan/order_footprint.hpp"
 
 namespace tally::sim {
 
@@ -111,11 +112,24 @@ void KeyNames::remember_order(const domain::Order& order) {
       remember(keys::volume_key(*ledger, p.destination, p.asset));
     }
     if (t->reference) remember(keys::reference_key(*ledger, *t->reference));
+    if (t->script) remember_script(*t);
   }
   if (const auto* m = std::get_if<domain::SetAccountMetadata>(&order))
     remember(keys::account_metadata_key(*ledger, m->account));
   if (const auto* m = std::get_if<domain::DeleteAccountMetadata>(&order))
     remember(keys::account_metadata_key(*ledger, m->account));
+}
+
+// A script's accounts as its footprint names them over an empty ledger (what depends on
+// metadata stays unnamed).
+void KeyNames::remember_script(const domain::CreateTransaction& order) {
+  auto no_transaction = [](const std::string&, std::uint64_t) {
+    return Result<std::optional<domain::TransactionState>>(std::nullopt);
+  };
+  auto footprint = plan::order_footprint(order, no_transaction);
+  if (!footprint.ok()) return;
+  for (const keys::AttributeKey& key : footprint->keys)
+    remember(key);
 }
 
 std::string KeyNames::name(keys::AttributeKind kind, const keys::Id128& id) const {

@@ -28,6 +28,7 @@ class KeyNames {
   std::string name(keys::AttributeKind kind, const keys::Id128& id) const;
 
  private:
+  void remember_script(const domain::CreateTransaction& order);
   std::map<std::pair<std::uint8_t, keys::Id128>, std::string> names_;
 };
 

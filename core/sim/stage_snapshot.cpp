@@ -73,6 +73,7 @@ std::string order_summary(const domain::Order& order) {
   if (const auto* o = std::get_if<domain::DeleteAccountMetadata>(&order))
     return o->account + ": delete " + o->key;
   if (const auto* o = std::get_if<domain::CreateTransaction>(&order)) {
+    if (o->script) return "script: " + o->script->plain.substr(0, o->script->plain.find('\n'));
     std::string out;
     for (const domain::Posting& p : o->postings) {
       out += (out.empty() ? "" : "; ") + p.source + " -> " + p.destination + " " +

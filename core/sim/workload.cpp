@@ -51,7 +51,60 @@ domain::Metadata Workload::metadata() {
   return out;
 }
 
+// Numscript transfers of six shapes over the same accounts and assets: plain, cascading with
+// an overdraft and an allotment, metadata-driven (the destination is whatever account
+// metadata k1 holds, so in-flight metadata orders move the footprint), send-all with a cap and
+// kept funds, setting account and transaction metadata, and save with balance().
+std::string Workload::script_text(std::uint64_t shape, const std::string& asset,
+                                  const std::string& from, const std::string& to,
+                                  std::uint64_t amount) const {
+  std::string sent = "[" + asset + " " + std::to_string(amount) + "]";
+  switch (shape) {
+    case 0:
+      return "vars { account $from account $to }\nsend " + sent +
+             " (source = $from destination = $to)";
+    case 1:
+      return "send " + sent + " (\n  source = { @" + from + " allowing overdraft up to [" + asset +
+             " 5] @world }\n  destination = { 1/3 to @" + to + " remaining to @b }\n)";
+    case 2:  // from holds the account to pay in its metadata k1 ("a": the usual router)
+      return "vars { account $to = meta(@" + from + ", \"k1\") }\nsend " + sent +
+             " (source = @world destination = $to)";
+    case 3:
+      return "send [" + asset + " *] (source = @" + from + " destination = { max [" + asset +
+             " 7] to @" + to + " remaining kept })";
+    case 4:
+      return "send " + sent + " (source = @world destination = @" + to + ")\nset_account_meta(@" +
+             to + ", \"k2\", " + sent + ")\nset_tx_meta(\"k1\", @" + from + ")";
+    default:
+      return "vars { monetary $held = balance(@" + from + ", " + asset + ") }\nsave [" + asset +
+             " 2] from @" + from + "\nsend " + sent + " (source = { @" + from +
+             " @world } destination = @" + to + ")\nset_tx_meta(\"held\", $held)";
+  }
+}
+
+domain::Order Workload::scripted_transaction() {
+  domain::CreateTransaction order;
+  order.ledger = ledger();
+  // One draw per statement (TOOLCHAIN.md: argument evaluation order differs across compilers).
+  std::uint64_t shape = prng_->below(8);
+  if (shape >= 6) shape = 2;  // metadata-driven, the shape in-flight orders can make stale
+  std::string asset = pick(kAssets);
+  std::string from = shape == 2 && prng_->chance(70) ? std::string("a") : pick(kAccounts);
+  std::string to = pick(kAccounts);
+  std::uint64_t amount = prng_->below(30);
+  domain::Script script;
+  script.plain = script_text(shape, asset, from, to, amount);
+  if (shape == 0) script.vars = {{"from", from}, {"to", to}};
+  script.runtime = prng_->chance(50) ? domain::ScriptRuntime::kMachine
+                                     : domain::ScriptRuntime::kExperimentalInterpreter;
+  order.script = std::move(script);
+  if (prng_->chance(15)) order.reference = pick(kReferences) + std::string("s");
+  if (prng_->chance(20)) order.metadata = metadata();
+  return order;
+}
+
 domain::Order Workload::transaction() {
+  if (prng_->chance(25)) return scripted_transaction();
   domain::CreateTransaction order;
   order.ledger = ledger();
   std::uint64_t postings = 1 + prng_->below(3);
@@ -76,7 +129,14 @@ domain::Order Workload::random_order() {
   if (roll < 500) {
     return domain::RevertTransaction{l, transaction_id(l), prng_->chance(30), prng_->chance(30)};
   }
-  if (roll < 600) return domain::SetAccountMetadata{l, pick(kAccounts), metadata()};
+  if (roll < 600) {
+    // Often a re-pointing of the router "a", which metadata-driven scripts in flight read.
+    if (prng_->chance(30)) {
+      std::string target = "v" + std::to_string(prng_->below(3));
+      return domain::SetAccountMetadata{l, "a", {{"k1", target}}};
+    }
+    return domain::SetAccountMetadata{l, pick(kAccounts), metadata()};
+  }
   if (roll < 720) return domain::DeleteAccountMetadata{l, pick(kAccounts), pick(kKeys)};
   if (roll < 770) return domain::SetTransactionMetadata{l, transaction_id(l), metadata()};
   if (roll < 810) return domain::DeleteTransactionMetadata{l, transaction_id(l), pick(kKeys)};

@@ -1,5 +1,6 @@
-// The simulator's workload: requests of every order kind over a deliberately small key space,
-// so that deletes, re-saves, reverts and idempotency keys collide all the time.
+// The simulator's workload: requests of every order kind, Numscript transfers included, over a
+// deliberately small key space, so that deletes, re-saves, reverts, idempotency keys and
+// script footprints collide all the time.
 #pragma once
 
 #include <map>
@@ -27,6 +28,9 @@ class Workload {
  private:
   domain::Order random_order();
   domain::Order transaction();
+  domain::Order scripted_transaction();
+  std::string script_text(std::uint64_t shape, const std::string& asset, const std::string& from,
+                          const std::string& to, std::uint64_t amount) const;
   domain::Metadata metadata();
   const std::string& ledger();
   std::uint64_t transaction_id(const std::string& ledger);

@@ -14,6 +14,7 @@
 #      follows the envelope in raw chunks instead of riding in `image`).
 #   4: CreateTransaction.accountMetadata, RevertTransaction.metadata, AdmittedOrder.
 #      idempotencyKey, Proposal.bulkMode (orders answering one outcome each, in one entry).
+#   5: CreateTransaction.script (a Numscript script instead of postings).
 @0x845136f79b524d41;
 
 using Cxx = import "/capnp/c++.capnp";
@@ -61,11 +62,24 @@ struct CreateTransaction {
   }
   force @6 :Bool;
   accountMetadata @7 :List(AccountMetadata);  # revision 4; empty: none
+  script @8 :Script;  # revision 5; null pointer: the transaction is given as postings
 }
 
 struct AccountMetadata {
   account @0 :Text;
   metadata @1 :List(MetadataEntry);
+}
+
+# A Numscript script as the core's domain::Script carries it.
+struct Script {
+  plain @0 :Text;
+  vars @1 :List(ScriptVariable);  # sorted by name, each name once
+  runtime @2 :UInt8;              # core domain::ScriptRuntime: 0 machine, 1 experimental-interpreter
+}
+
+struct ScriptVariable {
+  name @0 :Text;
+  value @1 :Text;
 }
 
 struct RevertTransaction {

@@ -79,6 +79,18 @@ void put_transaction(msg::CreateTransaction::Builder b, const domain::CreateTran
       set_metadata(accounts[i++], metadata);
     }
   }
+  if (o.script) {
+    auto script = b.initScript();
+    script.setPlain(text(o.script->plain));
+    auto vars = script.initVars(static_cast<unsigned>(o.script->vars.size()));
+    unsigned i = 0;
+    for (const auto& [name, value] : o.script->vars) {
+      vars[i].setName(text(name));
+      vars[i].setValue(text(value));
+      ++i;
+    }
+    script.setRuntime(static_cast<std::uint8_t>(o.script->runtime));
+  }
 }
 
 void put_order(msg::Order::Builder b, const domain::Order& order) {
@@ -207,6 +219,24 @@ domain::Amount get_amount(capnp::Data::Reader d) {
   return *amount;
 }
 
+domain::Script get_script(msg::Script::Reader r) {
+  domain::Script script;
+  script.plain = string_of(r.getPlain());
+  check_count(r.getVars().size(), limits::kScriptVariablesMax, "script variables");
+  for (auto variable : r.getVars()) {
+    std::string name = string_of(variable.getName());
+    if (!script.vars.empty() && !(script.vars.rbegin()->first < name)) {
+      throw Malformed{"script variables not strictly increasing at \"" + name + "\""};
+    }
+    script.vars.emplace_hint(script.vars.end(), std::move(name), string_of(variable.getValue()));
+  }
+  if (r.getRuntime() > static_cast<std::uint8_t>(domain::ScriptRuntime::kExperimentalInterpreter)) {
+    throw Malformed{"unknown script runtime " + std::to_string(r.getRuntime())};
+  }
+  script.runtime = static_cast<domain::ScriptRuntime>(r.getRuntime());
+  return script;
+}
+
 domain::CreateTransaction get_transaction(msg::CreateTransaction::Reader r) {
   domain::CreateTransaction o;
   o.ledger = string_of(r.getLedger());
@@ -233,6 +263,7 @@ domain::CreateTransaction get_transaction(msg::CreateTransaction::Reader r) {
     o.account_metadata.emplace_hint(o.account_metadata.end(), std::move(account),
                                     get_metadata(entry.getMetadata()));
   }
+  if (r.hasScript()) o.script = get_script(r.getScript());
   return o;
 }
 

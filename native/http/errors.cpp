@@ -19,6 +19,10 @@ ApiError api_error(const Error& error) {
     case Code::kIdempotencyConflict: return make(400, "VALIDATION");
     case Code::kAlreadyReverted: return make(400, "ALREADY_REVERT");
     case Code::kNoPostings: return make(400, "NO_POSTINGS");
+    case Code::kInterpreterParse: return make(400, "INTERPRETER_PARSE");
+    case Code::kCompilationFailed: return make(400, "COMPILATION_FAILED");
+    case Code::kInterpreterRuntime: return make(400, "INTERPRETER_RUNTIME");
+    case Code::kMetadataOverride: return make(400, "METADATA_OVERRIDE");
     case Code::kCacheHorizonExceeded: return make(503, "CACHE_HORIZON_EXCEEDED");
     case Code::kStaleProposal: return make(503, "STALE_PROPOSAL");
     // Admission did not declare what the order read (a revert of a transaction still in

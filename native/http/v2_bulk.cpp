@@ -167,7 +167,9 @@ void handle_bulk(Server::Impl& impl, const CallPtr& call) {
   domain::OrderKeys keys;
   bool keyed = false;
   for (json::BulkElement& element : *elements) {
-    if (element.script) return impl.respond_error(call, not_implemented("Numscript scripts"));
+    if (element.script_template) {
+      return impl.respond_error(call, not_implemented("Numscript templates (script.template)"));
+    }
     bulk.actions.push_back(element.action);
     request.orders.push_back(std::move(element.order));
     keyed = keyed || element.idempotency_key.has_value();

@@ -99,8 +99,9 @@ void handle_create_transaction(Server::Impl& impl, const CallPtr& call) {
   if (!body.ok()) return impl.respond_error(call, body.error());
   auto transaction = json::parse_transaction(*body, ledger, "");
   if (!transaction.ok()) return impl.respond_error(call, transaction.error());
-  // Numscript: the script interpreter answers here once it is wired to the API.
-  if (transaction->script) return impl.respond_error(call, not_implemented("Numscript scripts"));
+  if (transaction->script_template) {
+    return impl.respond_error(call, not_implemented("Numscript templates (script.template)"));
+  }
   // The Go ledger takes force as a query parameter too.
   auto force = flag_param(*call, "force");
   if (!force.ok()) return impl.respond_error(call, force.error());

@@ -4,6 +4,7 @@
 
 #include "core/domain/timestamp.hpp"
 #include "core/limits.hpp"
+#include "core/numscript/script_request.hpp"
 
 namespace tally::json {
 namespace {
@@ -90,25 +91,45 @@ Result<std::vector<domain::Posting>> parse_postings(const Json& postings,
   return out;
 }
 
-Result<ScriptBody> parse_script(const Json& value, const std::string& field) {
+// A variable's value as the script binder reads it (core/numscript/script_request.hpp).
+Result<std::string> parse_variable(const Json& var, const std::string& field) {
+  if (var.type == Type::kString || var.type == Type::kNumber) return var.text;
+  if (var.is_object()) {
+    TALLY_TRY(only_keys(var, {"asset", "amount"}, field));
+    const Json* asset = member(var, "asset");
+    const Json* amount = member(var, "amount");
+    if (asset != nullptr && asset->type == Type::kString && amount != nullptr &&
+        (amount->type == Type::kNumber || amount->type == Type::kString)) {
+      return numscript::monetary_variable(asset->text, amount->text);
+    }
+  }
+  return wrong_type(field, "a string, a number or {\"asset\", \"amount\"}", var);
+}
+
+struct ScriptFields {
+  std::string plain;
+  std::optional<std::string> template_id;
+  std::map<std::string, std::string> vars;
+};
+
+Result<ScriptFields> parse_script(const Json& value, const std::string& field) {
   if (!value.is_object()) return wrong_type(field, "an object", value);
   TALLY_TRY(only_keys(value, {"plain", "template", "vars"}, field));
-  ScriptBody script;
+  ScriptFields script;
   if (const Json* plain = member(value, "plain")) {
     if (plain->type != Type::kString) return wrong_type(field + ".plain", "a string", *plain);
     script.plain = plain->text;
   }
   if (const Json* id = member(value, "template")) {
     if (id->type != Type::kString) return wrong_type(field + ".template", "a string", *id);
-    script.template_id = id->text;
+    if (!id->text.empty()) script.template_id = id->text;
   }
   if (const Json* vars = member(value, "vars")) {
     if (!vars->is_object()) return wrong_type(field + ".vars", "an object", *vars);
     for (const auto& [name, var] : vars->members) {
-      if (var.type != Type::kString && var.type != Type::kNumber) {
-        return wrong_type(field + ".vars." + name, "a string", var);
-      }
-      script.vars[name] = var.text;
+      auto text = parse_variable(var, field + ".vars." + name);
+      if (!text.ok()) return std::move(text).error();
+      script.vars[name] = std::move(text).value();
     }
   }
   return script;
@@ -208,7 +229,7 @@ Result<BulkElement> parse_bulk_element(const Json& element, const std::string& l
   if (out.action == "CREATE_TRANSACTION") {
     auto transaction = parse_transaction(*data, ledger, data_field);
     if (!transaction.ok()) return std::move(transaction).error();
-    out.script = std::move(transaction->script);
+    out.script_template = std::move(transaction->script_template);
     order = domain::Order{std::move(transaction->order)};
   } else if (out.action == "ADD_METADATA") {
     order = parse_metadata_action(*data, ledger, data_field, true);
@@ -303,9 +324,12 @@ Result<TransactionBody> parse_transaction(const Json& body, const std::string& l
   if (const Json* script = member(body, "script")) {
     auto parsed = parse_script(*script, join(field, "script"));
     if (!parsed.ok()) return std::move(parsed).error();
-    if (!parsed->plain.empty() || parsed->template_id) out.script = std::move(parsed).value();
+    out.script_template = std::move(parsed->template_id);
+    if (!parsed->plain.empty()) {
+      transaction.script = domain::Script{std::move(parsed->plain), std::move(parsed->vars), {}};
+    }
   }
-  if (!transaction.postings.empty() && out.script) {
+  if (!transaction.postings.empty() && (transaction.script || out.script_template)) {
     return field_error(join(field, "script"), "cannot pass postings and a script together");
   }
   if (const Json* reference = member(body, "reference"); reference != nullptr) {
@@ -328,9 +352,13 @@ Result<TransactionBody> parse_transaction(const Json& body, const std::string& l
     if (!parsed.ok()) return std::move(parsed).error();
     transaction.timestamp_us = parsed.value();
   }
-  if (const Json* runtime = member(body, "runtime");
-      runtime != nullptr && runtime->type != Type::kString) {
-    return wrong_type(join(field, "runtime"), "a string", *runtime);
+  if (const Json* runtime = member(body, "runtime")) {
+    if (runtime->type != Type::kString) {
+      return wrong_type(join(field, "runtime"), "a string", *runtime);
+    }
+    auto parsed = domain::parse_script_runtime(runtime->text);
+    if (!parsed.ok()) return field_error(join(field, "runtime"), parsed.error().message);
+    if (transaction.script) transaction.script->runtime = *parsed;
   }
   auto force = get_bool(body, "force", join(field, "force"));
   if (!force.ok()) return std::move(force).error();

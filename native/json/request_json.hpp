@@ -3,6 +3,9 @@
 //   transaction: {"postings": [{"source", "destination", "amount", "asset"}], "reference"?,
 //                 "metadata"?, "timestamp"?, "force"?, "accountMetadata"?, "script"?,
 //                 "runtime"?}
+//   script:      {"plain": Numscript, "vars"?: {"name": value}}: a value is a string, a number
+//                (its decimal text) or {"asset", "amount"} (a monetary, as Formance's v1);
+//                "runtime" is "machine" (the default) or "experimental-interpreter"
 //   metadata:    {"key": "value", ...}: strings, as the Go ledger keeps them; integers,
 //                booleans and null are also accepted and keep their type in Tally
 //   bulk:        [{"action": "CREATE_TRANSACTION" | "ADD_METADATA" | "DELETE_METADATA" |
@@ -34,17 +37,10 @@ Result<std::uint64_t> parse_timestamp(const Json& value, const std::string& fiel
 // A decimal id (path segments, query parameters).
 Result<std::uint64_t> parse_id(std::string_view text, const std::string& field);
 
-// A Numscript script as the Go ledger's API carries it; Tally answers it once the
-// interpreter is wired (the adapter refuses it meanwhile).
-struct ScriptBody {
-  std::string plain;
-  std::optional<std::string> template_id;
-  std::map<std::string, std::string> vars;
-};
-
 struct TransactionBody {
-  domain::CreateTransaction order;
-  std::optional<ScriptBody> script;  // instead of postings
+  domain::CreateTransaction order;  // a script {plain, vars} and its runtime in order.script
+  // script.template: a stored template, which Tally does not keep (the adapter refuses it).
+  std::optional<std::string> script_template;
 };
 // A transaction body; postings and a script together are kValidation. Names and the number
 // of postings are the core's rules (admission: NO_POSTINGS for none).
@@ -66,7 +62,7 @@ struct BulkElement {
   std::string action;  // CREATE_TRANSACTION, ...: the result's responseType
   domain::Order order;
   std::optional<std::string> idempotency_key;  // "ik"
-  std::optional<ScriptBody> script;            // a CREATE_TRANSACTION with a script
+  std::optional<std::string> script_template;  // a CREATE_TRANSACTION naming a template
 };
 Result<std::vector<BulkElement>> parse_bulk(const Json& body, const std::string& ledger);
 

@@ -1,6 +1,8 @@
 #include "native/tally/arguments.hpp"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 
 #include "native/tally/json_tree.hpp"
 
@@ -106,8 +108,52 @@ std::string metadata_json(const std::vector<MetadataPair>& pairs) {
   return out.take();
 }
 
-std::string transaction_json(const std::vector<Posting>& postings, const std::string& reference,
-                             const std::vector<MetadataPair>& metadata, bool force) {
+Result<ScriptVariables> parse_script_variables(const std::vector<std::string>& texts) {
+  ScriptVariables vars;
+  for (std::string_view text : texts) {
+    const std::size_t equals = text.find('=');
+    std::string_view name = text.substr(0, equals);
+    if (!name.empty() && name.front() == '$') name.remove_prefix(1);
+    if (equals == std::string_view::npos || name.empty())
+      return usage("a variable is " + std::string(kVariableForm) + ", got " + quoted(text));
+    if (!vars.emplace(std::string(name), std::string(text.substr(equals + 1))).second)
+      return usage("variable " + quoted(name) + " given twice");
+  }
+  return vars;
+}
+
+Result<std::string> read_script_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return usage("cannot read the script " + quoted(path));
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) return usage("cannot read the script " + quoted(path));
+  if (text.str().find_first_not_of(" \t\r\n") == std::string::npos)
+    return usage("the script " + quoted(path) + " is empty");
+  return text.str();
+}
+
+namespace {
+
+void write_extras(json::JsonWriter& out, const TransactionExtras& extras) {
+  if (!extras.reference.empty()) {
+    out.key("reference");
+    out.string(extras.reference);
+  }
+  if (extras.force) {
+    out.key("force");
+    out.boolean(true);
+  }
+  if (!extras.metadata.empty()) {
+    out.key("metadata");
+    write_pairs(out, extras.metadata);
+  }
+}
+
+}  // namespace
+
+std::string transaction_json(const std::vector<Posting>& postings,
+                             const TransactionExtras& extras) {
   json::JsonWriter out;
   out.begin_object();
   out.key("postings");
@@ -125,18 +171,32 @@ std::string transaction_json(const std::vector<Posting>& postings, const std::st
     out.end_object();
   }
   out.end_array();
-  if (!reference.empty()) {
-    out.key("reference");
-    out.string(reference);
+  write_extras(out, extras);
+  out.end_object();
+  return out.take();
+}
+
+std::string script_transaction_json(const std::string& plain, const ScriptVariables& vars,
+                                    const std::string& runtime, const TransactionExtras& extras) {
+  json::JsonWriter out;
+  out.begin_object();
+  out.key("script");
+  out.begin_object();
+  out.key("plain");
+  out.string(plain);
+  out.key("vars");
+  out.begin_object();
+  for (const auto& [name, value] : vars) {
+    out.key(name);
+    out.string(value);
   }
-  if (force) {
-    out.key("force");
-    out.boolean(true);
+  out.end_object();
+  out.end_object();
+  if (!runtime.empty()) {
+    out.key("runtime");
+    out.string(runtime);
   }
-  if (!metadata.empty()) {
-    out.key("metadata");
-    write_pairs(out, metadata);
-  }
+  write_extras(out, extras);
   out.end_object();
   return out.take();
 }

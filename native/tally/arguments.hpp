@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,9 +43,27 @@ struct Posting {
 inline constexpr std::string_view kPostingForm = "\"SOURCE DESTINATION AMOUNT ASSET\"";
 Result<Posting> parse_posting(std::string_view text);
 
+// A Numscript variable, NAME=VALUE (a leading $ on the name is dropped): the value is text as
+// the API's `vars` carry it ("USD/2 100", "users:alice", "42"); the node checks it against the
+// script's declaration. Each name at most once.
+inline constexpr std::string_view kVariableForm = "NAME=VALUE";
+using ScriptVariables = std::map<std::string, std::string>;
+Result<ScriptVariables> parse_script_variables(const std::vector<std::string>& texts);
+
+// The text of a Numscript file: a usage error when it cannot be read or holds nothing.
+Result<std::string> read_script_file(const std::string& path);
+
 // Request bodies.
 std::string metadata_json(const std::vector<MetadataPair>& pairs);
-std::string transaction_json(const std::vector<Posting>& postings, const std::string& reference,
-                             const std::vector<MetadataPair>& metadata, bool force);
+// Besides the postings or the script: the reference ("" none), metadata and force.
+struct TransactionExtras {
+  std::string reference;
+  std::vector<MetadataPair> metadata;
+  bool force = false;
+};
+std::string transaction_json(const std::vector<Posting>& postings, const TransactionExtras& extras);
+// runtime "" leaves the node's default (Formance's machine).
+std::string script_transaction_json(const std::string& plain, const ScriptVariables& vars,
+                                    const std::string& runtime, const TransactionExtras& extras);
 
 }  // namespace tally::cli

@@ -205,31 +205,47 @@ int main(int argc, char** argv) {
   // tx
   auto* tx = app.add_subcommand("tx", "create, get, list, revert transactions");
   tx->require_subcommand(1);
-  std::vector<std::string> postings;
-  std::string reference, data, cursor, id;
+  std::vector<std::string> postings, variables;
+  std::string reference, data, cursor, id, script_file, runtime;
   bool force = false;
   std::size_t page_size = 0;
   auto* tx_create = tx->add_subcommand("create", "post a transaction");
   tx_create->add_option("ledger", name)->required();
   auto* posting_option = tx_create->add_option(
       "--posting,-p", postings, "\"SOURCE DESTINATION AMOUNT ASSET\" (one argument), repeatable");
-  auto* data_option =
-      tx_create->add_option("--data", data, "the transaction's JSON body instead of --posting");
+  auto* script_option =
+      tx_create->add_option("--script", script_file, "a Numscript file instead of --posting");
+  script_option->excludes(posting_option);
+  tx_create->add_option("--var", variables, "NAME=VALUE, a variable of the --script, repeatable")
+      ->needs(script_option);
+  tx_create
+      ->add_option("--runtime", runtime,
+                   "the --script's runtime: machine (default) or "
+                   "experimental-interpreter")
+      ->needs(script_option);
+  auto* data_option = tx_create->add_option(
+      "--data", data, "the transaction's JSON body instead of --posting or --script");
   data_option->excludes(posting_option);
+  data_option->excludes(script_option);
   data_option->excludes(tx_create->add_option("--reference", reference));
   data_option->excludes(tx_create->add_option("--metadata", metadata, metadata_help));
   tx_create->add_option("--ik", idempotency_key, key_help);
   data_option->excludes(tx_create->add_flag("--force", force, "allow overdrafts"));
   tx_create->callback([&] {
-    if (postings.empty() && data.empty()) {
+    if (postings.empty() && data.empty() && script_file.empty()) {
       throw CLI::ValidationError("--posting", "tx create needs at least one --posting " +
                                                   std::string(tally::cli::kPostingForm) +
-                                                  ", or --data JSON");
+                                                  ", a --script FILE or --data JSON");
     }
-    const std::string body =
-        data.empty()
-            ? tally::cli::transaction_json(postings_of(postings), reference, metadata_of(), force)
-            : data;
+    const tally::cli::TransactionExtras extras{reference, metadata_of(), force};
+    std::string body = data;
+    if (!script_file.empty()) {
+      body = tally::cli::script_transaction_json(
+          or_usage(tally::cli::read_script_file(script_file), "--script"),
+          or_usage(tally::cli::parse_script_variables(variables), "--var"), runtime, extras);
+    } else if (data.empty()) {
+      body = tally::cli::transaction_json(postings_of(postings), extras);
+    }
     rc = client.run("POST", "/v2/" + path_segment(name) + "/transactions", body, key_header());
   });
   auto* tx_get = tx->add_subcommand("get", "show a transaction");

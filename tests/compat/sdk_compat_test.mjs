@@ -355,6 +355,61 @@ async function bulks() {
                 "the element after a failure did not apply");
 }
 
+// Numscript: a script with variables, Formance's compile and runtime codes, a bulk element.
+async function scripts() {
+  const scripted = `${ledger}-numscript`;
+  await v2.createLedger({ ledger: scripted, v2CreateLedgerRequest: {} });
+  const plain = `vars {
+  monetary $amount
+  account $to
+}
+send $amount (
+  source = @world
+  destination = {
+    50% to $to
+    remaining to @platform:fees
+  }
+)
+set_tx_meta("kind", "payout")
+`;
+  const created = await v2.createTransaction({ ledger: scripted, v2PostTransaction: {
+    script: { plain, vars: { amount: "USD/2 101", to: "users:1" } }, metadata: { from: "sdk" } } });
+  const tx = created.v2CreateTransactionResponse.data;
+  eq(tx.postings.map((p) => [p.source, p.destination, p.amount, p.asset]),
+     [["world", "users:1", 51n, "USD/2"], ["world", "platform:fees", 50n, "USD/2"]],
+     "a script's postings (allotment rounding)");
+  eq(tx.metadata, { kind: "payout", from: "sdk" }, "a script's metadata beside the request's");
+  await rejects(v2.createTransaction({ ledger: scripted, v2PostTransaction: {
+                  script: { plain: "send [USD/2 1] (" }, metadata: {} } }),
+                "COMPILATION_FAILED", 400, "a script that does not parse (machine)");
+  await rejects(v2.createTransaction({ ledger: scripted, v2PostTransaction: {
+                  script: { plain: "send [USD/2 1] (" }, metadata: {},
+                  runtime: "experimental-interpreter" } }),
+                "INTERPRETER_PARSE", 400, "a script that does not parse (interpreter)");
+  await rejects(v2.createTransaction({ ledger: scripted, v2PostTransaction: {
+                  script: { plain, vars: { to: "users:1" } }, metadata: {} } }),
+                "COMPILATION_FAILED", 400, "a missing variable");
+  await rejects(v2.createTransaction({ ledger: scripted, v2PostTransaction: {
+                  script: { plain: "send [USD/2 5] ( source = @users:2 destination = @a )" },
+                  metadata: {} } }),
+                "INSUFFICIENT_FUND", 400, "a script short of funds");
+  await rejects(v2.createTransaction({ ledger: scripted, v2PostTransaction: {
+                  script: { plain: "send [USD/2 1] ( source = @world destination = @a )\n" +
+                                   "set_tx_meta(\"k\", \"script\")" },
+                  metadata: { k: "request" } } }),
+                "METADATA_OVERRIDE", 400, "request metadata over the script's");
+  const bulk = await v2.createBulk({ ledger: scripted, continueOnFailure: true, requestBody: [
+    { action: "CREATE_TRANSACTION", data: { script: {
+        plain: "send [USD/2 7] ( source = @users:1 destination = @users:2 )" }, metadata: {} } },
+    { action: "CREATE_TRANSACTION", data: { script: { plain: "send (" }, metadata: {} } },
+  ] });
+  eq(bulk.v2BulkResponse.data.map((r) => [r.responseType, r.errorCode]),
+     [["CREATE_TRANSACTION", undefined], ["ERROR", "COMPILATION_FAILED"]],
+     "bulk elements with scripts");
+  const account = await v2.getAccount({ ledger: scripted, address: "users:2", expand: "volumes" });
+  eq(account.v2AccountResponse.data.volumes["USD/2"].balance, 7n, "the bulk's script applied");
+}
+
 async function unsupported() {
   await notImplemented(v2.listExporters(), "listExporters");
   await notImplemented(v2.createExporter({ driver: "clickhouse", config: {} }), "createExporter");
@@ -384,7 +439,7 @@ async function unsupported() {
                        "runQuery");
 }
 
-const steps = { service, ledgers, transactions, accounts, logs, bulks, unsupported };
+const steps = { service, ledgers, transactions, accounts, logs, bulks, scripts, unsupported };
 for (const [name, step] of Object.entries(steps)) {
   try {
     await step();

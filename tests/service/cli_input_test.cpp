@@ -59,6 +59,25 @@ TEST_CASE("a posting that is not four words is a usage error naming the form", "
                         {"tx create shop --data '{}' --reference r", "excludes"}});
 }
 
+TEST_CASE("a script option that cannot make a request is a usage error", "[cli]") {
+  TempDir dir;
+  std::ofstream(dir.file("send.num")) << "vars { monetary $m }\nsend $m ( source = @world "
+                                         "destination = @a )\n";
+  std::ofstream(dir.file("blank.num")) << " \n";
+  const std::string script = " --script " + dir.file("send.num");
+  require_usage_errors(
+      offline_tally(dir),
+      {{"tx create shop --script " + dir.file("none.num"), "cannot read the script"},
+       {"tx create shop --script " + dir.file("blank.num"), "is empty"},
+       {"tx create shop --var m='USD/2 1'", "--script"},
+       {"tx create shop --runtime machine", "--script"},
+       {"tx create shop" + script + " --var m", "NAME=VALUE"},
+       {"tx create shop" + script + " --var =1", "NAME=VALUE"},
+       {"tx create shop" + script + " --var m=1 --var '$m=2'", "given twice"},
+       {"tx create shop" + script + " -p 'world users:1 1 USD'", "excludes"},
+       {"tx create shop" + script + " --data '{}'", "excludes"}});
+}
+
 TEST_CASE("malformed numbers and flags are usage errors", "[cli]") {
   TempDir dir;
   std::ofstream(dir.file("not-json.json")) << "[{";
@@ -81,10 +100,12 @@ TEST_CASE("malformed numbers and flags are usage errors", "[cli]") {
 
 TEST_CASE("well-formed input gets past the checks and fails only to connect", "[cli]") {
   TempDir dir;
+  std::ofstream(dir.file("send.num")) << "send [USD/2 1] ( source = @world destination = @a )";
   // The input of the report that aborted: "-" is a string value, sent as such.
-  for (const std::string arguments :
-       {"metadata set shop --account users:bob dash=- range=1-2 zip=01234",
-        "tx create shop -p ' world  users:1 100 USD/2 '", "ledger create shop --metadata a:=-1"}) {
+  for (const std::string& arguments : std::vector<std::string>{
+           "metadata set shop --account users:bob dash=- range=1-2 zip=01234",
+           "tx create shop -p ' world  users:1 100 USD/2 '", "ledger create shop --metadata a:=-1",
+           "tx create shop --script " + dir.file("send.num") + " --var '$m=USD/2 1' --var a=b=c"}) {
     INFO(arguments);
     auto result = run_command(offline_tally(dir) + " " + arguments + " 2>&1");
     INFO(result.output);

@@ -1,7 +1,9 @@
-// [cli] The CLI's answers against one node (`tally cluster up 1`): typed metadata values,
-// replays of an idempotency key, an incremental check with nothing new, and the cluster id
-// each `cluster up` chooses.
+// [cli] The CLI's answers against one node (`tally cluster up 1`): typed metadata values, a
+// Numscript file with its variables, replays of an idempotency key, an incremental check with
+// nothing new, and the cluster id each `cluster up` chooses.
 #include <catch2/catch.hpp>
+
+#include <fstream>
 
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -59,6 +61,33 @@ TEST_CASE("metadata values are strings unless written KEY:=JSON", "[cli]") {
   check("vip", Type::kString, "true");
   const json::Json ledger = require_json(run_command(node.tally + " --json ledger get shop"));
   CHECK(ledger.find("data")->find("metadata")->find("zip")->text == "01234");
+}
+
+TEST_CASE("tx create --script sends a Numscript file and its --var values", "[cli]") {
+  TempDir dir;
+  CliCluster node(1, dir.file("c"), dir.file("state"));
+  require_up(node);
+  std::ofstream(dir.file("pay.num"))
+      << "vars {\n  monetary $amount\n  account $to\n}\n"
+         "send $amount (\n  source = @world\n  destination = $to\n)\n"
+         "set_tx_meta(\"via\", \"cli\")\n";
+  std::ofstream(dir.file("broken.num")) << "send [USD/2 1] (";
+  REQUIRE(run_command(node.tally + " ledger create shop").exit_code == 0);
+  const json::Json created = require_json(
+      run_command(node.tally + " --json tx create shop --script " + dir.file("pay.num") +
+                  " --var 'amount=USD/2 42' --var '$to=users:bob' --metadata k=v"));
+  const json::Json* data = created.find("data");
+  REQUIRE(data != nullptr);
+  const json::Json& posting = data->find("postings")->items.at(0);
+  CHECK(posting.find("destination")->text == "users:bob");
+  CHECK(posting.find("amount")->text == "42");
+  CHECK(data->find("metadata")->find("via")->text == "cli");
+  CHECK(data->find("metadata")->find("k")->text == "v");
+  auto broken = run_command(node.tally + " tx create shop --script " + dir.file("broken.num") +
+                            " --runtime experimental-interpreter 2>&1");
+  INFO(broken.output);
+  CHECK(broken.exit_code != 0);
+  CHECK(broken.output.find("INTERPRETER_PARSE") != std::string::npos);
 }
 
 TEST_CASE("a replayed write with the same --ik says it was a replay", "[cli]") {

@@ -29,10 +29,16 @@ std::vector<domain::Order> sample_orders() {
   domain::CreateTransaction create{"main",           {sample_posting(), sample_posting()},
                                    "ref-1",          sample_metadata(),
                                    1700000000000000, true};
+  domain::CreateTransaction scripted{"main", {}, "ref-2", sample_metadata(), std::nullopt, false};
+  scripted.script =
+      domain::Script{"vars { account $to }\nsend [USD/2 100] (source = @world destination = $to)",
+                     {{"to", "users:2"}, {"unused", "x"}},
+                     domain::ScriptRuntime::kExperimentalInterpreter};
   return {
       domain::CreateLedger{"main", sample_metadata()},
       domain::DeleteLedger{"main"},
       create,
+      scripted,
       domain::RevertTransaction{"main", 7, true, true},
       domain::SetAccountMetadata{"main", "users:1", sample_metadata()},
       domain::DeleteAccountMetadata{"main", "users:1", "b"},
@@ -43,6 +49,7 @@ std::vector<domain::Order> sample_orders() {
       domain::SetRotationThreshold{1000},
       with_account_metadata(create),
       domain::RevertTransaction{"main", 8, false, true, {{"why", std::string("refund")}}},
+      with_account_metadata(scripted),
   };
 }
 

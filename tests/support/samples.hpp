@@ -12,7 +12,8 @@
 namespace tally::testing {
 
 // One of every order type, fields set; then the two orders again with the fields that trail
-// their encoding (a transaction's account metadata, a revert's metadata).
+// their encoding (a transaction's account metadata, a revert's metadata), and a transaction
+// given as a script.
 std::vector<domain::Order> sample_orders();
 domain::TransactionState sample_transaction();
 plan::Proposal sample_proposal();

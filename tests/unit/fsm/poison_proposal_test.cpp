@@ -85,6 +85,12 @@ std::string repeat(std::size_t n, char c = 'a') {
   return std::string(n, c);
 }
 
+const std::string kSendOne = "send [USD/2 1] ( source = @world destination = @b )";
+
+domain::Script script_of(std::string plain, std::map<std::string, std::string> vars = {}) {
+  return domain::Script{std::move(plain), std::move(vars), domain::ScriptRuntime::kMachine};
+}
+
 domain::CreateTransaction& first_transfer(plan::Proposal& p) {
   return std::get<domain::CreateTransaction>(p.orders[0].order);
 }
@@ -141,6 +147,33 @@ std::vector<Poison> poisons() {
            postings.push_back(postings[0]);
        }},
       {"no posting", [](plan::Proposal& p) { first_transfer(p).postings.clear(); }},
+      {"a script beside postings",
+       [](plan::Proposal& p) { first_transfer(p).script = script_of(kSendOne); }},
+      {"an empty script",
+       [](plan::Proposal& p) {
+         first_transfer(p).postings.clear();
+         first_transfer(p).script = script_of("");
+       }},
+      {"a script of 64 KiB + 1 bytes",
+       [](plan::Proposal& p) {
+         first_transfer(p).postings.clear();
+         first_transfer(p).script = script_of(kSendOne + repeat(kScriptBytesMax, ' '));
+       }},
+      {"a script variable named with a NUL",
+       [](plan::Proposal& p) {
+         first_transfer(p).postings.clear();
+         first_transfer(p).script = script_of(kSendOne, {{std::string("a\0b", 3), "1"}});
+       }},
+      {"a script that does not parse",
+       [](plan::Proposal& p) {
+         first_transfer(p).postings.clear();
+         first_transfer(p).script = script_of("send [USD/2 1] (");
+       }},
+      {"a script that does not type-check",
+       [](plan::Proposal& p) {
+         first_transfer(p).postings.clear();
+         first_transfer(p).script = script_of("send @world ( source = @world destination = @b )");
+       }},
       {"257 orders",
        [](plan::Proposal& p) {
          while (p.orders.size() <= kOrdersPerProposalMax)
@@ -288,6 +321,13 @@ TEST_CASE("a proposal exactly at every limit is applied on every replica", "[fsm
   REQUIRE(report.status == fsm::ApplyReport::Status::kApplied);
   INFO(report.outcome.message);
   CHECK(report.outcome.ok());
+
+  domain::CreateTransaction script_at_limit = transfer("main", {});
+  script_at_limit.script = script_of(kSendOne + repeat(kScriptBytesMax - kSendOne.size(), ' '));
+  fsm::ApplyReport scripted = replicas.submit(plan::Request{{script_at_limit}, std::nullopt});
+  REQUIRE(scripted.status == fsm::ApplyReport::Status::kApplied);
+  INFO(scripted.outcome.message);
+  CHECK(scripted.outcome.ok());
 
   for (std::uint64_t threshold : {kRotationThresholdMin, kRotationThresholdMax}) {
     fsm::ApplyReport changed =
