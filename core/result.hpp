@@ -25,7 +25,7 @@ enum class Code : std::uint16_t {
   kConflict = 5,
   kCoverageMiss = 6,
   kCacheHorizonExceeded = 7,  // retryable: admission predicted 2+ rotations
-  kStaleProposal = 8,         // retryable: predicted index or epoch no longer match
+  kStaleProposal = 8,         // retryable: predicted index or epoch do not match
   kIdempotencyConflict = 9,
   kAlreadyReverted = 10,  // a revert of a transaction that is already reverted
   kLedgerNotFound = 11,   // an order on a ledger that does not exist or is deleted

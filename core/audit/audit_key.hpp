@@ -4,7 +4,7 @@
 // cannot re-chain a forged history. The store keeps only the key's id (a SHA-256 of it, see
 // audit_key_id), so a node given another key refuses to open it and the checker can tell a
 // wrong key from a forged entry. The key itself never reaches the store, the log or a trace.
-// Reading and creating key files is the native side's job (native/audit/); the core only
+// Reading and creating key files is the native side's job (native/keyfile/); the core only
 // takes the 32 bytes.
 #pragma once
 

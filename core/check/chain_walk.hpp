@@ -6,7 +6,7 @@
 // An entry that passes is validated like a proposal (orders and key obey the request rules),
 // then replayed into a ReferenceLedger. The first entry that fails anything stops the replay
 // for good: the state after it is unknown, and replaying what failed verification could
-// build keys from bytes no request could hold (issue #7). Never aborts on stored bytes.
+// build keys from bytes no request could hold. Never aborts on stored bytes.
 #pragma once
 
 #include <optional>

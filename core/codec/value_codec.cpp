@@ -9,7 +9,7 @@ namespace {
 
 // Values at rest obey the same rules as the requests they came from: names that later become
 // key parts (a revert builds volume keys from a stored transaction's postings) must be valid,
-// or a damaged row or a forged seed could stop the node inside key construction (issue #7).
+// or a damaged row or a forged seed could stop the node inside key construction.
 void require_valid(Reader& r, const char* field, const Status& rule) {
   if (r.ok() && !rule.ok()) r.fail(std::string(field) + ": " + rule.error().message);
 }

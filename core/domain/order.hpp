@@ -1,4 +1,4 @@
-// Orders: the business intents a proposal carries (DESIGN.md §6, issue #3).
+// Orders: the business intents a proposal carries (DESIGN.md §6).
 //
 // An order is immutable once admitted (inv#8); its encoding (core/codec/order_codec.hpp) is
 // the business intent hashed into idempotency records and the audit chain. Technical fields

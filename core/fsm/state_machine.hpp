@@ -38,7 +38,7 @@ struct FsmOptions {
   std::string cluster_id = "tally";  // names the cluster; a store of another one is refused
   // Keys the audit chain's HMAC (DESIGN.md §7). Required: open() refuses without one, and
   // refuses a store whose recorded key id is another key's. Simulator, scenarios and tests
-  // use audit::public_demo_audit_key(); a real node reads its key file (native/audit/).
+  // use audit::public_demo_audit_key(); a real node reads its key file (native/keyfile/).
   std::optional<audit::AuditKey> audit_key;
   std::uint64_t rotation_threshold = cache::kDefaultRotationThreshold;  // for a new store
   // Only tests and the simulator choose the pre-fix delete (DESIGN.md §10).

@@ -26,7 +26,7 @@ struct Footprint {
   // order of the same bulk makes (ids are only known at apply), so it also needs the volumes
   // every such order may move in its ledger. Admission declares that set once per bulk and
   // covers it for each such revert (see bulk_volumes), which keeps a bulk linear to admit
-  // and lets a bulk revert what it created, reverts included (issue #7).
+  // and lets a bulk revert what it created, reverts included.
   bool needs_bulk_volumes = false;
 };
 

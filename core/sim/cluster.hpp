@@ -62,7 +62,7 @@ class Cluster {
   Result<ApplyEvent> apply_next(std::size_t i);
 
   Status restart(std::size_t i);  // reopen from its store (after a crash)
-  // Memory is lost, and with it the node's open commit group (issue #8): the store holds the
+  // Memory is lost, and with it the node's open commit group: the store holds the
   // last group boundary, the log replays the rest.
   void crash(std::size_t i) { nodes_[i]->fsm.reset(); }
   // What node i's store will hold once its open group commits: the view checks read.

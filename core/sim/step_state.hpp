@@ -1,4 +1,4 @@
-// The stepping model for people (issue #11, DESIGN.md §10): a scenario or a free-play session
+// The stepping model for people (DESIGN.md §10): a scenario or a free-play session
 // is a sequence of steps, each carrying a structured state rather than text. The visualiser
 // draws it (wasm/ turns it into JSON), `tally-sim scenario N` renders it as narration
 // (core/sim/step_text.hpp), and tests/scenario/golden/ pins that rendering.

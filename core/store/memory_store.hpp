@@ -1,7 +1,7 @@
 // MemoryStore: the in-memory ordered store, for tests, the simulator and WebAssembly.
 //
 // Rows live in hash maps (tsl::robin_map), so get(), overwrites and inserts cost O(1) instead
-// of a walk of memcmp's down a tree of a million rows (issue #8). Each range's rows are split
+// of a walk of memcmp's down a tree of a million rows. Each range's rows are split
 // over kShards maps by hash, so a growing map rehashes 1/kShards of the rows at a time: no
 // write stalls for a rehash of the whole store. Key order, which scans need
 // (the order SQLite keeps: memcmp, shorter first), is kept lazily: a sorted key vector plus

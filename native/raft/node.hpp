@@ -228,7 +228,7 @@ class Node {
   // Commits what is applied: before the raft instance closes (raft_close).
   Status stop();
   // After raft_close's callback: libraft has answered its requests; any left are answered
-  // kUnknown, and the node no longer touches the raft instance.
+  // kUnknown, and the node does not touch the raft instance again.
   void closed();
 
  private:

@@ -1,4 +1,4 @@
-// tally-sim: the simulator on the command line (issue #4).
+// tally-sim: the simulator on the command line.
 //   tally-sim scenario N [--pre-fix]      narrate a DESIGN.md §10 scenario step by step
 //   tally-sim scenario N --explain        the same steps as the visualiser shows them: event,
 //                                         why it is safe or not, invariant checks
