@@ -206,6 +206,8 @@ case "$cmd" in
     ensure_packages
     .ci/bans
     .ci/readme_example
+    .ci/citations
+    .ci/no_history
     t0=$(date +%s)
     build_test
     compat_deps

@@ -30,7 +30,7 @@ enum class MismatchKind {
   kCacheAttribute,  // a visible cache entry differs from the attribute row it stands for
   kCacheMeta,       // the cache meta row disagrees with the FSM state or the audit chain
   kAppliedIndex,    // the applied index disagrees with the audit chain
-  kStrayRow,        // a row in no place the layout defines (store/FORMAT.md)
+  kStrayRow,        // a row in no place the layout defines (core/store/FORMAT.md)
   kConfiguration,   // the store's cluster id or audit key id is not the checker's
 };
 
