@@ -1,4 +1,4 @@
-// Result<T>: a value or an Error, the first two error channels of STYLE.md.
+// Result<T>: a value or an Error, the first two error channels of docs/style.md.
 //
 // Business rejections (insufficient funds, not found, coverage miss, ...) and infrastructure
 // failures (storage, corrupt data) both travel as Error values; codes are stable and their

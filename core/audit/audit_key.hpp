@@ -1,4 +1,4 @@
-// The audit chain's key (DESIGN.md §7): a 32-byte secret held outside the store.
+// The audit chain's key (docs/design.md §7): a 32-byte secret held outside the store.
 //
 // hash = HMAC-SHA-256(audit key, content): whoever can write the store but lacks the key
 // cannot re-chain a forged history. The store keeps only the key's id (a SHA-256 of it, see

@@ -1,4 +1,4 @@
-// AttributeCache: the two generations of one attribute kind, in memory only (DESIGN.md §3).
+// AttributeCache: the two generations of one attribute kind, in memory only (docs/design.md §3).
 //
 // gen0 is the current generation, gen1 the previous one. This class knows nothing of the
 // disk: Cache (cache.hpp) pairs each mutation with its mirror row.

@@ -1,4 +1,4 @@
-// GenerationMap: one cache generation of one attribute kind, id -> entry (DESIGN.md §3).
+// GenerationMap: one cache generation of one attribute kind, id -> entry (docs/design.md §3).
 //
 // Open addressing (tsl::robin_map) keyed by the 128-bit id, which is already a hash, split
 // over kShards tables by the id's top bits. A table that grows rehashes only its own

@@ -1,4 +1,4 @@
-// ChainWalk: the checker's pass over the audit chain (DESIGN.md §7, inv#7), verification and
+// ChainWalk: the checker's pass over the audit chain (docs/design.md §7, inv#7), verification and
 // replay in one walk.
 //
 // Every row must decode; sequences run 1, 2, 3 with no gap; each previous-hash link holds;

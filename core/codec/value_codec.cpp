@@ -123,7 +123,7 @@ Result<domain::ReferenceTarget> ValueCodec<domain::ReferenceTarget>::decode(Byte
 }
 
 // An empty map is zero bytes, as an empty protobuf message is in the Go ledger: the reason the
-// cache mirror marks tombstones with a flag, never with emptiness (DESIGN.md §3).
+// cache mirror marks tombstones with a flag, never with emptiness (docs/design.md §3).
 Bytes ValueCodec<domain::Metadata>::encode(const domain::Metadata& v) {
   if (v.empty()) return {};
   Writer w;

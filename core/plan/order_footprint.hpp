@@ -1,4 +1,4 @@
-// What each order reads or deletes: the attributes admission must declare (DESIGN.md §4).
+// What each order reads or deletes: the attributes admission must declare (docs/design.md §4).
 //
 // Writes alone need no declaration (Put does not pass the gate); everything an executor in
 // core/fsm/ reads or deletes is listed here, and the gate proves it at apply (inv#5). A

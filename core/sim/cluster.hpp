@@ -1,5 +1,5 @@
 // The simulated cluster: nodes with their own store and state machine, one shared log, a
-// leader, and the faults the simulator injects (DESIGN.md §9 modelled without a network).
+// leader, and the faults the simulator injects (docs/design.md §9 modelled without a network).
 //
 // The log stands for Raft's committed log: an entry is either a proposal or a configuration
 // entry the FSM never sees (it still advances the applied index). Admitted proposals wait in

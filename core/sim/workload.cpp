@@ -38,7 +38,7 @@ domain::Metadata Workload::metadata() {
   domain::Metadata out;
   std::uint64_t count = 1 + prng_->below(2);
   // One draw per statement: C++ leaves the order of an overloaded operator's operands
-  // unspecified, and GCC and Clang (hence WebAssembly) differ (TOOLCHAIN.md).
+  // unspecified, and GCC and Clang (hence WebAssembly) differ (docs/toolchain.md).
   for (std::uint64_t i = 0; i < count; ++i) {
     std::uint64_t type = prng_->below(4);
     domain::MetadataValue value = domain::MetadataNull{};

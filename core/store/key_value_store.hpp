@@ -1,4 +1,4 @@
-// The ordered key-value interface every Tally store implements (DESIGN.md §8).
+// The ordered key-value interface every Tally store implements (docs/design.md §8).
 //
 // Keys compare as unsigned bytes, shorter first on a common prefix (memcmp order: the order
 // of std::vector<uint8_t> and of SQLite BLOBs). Implementations: MemoryStore (tests, the

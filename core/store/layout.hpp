@@ -1,4 +1,4 @@
-// How Tally lays its state out in one ordered key-value space (DESIGN.md §3, §8).
+// How Tally lays its state out in one ordered key-value space (docs/design.md §3, §8).
 //
 // The first key byte is a zone. Doc: core/store/FORMAT.md; this header is its mirror.
 //   0x00 meta        [0x00]"schema_version" -> u32 LE schema version

@@ -8,13 +8,13 @@
 // the keys added since; a scan merges them first, in O(rows + added·log added). Only scans
 // walk rows, always through the sorted keys: hash order never reaches a caller (inv#2).
 //
-// The two cache generation bytes ([0x02][0x00], [0x02][0x01], DESIGN.md §3) have a partition
+// The two cache generation bytes ([0x02][0x00], [0x02][0x01], docs/design.md §3) have a partition
 // each: a range delete of exactly one of them (a rotation) retires it in O(1), and later
 // writes free it a bounded number of rows at a time, so no write pays for a whole generation.
 //
 // Batches apply all-or-nothing. The whole content can be copied out and compared, which is
 // how tests check that two stores hold identical bytes, and copied in, which is how the
-// simulator installs a snapshot. Fault injection (STYLE.md, after SQLite's test_vfs):
+// simulator installs a snapshot. Fault injection (docs/style.md, after SQLite's test_vfs):
 // fail_next_writes(n) makes the next n batches fail with kStorage and change nothing, as a
 // crash before the commit would. Not thread-safe (scans reorder lazily, even on a const
 // store).

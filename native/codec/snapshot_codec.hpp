@@ -1,4 +1,4 @@
-// The snapshot format (DESIGN.md §9): what a Raft snapshot carries, in Cap'n Proto
+// The snapshot format (docs/design.md §9): what a Raft snapshot carries, in Cap'n Proto
 // (native/codec/entry.capnp, SnapshotEnvelope), and the row image used for stores that are
 // not SQLite files (the in-memory store of the deterministic tests).
 //

@@ -1,4 +1,4 @@
-// Reader limits for Cap'n Proto messages from untrusted sources (DESIGN.md §9).
+// Reader limits for Cap'n Proto messages from untrusted sources (docs/design.md §9).
 //
 // A Cap'n Proto reader follows pointers lazily; these bounds stop a hostile message from
 // making it read more than its own size many times over (traversal) or recurse without end

@@ -33,7 +33,7 @@ constexpr const char* kKeyedSql[SqliteStore::kTableStatementCount] = {
 // Mirror rows are keyed by hash id, so as keyed rows each landed on a random page of a table
 // of hundreds of thousands; appended, they fill the table's last pages. Point reads and
 // partial range deletes walk the whole table: nothing on the apply path does either (the
-// cache answers from memory, DESIGN.md §3); scans (restore, parity, the checker) group.
+// cache answers from memory, docs/design.md §3); scans (restore, parity, the checker) group.
 #define TALLY_NEWEST(where)                                      \
   "SELECT k, v FROM (SELECT k, v, max(seq) FROM %s WHERE " where \
   " GROUP BY k) "                                                \

@@ -1,8 +1,8 @@
-// SqliteStore: the native KeyValueStore on SQLite (DESIGN.md §8).
+// SqliteStore: the native KeyValueStore on SQLite (docs/design.md §8).
 //
 // kv holds every row outside the cache generations, one per key (a WITHOUT ROWID table, k BLOB
 // PRIMARY KEY). kv_gen0 and kv_gen1 hold the cache mirror rows of gen byte 0 and 1 ([0x02][gen
-// byte]..., DESIGN.md §3) as append-only logs (seq INTEGER PRIMARY KEY, k, v): a put or delete
+// byte]..., docs/design.md §3) as append-only logs (seq INTEGER PRIMARY KEY, k, v): a put or delete
 // appends, a key reads as its newest row, a delete's row has v NULL. Mirror keys are hash ids:
 // keyed, every mirror write would dirty a random page of a large table. A rotation's range delete
 // of a whole gen byte empties a small table in place (DELETE without a WHERE: SQLite frees its
