@@ -37,7 +37,7 @@ ensure_packages() {
 }
 
 # The servers the end-to-end benchmark compares Tally with, and its load generator
-# (TOOLCHAIN.md "Benchmark peers"): installed for `./build.sh bench` only. Their packages
+# (docs/toolchain.md "Benchmark peers"): installed for `./build.sh bench` only. Their packages
 # would start them as services: a policy-rc.d that exits 101 stands in place while apt runs
 # (the one found there, if any, is put back), and the benchmark runs its own servers.
 BENCH_PACKAGES=(wrk etcd-server postgresql-15)
@@ -124,7 +124,7 @@ fuzz_smoke() {
   fi
 }
 
-# The Emscripten build (TOOLCHAIN.md "Emscripten pitfalls"): the portable suites as Node
+# The Emscripten build (docs/toolchain.md "Emscripten pitfalls"): the portable suites as Node
 # programs, ctest running them through node, and the visualiser staged in build/wasm/web.
 # The emulator must be passed at every configure: emcmake otherwise sets its own, which Node
 # 20 rejects.
@@ -220,6 +220,8 @@ case "$cmd" in
     ensure_packages
     .ci/bans
     .ci/readme_example
+    .ci/citations
+    .ci/no_history
     t0=$(date +%s)
     build_test
     compat_deps

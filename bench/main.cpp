@@ -30,9 +30,8 @@ struct Scale {
 };
 
 // Group commit pays where a store write costs a transaction: SQLite. A group holds 100-200
-// transactions: 100 single entries or 2 bulk-100 ones. With generation tables as logs, 10
-// bulk entries per group ran no faster (30.1 k tx/s against 30.1 k at 10^6) and made the
-// entry closing the group wait 31 ms instead of 9.5.
+// transactions: 100 single entries or 2 bulk-100 ones. More bulk entries per group run no
+// faster and make the entry closing the group wait longer (bench/results/analysis.md).
 std::size_t group_entries_for(bool sqlite, std::size_t bulk) {
   if (!sqlite) return 1;
   return bulk == 1 ? 100 : 2;

@@ -1,5 +1,5 @@
 // The benchmark's outputs: the table on stdout (absolute figures, every comparison as a
-// ratio, the targets met or missed), results.json and the gnuplot plot.
+// ratio, the targets met or missed), results.json and the gnuplot plot.
 #pragma once
 
 #include <string>

@@ -66,8 +66,8 @@ const store::KeyValueStore& admission_view(Machine& machine, const store::KeyVal
   }
 }
 
-// The node's configuration; the audit key is the public demo key (cores before issue #7
-// derived it from the cluster id).
+// The node's configuration; the audit key is the public demo key (a core without
+// core/audit/audit_key.hpp, built for a before/after run, derives it from the cluster id).
 fsm::FsmOptions base_options() {
   fsm::FsmOptions options;
 #ifdef TALLY_BENCH_AUDIT_KEY

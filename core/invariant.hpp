@@ -1,4 +1,4 @@
-// Invariant checks: the third error channel (DESIGN.md §1, inv#6).
+// Invariant checks: the third error channel (docs/design.md §1, inv#6).
 //
 // Business rejections are Result values; storage failures are Error values with an
 // infrastructure code; a broken invariant is a bug, and TALLY_INVARIANT stops the program

@@ -1,4 +1,4 @@
-// Every limit Tally enforces, in one place (STYLE.md, after TigerBeetle's constants.zig).
+// Every limit Tally enforces, in one place (docs/style.md, after TigerBeetle's constants.zig).
 // Each says why; related limits are tied together by static_assert.
 #pragma once
 
@@ -12,7 +12,7 @@ inline constexpr std::size_t kLedgerNameBytesMax = 63;
 inline constexpr std::size_t kAccountBytesMax = 256;
 inline constexpr std::size_t kAssetBytesMax = 21;  // [A-Z][A-Z0-9]{0,16} "/" 3 digits
 inline constexpr std::size_t kReferenceBytesMax = 256;
-inline constexpr std::size_t kIdempotencyKeyBytesMax = 256;  // DESIGN.md §8
+inline constexpr std::size_t kIdempotencyKeyBytesMax = 256;  // docs/design.md §8
 
 // Metadata: keys and string values are bounded so one attribute stays small in the cache.
 inline constexpr std::size_t kMetadataKeyBytesMax = 256;

@@ -1,4 +1,4 @@
-// Result<T>: a value or an Error, the first two error channels of STYLE.md.
+// Result<T>: a value or an Error, the first two error channels of docs/style.md.
 //
 // Business rejections (insufficient funds, not found, coverage miss, ...) and infrastructure
 // failures (storage, corrupt data) both travel as Error values; codes are stable and their
@@ -25,7 +25,7 @@ enum class Code : std::uint16_t {
   kConflict = 5,
   kCoverageMiss = 6,
   kCacheHorizonExceeded = 7,  // retryable: admission predicted 2+ rotations
-  kStaleProposal = 8,         // retryable: predicted index or epoch no longer match
+  kStaleProposal = 8,         // retryable: predicted index or epoch do not match
   kIdempotencyConflict = 9,
   kAlreadyReverted = 10,  // a revert of a transaction that is already reverted
   kLedgerNotFound = 11,   // an order on a ledger that does not exist or is deleted

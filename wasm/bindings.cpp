@@ -1,6 +1,6 @@
 // The visualiser's entry points (embind): the page calls these and reads JSON strings back
-// (TOOLCHAIN.md: strings returned by exported functions, never stdout).
-//   Module.scenarios()                         [{number, title}] of DESIGN.md §10
+// (docs/toolchain.md: strings returned by exported functions, never stdout).
+//   Module.scenarios()                         [{number, title}] of docs/design.md §10
 //   new Module.Session()
 //     .loadScenario(n, preFix) .freePlay(preFix) .loadTrace(json)   "" or an error message
 //     .act("save:alice" | "delete:alice" | "read:alice" | "apply" | "rotate" | "crash" |

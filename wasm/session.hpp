@@ -1,6 +1,6 @@
 // A visualiser session: one recording the page steps through (a scenario, free play or a
 // loaded trace), and the step it shows. Step back and seek replay from the start to the step
-// asked for: the core is deterministic, so a replay is exact (issue #11).
+// asked for: the core is deterministic, so a replay is exact.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// Admission cost per order as a bulk of creates and reverts grows (issue #7): a revert of a
+// Admission cost per order as a bulk of creates and reverts grows: a revert of a
 // transaction admission cannot see must declare the volumes the bulk's transactions may
 // move; declared once per bulk, the cost per order stays flat. A benchmark, not a test:
 // it prints figures and asserts nothing about time.

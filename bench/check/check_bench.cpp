@@ -1,4 +1,4 @@
-// The checker at scale (issue #10): how long a full check (a replay from genesis) and an
+// The checker at scale: how long a full check (a replay from genesis) and an
 // incremental one (from the checkpoint the full check left, after a few new entries) take on
 // a SQLite store of N applied entries. A measurement run by hand, not a test, not in CI:
 //   tally-bench-check [entries=1000000] [new_entries=1000] [path=/dev/shm/tally-check.db]

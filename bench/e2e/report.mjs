@@ -58,7 +58,7 @@ export function table(results) {
   return lines.join('\n');
 }
 
-// The targets, each with its verdict.
+// The targets, each with its verdict.
 export function targets(results) {
   const t = (c) => results.tally.single.find((r) => r.connections === c);
   const e = (c) => (results.etcd ?? []).find((r) => r.connections === c);

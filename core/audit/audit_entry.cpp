@@ -35,7 +35,7 @@ void write_hashed_content(codec::Writer& w, const AuditEntry& entry) {
   codec::write_digest(w, entry.previous_hash);
 }
 
-// Room for an entry's encoding in one allocation, not a doubling run (issue #8): its orders,
+// Room for an entry's encoding in one allocation, not a doubling run: its orders,
 // plus the fixed fields and a typical outcome.
 std::size_t encoded_size_estimate(const AuditEntry& entry) {
   std::size_t size = 160;

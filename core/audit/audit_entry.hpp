@@ -1,4 +1,4 @@
-// One audit entry per applied proposal with orders (DESIGN.md §7, inv#7).
+// One audit entry per applied proposal with orders (docs/design.md §7, inv#7).
 //
 // Format (doc: core/audit/FORMAT.md):
 //   header  = [format 1][sequence u64][log index u64][timestamp_us u64]

@@ -1,10 +1,10 @@
-// The audit chain's key (DESIGN.md §7): a 32-byte secret held outside the store.
+// The audit chain's key (docs/design.md §7): a 32-byte secret held outside the store.
 //
 // hash = HMAC-SHA-256(audit key, content): whoever can write the store but lacks the key
 // cannot re-chain a forged history. The store keeps only the key's id (a SHA-256 of it, see
 // audit_key_id), so a node given another key refuses to open it and the checker can tell a
 // wrong key from a forged entry. The key itself never reaches the store, the log or a trace.
-// Reading and creating key files is the native side's job (native/audit/); the core only
+// Reading and creating key files is the native side's job (native/keyfile/); the core only
 // takes the 32 bytes.
 #pragma once
 

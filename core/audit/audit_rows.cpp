@@ -32,7 +32,7 @@ Bytes ledger_log_prefix(std::string_view ledger) {
 
 Bytes ledger_log_key(std::string_view ledger, std::uint64_t log_sequence) {
   Bytes key;
-  key.reserve(2 + ledger.size() + 1 + 8);  // one allocation (issue #8)
+  key.reserve(2 + ledger.size() + 1 + 8);  // one allocation
   key.push_back(store::kZoneAudit);
   key.push_back(kLogTag);
   keys::append_part(key, ledger);

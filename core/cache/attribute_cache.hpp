@@ -1,4 +1,4 @@
-// AttributeCache: the two generations of one attribute kind, in memory only (DESIGN.md §3).
+// AttributeCache: the two generations of one attribute kind, in memory only (docs/design.md §3).
 //
 // gen0 is the current generation, gen1 the previous one. This class knows nothing of the
 // disk: Cache (cache.hpp) pairs each mutation with its mirror row.
@@ -11,7 +11,7 @@
 //
 // Rotation is O(1): the generation gen1 held is retired, not destroyed, and sweep() frees a
 // bounded number of its entries per call (the FSM calls it once per applied index), so no
-// single apply pays for a whole generation (issue #8). A retired generation is invisible to
+// single apply pays for a whole generation. A retired generation is invisible to
 // every read.
 #pragma once
 

@@ -152,7 +152,7 @@ void Cache::plan_sweep() {
 }
 
 AdvanceOutcome Cache::advance_to(std::uint64_t index, store::Batch& mirror) {
-  sweep_retired();  // memory only: frees part of a retired generation, bounded (issue #8)
+  sweep_retired();  // memory only: frees part of a retired generation, bounded
   std::uint64_t target = generation_of(index, meta_.threshold);
   TALLY_INVARIANT(target >= meta_.generation, "cache generation " +
                                                   std::to_string(meta_.generation) +

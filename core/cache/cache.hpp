@@ -1,6 +1,6 @@
 // Cache: every attribute kind's two generations, the generation counter, the rotation
 // threshold and the epoch, with every mutation paired with its disk mirror rows
-// (DESIGN.md §3, inv#1).
+// (docs/design.md §3, inv#1).
 //
 // Each mutating method takes the Batch of the log entry being applied and appends the
 // mirror rows of exactly the change it made to memory, so memory and disk move together:
@@ -21,7 +21,7 @@
 
 namespace tally::cache {
 
-// Admission's classification of one attribute (DESIGN.md §4).
+// Admission's classification of one attribute (docs/design.md §4).
 enum class CacheVerdict { kHit, kMiss, kUnreachable };
 
 std::string_view verdict_name(CacheVerdict verdict);
@@ -79,7 +79,7 @@ class Cache {
   bool del_pre_fix_for_teaching(keys::AttributeKind kind, const keys::Id128& id,
                                 store::Batch& mirror);
 
-  // Mirror preload of one seed (DESIGN.md §3). check_preload: kCollisionDetected when either
+  // Mirror preload of one seed (docs/design.md §3). check_preload: kCollisionDetected when either
   // generation holds the id under another tag. preload: skips a key either generation holds
   // as a tombstone (no resurrection); else put-if-absent into gen1, then put-if-absent
   // gen1's value into gen0. Returns whether anything was written.
@@ -87,7 +87,7 @@ class Cache {
   bool preload(keys::AttributeKind kind, const keys::Id128& id, keys::Tag tag, const Bytes& value,
                store::Batch& mirror);
 
-  // CheckCache (DESIGN.md §4): d = Gen(at) - generation, computed without unsigned
+  // CheckCache (docs/design.md §4): d = Gen(at) - generation, computed without unsigned
   // underflow. d < 0: Miss; d = 0: Hit if either generation holds the key (live or
   // tombstone); d = 1: Hit only if gen0 holds it; d >= 2: Unreachable.
   CacheVerdict check(std::uint64_t at, keys::AttributeKind kind, const keys::Id128& id) const;

@@ -1,4 +1,4 @@
-// The on-disk mirror of the cache (DESIGN.md §3): row formats, encoding and decoding.
+// The on-disk mirror of the cache (docs/design.md §3): row formats, encoding and decoding.
 //
 // Format (doc: core/cache/FORMAT.md):
 //   cache row   key   [0x02][gen byte = generation % 2][kind][id 16 bytes BE]   (19 bytes)

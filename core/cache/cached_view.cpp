@@ -11,7 +11,7 @@ struct RowAttribute {
   ByteView canonical;
 };
 
-// The attribute a row key stands for (store/FORMAT.md), if it is an attribute or idempotency
+// The attribute a row key stands for (core/store/FORMAT.md), if it is an attribute or idempotency
 // row.
 std::optional<RowAttribute> attribute_of(ByteView key) {
   if (key.size >= 2 && key.data[0] == store::kZoneAttributes) {

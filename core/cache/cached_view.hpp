@@ -3,8 +3,8 @@
 // store's.
 //
 // Why it is exact: every visible cache entry equals its attribute row, and a tombstone means
-// the row is absent (DESIGN.md §3, §7: the checker proves it). So at any instant when the cache
-// and the store beneath stand at the same applied index (the state machine's read view, on
+// the row is absent (docs/design.md §3, §7: the checker proves it). So at any instant when the
+// cache and the store beneath stand at the same applied index (the state machine's read view, on
 // the thread that applies), a read through this view returns the bytes the store would. A
 // cache entry whose tag is not the row's (an id shared by two canonical keys) is not the row:
 // the read goes to the store.

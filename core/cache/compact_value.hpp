@@ -1,6 +1,6 @@
 // CompactValue: a cached value's bytes in 16 bytes, inline up to 14 bytes (volumes of
 // everyday amounts, boundaries, references), on the heap beyond. The cache holds millions of them,
-// so the size of the inline case is the memory per cached key (issue #8: <= 128 B per key).
+// so the size of the inline case is the memory per cached key (a target of at most 128 B per key).
 // Immutable once built; copies are deep. Reads go through ByteView, so nothing is copied.
 #pragma once
 

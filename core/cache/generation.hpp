@@ -1,4 +1,4 @@
-// Generation maths (DESIGN.md §3): the generation is a function of the applied log index
+// Generation maths (docs/design.md §3): the generation is a function of the applied log index
 // alone, so every node agrees on it at every index, whatever entries it saw.
 //
 //   Gen(0) = 0,  Gen(i) = (i - 1) / K  for i >= 1,  K = rotation threshold >= 1.

@@ -7,7 +7,7 @@ namespace {
 GenerationMap::Table new_table() {
   GenerationMap::Table table;
   // Robin hood probing keeps lookups short even this full; the default 0.5 would spend up to
-  // four times the entries' size on empty buckets (issue #8: memory per cached key).
+  // four times the entries' size on empty buckets (memory per cached key).
   table.max_load_factor(0.9f);
   return table;
 }

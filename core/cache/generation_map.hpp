@@ -1,10 +1,9 @@
-// GenerationMap: one cache generation of one attribute kind, id -> entry (DESIGN.md §3).
+// GenerationMap: one cache generation of one attribute kind, id -> entry (docs/design.md §3).
 //
 // Open addressing (tsl::robin_map) keyed by the 128-bit id, which is already a hash, split
 // over kShards tables by the id's top bits. A table that grows rehashes only its own
-// 1/kShards of the entries: one map of 250 k entries rehashed in one apply took 13 ms at
-// 10^6 accounts with bulk-100 entries (issue #8: no apply may take time proportional to
-// the size of a generation).
+// 1/kShards of the entries, so no apply takes time proportional to the size of a
+// generation.
 //
 // Iteration walks shard by shard in table order, which is neither id order nor stable
 // across copies: inv#2 forbids it from reaching disk, hashes, traces or parity output, so

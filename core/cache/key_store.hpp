@@ -1,4 +1,4 @@
-// KeyStore: attribute reads and writes by canonical key, over the cache (DESIGN.md §2, §3).
+// KeyStore: attribute reads and writes by canonical key, over the cache (docs/design.md §2, §3).
 //
 // Computes id and tag from the canonical key, checks the tag of whatever the cache holds
 // (a different tag is kCollisionDetected, a hard error), and writes every change three

@@ -1,4 +1,4 @@
-// Does the cache stand for the store's attribute rows? (DESIGN.md §3, §7)
+// Does the cache stand for the store's attribute rows? (docs/design.md §3, §7)
 //
 // Parity (inv#1) only proves that memory equals the mirror: a damaged mirror row restores into
 // a damaged cache that still has parity, and the next apply spends from it. So every visible

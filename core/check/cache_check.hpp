@@ -1,4 +1,4 @@
-// The checker's look at the cache (DESIGN.md §3, §7): is it what it stands for? Every visible
+// The checker's look at the cache (docs/design.md §3, §7): is it what it stands for? Every visible
 // cache entry against the attribute row it caches (cache/row_agreement.hpp), each
 // disagreement a kCacheAttribute mismatch naming the key and both values. (The meta row's
 // agreement with the FSM state and the chain is checked in checker.cpp.)

@@ -1,4 +1,4 @@
-// ChainWalk: the checker's pass over the audit chain (DESIGN.md §7, inv#7), verification and
+// ChainWalk: the checker's pass over the audit chain (docs/design.md §7, inv#7), verification and
 // replay in one walk.
 //
 // Every row must decode; sequences run 1, 2, 3 with no gap; each previous-hash link holds;
@@ -6,7 +6,7 @@
 // An entry that passes is validated like a proposal (orders and key obey the request rules),
 // then replayed into a ReferenceLedger. The first entry that fails anything stops the replay
 // for good: the state after it is unknown, and replaying what failed verification could
-// build keys from bytes no request could hold (issue #7). Never aborts on stored bytes.
+// build keys from bytes no request could hold. Never aborts on stored bytes.
 #pragma once
 
 #include <optional>

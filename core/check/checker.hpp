@@ -1,4 +1,4 @@
-// The checker (DESIGN.md §7, inv#7): proves a store's state from its audit chain alone.
+// The checker (docs/design.md §7, inv#7): proves a store's state from its audit chain alone.
 //
 // 1. Walks the audit chain (chain_walk.hpp): every row decodes, sequences run 1, 2, 3, each
 //    link and (with the audit key) each HMAC holds, log indexes increase; replays what

@@ -1,8 +1,8 @@
-// The checker's checkpoint (issue #10): the replay state at the last verified audit sequence,
+// The checker's checkpoint: the replay state at the last verified audit sequence,
 // so that checking a node with millions of entries resumes there instead of replaying the
 // whole chain from genesis on every call.
 //
-// What each mode proves, and at what cost:
+// What each mode proves, and at what cost (figures: bench/results/check.md):
 // - Incremental (run_check_from with a checkpoint), cost ∝ entries since the checkpoint:
 //   * the stored row of the checkpoint's entry is re-verified: it decodes, its sequence, log
 //     index and hash are the checkpoint's, and its HMAC recomputes under the key. That hash
@@ -15,8 +15,6 @@
 //   (zone_census.hpp), cost ∝ cache size; and every visible cache entry against its attribute
 //   row (cache_check.hpp), which hashes every attribute row to find the cached ones (a scan
 //   of the attribute zone without copies, the dominant cost of an incremental check).
-// Measured (bench/check, release, SQLite in /dev/shm, 10^6 transfers): full check ≈ 10 s,
-// incremental after 1,000 new entries ≈ 0.26 s.
 // - Full only (run_check_from without a checkpoint, `?full=true`), cost ∝ history and state:
 //   re-verifying the entries before the checkpoint's (a changed row there keeps its
 //   successor's link, so only a full walk sees it), and comparing the derived rows no new
@@ -28,11 +26,8 @@
 // re-verification is a mismatch (the store was altered), and the replay stops there.
 // Deterministic, no I/O or clock: the node keeps the checkpoint in memory (not persisted, so
 // a restarted node starts with a full check) and measures durations itself.
-// Memory: the checkpoint is the whole ReferenceLedger. Measured with bench/check at 2*10^5
-// one-posting transfers: 155 MB of RSS held (~0.78 KB per entry; the full check peaks ~2x
-// higher while it renders expected_rows). Per entry the live allocations are one transaction
-// node (240 B: rb-tree header, key, TransactionState of 160 B), its postings (144 B) and one
-// ledger log pointer node (96 B): the transactions are ~80% of it, the rest is malloc slack.
+// Memory: the checkpoint is the whole ReferenceLedger, so it grows with the history (per
+// entry a transaction node, its postings and a ledger log pointer node; bench/results/check.md).
 // Digests of rendered rows instead of values would cut that ~4x, but a revert or a
 // transaction's metadata change needs the old value back, which the model would then have to
 // read from the store and verify against its digest: a design change, not done.

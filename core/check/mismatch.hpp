@@ -1,5 +1,5 @@
 // What the checker reports: typed mismatches, each with the key and both values, never a
-// bare boolean (DESIGN.md §7).
+// bare boolean (docs/design.md §7).
 #pragma once
 
 #include <cstddef>
@@ -30,7 +30,7 @@ enum class MismatchKind {
   kCacheAttribute,  // a visible cache entry differs from the attribute row it stands for
   kCacheMeta,       // the cache meta row disagrees with the FSM state or the audit chain
   kAppliedIndex,    // the applied index disagrees with the audit chain
-  kStrayRow,        // a row in no place the layout defines (store/FORMAT.md)
+  kStrayRow,        // a row in no place the layout defines (core/store/FORMAT.md)
   kConfiguration,   // the store's cluster id or audit key id is not the checker's
 };
 
@@ -50,7 +50,7 @@ struct CheckReport {
   std::size_t rows_compared = 0;          // projection rows compared
   std::size_t cache_entries_checked = 0;  // visible cache entries compared with their rows
   // False when the checker had no audit key: links and sequences were checked, HMACs were
-  // not, so a re-chained forgery would pass (DESIGN.md §7). describe() says so.
+  // not, so a re-chained forgery would pass (docs/design.md §7). describe() says so.
   bool hashes_verified = true;
   // False when replay stopped at an entry that failed verification or did not decode: the
   // projections were then not compared (their expected state is unknown).

@@ -1,5 +1,5 @@
 // The reference ledger: a second, independent implementation of the ledger's business rules
-// (DESIGN.md §6, §8), for the simulator and the checker to compare the state machine against.
+// (docs/design.md §6, §8), for the simulator and the checker to compare the state machine against.
 //
 // It is written from the specification, not from core/fsm: plain std::map state, no cache,
 // no store, no coverage. Apply one proposal's orders with apply(); expected_rows() renders the

@@ -1,4 +1,4 @@
-// Every row of a store belongs somewhere (core/store/FORMAT.md; issue #7): the checker's
+// Every row of a store belongs somewhere (core/store/FORMAT.md): the checker's
 // census of the rows that no other pass compares. A row in zone 0x00 other than the schema
 // version, in zone 0x03 outside the audit entries ('A') and ledger logs ('L'), in zone 0x05
 // other than the FSM state row, or in any zone past 0x05, is a stray row.

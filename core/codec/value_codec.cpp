@@ -9,7 +9,7 @@ namespace {
 
 // Values at rest obey the same rules as the requests they came from: names that later become
 // key parts (a revert builds volume keys from a stored transaction's postings) must be valid,
-// or a damaged row or a forged seed could stop the node inside key construction (issue #7).
+// or a damaged row or a forged seed could stop the node inside key construction.
 void require_valid(Reader& r, const char* field, const Status& rule) {
   if (r.ok() && !rule.ok()) r.fail(std::string(field) + ": " + rule.error().message);
 }
@@ -123,7 +123,7 @@ Result<domain::ReferenceTarget> ValueCodec<domain::ReferenceTarget>::decode(Byte
 }
 
 // An empty map is zero bytes, as an empty protobuf message is in the Go ledger: the reason the
-// cache mirror marks tombstones with a flag, never with emptiness (DESIGN.md §3).
+// cache mirror marks tombstones with a flag, never with emptiness (docs/design.md §3).
 Bytes ValueCodec<domain::Metadata>::encode(const domain::Metadata& v) {
   if (v.empty()) return {};
   Writer w;

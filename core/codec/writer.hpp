@@ -16,7 +16,7 @@ namespace tally::codec {
 class Writer {
  public:
   // Room for a small value in the first allocation: every growth step is an allocation, and a
-  // value of up to 24 bytes costs the allocator no more than one of 1 (issue #8).
+  // value of up to 24 bytes costs the allocator no more than one of 1.
   Writer() { out_.reserve(24); }
   // A caller that knows its value is larger says so: one allocation instead of a doubling run.
   explicit Writer(std::size_t capacity) { out_.reserve(capacity); }

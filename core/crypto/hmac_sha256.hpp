@@ -1,5 +1,5 @@
 // HMAC-SHA-256 (RFC 2104, with SHA-256 as H, B = 64, L = 32): the audit chain's keyed hash
-// (DESIGN.md §7, hash = HMAC-SHA-256(cluster key, header ‖ items ‖ previous hash)).
+// (docs/design.md §7, hash = HMAC-SHA-256(cluster key, header ‖ items ‖ previous hash)).
 //
 // Contract:
 // - Any key length is accepted; keys longer than a block (64 bytes) are hashed with SHA-256

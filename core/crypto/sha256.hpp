@@ -1,4 +1,4 @@
-// SHA-256 (FIPS 180-4 §6.2): the hash under the audit chain's HMAC (DESIGN.md §7).
+// SHA-256 (FIPS 180-4 §6.2): the hash under the audit chain's HMAC (docs/design.md §7).
 //
 // The core carries its own implementation because the browser build has no system crypto
 // library; the native tests pin it to OpenSSL byte for byte. It is portable C++20: words are

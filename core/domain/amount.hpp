@@ -1,4 +1,4 @@
-// Amounts (DESIGN.md §6): unsigned 256-bit integers with overflow-checked arithmetic, one
+// Amounts (docs/design.md §6): unsigned 256-bit integers with overflow-checked arithmetic, one
 // decimal text form and one binary encoding.
 //
 // An Amount is a plain value (copyable, no allocation). Every addition and subtraction is

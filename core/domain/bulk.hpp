@@ -1,4 +1,4 @@
-// How the orders of one request apply (DESIGN.md §5, §6): all together, or each on its own
+// How the orders of one request apply (docs/design.md §5, §6): all together, or each on its own
 // with an outcome, an idempotency key and a log sequence of its own, in one log entry.
 //
 // Atomic is the default: the orders apply together or not at all and answer one outcome.

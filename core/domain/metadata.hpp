@@ -1,4 +1,4 @@
-// Typed metadata (DESIGN.md §6): string, int, bool or null values, keyed by string, on
+// Typed metadata (docs/design.md §6): string, int, bool or null values, keyed by string, on
 // accounts, transactions and ledgers. The map is ordered, so its encoding is canonical.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Orders: the business intents a proposal carries (DESIGN.md §6, issue #3).
+// Orders: the business intents a proposal carries (docs/design.md §6).
 //
 // An order is immutable once admitted (inv#8); its encoding (core/codec/order_codec.hpp) is
 // the business intent hashed into idempotency records and the audit chain. Technical fields
@@ -100,7 +100,7 @@ struct DeleteLedgerMetadata {
   friend bool operator==(const DeleteLedgerMetadata&, const DeleteLedgerMetadata&) = default;
 };
 
-// Cluster configuration: a new rotation threshold. Resets the cache (DESIGN.md §4).
+// Cluster configuration: a new rotation threshold. Resets the cache (docs/design.md §4).
 struct SetRotationThreshold {
   std::uint64_t threshold = 0;
   friend bool operator==(const SetRotationThreshold&, const SetRotationThreshold&) = default;

@@ -1,5 +1,5 @@
 // The outcome of one applied proposal: what the client is answered, what the audit entry and
-// the idempotency record store (DESIGN.md §5, §7, §8).
+// the idempotency record store (docs/design.md §5, §7, §8).
 #pragma once
 
 #include <cstdint>

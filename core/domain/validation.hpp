@@ -1,4 +1,4 @@
-// Syntax of the names and strings a client sends (DESIGN.md §6, limits in core/limits.hpp).
+// Syntax of the names and strings a client sends (docs/design.md §6, limits in core/limits.hpp).
 //
 // Each validator returns ok or a kValidation error whose message names the problem and quotes
 // the offending input (truncated, control bytes escaped). They check syntax only: whether a

@@ -1,4 +1,4 @@
-// The attribute values the ledger stores, one struct per attribute kind (DESIGN.md §2, §6).
+// The attribute values the ledger stores, one struct per attribute kind (docs/design.md §2, §6).
 // Encoded by core/codec/value_codec.hpp.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The coverage gate (DESIGN.md §4, inv#5): every cache read and delete an order makes must
+// The coverage gate (docs/design.md §4, inv#5): every cache read and delete an order makes must
 // be declared by the plan entry admission attached and by that order's coverage bits.
 //
 // PlanIndex maps each plan entry's (kind, id) to its position once per proposal; the gate is

@@ -4,7 +4,7 @@
 //                    [cache epoch u64][rotation threshold u64]
 // Written in every committed batch, so a batch carries its own applied index (inv#9). The
 // epoch and threshold repeat the cache meta row's: open() refuses a store whose two rows
-// disagree (DESIGN.md §3), so a single damaged row cannot silently realign the cache.
+// disagree (docs/design.md §3), so a single damaged row cannot silently realign the cache.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// GatedScope: the only way an order touches state (DESIGN.md §5).
+// GatedScope: the only way an order touches state (docs/design.md §5).
 //
 // Reads and deletes pass the coverage gate, then look in the proposal's write set, then in
 // the cache through the key store (never the disk: inv#3). Puts need no gate. Typed

@@ -1,4 +1,4 @@
-// GroupCommit: a run of applied log entries written to the store as one batch (issue #8).
+// GroupCommit: a run of applied log entries written to the store as one batch.
 //
 // The Raft log is the durable record, so the store does not need a commit per entry: the
 // state machine adds each entry's batch to the open group and writes the group, with the

@@ -1,4 +1,4 @@
-// What an idempotency key remembers (DESIGN.md §8): the hash of the request's business
+// What an idempotency key remembers (docs/design.md §8): the hash of the request's business
 // intent and the outcome it got. Stored as the Idempotency attribute (zone 0x04), cached and
 // mirrored like every attribute, so apply never reads it from disk (inv#3).
 #pragma once

@@ -1,4 +1,4 @@
-// Executes one order against a gated scope (DESIGN.md §5, §6).
+// Executes one order against a gated scope (docs/design.md §5, §6).
 //
 // Business rejections come back as Errors with business codes (the proposal then fails,
 // audited, and its write set is discarded); anything else (corruption, collisions,

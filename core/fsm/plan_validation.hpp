@@ -1,5 +1,5 @@
 // Checks of a proposal that arrives from the log, before anything is built from it or written
-// (DESIGN.md §4, §7). Every field is untrusted: it may come from another node's admission or a
+// (docs/design.md §4, §7). Every field is untrusted: it may come from another node's admission or a
 // damaged log. Orders and the idempotency key pass the request rules (names, limits), and a
 // transaction's script compiles (what its variables bind to is the state's, found at run); plan
 // entries have known kinds, 16-byte ids, are sorted and unique; seeds are exactly where the
@@ -29,7 +29,7 @@ namespace tally::fsm {
 // kMalformedProposal naming the first problem; ok otherwise.
 Status validate_proposal_shape(const plan::Proposal& proposal);
 
-// The plan's base index must be the base index of gen0 or gen1 (DESIGN.md §4): admission
+// The plan's base index must be the base index of gen0 or gen1 (docs/design.md §4): admission
 // reads at gen0's base and never predicts two rotations ahead, so any other value did not
 // come from an admission. kMalformedProposal otherwise.
 Status validate_base_index(const plan::Plan& plan, const cache::Cache& cache);

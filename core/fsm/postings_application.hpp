@@ -1,6 +1,6 @@
 // Moving money: applies postings to volumes through the gated scope, checking overflow on
 // every addition and, at the end, that no source other than `world` went below zero unless
-// the order forces it (DESIGN.md §6).
+// the order forces it (docs/design.md §6).
 #pragma once
 
 #include <string>

@@ -229,7 +229,7 @@ Result<ApplyReport> StateMachine::reject_or_stop(ApplyReport& report, Error erro
 }
 
 Result<std::size_t> StateMachine::preload(const plan::Plan& plan, store::Batch& batch) {
-  // Validate every seed before writing any (DESIGN.md §5).
+  // Validate every seed before writing any (docs/design.md §5).
   for (const plan::PlanEntry& entry : plan.entries) {
     if (!entry.seed) continue;
     auto kind = *keys::kind_from_byte(entry.kind);

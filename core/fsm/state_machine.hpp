@@ -1,4 +1,4 @@
-// StateMachine: applies the log, entry by entry, deterministically (DESIGN.md §5, inv#2).
+// StateMachine: applies the log, entry by entry, deterministically (docs/design.md §5, inv#2).
 //
 // For each index: bring the cache to Gen(index) -> stale check -> validate the proposal's
 // shape and base index -> preload seeds -> idempotency check -> run each order
@@ -36,12 +36,12 @@ namespace tally::fsm {
 
 struct FsmOptions {
   std::string cluster_id = "tally";  // names the cluster; a store of another one is refused
-  // Keys the audit chain's HMAC (DESIGN.md §7). Required: open() refuses without one, and
+  // Keys the audit chain's HMAC (docs/design.md §7). Required: open() refuses without one, and
   // refuses a store whose recorded key id is another key's. Simulator, scenarios and tests
-  // use audit::public_demo_audit_key(); a real node reads its key file (native/audit/).
+  // use audit::public_demo_audit_key(); a real node reads its key file (native/keyfile/).
   std::optional<audit::AuditKey> audit_key;
   std::uint64_t rotation_threshold = cache::kDefaultRotationThreshold;  // for a new store
-  // Only tests and the simulator choose the pre-fix delete (DESIGN.md §10).
+  // Only tests and the simulator choose the pre-fix delete (docs/design.md §10).
   cache::DeleteMode delete_mode = cache::DeleteMode::kLazyGen0;
   // Group commit (group_commit.hpp): entries per store write; 1 writes every entry at once.
   std::size_t group_entries_max = 1;
@@ -76,7 +76,7 @@ class StateMachine {
   Result<ApplyReport> apply(std::uint64_t index, const plan::Proposal& proposal);
 
   // An index whose entry never reaches the FSM (a configuration change, a barrier): the
-  // applied index and the cache's generation still move with it (DESIGN.md §3).
+  // applied index and the cache's generation still move with it (docs/design.md §3).
   Result<cache::AdvanceOutcome> apply_noop(std::uint64_t index);
 
   // Writes the open group of applied entries, if any, in one store write carrying the

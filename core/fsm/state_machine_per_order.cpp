@@ -1,6 +1,6 @@
 // Proposals answering per order (domain/bulk.hpp): each order runs alone, in order, under its
 // own gate; each has its own outcome, idempotency record and ledger log sequence, all in the
-// entry's one batch and one audit entry (DESIGN.md §5, §7).
+// entry's one batch and one audit entry (docs/design.md §5, §7).
 #include "core/fsm/idempotency_record.hpp"
 #include "core/fsm/order_executor.hpp"
 #include "core/fsm/state_machine.hpp"

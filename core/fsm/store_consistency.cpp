@@ -79,7 +79,7 @@ void check_audit_tail(const std::optional<std::pair<Bytes, Bytes>>& last, const 
              " hash " + hex(entry->hash)});
   }
   // An entry applied after the recorded index means the index was lowered: the log would
-  // apply entries twice (issue #7).
+  // apply entries twice.
   if (entry->log_index > state.applied_index) {
     found.push_back({Disagreement::About::kAppliedIndex, "FSM state row vs last audit row",
                      "applied index at least " + std::to_string(entry->log_index) +

@@ -1,4 +1,4 @@
-// What recovery cross-checks before trusting a store (DESIGN.md §3, §8; issue #7).
+// What recovery cross-checks before trusting a store (docs/design.md §3, §8).
 //
 // Three rows tell the cache where it stands: the FSM state row (applied index, audit tail,
 // epoch, threshold), the cache meta row (generation, epoch, threshold) and the last audit

@@ -1,4 +1,4 @@
-// Reading a stored transaction, with the distinction DESIGN.md §6 asks for: a transaction
+// Reading a stored transaction, with the distinction docs/design.md §6 asks for: a transaction
 // admission never saw is NotFound (audited). One the plan declares as seen (a cache hit, a
 // seed) that the cache lacks at apply cannot come from an admission (transactions are never
 // deleted, and a hit stays cached until apply, inv#4), so the plan is a log entry's bytes,

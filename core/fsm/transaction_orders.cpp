@@ -43,7 +43,7 @@ Result<OrderResult> execute(const domain::RevertTransaction& order, OrderContext
                                                   std::to_string(*original->reverted_by));
   }
   std::uint64_t id = boundary->next_transaction_id++;
-  // Postings come from the stored state, never from the request (DESIGN.md §6).
+  // Postings come from the stored state, never from the request (docs/design.md §6).
   std::vector<domain::Posting> postings = domain::reversed_postings(original->postings);
   TALLY_TRY(apply_postings(scope, order.ledger, postings, order.force));
   domain::TransactionState revert;

@@ -19,7 +19,7 @@ AttributeKey make(AttributeKind kind, std::initializer_list<std::string_view> pa
   std::size_t size = extra;
   for (std::string_view part : parts)
     size += part.size() + 1;
-  key.canonical.reserve(size);  // one allocation per key (issue #8)
+  key.canonical.reserve(size);  // one allocation per key
   for (std::string_view part : parts)
     append_part(key.canonical, part);
   return key;

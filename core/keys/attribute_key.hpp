@@ -1,4 +1,4 @@
-// Canonical key bytes of an attribute (DESIGN.md §2).
+// Canonical key bytes of an attribute (docs/design.md §2).
 //
 // Format (doc: core/keys/FORMAT.md): the ledger name, then the attribute's own parts.
 // Every string part is followed by a 0x00 separator; integers are 8 bytes big-endian. String

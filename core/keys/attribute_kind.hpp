@@ -1,4 +1,4 @@
-// The kinds of attribute the cache holds (DESIGN.md §2), one byte each.
+// The kinds of attribute the cache holds (docs/design.md §2), one byte each.
 //
 // The byte values are persisted (store keys, cache mirror rows) and hashed (plans in the
 // audit chain): never renumber a kind, never reuse a retired byte.
@@ -19,7 +19,7 @@ enum class AttributeKind : std::uint8_t {
   kBoundary = 5,         // (ledger) -> next transaction id, next log sequence
   kReference = 6,        // (ledger, reference) -> transaction id
   kLedgerMetadata = 7,   // (ledger) -> metadata map
-  kIdempotency = 8,      // (idempotency key) -> intent hash and outcome (DESIGN.md §8)
+  kIdempotency = 8,      // (idempotency key) -> intent hash and outcome (docs/design.md §8)
 };
 
 inline constexpr std::array<AttributeKind, 8> kAllKinds = {

@@ -1,4 +1,4 @@
-// Attribute ids and tags (DESIGN.md §2): XXH3-128 and XXH3-64 of the canonical key bytes.
+// Attribute ids and tags (docs/design.md §2): XXH3-128 and XXH3-64 of the canonical key bytes.
 //
 // The cache is keyed by (kind, id); the tag is a second, independent fingerprint stored with
 // each entry so that two canonical keys sharing an id are detected (CollisionDetected)

@@ -1,5 +1,5 @@
 // A script's footprint: what it may read and write in its ledger once its variables are
-// bound, for admission to declare (DESIGN.md §4, inv#5) and for apply to check before it
+// bound, for admission to declare (docs/design.md §4, inv#5) and for apply to check before it
 // writes.
 //
 // Sources and destinations name their accounts, and every account a script names is fixed by

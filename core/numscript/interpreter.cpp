@@ -382,7 +382,7 @@ Status Run::receive(const std::optional<std::string>& account, const Natural& am
   return ok_status();
 }
 
-// Every posting names accounts and an asset Tally accepts (DESIGN.md §6).
+// Every posting names accounts and an asset Tally accepts (docs/design.md §6).
 Status check_postings(const std::vector<domain::Posting>& postings) {
   for (const domain::Posting& posting : postings) {
     Status valid = domain::validate_asset(posting.asset);

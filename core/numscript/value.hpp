@@ -54,7 +54,7 @@ std::string value_text(const Value& value);
 // The variables of one run, by name.
 using Bindings = std::map<std::string, Value>;
 
-// Account and asset names as Tally accepts them (DESIGN.md §6); errors are kCompilationFailed
+// Account and asset names as Tally accepts them (docs/design.md §6); errors are kCompilationFailed
 // naming the offending text (a script's own literals and its variables alike).
 Status check_account_name(std::string_view name);
 Status check_asset_name(std::string_view name);

@@ -1,4 +1,4 @@
-// Admission (DESIGN.md §4): runs on the leader before proposing.
+// Admission (docs/design.md §4): runs on the leader before proposing.
 //
 // From a request and the index the leader will assign (predicted_index), applies the
 // refusal rules (admission_rules.hpp), lists every attribute each order reads or deletes,

@@ -1,4 +1,4 @@
-// The refusals admission decides before proposing (DESIGN.md §4): input that the state it
+// The refusals admission decides before proposing (docs/design.md §4): input that the state it
 // reads already dooms is refused with the business code the state machine would give, so a
 // request that is simply wrong leaves no log entry, no audit entry and no idempotency record.
 //

@@ -1,4 +1,4 @@
-// What each order reads or deletes: the attributes admission must declare (DESIGN.md §4).
+// What each order reads or deletes: the attributes admission must declare (docs/design.md §4).
 //
 // Writes alone need no declaration (Put does not pass the gate); everything an executor in
 // core/fsm/ reads or deletes is listed here, and the gate proves it at apply (inv#5). A
@@ -32,7 +32,7 @@ struct Footprint {
   // order of the same bulk makes (ids are only known at apply), so it also needs the volumes
   // every such order may move in its ledger. Admission declares that set once per bulk and
   // covers it for each such revert (see bulk_volumes), which keeps a bulk linear to admit
-  // and lets a bulk revert what it created, reverts included (issue #7).
+  // and lets a bulk revert what it created, reverts included.
   bool needs_bulk_volumes = false;
   // A scripted transaction's set_account_meta writes, as far as its variables tell them, so
   // that the request's later orders are admitted against them.

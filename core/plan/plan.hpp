@@ -1,4 +1,4 @@
-// The plan admission attaches to a proposal (DESIGN.md §4): what the FSM may read or delete,
+// The plan admission attaches to a proposal (docs/design.md §4): what the FSM may read or delete,
 // and the values the cache lacked.
 //
 // Entries are sorted by (kind, id) and unique, so the same request admitted against the same

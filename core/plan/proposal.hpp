@@ -1,4 +1,4 @@
-// A proposal: the command one log entry carries (DESIGN.md §4, §5).
+// A proposal: the command one log entry carries (docs/design.md §4, §5).
 //
 // The orders' business intent (inv#8) beside the technical fields admission added: the plan,
 // each order's coverage bits, and the leader's timestamp. A bulk is several orders, applied

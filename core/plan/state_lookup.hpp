@@ -1,4 +1,4 @@
-// What admission reads of the ledger as the leader knows it (DESIGN.md §4): an attribute's
+// What admission reads of the ledger as the leader knows it (docs/design.md §4): an attribute's
 // live value from the cache when the cache holds the key (fresher than the store, which may
 // lag it), else its row in the store (the state machine's read view). Reads only.
 #pragma once

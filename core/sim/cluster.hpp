@@ -1,5 +1,5 @@
 // The simulated cluster: nodes with their own store and state machine, one shared log, a
-// leader, and the faults the simulator injects (DESIGN.md §9 modelled without a network).
+// leader, and the faults the simulator injects (docs/design.md §9 modelled without a network).
 //
 // The log stands for Raft's committed log: an entry is either a proposal or a configuration
 // entry the FSM never sees (it still advances the applied index). Admitted proposals wait in
@@ -62,7 +62,7 @@ class Cluster {
   Result<ApplyEvent> apply_next(std::size_t i);
 
   Status restart(std::size_t i);  // reopen from its store (after a crash)
-  // Memory is lost, and with it the node's open commit group (issue #8): the store holds the
+  // Memory is lost, and with it the node's open commit group: the store holds the
   // last group boundary, the log replays the rest.
   void crash(std::size_t i) { nodes_[i]->fsm.reset(); }
   // What node i's store will hold once its open group commits: the view checks read.

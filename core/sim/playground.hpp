@@ -1,4 +1,4 @@
-// Free play for the visualiser (DESIGN.md §10): a session of actions on one node, each
+// Free play for the visualiser (docs/design.md §10): a session of actions on one node, each
 // recorded as a step of the stepping model (step_state.hpp). Actions are short strings, so a
 // session is a list that a URL can carry and a replay can rebuild exactly:
 //   save:ACCOUNT     admit a save of ACCOUNT's metadata (a new value each time)

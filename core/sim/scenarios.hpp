@@ -1,4 +1,4 @@
-// The race scenarios of DESIGN.md §10, narrated for people: each event, what admission
+// The race scenarios of docs/design.md §10, narrated for people: each event, what admission
 // predicted and declared, gen0 / gen1 in memory beside the disk rows of the keys in play, and
 // parity after every step. `tally-sim scenario N` prints them; golden files in
 // tests/scenario/golden/ pin them; the visualiser steps through the same recordings.
@@ -14,7 +14,7 @@ namespace tally::sim {
 struct Narration {
   std::string title;
   std::string text;               // the whole narration, one event per paragraph
-  bool expected_outcome = false;  // the scenario ended as DESIGN.md says it must
+  bool expected_outcome = false;  // the scenario ended as docs/design.md says it must
 };
 
 inline constexpr int kScenarioCount = 7;

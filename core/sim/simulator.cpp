@@ -34,7 +34,7 @@ class Run {
     o.audit_key = audit::public_demo_audit_key();
     o.rotation_threshold = threshold_;
     if (options_.pre_fix) o.delete_mode = cache::DeleteMode::kPreFixForTeaching;
-    // Most seeds commit in groups, so crashes land mid-group (issue #8); taken from the seed,
+    // Most seeds commit in groups, so crashes land mid-group; taken from the seed,
     // not drawn, so every seed's run is otherwise the one it always was.
     o.group_entries_max =
         options_.group_entries != 0 ? options_.group_entries : 1 + options_.seed % 4;

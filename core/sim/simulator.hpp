@@ -1,4 +1,4 @@
-// The deterministic simulator (issue #4, after TigerBeetle's VOPR): one seed drives a cluster
+// The deterministic simulator (after TigerBeetle's VOPR): one seed drives a cluster
 // through admissions, applies, rotations and faults, and checks after every step that nothing
 // broke. No I/O, no clock: the same seed gives the same run natively and in WebAssembly.
 //

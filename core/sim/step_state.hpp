@@ -1,4 +1,4 @@
-// The stepping model for people (issue #11, DESIGN.md §10): a scenario or a free-play session
+// The stepping model for people (docs/design.md §10): a scenario or a free-play session
 // is a sequence of steps, each carrying a structured state rather than text. The visualiser
 // draws it (wasm/ turns it into JSON), `tally-sim scenario N` renders it as narration
 // (core/sim/step_text.hpp), and tests/scenario/golden/ pins that rendering.
@@ -64,7 +64,7 @@ struct PlanEntryStep {
   std::string kind;
   std::string id_hex;
   bool watched = false;
-  std::string verdict;  // CheckCache at admission: "Hit", "Miss" (DESIGN.md §4)
+  std::string verdict;  // CheckCache at admission: "Hit", "Miss" (docs/design.md §4)
   std::string source;   // "hit", "seed", "absent"
   bool seeded = false;
   std::size_t seed_bytes = 0;
@@ -158,7 +158,7 @@ struct StepState {
 struct Recording {
   std::string title;
   std::vector<StepState> steps;
-  bool expected_outcome = true;  // a scenario ended as DESIGN.md says it must
+  bool expected_outcome = true;  // a scenario ended as docs/design.md says it must
 };
 
 }  // namespace tally::sim

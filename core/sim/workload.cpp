@@ -38,7 +38,7 @@ domain::Metadata Workload::metadata() {
   domain::Metadata out;
   std::uint64_t count = 1 + prng_->below(2);
   // One draw per statement: C++ leaves the order of an overloaded operator's operands
-  // unspecified, and GCC and Clang (hence WebAssembly) differ (TOOLCHAIN.md).
+  // unspecified, and GCC and Clang (hence WebAssembly) differ (docs/toolchain.md).
   for (std::uint64_t i = 0; i < count; ++i) {
     std::uint64_t type = prng_->below(4);
     domain::MetadataValue value = domain::MetadataNull{};
@@ -85,7 +85,7 @@ std::string Workload::script_text(std::uint64_t shape, const std::string& asset,
 domain::Order Workload::scripted_transaction() {
   domain::CreateTransaction order;
   order.ledger = ledger();
-  // One draw per statement (TOOLCHAIN.md: argument evaluation order differs across compilers).
+  // One draw per statement (docs/toolchain.md: argument evaluation order differs across compilers).
   std::uint64_t shape = prng_->below(8);
   if (shape >= 6) shape = 2;  // metadata-driven, the shape in-flight orders can make stale
   std::string asset = pick(kAssets);

@@ -1,4 +1,4 @@
-// The ordered key-value interface every Tally store implements (DESIGN.md §8).
+// The ordered key-value interface every Tally store implements (docs/design.md §8).
 //
 // Keys compare as unsigned bytes, shorter first on a common prefix (memcmp order: the order
 // of std::vector<uint8_t> and of SQLite BLOBs). Implementations: MemoryStore (tests, the
@@ -35,7 +35,7 @@ class KeyValueStore {
   virtual Status write(const Batch& batch) = 0;
 
   // write(), for a caller that drops the batch afterwards: a store may move its keys and values
-  // out instead of copying them (the group commit's batch: issue #8). The batch is left valid
+  // out instead of copying them (the group commit's batch). The batch is left valid
   // but unspecified; the caller clears it.
   virtual Status absorb(Batch& batch) { return write(batch); }
 };

@@ -1,11 +1,11 @@
-// How Tally lays its state out in one ordered key-value space (DESIGN.md §3, §8).
+// How Tally lays its state out in one ordered key-value space (docs/design.md §3, §8).
 //
 // The first key byte is a zone. Doc: core/store/FORMAT.md; this header is its mirror.
 //   0x00 meta        [0x00]"schema_version" -> u32 LE schema version
 //   0x01 attributes  [0x01][kind][canonical key]        -> encoded attribute value
 //   0x02 cache       [0x02][gen byte][kind][id 16 BE]   -> [tag 8 LE][flag][value]
 //                    [0x02][0xff]                       -> cache meta (generation, epoch, ...)
-//   0x03 audit/logs, 0x04 idempotency, 0x05 FSM state: defined by the issues that use them.
+//   0x03 audit/logs, 0x04 idempotency, 0x05 FSM state: see core/store/FORMAT.md.
 #pragma once
 
 #include <cstdint>

@@ -201,7 +201,7 @@ void MemoryStore::erase_range(const Bytes& begin, const Bytes& end) {
     if (range_empty(from, to)) continue;
     Partition& partition = cache_gen_[gen_byte];
     if (compare_keys(from, first) == 0 && compare_keys(to, last) == 0) {
-      // A whole generation byte: retire it in O(1) (issue #8, rotation without a stall).
+      // A whole generation byte: retire it in O(1) (rotation without a stall).
       if (!partition.empty()) {
         auto retired = std::make_unique<Retired>();
         retired->partition = std::move(partition);

@@ -1,20 +1,20 @@
 // MemoryStore: the in-memory ordered store, for tests, the simulator and WebAssembly.
 //
 // Rows live in hash maps (tsl::robin_map), so get(), overwrites and inserts cost O(1) instead
-// of a walk of memcmp's down a tree of a million rows (issue #8). Each range's rows are split
+// of a walk of memcmp's down a tree of a million rows. Each range's rows are split
 // over kShards maps by hash, so a growing map rehashes 1/kShards of the rows at a time: no
 // write stalls for a rehash of the whole store. Key order, which scans need
 // (the order SQLite keeps: memcmp, shorter first), is kept lazily: a sorted key vector plus
 // the keys added since; a scan merges them first, in O(rows + added·log added). Only scans
 // walk rows, always through the sorted keys: hash order never reaches a caller (inv#2).
 //
-// The two cache generation bytes ([0x02][0x00], [0x02][0x01], DESIGN.md §3) have a partition
+// The two cache generation bytes ([0x02][0x00], [0x02][0x01], docs/design.md §3) have a partition
 // each: a range delete of exactly one of them (a rotation) retires it in O(1), and later
 // writes free it a bounded number of rows at a time, so no write pays for a whole generation.
 //
 // Batches apply all-or-nothing. The whole content can be copied out and compared, which is
 // how tests check that two stores hold identical bytes, and copied in, which is how the
-// simulator installs a snapshot. Fault injection (STYLE.md, after SQLite's test_vfs):
+// simulator installs a snapshot. Fault injection (docs/style.md, after SQLite's test_vfs):
 // fail_next_writes(n) makes the next n batches fail with kStorage and change nothing, as a
 // crash before the commit would. Not thread-safe (scans reorder lazily, even on a const
 // store).

@@ -1,4 +1,4 @@
-// The storage schema version row (DESIGN.md §8): written when a store is created, checked
+// The storage schema version row (docs/design.md §8): written when a store is created, checked
 // on every open. A store of another version is refused with kSchemaMismatch, never
 // reinterpreted.
 #pragma once

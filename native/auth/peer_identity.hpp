@@ -1,4 +1,4 @@
-// Who a node certificate names (DESIGN.md §9): one node of one cluster.
+// Who a node certificate names (docs/design.md §9): one node of one cluster.
 //
 // A node certificate carries its identity as one subjectAltName URI,
 // "urn:tally:node:<node id>:<cluster id>": the node id in decimal (> 0), then the cluster id.

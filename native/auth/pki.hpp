@@ -1,4 +1,4 @@
-// The cluster's small PKI (DESIGN.md §9): a cluster CA and one certificate per node, for the
+// The cluster's small PKI (docs/design.md §9): a cluster CA and one certificate per node, for the
 // mutual TLS between peers (native/tls/).
 //
 // Keys are ECDSA P-256, certificates SHA-256-signed X.509 v3, valid ten years (from an hour

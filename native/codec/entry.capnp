@@ -1,6 +1,6 @@
-# The Raft log entry and the snapshot envelope on the wire (DESIGN.md §9).
+# The Raft log entry and the snapshot envelope on the wire (docs/design.md §9).
 #
-# Rules of evolution (DESIGN.md §9): ordinals are never reused and never renumbered; a
+# Rules of evolution (docs/design.md §9): ordinals are never reused and never renumbered; a
 # retired field stays where it is, renamed obsoleteX, and is neither written nor read. New
 # fields take the next ordinal and must default to "absent" (zero, false, null), so an
 # entry written by an earlier revision decodes to the same core struct.

@@ -1,10 +1,10 @@
-// The Raft log entry and the snapshot envelope in Cap'n Proto (DESIGN.md §9), converted to and
+// The Raft log entry and the snapshot envelope in Cap'n Proto (docs/design.md §9), converted to and
 // from the core's plain structs. The schema is native/codec/entry.capnp; the core never sees
 // Cap'n Proto (.ci/bans).
 //
 // Contract:
 // - encode_* produce a flat message (segment table + segments): a whole number of 8-byte
-//   words, which is what libraft requires of an entry payload (TOOLCHAIN.md).
+//   words, which is what libraft requires of an entry payload (docs/toolchain.md).
 // - decode_* take untrusted bytes (another node's admission, a damaged log or a peer's
 //   snapshot). They never abort: anything malformed is an Error (kCorrupt), whatever the
 //   bytes. The reader is bounded (traversal and nesting limits, wire_limits.hpp), and input

@@ -1,4 +1,4 @@
-// The snapshot format (DESIGN.md §9): what a Raft snapshot carries, in Cap'n Proto
+// The snapshot format (docs/design.md §9): what a Raft snapshot carries, in Cap'n Proto
 // (native/codec/entry.capnp, SnapshotEnvelope), and the row image used for stores that are
 // not SQLite files (the in-memory store of the deterministic tests).
 //
@@ -79,7 +79,7 @@ Result<SnapshotView> read_snapshot(ByteView bytes);
 Status verify_snapshot_image(const SnapshotView& view);
 
 // Format 1, as revision 1 of the schema wrote it (the whole image inside the envelope).
-// Nodes no longer write it; tests do, to prove old snapshots still restore.
+// Nodes read it but write format 2; tests write it, to prove old snapshots still restore.
 // REQUIRES: image below 512 MiB.
 Bytes encode_single_snapshot(const SnapshotHeader& header, ByteView image);
 

@@ -1,4 +1,4 @@
-// Reader limits for Cap'n Proto messages from untrusted sources (DESIGN.md §9).
+// Reader limits for Cap'n Proto messages from untrusted sources (docs/design.md §9).
 //
 // A Cap'n Proto reader follows pointers lazily; these bounds stop a hostile message from
 // making it read more than its own size many times over (traversal) or recurse without end
@@ -21,7 +21,7 @@ inline constexpr std::size_t kEntryBytesMax = std::size_t{64} << 20;
 inline constexpr int kNestingLimit = 16;
 // A message that carries a whole image as one Data field (a format-1 snapshot envelope, a row
 // image): at most Cap'n Proto's 2^29 - 1 bytes for one blob (512 MiB). Format-2 snapshots
-// carry the image in raw chunks after a small envelope, so this no longer bounds the store.
+// carry the image in raw chunks after a small envelope, so this does not bound the store.
 inline constexpr std::size_t kSnapshotBytesMax = (std::size_t{1} << 29) + 4096;
 // Traversal limits in words: each message may be read whole about twice.
 inline constexpr std::uint64_t traversal_words(std::size_t message_bytes) {

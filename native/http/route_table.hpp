@@ -1,4 +1,4 @@
-// The one table of routes the server serves (DESIGN.md §9; docs/api.md). Each entry names the
+// The one table of routes the server serves (docs/design.md §9; docs/api.md). Each entry names the
 // method, the path pattern ("{name}" matches one decoded segment), the handler, the metric
 // name, and what a later security layer needs: the scope a caller must hold and the body
 // limit (0: the server's). A path that matches a pattern under another method answers 405

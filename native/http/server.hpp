@@ -1,4 +1,4 @@
-// The HTTP/JSON API of one node (DESIGN.md §9; docs/api.md): h2o on the node's own libuv
+// The HTTP/JSON API of one node (docs/design.md §9; docs/api.md): h2o on the node's own libuv
 // loop, the loop that runs libraft, admission and apply, so a handler calls the node directly.
 //
 // It speaks the Go ledger's v2 API, as its official SDKs decode it, at /v2/... and at the

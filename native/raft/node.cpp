@@ -150,7 +150,7 @@ Status Node::catch_up() {
 
 Status Node::commit_point() {
   // The one place where applied entries become durable in the store: the state machine's
-  // open group (FsmOptions::group_entries_max entries at most, issue #8) is written in one
+  // open group (FsmOptions::group_entries_max entries at most) is written in one
   // store write. The host calls it on a timer (the time bound), and the node before a
   // snapshot and before it stops; the count bound is the state machine's own.
   if (failure_) return *failure_;

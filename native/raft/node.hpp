@@ -1,4 +1,4 @@
-// Node: one replica of the ledger, driven by libraft (DESIGN.md §9). The API the HTTP layer
+// Node: one replica of the ledger, driven by libraft (docs/design.md §9). The API the HTTP layer
 // (tallyd) calls, and the raft_fsm that libraft drives.
 //
 // Data flows one way: submit -> the leader's queue -> admission (at raft_last_index + 1 + k,
@@ -33,7 +33,7 @@
 // - Applied index discipline: entries at or below the store's applied index are skipped
 //   (libraft replays the log after a restart); indexes that never reach the FSM (barriers,
 //   configuration entries) reach it as apply_noop before the next apply, admission or
-//   snapshot (DESIGN.md §3).
+//   snapshot (docs/design.md §3).
 // - A hard error from the state machine (storage, corruption, an invariant) fails the node:
 //   it is reported on stderr, nothing past it is applied (libraft retries the entry and the
 //   node refuses it again), and failure() says why. The host then stops the node.
@@ -217,7 +217,7 @@ class Node {
   // brought in, nor those skipped after a restart): a counter whose rate is the apply rate.
   std::uint64_t entries_applied() const { return entries_applied_; }
   // Cache rotations applied by this process: one per generation step, a jump of n
-  // generations counting n (DESIGN.md §3: it drops exactly what n rotations would).
+  // generations counting n (docs/design.md §3: it drops exactly what n rotations would).
   std::uint64_t rotations() const { return rotations_; }
   // Admission on this node as leader: requests by verdict ("admitted", "busy",
   // "cache_horizon_exceeded", "rejected", "failed"), and the admitted plans' attribute
@@ -228,7 +228,7 @@ class Node {
   // Commits what is applied: before the raft instance closes (raft_close).
   Status stop();
   // After raft_close's callback: libraft has answered its requests; any left are answered
-  // kUnknown, and the node no longer touches the raft instance.
+  // kUnknown, and the node does not touch the raft instance again.
   void closed();
 
  private:

@@ -1,4 +1,4 @@
-// The raft_fsm side of Node: apply, snapshot, restore (DESIGN.md §3, §5, §9), and the
+// The raft_fsm side of Node: apply, snapshot, restore (docs/design.md §3, §5, §9), and the
 // membership and leadership requests.
 #include <cstdio>
 #include <cstring>

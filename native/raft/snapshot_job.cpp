@@ -59,7 +59,7 @@ int SnapshotJob::run(struct raft_buffer* bufs[], unsigned* n_bufs) {
   header_.image_bytes = 0;
   Status read = image_->read([&](ByteView piece) { return copy_chunks(piece, hash); });
   auto digest = read.ok() ? image_->digest() : Result<crypto::Digest>(read.error());
-  image_.reset();  // ends the read transaction: the view is no longer needed
+  image_.reset();  // ends the read transaction: the view is done
   if (!digest.ok()) {
     error_ = std::move(digest).error();
     free_chunks();

@@ -1,5 +1,5 @@
 // SnapshotJob: one Raft snapshot of the store, taken in libraft's two steps (fsm version 3,
-// DESIGN.md §9). The node creates it on the loop, right after committing its open group, with
+// docs/design.md §9). The node creates it on the loop, right after committing its open group, with
 // the store's pinned image (StoreHost::pin_image: cheap, no copy); run() then executes on
 // libraft's snapshot thread (raft_io async_work: libuv's thread pool, or inline in the
 // deterministic fixture) while the loop goes on applying: it copies the image into chunks of

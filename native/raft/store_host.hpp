@@ -1,5 +1,5 @@
 // StoreHost: the store a node applies to, and how it is imaged into a snapshot and replaced
-// by one (DESIGN.md §9).
+// by one (docs/design.md §9).
 //
 // Snapshots are taken in two steps (libraft's async snapshot, fsm version 3): pin_image()
 // runs on the loop right after the open group commits and only fixes the view (cheap);

@@ -1,4 +1,4 @@
-// UvHost: a Node on libraft's production backends (DESIGN.md §9): the libuv disk I/O
+// UvHost: a Node on libraft's production backends (docs/design.md §9): the libuv disk I/O
 // (segments and snapshots under <data_dir>/raft) and the peer transport (mutual TLS when
 // UvConfig::peer_tls is set, else libraft's plaintext TCP), on a libuv loop the caller runs. The
 // store is SQLite at <data_dir>/store.db.
@@ -6,10 +6,10 @@
 // Start: ignores SIGPIPE for the process (a peer closing a connection must not kill the
 // node; libuv reports EPIPE), creates the directories, opens the store and the node, raft_init,
 // bootstraps the configured voters (RAFT_CANTBOOTSTRAP on a restart is expected and ignored,
-// TOOLCHAIN.md), then raft_start: libraft restores its last snapshot and replays the later entries,
-// which the node skips up to the store's applied index. A Raft directory whose files cannot be
-// read (garbage metadata, a truncated segment) fails start with kCorrupt and libraft's message
-// naming the file; libraft's auto-recovery (moving a corrupt segment aside) is off, so the
+// docs/toolchain.md), then raft_start: libraft restores its last snapshot and replays the later
+// entries, which the node skips up to the store's applied index. A Raft directory whose files
+// cannot be read (garbage metadata, a truncated segment) fails start with kCorrupt and libraft's
+// message naming the file; libraft's auto-recovery (moving a corrupt segment aside) is off, so the
 // files stay as they were. A failure after raft_init closes libraft on the loop before start
 // returns. Close: commits, raft_close; in its callback
 // raft_uv_close then the transport's release, and the node answers whatever libraft left. A failed

@@ -1,5 +1,5 @@
-// tally-sim: the simulator on the command line (issue #4).
-//   tally-sim scenario N [--pre-fix]      narrate a DESIGN.md §10 scenario step by step
+// tally-sim: the simulator on the command line.
+//   tally-sim scenario N [--pre-fix]      narrate a docs/design.md §10 scenario step by step
 //   tally-sim scenario N --explain        the same steps as the visualiser shows them: event,
 //                                         why it is safe or not, invariant checks
 //   tally-sim run [--seeds N] [--steps M] run seeds, a progress line, a summary
@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
 
   int scenario_number = 1;
   bool scenario_pre_fix = false;
-  CLI::App* scenario = app.add_subcommand("scenario", "narrate a DESIGN.md §10 race scenario");
+  CLI::App* scenario = app.add_subcommand("scenario", "narrate a docs/design.md §10 race scenario");
   scenario->add_option("number", scenario_number, "1 to 7")->required()->check(CLI::Range(1, 7));
   scenario->add_flag("--pre-fix", scenario_pre_fix, "the delete before formancehq/ledger#1455");
   bool scenario_explain = false;

@@ -33,7 +33,7 @@ constexpr const char* kKeyedSql[SqliteStore::kTableStatementCount] = {
 // Mirror rows are keyed by hash id, so as keyed rows each landed on a random page of a table
 // of hundreds of thousands; appended, they fill the table's last pages. Point reads and
 // partial range deletes walk the whole table: nothing on the apply path does either (the
-// cache answers from memory, DESIGN.md §3); scans (restore, parity, the checker) group.
+// cache answers from memory, docs/design.md §3); scans (restore, parity, the checker) group.
 #define TALLY_NEWEST(where)                                      \
   "SELECT k, v FROM (SELECT k, v, max(seq) FROM %s WHERE " where \
   " GROUP BY k) "                                                \
@@ -56,7 +56,7 @@ constexpr const char* kTransactionSql[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBA
 // The adapter's own table layout (PRAGMA user_version); a store of another layout is refused.
 // 0 was one table for every row; 2 added a keyed table per cache generation byte; 3 retired
 // them by rename (kv_retired_<n>), swept a bounded number of rows per write; 4 makes the
-// generation tables append-only logs (issue #8).
+// generation tables append-only logs.
 constexpr int kLayoutVersion = 4;
 constexpr const char* kRetiredPrefix = "kv_retired_";
 
@@ -193,7 +193,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       "PRAGMA synchronous=NORMAL;"
       // Pages of the hot set stay in memory: each applied entry touches rows on random
       // pages (attribute rows by name, mirror rows by hash id), so a small page cache turns
-      // nearly every write into a read of its page first (issue #8 profile).
+      // nearly every write into a read of its page first.
       "PRAGMA cache_size=-262144;"
       "PRAGMA mmap_size=1073741824;";
   for (int t = 0; t < kTableCount; ++t)

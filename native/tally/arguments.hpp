@@ -22,7 +22,7 @@ std::optional<std::uint64_t> parse_u64(std::string_view text);
 // Typed metadata, written as in HTTPie: KEY=VALUE sends VALUE as a string, always (so
 // `zip=01234`, `range=1-2` and `dash=-` stay as typed); KEY:=JSON sends a JSON literal
 // (`count:=42`, `vip:=true`, `gone:=null`, `name:="a b"`). JSON literals are the ones
-// Tally's metadata holds (DESIGN.md §6): integers, true, false, null and strings.
+// Tally's metadata holds (docs/design.md §6): integers, true, false, null and strings.
 struct MetadataPair {
   std::string key;
   json::Json value;
@@ -33,7 +33,7 @@ Result<MetadataPair> parse_metadata_pair(std::string_view text);
 Result<std::vector<MetadataPair>> parse_metadata_pairs(const std::vector<std::string>& texts);
 
 // "SOURCE DESTINATION AMOUNT ASSET": exactly four words separated by white space. The words
-// themselves are checked by the node (names, amounts, assets: DESIGN.md §6).
+// themselves are checked by the node (names, amounts, assets: docs/design.md §6).
 struct Posting {
   std::string source;
   std::string destination;

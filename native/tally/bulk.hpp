@@ -1,5 +1,5 @@
 // `tally bulk LEDGER FILE`: a file holding a JSON array of bulk elements
-// ({"action", "data", "ik"?}, DESIGN.md §9) sent to a ledger.
+// ({"action", "data", "ik"?}, docs/design.md §9) sent to a ledger.
 //
 // One request, one log entry (POST /v2/{ledger}/_bulk). Non-atomic (the default), as
 // Formance's bulk without continueOnFailure: the elements apply in order, each on its own, and
@@ -13,7 +13,7 @@
 // running the file again re-sends the elements that applied (each answered from its record,
 // not applied again) and applies the rest; `--ik NAME` starts a new run of the same file. An
 // atomic file's key is derived the same way from the whole array, unless --ik names it. The
-// node keeps an element's outcome under its key, failures included (DESIGN.md §8): a file run
+// node keeps an element's outcome under its key, failures included (docs/design.md §8): a file run
 // again unchanged answers a failed element with the same failure, even once its cause is gone
 // (an account funded since); give that element an "ik" of its own, or change it, to send it
 // anew.

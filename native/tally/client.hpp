@@ -16,7 +16,7 @@
 
 namespace tally::cli {
 
-// Read-your-writes across nodes (DESIGN.md §9): every write's answer carries the node's
+// Read-your-writes across nodes (docs/design.md §9): every write's answer carries the node's
 // cluster id (Tally-Cluster-Id) and the index it was applied at (Tally-Applied-Index). The CLI
 // remembers the last one in a small state file, $XDG_STATE_HOME/tally/last-write.json (else
 // ~/.local/state/tally/), and sends both back on every read, so a read through any node of

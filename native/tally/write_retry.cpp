@@ -1,5 +1,5 @@
 // Writes through leader changes (client.hpp: Client::send_write). A follower answers a write
-// with a redirect to the leader it knows (DESIGN.md §9); right after that leader died, the
+// with a redirect to the leader it knows (docs/design.md §9); right after that leader died, the
 // redirect points at a node that is gone, and until an election ends every node answers 503
 // NO_LEADER. The write is then sent again, with backoff, through the node the user named and
 // the cluster's other known nodes, until a bounded budget has passed. Each try carries the

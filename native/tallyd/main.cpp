@@ -1,4 +1,4 @@
-// tallyd: one Tally node (DESIGN.md §9, issue #10): libraft over libuv, the state machine on
+// tallyd: one Tally node (docs/design.md §9): libraft over libuv, the state machine on
 // SQLite, and the HTTP/JSON API on the same loop.
 //
 // Every flag can come from a config file (--config FILE, TOML or INI, keys as the long flag

@@ -1,4 +1,4 @@
-// tallyd's peer security (DESIGN.md §9): mutual TLS between nodes unless the operator says
+// tallyd's peer security (docs/design.md §9): mutual TLS between nodes unless the operator says
 // otherwise, out loud.
 //
 // --peer-cert, --peer-key and --peer-ca (or the same keys in the config file) name this node's

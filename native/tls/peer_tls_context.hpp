@@ -1,4 +1,4 @@
-// The TLS settings every peer connection of a node shares (DESIGN.md §9): this node's
+// The TLS settings every peer connection of a node shares (docs/design.md §9): this node's
 // certificate and key, the cluster CA it trusts, and the identity rules.
 //
 // TLS 1.3 only. Both ends present a certificate (the listener requires one: no certificate,

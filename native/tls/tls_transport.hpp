@@ -1,4 +1,4 @@
-// libraft's peer transport over mutual TLS (DESIGN.md §9): a struct raft_uv_transport, the
+// libraft's peer transport over mutual TLS (docs/design.md §9): a struct raft_uv_transport, the
 // interface libraft 0.15's uv backend takes (raft/uv.h: init, listen, connect, close), in
 // place of its plaintext uv_tcp transport.
 //

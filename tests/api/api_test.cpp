@@ -207,7 +207,7 @@ TEST_CASE("bulk applies atomically or element by element", "[api]") {
   CHECK(field(failed.items[0], "errorCode").text == "INTERNAL");
   CHECK(field(failed.items[1], "errorCode").text == "INSUFFICIENT_FUND");
   CHECK(node.call("GET", "/v2/main/accounts/b").status == 404);
-  CHECK(before != node.digest());  // the failure is audited (DESIGN.md §5)
+  CHECK(before != node.digest());  // the failure is audited (docs/design.md §5)
 
   // Element by element, stopping at the first failure (continueOnFailure=false).
   auto stopped = node.call(

@@ -1,4 +1,4 @@
-// libFuzzer target: every decoder of untrusted bytes (DESIGN.md §8). The first input byte
+// libFuzzer target: every decoder of untrusted bytes (docs/design.md §8). The first input byte
 // picks the decoder; the rest is its input. A decoder must return an error or a value, never
 // crash, hang or leak; a value it accepts must re-encode to exactly the input (one encoding
 // per value), which catches decoders that accept more than the encoder can write. A proposal

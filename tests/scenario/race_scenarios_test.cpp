@@ -1,4 +1,4 @@
-// The races of DESIGN.md §10, each as an FSM-level specification with K = 4: admission and
+// The races of docs/design.md §10, each as an FSM-level specification with K = 4: admission and
 // apply are separated by proposals in flight, and parity (inv#1) is checked after every
 // applied entry. Scenario 1 also runs with the pre-fix delete and shows the break the pull
 // request describes.

@@ -1,4 +1,4 @@
-// The audit chain (DESIGN.md §7): one entry per applied proposal with orders, chained by
+// The audit chain (docs/design.md §7): one entry per applied proposal with orders, chained by
 // HMAC-SHA-256 under the cluster key; ledger logs point into it.
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// CheckCache (DESIGN.md §4): the admission verdict for every distance d = Gen(at) - current
+// CheckCache (docs/design.md §4): the admission verdict for every distance d = Gen(at) - current
 // generation and every place a key can be.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// The generation is a function of the applied index alone (DESIGN.md §3), and rotations
+// The generation is a function of the applied index alone (docs/design.md §3), and rotations
 // compose: catching up in one jump leaves the same bytes as catching up step by step.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Mirror preload of plan seeds (DESIGN.md §3): fill only what is absent, never resurrect.
+// Mirror preload of plan seeds (docs/design.md §3): fill only what is absent, never resurrect.
 #include <catch2/catch.hpp>
 
 #include "core/cache/cache.hpp"

@@ -1,5 +1,5 @@
 // The core codec: every value round-trips, every value has exactly one encoding, and any
-// malformed input is an error, never a crash (DESIGN.md §8).
+// malformed input is an error, never a crash (docs/design.md §8).
 #include <catch2/catch.hpp>
 #include <random>
 

@@ -1,4 +1,4 @@
-// Pins the core's own SHA-256 and HMAC-SHA-256 to OpenSSL's, byte for byte (DESIGN.md §7: the
+// Pins the core's own SHA-256 and HMAC-SHA-256 to OpenSSL's, byte for byte (docs/design.md §7: the
 // browser build has no system crypto, so native tests prove the portable code right).
 // Inputs come from a fixed-seed std::mt19937_64; a failure prints the seed and the case.
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // SHA-256 and HMAC-SHA-256 against their published test vectors: FIPS 180-2 Appendix B / the
-// NIST CAVS short and long messages, and RFC 4231 §4. The audit chain (DESIGN.md §7) rests on
+// NIST CAVS short and long messages, and RFC 4231 §4. The audit chain (docs/design.md §7) rests on
 // these digests being exactly right on every platform.
 #include <catch2/catch.hpp>
 

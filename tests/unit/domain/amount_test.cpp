@@ -1,4 +1,4 @@
-// Amounts are unsigned 256-bit integers (DESIGN.md §6): exact decimal round trips, checked
+// Amounts are unsigned 256-bit integers (docs/design.md §6): exact decimal round trips, checked
 // arithmetic at every limb boundary, exactly one binary encoding per value. A seeded property
 // test compares the limb code against decimal-string arithmetic written here, independently.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The syntax of names and strings a client sends (DESIGN.md §6, core/limits.hpp): each rule
+// The syntax of names and strings a client sends (docs/design.md §6, core/limits.hpp): each rule
 // with inputs it accepts, inputs it rejects, and the bounds at max and max + 1.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// What apply refuses before running any order, and what stops the node (DESIGN.md §4, §5).
+// What apply refuses before running any order, and what stops the node (docs/design.md §4, §5).
 #include <catch2/catch.hpp>
 
 #include "core/codec/value_codec.hpp"

@@ -113,7 +113,7 @@ TEST_CASE("a crash mid-group loses only the open group, which the log replays", 
   }
 }
 
-// The hazard of DESIGN.md §4 under group commit: a key written in the open group and rotated
+// The hazard of docs/design.md §4 under group commit: a key written in the open group and rotated
 // out of memory since is read by admission as a Miss. The store does not hold it yet; the
 // group view does.
 TEST_CASE("admission through the group view sees the open group's writes", "[fsm]") {

@@ -1,4 +1,4 @@
-// Canonical key bytes, ids and tags (DESIGN.md §2).
+// Canonical key bytes, ids and tags (docs/design.md §2).
 #include <catch2/catch.hpp>
 
 #include "core/keys/attribute_key.hpp"

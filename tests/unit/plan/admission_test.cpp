@@ -1,4 +1,4 @@
-// Admission (DESIGN.md §4): the attribute list, its classification, and the plan's shape.
+// Admission (docs/design.md §4): the attribute list, its classification, and the plan's shape.
 #include <catch2/catch.hpp>
 
 #include "core/codec/proposal_codec.hpp"
