@@ -38,7 +38,10 @@ Result<ApplyEvent> Cluster::apply_next(std::size_t i) {
   TALLY_INVARIANT(event.index <= log_.size(), "apply past the end of the log");
   const LogEntry& entry = log_[event.index - 1];
   Error failure{Code::kInvariantViolation, ""};
-  if (!entry.proposal) {
+  const bool planted = planted_index_ != 0 && i == planted_node_ && event.index >= planted_index_ &&
+                       entry.proposal.has_value();
+  if (planted) planted_index_ = 0;
+  if (!entry.proposal || planted) {
     event.configuration = true;
     auto advanced = node.fsm->apply_noop(event.index);
     if (advanced.ok()) return event;
