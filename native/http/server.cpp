@@ -320,6 +320,12 @@ void Server::Impl::dispatch(const CallPtr& call) {
                       std::to_string(config.body_bytes_max));
     return;
   }
+  if (segments.size() == 2 && segments[0] == "_tally" && segments[1] == "trace" &&
+      call->method == "GET") {
+    call->route = "GET /_tally/trace";
+    handle_trace(*this, call);
+    return;
+  }
   if (segments.empty() || segments[0] != "v3") {
     call->route = "unknown";
     respond_error(call, 404, "NOT_FOUND", "no route " + call->path_and_query());

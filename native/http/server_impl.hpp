@@ -85,6 +85,7 @@ void handle_metrics(Server::Impl& impl, const CallPtr& call);
 void finish_check(Server::Impl& impl);
 // The applied audit chain, oldest first: ?after=SEQUENCE&pageSize=N (trace export).
 void handle_log(Server::Impl& impl, const CallPtr& call);
+void handle_trace(Server::Impl& impl, const CallPtr& call);  // routes_trace.cpp
 // Reads: wait for Tally-Applied-Index first (bounded), then answer from the local store.
 void handle_read(Server::Impl& impl, const CallPtr& call);
 // Writes: redirect to the leader, validate, pre-check, submit, answer on apply.

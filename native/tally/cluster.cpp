@@ -20,6 +20,7 @@
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/tally/arguments.hpp"
 #include "native/tally/client.hpp"
+#include "native/tally/node_paths.hpp"
 
 namespace tally::cli {
 namespace {
@@ -233,7 +234,7 @@ std::uint64_t agreed_leader(const Cluster& cluster) {
   for (const auto& node : cluster.nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/v3/_info");
+    auto info = client.call("GET", node_paths::kInfo);
     if (!info.ok() || info.value().status != 200) return 0;
     auto json = http::parse_json(info.value().body);
     if (!json.ok() || !json.value().find("data")) return 0;
@@ -389,7 +390,7 @@ int cluster_status(const std::string& dir) {
   for (const auto& node : cluster.value().nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/v3/_info");
+    auto info = client.call("GET", node_paths::kInfo);
     std::string line = "node " + std::to_string(node.id) + "  http://" + node.http + "  pid " +
                        std::to_string(node.pid) + "  ";
     auto json = info.ok() ? http::parse_json(info.value().body) : Result<http::Json>(info.error());

@@ -45,6 +45,7 @@ struct Options {
   std::size_t group_entries_max = 1;
   unsigned group_commit_ms = 10;
   std::string audit_key_file;  // default: <data-dir>/audit.key
+  std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
 };
 
 Result<std::map<std::uint64_t, std::string>> parse_peers(const std::string& text,
@@ -178,6 +179,7 @@ int run(const Options& options) {
   node.fsm.rotation_threshold = options.rotation_threshold;
   node.fsm.group_entries_max = options.group_entries_max;
   node.in_flight_max = options.max_in_flight;
+  node.trace_records = options.trace_records;
   node.clock_us = wall_clock_us;
   auto host = replica::UvHost::start(&daemon.loop, uv, std::move(node));
   if (!host.ok()) {
@@ -300,6 +302,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--group-commit-ms", options.group_commit_ms,
                  "the open group is committed at least this often (ms)")
+      ->capture_default_str();
+  app.add_option("--trace-records", options.trace_records,
+                 "applied indexes kept for `tally trace export` (GET /_tally/trace); 0: none")
       ->capture_default_str();
   app.add_option("--audit-key-file", options.audit_key_file,
                  "the cluster's 32-byte audit key (default DATA_DIR/audit.key; created for a "
