@@ -7,7 +7,10 @@
 #                      ./data (DATA_DIR, BASE_PORT) and the visualiser served on 127.0.0.1
 #                      (TALLY_WEB_PORT, default 8080)
 #   ./build.sh soak N  N simulator seeds over every core, with seeds per second
-#   ./build.sh bench   release build, then the benchmark suite against its baselines (< 10 min)
+#   ./build.sh bench [core|e2e]
+#                      release build, then the benchmarks (< 15 min): core, the apply path
+#                      against plain baselines; e2e, a 3-node cluster as a user starts it against
+#                      etcd and PostgreSQL on this machine (bench/e2e/README.md); both by default
 #   ./build.sh build   release build only
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,6 +34,34 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
   fi
   command -v npm >/dev/null || { $sudo apt-get install -y -qq npm; }
+}
+
+# The servers the end-to-end benchmark compares Tally with, and its load generator
+# (TOOLCHAIN.md "Benchmark peers"): installed for `./build.sh bench` only. Their packages
+# would start them as services: a policy-rc.d that exits 101 stands in place while apt runs
+# (the one found there, if any, is put back), and the benchmark runs its own servers.
+BENCH_PACKAGES=(wrk etcd-server postgresql-15)
+
+ensure_bench_packages() {
+  local missing=()
+  for p in "${BENCH_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  echo "build.sh: installing ${missing[*]} (benchmark peers, never started as services)"
+  local sudo="" policy=/usr/sbin/policy-rc.d saved=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if [ -e "$policy" ]; then
+    saved=$(mktemp)
+    $sudo cp -p "$policy" "$saved"
+  fi
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  local rc=0
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    "${missing[@]}" || rc=$?
+  if [ -n "$saved" ]; then $sudo cp -p "$saved" "$policy" && rm -f "$saved"; else $sudo rm -f "$policy"; fi
+  return $rc
 }
 
 configure() {  # configure DIR [cmake args...]
@@ -237,20 +268,32 @@ case "$cmd" in
     soak "$seeds" "$steps"
     ;;
   bench)
+    part=${2:-all}
+    case "$part" in
+      core | e2e | all) shift $(($# > 1 ? 2 : 1)) ;;
+      *) part=core; shift ;;  # ./build.sh bench --one ...: arguments for tally-bench
+    esac
     ensure_packages
     # Release, no sanitizers; frame pointers kept so that perf record -g works on this binary.
     configure build/bench -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF -DTALLY_NATIVE=ON \
       -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer"
-    cmake --build build/bench -j "$JOBS" --target tally-bench tally-bench-admission
-    ./build/bench/bench/tally-bench --out build/bench/results "${@:2}"
-    ./build/bench/bench/admission/tally-bench-admission
+    if [ "$part" != e2e ]; then
+      cmake --build build/bench -j "$JOBS" --target tally-bench tally-bench-admission
+      ./build/bench/bench/tally-bench --out build/bench/results "$@"
+      ./build/bench/bench/admission/tally-bench-admission
+    fi
+    if [ "$part" != core ]; then
+      ensure_bench_packages
+      cmake --build build/bench -j "$JOBS" --target tallyd tally
+      node bench/e2e/e2e.mjs --bin build/bench/native --out build/bench/results "$@"
+    fi
     ;;
   build)
     ensure_packages
     build_release
     ;;
   *)
-    echo "usage: ./build.sh test | run | soak SEEDS [STEPS] | bench | build" >&2
+    echo "usage: ./build.sh test | run | soak SEEDS [STEPS] | bench [core|e2e] | build" >&2
     exit 2
     ;;
 esac

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <map>
+#include <vector>
 
 #include "core/invariant.hpp"
 
@@ -72,30 +72,45 @@ Result<std::optional<Bytes>> GroupView::get(ByteView key) const {
 Status GroupView::scan(ByteView begin, ByteView end, store::ScanOrder order,
                        const store::ScanVisitor& visit) const {
   if (empty()) return store_->scan(begin, end, order, visit);
-  // The store's rows in range, overlaid with the group's writes, then visited in order.
-  std::map<Bytes, Bytes> rows;
-  TALLY_TRY(store_->scan(begin, end, store::ScanOrder::kAscending, [&](ByteView k, ByteView v) {
-    if (!in_deleted_range(k)) rows.emplace(k.to_bytes(), v.to_bytes());
-    return true;
-  }));
+  // The group's keys in range, in scan order, merged into the store's scan as it streams:
+  // nothing is copied, and a visitor that stops stops the store's scan too.
+  const bool ascending = order == store::ScanOrder::kAscending;
+  std::vector<ByteView> keys;
   for (const auto& [key, index] : pending_) {
-    if (!in_range(key, begin, end)) continue;
-    const store::BatchOp& latest = op(index);
-    if (latest.type == store::BatchOp::Type::kPut) {
-      rows.insert_or_assign(key.to_bytes(), latest.value);
-    } else {
-      rows.erase(key.to_bytes());
-    }
+    if (in_range(key, begin, end)) keys.push_back(key);
   }
-  if (order == store::ScanOrder::kAscending) {
-    for (const auto& [key, value] : rows) {
-      if (!visit(key, value)) break;
+  std::sort(keys.begin(), keys.end(), [ascending](ByteView a, ByteView b) {
+    return ascending ? store::compare_keys(a, b) < 0 : store::compare_keys(a, b) > 0;
+  });
+  std::size_t next = 0;
+  bool stopped = false;
+  // Visits the group's key at next (a put's value; a delete hides the key).
+  auto visit_pending = [&]() {
+    const store::BatchOp& latest = op(pending_.find(keys[next])->second);
+    ++next;
+    if (latest.type == store::BatchOp::Type::kPut && !visit(latest.key, latest.value))
+      stopped = true;
+  };
+  // True while the group's next key comes before key in scan order.
+  auto pending_first = [&](ByteView key) {
+    if (next == keys.size()) return false;
+    const int c = store::compare_keys(keys[next], key);
+    return ascending ? c < 0 : c > 0;
+  };
+  TALLY_TRY(store_->scan(begin, end, order, [&](ByteView key, ByteView value) {
+    while (!stopped && pending_first(key))
+      visit_pending();
+    if (stopped) return false;
+    if (next < keys.size() && store::compare_keys(keys[next], key) == 0) {
+      visit_pending();  // the group's write of this key decides it
+      return !stopped;
     }
-  } else {
-    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-      if (!visit(it->first, it->second)) break;
-    }
-  }
+    if (in_deleted_range(key)) return true;
+    if (!visit(key, value)) stopped = true;
+    return !stopped;
+  }));
+  while (!stopped && next < keys.size())
+    visit_pending();
   return ok_status();
 }
 

@@ -94,9 +94,14 @@ Result<std::vector<std::string>> addresses(const store::KeyValueStore& store, At
 
 }  // namespace
 
+Result<std::optional<domain::LedgerInfo>> get_ledger_info(const store::KeyValueStore& store,
+                                                          const std::string& ledger) {
+  return get_value<domain::LedgerInfo>(store, keys::ledger_key(ledger));
+}
+
 Result<std::optional<LedgerView>> get_ledger(const store::KeyValueStore& store,
                                              const std::string& ledger) {
-  auto info = get_value<domain::LedgerInfo>(store, keys::ledger_key(ledger));
+  auto info = get_ledger_info(store, ledger);
   if (!info.ok()) return std::move(info).error();
   if (!info->has_value()) return std::optional<LedgerView>();
   auto metadata = get_value<domain::Metadata>(store, keys::ledger_metadata_key(ledger));

@@ -40,6 +40,9 @@ struct AccountView {
 
 Result<std::optional<LedgerView>> get_ledger(const store::KeyValueStore& store,
                                              const std::string& ledger);
+// The ledger's info alone (one point read: whether it exists and is deleted).
+Result<std::optional<domain::LedgerInfo>> get_ledger_info(const store::KeyValueStore& store,
+                                                          const std::string& ledger);
 Result<Page<LedgerView>> list_ledgers(const store::KeyValueStore& store, const PageRequest& page);
 
 Result<std::optional<domain::TransactionState>> get_transaction(const store::KeyValueStore& store,

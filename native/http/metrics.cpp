@@ -69,6 +69,10 @@ std::string Metrics::render(const replica::Node& node) const {
   }
   line(out, "# TYPE tally_proposals_in_flight gauge");
   line(out, "tally_proposals_in_flight " + std::to_string(node.in_flight()));
+  line(out, "# TYPE tally_leader_batches_total counter");
+  line(out, "tally_leader_batches_total " + std::to_string(node.batches_proposed()));
+  line(out, "# TYPE tally_leader_batch_entries_total counter");
+  line(out, "tally_leader_batch_entries_total " + std::to_string(node.batch_entries_proposed()));
   line(out, "# TYPE tally_applied_index gauge");
   line(out, "tally_applied_index " + std::to_string(node.applied_index()));
   line(out, "# TYPE tally_applied_entries_total counter");

@@ -210,9 +210,9 @@ Status precheck(const Server::Impl& impl, const std::vector<domain::Order>& orde
   for (const auto& order : orders) {
     const std::string* ledger = domain::order_ledger(order);
     if (ledger == nullptr) continue;
-    auto found = query::get_ledger(store, *ledger);
+    auto found = query::get_ledger_info(store, *ledger);
     if (!found.ok()) return found.error();
-    const bool open = found.value() && !found.value()->info.deleted;
+    const bool open = found.value() && !found.value()->deleted;
     if (std::holds_alternative<domain::CreateLedger>(order)) {
       if (found.value())
         return make_error(Code::kAlreadyExists,

@@ -3,42 +3,10 @@
 #include <cstdio>
 #include <cstring>
 
-#include "core/plan/admission.hpp"
+#include "native/raft/node_batch.hpp"
 #include "native/raft/store_digest.hpp"
 
 namespace tally::replica {
-
-struct Node::Pending {
-  struct raft_apply request = {};
-  Node* node = nullptr;
-  std::uint64_t index = 0;
-  plan::Proposal proposal;
-  ReplyCallback done;
-  std::optional<fsm::ApplyReport> report;  // set when the entry applied on this node
-};
-
-namespace {
-
-// An answer of the node's own (no core error behind it).
-Reply node_reply(Reply::Status status, std::string reason, std::string message) {
-  Reply reply;
-  reply.status = status;
-  reply.reason = std::move(reason);
-  reply.message = std::move(message);
-  return reply;
-}
-
-// An answer carrying the core's error.
-Reply core_reply(Reply::Status status, Error error) {
-  Reply reply;
-  reply.status = status;
-  reply.reason = std::string(code_name(error.code));
-  reply.message = error.message;
-  reply.error = std::move(error);
-  return reply;
-}
-
-}  // namespace
 
 std::string_view reply_status_name(Reply::Status status) {
   switch (status) {
@@ -68,7 +36,8 @@ Node::Node(NodeConfig config, std::unique_ptr<StoreHost> host)
 }
 
 Node::~Node() {
-  TALLY_INVARIANT(pending_.empty(), "a node destroyed with requests in flight (stop() first)");
+  TALLY_INVARIANT(pending_.empty() && queue_.empty(),
+                  "a node destroyed with requests in flight (stop() first)");
 }
 
 Result<std::unique_ptr<Node>> Node::open(NodeConfig config, std::unique_ptr<StoreHost> host) {
@@ -87,6 +56,7 @@ Status Node::open_state_machine() {
   auto opened = fsm::StateMachine::open(host_->store(), config_.fsm);
   if (!opened.ok()) return std::move(opened).error();
   fsm_ = std::move(opened).value();
+  reads_ = std::make_unique<cache::CachedView>(fsm_->cache(), fsm_->read_view());
   apply_trace_.opened(fsm_->applied_index());
   return ok_status();
 }
@@ -199,86 +169,6 @@ Result<std::unique_ptr<store::KeyValueStore>> Node::pin_read_view() {
   return host_->pin_reader();
 }
 
-void Node::submit(plan::Request request, ReplyCallback done) {
-  if (failure_) {
-    done(core_reply(Reply::Status::kFailed, *failure_));
-    return;
-  }
-  if (!is_leader()) {
-    Reply reply = node_reply(Reply::Status::kNotLeader, "NOT_LEADER", "not the leader");
-    reply.leader_id = leader_id();
-    done(std::move(reply));
-    return;
-  }
-  if (pending_.size() >= config_.in_flight_max) {
-    ++admissions_["busy"];
-    done(node_reply(Reply::Status::kRetry, "BUSY",
-                    "busy: " + std::to_string(pending_.size()) + " proposals in flight"));
-    return;
-  }
-  // The cache must be at the generation of the applied index before admission (§3).
-  if (Status caught_up = catch_up(); !caught_up.ok()) {
-    done(core_reply(Reply::Status::kFailed, caught_up.error()));
-    return;
-  }
-  const std::uint64_t predicted = raft_last_index(raft_) + 1;
-  auto admitted =
-      plan::admit(request, {fsm_->cache(), fsm_->read_view(), predicted, config_.clock_us()});
-  if (!admitted.ok()) {
-    const Error& error = admitted.error();
-    Reply::Status status = Reply::Status::kRejected;
-    const char* verdict = "rejected";
-    if (error.code == Code::kCacheHorizonExceeded) {
-      status = Reply::Status::kRetry;
-      verdict = "cache_horizon_exceeded";
-    }
-    if (!is_business(error.code)) {
-      fail(error);
-      status = Reply::Status::kFailed;
-      verdict = "failed";
-    }
-    ++admissions_[verdict];
-    done(core_reply(status, error));
-    return;
-  }
-  ++admissions_["admitted"];
-  for (const plan::PlanEntry& entry : admitted->plan.entries)
-    ++plan_entries_[std::string(plan::source_name(entry.source))];
-  auto pending = std::make_unique<Pending>();
-  pending->node = this;
-  pending->index = predicted;
-  pending->proposal = std::move(admitted).value();
-  pending->done = std::move(done);
-  pending->request.data = pending.get();
-  propose(std::move(pending));
-}
-
-void Node::propose(std::unique_ptr<Pending> pending) {
-  Bytes payload = wire::encode_entry({pending->proposal, config_.id});
-  TALLY_INVARIANT(payload.size() % 8 == 0, "libraft entries are whole 8-byte words");
-  struct raft_buffer buffer;
-  buffer.len = payload.size();
-  buffer.base = raft_malloc(buffer.len);
-  TALLY_INVARIANT(buffer.base != nullptr, "raft_malloc failed");
-  std::memcpy(buffer.base, payload.data(), payload.size());
-  int rv = raft_apply(raft_, &pending->request, &buffer, 1, &Node::apply_done);
-  if (rv != 0) {
-    raft_free(buffer.base);
-    Reply reply =
-        rv == RAFT_NOTLEADER
-            ? node_reply(Reply::Status::kNotLeader, "NOT_LEADER", "raft_apply: not the leader")
-            : node_reply(Reply::Status::kRetry, "BUSY",
-                         std::string("raft_apply: ") + raft_strerror(rv));
-    reply.leader_id = leader_id();
-    pending->done(std::move(reply));
-    return;
-  }
-  TALLY_INVARIANT(pending->request.index == pending->index,
-                  "the leader appended at the index admission predicted");
-  const std::uint64_t index = pending->index;
-  pending_.emplace(index, std::move(pending));
-}
-
 Reply Node::reply_of(const fsm::ApplyReport& report, std::uint64_t index) {
   Reply reply;
   reply.index = index;
@@ -296,49 +186,8 @@ Reply Node::reply_of(const fsm::ApplyReport& report, std::uint64_t index) {
   return reply;
 }
 
-void Node::apply_done(struct raft_apply* req, int status, void* /*result*/) {
-  auto* pending = static_cast<Pending*>(req->data);
-  Node* node = pending->node;
-  auto found = node->pending_.find(pending->index);
-  TALLY_INVARIANT(found != node->pending_.end() && found->second.get() == pending,
-                  "an apply callback for a request the node does not hold");
-  std::unique_ptr<Pending> owned = std::move(found->second);
-  node->pending_.erase(found);
-  Reply reply;
-  if (status == 0 && owned->report) {
-    reply = reply_of(*owned->report, owned->index);
-  } else if (status == 0) {
-    reply = node_reply(Reply::Status::kUnknown, "LEADERSHIP_LOST",
-                       "committed but not applied by this node's store (skipped or failed)");
-  } else {
-    reply = node_reply(Reply::Status::kUnknown, "LEADERSHIP_LOST",
-                       std::string("leadership lost in flight: ") + raft_strerror(status));
-    reply.leader_id = node->leader_id();
-  }
-  owned->done(std::move(reply));
-}
-
-void Node::record(std::uint64_t index, const plan::Proposal* proposal, fsm::ApplyReport report) {
-  auto found = pending_.find(index);
-  if (found == pending_.end()) return;
-  // The entry at this index is ours only if it carries our proposal (a new leader may have
-  // replaced it; libraft then fails our request on its own).
-  if (proposal == nullptr || !(*proposal == found->second->proposal)) return;
-  found->second->report = std::move(report);
-}
-
 Status Node::stop() {
   return commit_point();
-}
-
-void Node::closed() {
-  raft_ = nullptr;
-  while (!pending_.empty()) {
-    auto first = pending_.begin();
-    std::unique_ptr<Pending> owned = std::move(first->second);
-    pending_.erase(first);
-    owned->done(node_reply(Reply::Status::kUnknown, "NODE_STOPPED", "node stopped in flight"));
-  }
 }
 
 }  // namespace tally::replica

@@ -1,19 +1,35 @@
 // Node: one replica of the ledger, driven by libraft (DESIGN.md §9). The API the HTTP layer
 // (tallyd) calls, and the raft_fsm that libraft drives.
 //
-// Data flows one way: submit -> admission (leader, at raft_last_index + 1) -> Cap'n Proto
-// entry -> raft_apply -> commit -> raft_fsm apply -> StateMachine::apply at the entry's exact
-// index -> the caller's callback with the FSM's outcome. Raft I/O is not the node's business:
-// it is given a `struct raft` that a host initialised (UvHost in production, libraft's
-// in-memory fixture in the deterministic tests) and registers fsm() with it.
+// Data flows one way: submit -> the leader's queue -> admission (at raft_last_index + 1 + k,
+// when the request's batch leaves) -> Cap'n Proto entry -> raft_apply -> commit -> raft_fsm
+// apply -> StateMachine::apply at the entry's exact index -> the caller's callback with the
+// FSM's outcome.
+//
+// Leader batching: one batch is in flight at a time. A request that arrives while none is
+// leaves at once, alone; requests that arrive while one is wait in the queue and leave
+// together, in arrival order, as the next batch: one raft_apply of up to batch_entries_max
+// entries (and batch_bytes_max bytes, at least one entry), so one append and one fsync on the
+// leader and one AppendEntries message per follower. Each entry is a proposal of its own:
+// its own index, plan, outcome, audit entry and idempotency record. Admission runs when the
+// batch leaves, entry k at raft_last_index + 1 + k, so predicted indexes stay exact (a request
+// admission refuses takes no index). The next batch leaves when libraft answers the current
+// one (it applied the batch's first entry, or failed the whole batch). No timer: a queued
+// request waits for at most the round trip of the batch ahead of it. Keeping one batch in
+// flight also keeps libraft 0.15's leader committing promptly: it only ever commits its own
+// last stored index (replicationQuorum(r, r->last_stored); fixed upstream in 0.17.1), which a
+// follower's acknowledgement reaches only when the leader's log has not run ahead of it. Raft I/O
+// is not the node's business: it is given a `struct raft` that a host initialised (UvHost in
+// production, libraft's in-memory fixture in the deterministic tests) and registers fsm() with it.
 //
 // Contract:
 // - Everything runs on the thread of the raft instance's loop: submit, the status readers
 //   and every libraft callback. Not thread-safe.
 // - Every submit's callback is called exactly once: at once when the node cannot take the
-//   request (not leader, too many in flight, admission refused), or when libraft reports the
-//   entry applied locally or lost. The node must outlive every pending callback: stop()
-//   (through the host's raft_close) answers them.
+//   request (not leader, too many queued or in flight), when its batch leaves and admission
+//   refuses it, when its entry is applied locally (or its index is applied with another
+//   entry: lost), or when libraft fails its batch. The node must outlive every pending
+//   callback: stop() (through the host's raft_close) answers them.
 // - Applied index discipline: entries at or below the store's applied index are skipped
 //   (libraft replays the log after a restart); indexes that never reach the FSM (barriers,
 //   configuration entries) reach it as apply_noop before the next apply, admission or
@@ -26,16 +42,19 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 extern "C" {
 #include <raft.h>
 }
 
+#include "core/cache/cached_view.hpp"
 #include "core/fsm/state_machine.hpp"
 #include "core/plan/proposal.hpp"
 #include "core/sim/apply_trace.hpp"
@@ -50,8 +69,13 @@ struct NodeConfig {
   // The audit key (required: a real node reads its key file, native/keyfile/; tests use
   // audit::public_demo_audit_key()), the cluster id, the rotation threshold of a new store.
   fsm::FsmOptions fsm;
-  // Proposals between admission and their local apply (pipelining), >= 1.
-  std::size_t in_flight_max = 64;
+  // Requests queued at the leader or proposed and not yet applied here, >= 1; past it a
+  // request is answered BUSY (retryable). At least the clients a leader should serve at once.
+  std::size_t in_flight_max = 1024;
+  // Bounds of one batch (one raft_apply): entries, and encoded bytes (a batch holds at least
+  // one entry, whatever its size). See the header comment.
+  std::size_t batch_entries_max = 256;
+  std::size_t batch_bytes_max = std::size_t{4} << 20;
   // The leader's clock for admission timestamps (microseconds since the Unix epoch).
   std::function<std::uint64_t()> clock_us;
   // Snapshot images travel in raw chunks of this many bytes (format 2, snapshot_codec.hpp);
@@ -138,7 +162,13 @@ class Node {
   std::uint64_t epoch() const;
   std::size_t gen0_size() const;
   std::size_t gen1_size() const;
-  std::size_t in_flight() const { return pending_.size(); }
+  // Requests queued (not yet admitted) plus proposed entries not yet answered.
+  std::size_t in_flight() const { return queue_.size() + pending_.size(); }
+  std::size_t queued() const { return queue_.size(); }
+  // Batches proposed by this node and the entries they carried: their ratio is the mean
+  // batch size.
+  std::uint64_t batches_proposed() const { return batches_proposed_; }
+  std::uint64_t batch_entries_proposed() const { return batch_entries_proposed_; }
   // SHA-256 over the store's ordered rows: the durable state (commit_point() first for the
   // applied one). Equal on every node at equal durable index.
   Result<crypto::Digest> digest() const;
@@ -170,11 +200,12 @@ class Node {
   const fsm::StateMachine& state_machine() const { return *fsm_; }
   // What this node recorded applying its latest indexes (GET /_tally/trace).
   const sim::ApplyTrace& apply_trace() const { return apply_trace_; }
-  // The store as the state machine's applied index sees it: the durable store with the open
-  // group commit overlaid (reads, the checker and digests must not lag the applied index).
-  const store::KeyValueStore& store() const {
-    return fsm_ != nullptr ? fsm_->read_view() : host_->store();
-  }
+  // The store as the state machine's applied index sees it, for reads: the durable store
+  // with the open group commit overlaid (reads and digests must not lag the applied index),
+  // and point reads of attribute rows the cache holds answered from it (cache::CachedView).
+  // The checker and parity compare the cache with the store: give them
+  // state_machine().read_view().
+  const store::KeyValueStore& store() const { return reads_ != nullptr ? *reads_ : host_->store(); }
   std::uint64_t snapshots_taken() const { return snapshots_taken_; }
   std::uint64_t snapshot_chunks_taken() const { return snapshot_chunks_taken_; }
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
@@ -199,6 +230,8 @@ class Node {
   void closed();
 
  private:
+  struct Queued;
+  struct Batch;
   struct Pending;
 
   Node(NodeConfig config, std::unique_ptr<StoreHost> host);
@@ -211,9 +244,25 @@ class Node {
   static int fsm_snapshot_finalize(struct raft_fsm* fsm, struct raft_buffer* bufs[],
                                    unsigned* n_bufs);
   static int fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf);
-  // Encodes the admitted proposal and raft_applies it (the leader appends it at once).
-  void propose(std::unique_ptr<Pending> pending);
-  static void apply_done(struct raft_apply* req, int status, void* result);
+  // Sends queued requests as batches while none is in flight (re-entrant calls return).
+  void flush();
+  // Admits the queue's head into one batch and raft_applies it.
+  void propose_batch();
+  // Admits queued requests at first_index, first_index + 1, ... within the batch bounds;
+  // answers those admission refuses. Their encoded entries go to payloads.
+  std::vector<std::unique_ptr<Pending>> admit_batch(std::uint64_t first_index,
+                                                    std::vector<Bytes>& payloads);
+  // Answers a request admission refused; false when the refusal failed the node.
+  bool refuse_admission(Queued& queued, const Error& error);
+  // Answers every queued request with this reply (leadership lost, node failed or stopped).
+  void drain_queue(const Reply& reply);
+  static void batch_done(struct raft_apply* req, int status, void* result);
+  // Removes the pending entry at this index and calls its callback (last: it may re-enter).
+  void answer(std::map<std::uint64_t, std::unique_ptr<Pending>>::iterator found, Reply reply);
+  // Answers every pending entry at or below the applied index not answered by record():
+  // its index was applied with another entry, skipped, or installed by a snapshot.
+  void settle_applied();
+  void release_batch(Batch* batch);
   int apply_entry(ByteView payload);
   int apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry);
   int take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs);
@@ -228,9 +277,17 @@ class Node {
   NodeConfig config_;
   std::unique_ptr<StoreHost> host_;
   std::unique_ptr<fsm::StateMachine> fsm_;
+  std::unique_ptr<cache::CachedView> reads_;  // over fsm_'s cache and read view
   struct raft_fsm raft_fsm_ = {};
   struct raft* raft_ = nullptr;
+  std::deque<std::unique_ptr<Queued>> queue_;                  // arrival order
   std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;  // by log index
+  std::map<std::uint64_t, std::unique_ptr<Batch>> batches_;    // until released, by serial
+  std::uint64_t batch_serial_ = 0;
+  Batch* batch_in_flight_ = nullptr;  // the last batch, until libraft answers it
+  bool flushing_ = false;
+  bool batch_failing_ = false;  // inside libraft's failure of a batch: propose nothing
+  std::uint64_t batches_proposed_ = 0, batch_entries_proposed_ = 0;
   std::optional<Error> failure_;
   std::function<void()> on_failure_;
   // The snapshot being taken: set on the loop by fsm snapshot, run on libraft's snapshot

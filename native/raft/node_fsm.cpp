@@ -27,7 +27,11 @@ int Node::apply_entry(ByteView payload) {
   if (Status advanced = advance_to(index - 1); !advanced.ok()) return fail(advanced.error());
   // No commit here: the state machine's group stays open across apply callbacks and is
   // written by count (its own) or by time (the host's timer calling commit_point).
-  return apply_decoded(index, wire::decode_entry(payload));
+  int rv = apply_decoded(index, wire::decode_entry(payload));
+  // Answers this node's request at this index (or one this index replaced); last, since a
+  // callback may submit again.
+  settle_applied();
+  return rv;
 }
 
 int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
@@ -153,6 +157,7 @@ int Node::restore_snapshot(ByteView bytes) {
     return refuse(verified.error().message);
   }
   if (Status committed = commit_point(); !committed.ok()) return RAFT_IOERR;
+  reads_.reset();
   fsm_.reset();
   Status installed = host_->install(view->image());
   if (Status reopened = open_state_machine(); !reopened.ok()) return fail(reopened.error());
@@ -167,6 +172,7 @@ int Node::restore_snapshot(ByteView bytes) {
     return fail(make_error(Code::kCorrupt, "an installed snapshot does not match its envelope"));
   }
   ++snapshots_installed_;
+  settle_applied();  // requests at indexes the image brought in did not apply here
   return 0;
 }
 

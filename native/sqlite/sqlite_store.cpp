@@ -80,10 +80,12 @@ bool is_log(SqliteStore::Table table) {
 }
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
+// SQLITE_STATIC: no copy. Every statement is stepped and then reset with its bindings
+// cleared (StatementReset) before the bound bytes' owner returns.
 int bind_bytes(sqlite3_stmt* statement, int index, ByteView bytes) {
   if (bytes.size == 0) return sqlite3_bind_zeroblob(statement, index, 0);
   return sqlite3_bind_blob(statement, index, bytes.data, static_cast<int>(bytes.size),
-                           SQLITE_TRANSIENT);
+                           SQLITE_STATIC);
 }
 
 ByteView column_bytes(sqlite3_stmt* statement, int column) {
@@ -174,6 +176,10 @@ Result<bool> SqliteStore::check_layout() {
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  // No memory statistics: SQLite otherwise takes a process-wide mutex on every allocation.
+  // Only possible before SQLite initialises (a later call is refused, harmlessly).
+  static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  (void)configured;
   std::unique_ptr<SqliteStore> store(new SqliteStore());
   store->path_ = path;
   int rc =
@@ -201,6 +207,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   }
   TALLY_TRY(store->prepare_all());
   TALLY_TRY(store->load_retired());
+  TALLY_TRY(store->count_generation_rows());
   TALLY_TRY(store::open_schema(*store));
   return store;
 }
@@ -339,7 +346,15 @@ Status SqliteStore::delete_range(ByteView begin, ByteView end) {
     if (range_empty(from, to)) continue;
     if (segment.table != kMain && compare(from, segment.begin) == 0 &&
         compare(to, segment.end) == 0) {
-      TALLY_TRY(retire(segment.table));  // a rotation: O(1), swept later
+      // A rotation. A small table is emptied in place (SQLite frees its pages without
+      // visiting rows, and no schema change makes every statement prepare again); a large
+      // one is renamed, O(1), and swept later.
+      if (generation_rows_[segment.table] <= truncate_rows_max_) {
+        TALLY_TRY(exec(std::string("DELETE FROM ") + kTableNames[segment.table]));
+      } else {
+        TALLY_TRY(retire(segment.table));
+      }
+      generation_rows_[segment.table] = 0;
       continue;
     }
     sqlite3_stmt* s = statements_[segment.table][to.empty() ? kDeleteFrom : kDeleteRange];
@@ -347,6 +362,10 @@ Status SqliteStore::delete_range(ByteView begin, ByteView end) {
     int rc = bind_bytes(s, 1, from);
     if (!to.empty()) rc |= bind_bytes(s, 2, to);
     if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("delete range");
+    if (segment.table != kMain) {
+      const auto deleted = static_cast<std::uint64_t>(sqlite3_changes(db_));
+      generation_rows_[segment.table] -= std::min(deleted, generation_rows_[segment.table]);
+    }
   }
   return ok_status();
 }
@@ -365,6 +384,7 @@ Status SqliteStore::apply_op(const store::BatchOp& op) {
       break;
     case store::BatchOp::Type::kDeleteRange: return delete_range(op.key, op.value);
   }
+  if (is_log(table_of(op.key))) ++generation_rows_[table_of(op.key)];  // every op appends
   StatementReset reset{s};
   if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("batch op");
   return ok_status();
@@ -408,6 +428,21 @@ Status SqliteStore::load_retired() {
   return ok_status();
 }
 
+Status SqliteStore::count_generation_rows() {
+  for (Table table : {kGen0, kGen1}) {
+    sqlite3_stmt* s = nullptr;
+    const std::string sql = std::string("SELECT count(*) FROM ") + kTableNames[table];
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+      return failure("prepare " + sql);
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+      generation_rows_[table] = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW) return failure(sql);
+  }
+  return ok_status();
+}
+
 Status SqliteStore::retire(Table table) {
   std::string name = retired_name(next_retired_);
   TALLY_TRY(exec(std::string("ALTER TABLE ") + kTableNames[table] + " RENAME TO " + name + ";" +
@@ -447,8 +482,10 @@ Status SqliteStore::write(const store::Batch& batch) {
   if (applied.ok()) applied = run(transaction_statements_[kCommit]);
   if (!applied.ok()) {
     (void)run(transaction_statements_[kRollback]);
-    // The rollback undid any retirement and sweep of this batch: read back what is left.
+    // The rollback undid any retirement, truncation and sweep of this batch: read back what
+    // is left.
     Status reloaded = load_retired();
+    if (reloaded.ok()) reloaded = count_generation_rows();
     if (!reloaded.ok()) {
       return make_error(applied.error().code,
                         applied.error().message +

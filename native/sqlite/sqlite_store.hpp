@@ -6,10 +6,12 @@
 // a put or delete appends, a key reads as its newest row, a delete's row has v NULL. Mirror
 // keys are hash ids: keyed, every mirror write dirtied a random page of a table of hundreds
 // of thousands of rows, half the cost of an apply at 10^6 accounts (issue #8). A rotation's
-// range delete of a whole gen byte renames that table kv_retired_<n> and creates an empty
-// one in its place, O(1); every write then deletes a bounded number of rows of the retired
-// tables (at least 1024, two per op of its batch) and drops each once empty, in the write's
-// own transaction (clearing a 15 MB generation in one commit took 35-100 ms). Retired tables
+// range delete of a whole gen byte empties a small table in place (DELETE without a WHERE:
+// SQLite frees its pages without visiting rows) and renames a large one kv_retired_<n>,
+// creating an empty one in its place, O(1); every write then deletes a bounded number of
+// rows of the retired tables (at least 1024, two per op of its batch) and drops each once
+// empty, in the write's own transaction (clearing a 15 MB generation in one commit took
+// 35-100 ms). Retired tables
 // are invisible to reads. Scans walk the tables in key order, so callers see one ordered key
 // space, byte-identical to MemoryStore's. The layout version is PRAGMA user_version (4); a
 // store of another layout is refused. WAL mode, synchronous=NORMAL (the Raft log is the
@@ -54,6 +56,12 @@ class SqliteStore final : public store::KeyValueStore {
 
   const std::string& path() const { return path_; }
 
+  // A rotation empties a generation table of at most this many rows in place, in the
+  // rotating write (a few milliseconds at most); a larger one is retired and swept. Tests set
+  // 0 to exercise retirement with small tables.
+  static constexpr std::uint64_t kGenerationTruncateRowsMax = 8192;
+  void set_generation_truncate_rows_max(std::uint64_t rows) { truncate_rows_max_ = rows; }
+
   // A consistent image of the whole database file (sqlite3_serialize), committed batches
   // only, WAL included: what a Raft snapshot carries (native/raft). Reads; never blocks
   // writers for longer than the copy.
@@ -93,6 +101,8 @@ class SqliteStore final : public store::KeyValueStore {
   Status load_retired();
   // A whole gen byte deleted: its table is renamed kv_retired_<n>, an empty one takes its name.
   Status retire(Table table);
+  // The rows each generation table holds, from the tables (at open, and after a rollback).
+  Status count_generation_rows();
   // Deletes up to budget rows of retired tables, oldest first; drops each once empty.
   Status sweep_retired(std::size_t budget);
   Status apply_op(const store::BatchOp& op);
@@ -105,6 +115,8 @@ class SqliteStore final : public store::KeyValueStore {
   mutable bool scanning_ = false;
   std::deque<std::uint64_t> retired_;  // numbers n of the kv_retired_<n> tables, oldest first
   std::uint64_t next_retired_ = 1;
+  std::uint64_t generation_rows_[kTableCount] = {};  // rows in kv_gen0, kv_gen1 (not kv)
+  std::uint64_t truncate_rows_max_ = kGenerationTruncateRowsMax;
 };
 
 }  // namespace tally::sqlite

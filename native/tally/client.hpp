@@ -12,6 +12,7 @@
 
 #include "native/http/http_client.hpp"
 #include "native/http/json.hpp"
+#include "native/tallyd/defaults.hpp"
 
 namespace tally::cli {
 
@@ -90,9 +91,9 @@ std::string path_segment(const std::string& text);
 // What every node of a local cluster starts with; kept in cluster.json, so that start-node
 // restarts a node with the same settings.
 struct ClusterSettings {
-  unsigned snapshot_threshold = 1024;  // tallyd --snapshot-threshold
-  std::size_t group_entries_max = 1;   // tallyd --group-entries-max
-  unsigned group_commit_ms = 10;       // tallyd --group-commit-ms
+  unsigned snapshot_threshold = tallyd::defaults::kSnapshotThreshold;  // --snapshot-threshold
+  std::size_t group_entries_max = tallyd::defaults::kGroupEntriesMax;  // --group-entries-max
+  unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;         // --group-commit-ms
 };
 
 // The nodes' HTTP base URLs listed in DIR/cluster.json.

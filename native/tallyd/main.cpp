@@ -17,6 +17,7 @@
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/raft/store_digest.hpp"
 #include "native/raft/uv_host.hpp"
+#include "native/tallyd/defaults.hpp"
 #include "native/tallyd/log.hpp"
 
 namespace tally::tallyd {
@@ -37,13 +38,13 @@ struct Options {
   std::string http_peers;  // "1=127.0.0.1:7101,2=..." (HTTP addresses, for redirects)
   std::string cluster_id = "tally";
   std::uint64_t rotation_threshold = 1000;
-  unsigned snapshot_threshold = 1024;
-  std::size_t max_in_flight = 64;
-  // Group commit (issue #8): applied entries reach the store this many at a time, and at
-  // least every group_commit_ms; an acknowledged entry is durable in the Raft log before its
-  // group commits, and a crash replays the uncommitted tail.
-  std::size_t group_entries_max = 1;
-  unsigned group_commit_ms = 10;
+  // Defaults and why: native/tallyd/defaults.hpp.
+  unsigned snapshot_threshold = defaults::kSnapshotThreshold;
+  std::size_t max_in_flight = defaults::kMaxInFlight;
+  std::size_t batch_entries_max = defaults::kBatchEntriesMax;
+  std::size_t batch_bytes_max = defaults::kBatchBytesMax;
+  std::size_t group_entries_max = defaults::kGroupEntriesMax;
+  unsigned group_commit_ms = defaults::kGroupCommitMs;
   std::string audit_key_file;  // default: <data-dir>/audit.key
   std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
 };
@@ -179,6 +180,8 @@ int run(const Options& options) {
   node.fsm.rotation_threshold = options.rotation_threshold;
   node.fsm.group_entries_max = options.group_entries_max;
   node.in_flight_max = options.max_in_flight;
+  node.batch_entries_max = options.batch_entries_max;
+  node.batch_bytes_max = options.batch_bytes_max;
   node.trace_records = options.trace_records;
   node.clock_us = wall_clock_us;
   auto host = replica::UvHost::start(&daemon.loop, uv, std::move(node));
@@ -293,12 +296,23 @@ int main(int argc, char** argv) {
   app.add_option("--cluster-id", options.cluster_id, "the cluster's name")->capture_default_str();
   app.add_option("--rotation-threshold", options.rotation_threshold, "cache rotation threshold K")
       ->capture_default_str();
-  app.add_option("--snapshot-threshold", options.snapshot_threshold, "entries between snapshots")
+  app.add_option("--snapshot-threshold", options.snapshot_threshold,
+                 "entries between snapshots (each copies and hashes the whole store)")
       ->capture_default_str();
-  app.add_option("--max-in-flight", options.max_in_flight, "proposals between admission and apply")
+  app.add_option("--max-in-flight", options.max_in_flight,
+                 "requests queued at the leader or proposed and not yet applied; past it, "
+                 "503 BUSY")
+      ->capture_default_str();
+  app.add_option("--batch-entries-max", options.batch_entries_max,
+                 "entries per leader batch: requests that arrive while a batch is in flight "
+                 "leave together in one raft_apply (one append, one fsync, one AppendEntries)")
+      ->capture_default_str();
+  app.add_option("--batch-bytes-max", options.batch_bytes_max,
+                 "encoded bytes per leader batch (a batch holds at least one entry)")
       ->capture_default_str();
   app.add_option("--group-entries-max", options.group_entries_max,
-                 "applied entries per store commit (group commit)")
+                 "applied entries per store commit (group commit); an acknowledged entry is "
+                 "durable in the Raft log before its group commits")
       ->capture_default_str();
   app.add_option("--group-commit-ms", options.group_commit_ms,
                  "the open group is committed at least this often (ms)")
@@ -316,10 +330,11 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (options.id == 0 || options.max_in_flight == 0 || options.snapshot_threshold == 0 ||
+      options.batch_entries_max == 0 || options.batch_bytes_max == 0 ||
       options.group_entries_max == 0 || options.group_commit_ms == 0) {
     std::fprintf(stderr,
-                 "tallyd: --id, --max-in-flight, --snapshot-threshold, --group-entries-max and "
-                 "--group-commit-ms must be > 0\n");
+                 "tallyd: --id, --max-in-flight, --snapshot-threshold, --batch-entries-max, "
+                 "--batch-bytes-max, --group-entries-max and --group-commit-ms must be > 0\n");
     return 2;
   }
   if (options.audit_key_file.empty())

@@ -423,6 +423,9 @@ TEST_CASE("metrics: apply rate, rotations, admission verdicts and snapshots move
   CHECK(sample(after, R"(tally_http_request_duration_seconds_count{)"
                       R"(route="POST /v3/{ledger}/transactions"})") == 11);
   CHECK(sample(after, "tally_proposals_in_flight") == 0);
+  // One request at a time: every batch carried one entry.
+  CHECK(sample(after, "tally_leader_batches_total") == 11);
+  CHECK(sample(after, "tally_leader_batch_entries_total") == 11);
   CHECK(after.find("# TYPE tally_cache_rotations_total counter") != std::string::npos);
   CHECK(after.find("# TYPE tally_applied_entries_total counter") != std::string::npos);
 }

@@ -55,6 +55,8 @@ void FixtureCluster::add_node() {
   config.fsm.audit_key = audit::public_demo_audit_key();
   config.fsm.group_entries_max = options_.group_entries_max;
   config.in_flight_max = options_.in_flight_max;
+  config.batch_entries_max = options_.batch_entries_max;
+  config.batch_bytes_max = options_.batch_bytes_max;
   config.snapshot_chunk_bytes = options_.snapshot_chunk_bytes;
   struct raft_fixture* f = &fixture_;
   config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
@@ -156,12 +158,13 @@ void FixtureCluster::require_agreement(const std::set<std::uint64_t>& acknowledg
     auto digest = node.digest();
     REQUIRE(digest.ok());
     REQUIRE(replica::digest_hex(*digest) == replica::digest_hex(*reference));
-    auto parity = cache::check_parity(node.state_machine().cache(), node.store());
+    auto parity =
+        cache::check_parity(node.state_machine().cache(), node.state_machine().read_view());
     REQUIRE(parity.ok());
     INFO(parity->first_difference);
     REQUIRE(parity->ok);
-    auto check = check::run_check(
-        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
+    auto check = check::run_check({node.state_machine().read_view(), &node.state_machine().cache(),
+                                   "tally", audit::public_demo_audit_key()});
     REQUIRE(check.ok());
     INFO(check->describe());
     REQUIRE(check->ok());

@@ -26,6 +26,8 @@ struct FixtureOptions {
   unsigned voters = 3;
   std::uint64_t rotation_threshold = 5;
   std::size_t in_flight_max = 8;
+  std::size_t batch_entries_max = 256;  // leader batching (native/raft/node.hpp)
+  std::size_t batch_bytes_max = std::size_t{4} << 20;
   std::size_t group_entries_max = 1;  // group commit: entries per store write
   unsigned snapshot_threshold = 64;
   unsigned snapshot_trailing = 16;

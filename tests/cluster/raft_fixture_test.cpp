@@ -189,10 +189,14 @@ TEST_CASE("admission two generations ahead is answered CACHE_HORIZON_EXCEEDED, r
   unsigned leader = cluster.leader();
   std::vector<replica::Reply> replies;
   auto keep = [&](replica::Reply reply) { replies.push_back(std::move(reply)); };
-  // With K = 1, a second proposal in flight predicts an index two generations ahead.
+  // With K = 1, a proposal in flight behind another predicts an index two generations
+  // ahead: "a" leaves alone, "b" and "c" leave as a batch once "a" applied, where "b" is one
+  // generation ahead and "c" two.
   cluster.node(leader).submit({{domain::CreateLedger{"a", {}}}, std::nullopt}, keep);
   cluster.node(leader).submit({{domain::CreateLedger{"b", {}}}, std::nullopt}, keep);
   cluster.node(leader).submit({{domain::CreateLedger{"c", {}}}, std::nullopt}, keep);
+  while (replies.size() < 3)
+    cluster.step();
   bool horizon = false;
   for (const auto& reply : replies) {
     if (reply.status == replica::Reply::Status::kRetry &&
@@ -230,6 +234,9 @@ TEST_CASE("a follower whose state machine fails stops loudly and never applies p
   broken.submit({{domain::DeleteLedger{"x"}}, std::nullopt},
                 [&](replica::Reply reply) { seen = std::move(reply); });
   REQUIRE(seen.status == replica::Reply::Status::kFailed);
+  // The driver's requests still in flight are answered before the driver goes.
+  while (cluster.node(leader).in_flight() > 0)
+    cluster.step();
 }
 
 TEST_CASE("leadership moves by transfer and membership changes through the node", "[raft]") {

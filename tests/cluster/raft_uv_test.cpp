@@ -305,11 +305,12 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
     auto digest = node.digest();
     REQUIRE(digest.ok());
     REQUIRE(replica::digest_hex(*digest) == replica::digest_hex(*reference));
-    auto parity = cache::check_parity(node.state_machine().cache(), node.store());
+    auto parity =
+        cache::check_parity(node.state_machine().cache(), node.state_machine().read_view());
     REQUIRE(parity.ok());
     REQUIRE(parity->ok);
-    auto check = check::run_check(
-        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
+    auto check = check::run_check({node.state_machine().read_view(), &node.state_machine().cache(),
+                                   "tally", audit::public_demo_audit_key()});
     REQUIRE(check.ok());
     INFO(check->describe());
     REQUIRE(check->ok());
@@ -507,8 +508,8 @@ TEST_CASE("a voter joins the uv cluster at runtime and catches up, then another 
     REQUIRE(digest.ok());
     if (!reference) reference = *digest;
     REQUIRE(*digest == *reference);
-    auto check = check::run_check(
-        {node.store(), &node.state_machine().cache(), "tally", audit::public_demo_audit_key()});
+    auto check = check::run_check({node.state_machine().read_view(), &node.state_machine().cache(),
+                                   "tally", audit::public_demo_audit_key()});
     REQUIRE(check.ok());
     INFO(check->describe());
     REQUIRE(check->ok());

@@ -197,5 +197,56 @@ TEST_CASE("a group writes each key once: a later put, delete or range delete sup
   CHECK(group.view().get(a).value() == Bytes{3});  // the view is the store's again
 }
 
+// Every row a scan of the view visits, in order, stopping after `limit` rows.
+std::vector<std::pair<Bytes, Bytes>> scan_view(const store::KeyValueStore& view,
+                                               store::ScanOrder order, std::size_t limit) {
+  std::vector<std::pair<Bytes, Bytes>> seen;
+  REQUIRE(view.scan({}, {}, order,
+                    [&](ByteView key, ByteView value) {
+                      seen.emplace_back(key.to_bytes(), value.to_bytes());
+                      return seen.size() < limit;
+                    })
+              .ok());
+  return seen;
+}
+
+TEST_CASE("a scan through an open group merges it with the store in key order, both ways",
+          "[fsm]") {
+  store::MemoryStore disk;
+  store::Batch stored;
+  for (std::uint8_t k : {2, 4, 6, 8, 10})
+    stored.put(Bytes{1, k}, Bytes{k});
+  REQUIRE(disk.write(stored).ok());
+  fsm::GroupCommit group(disk, 10);
+  store::Batch entry;
+  entry.put(Bytes{1, 3}, Bytes{30});  // new, between two stored rows
+  entry.put(Bytes{1, 4}, Bytes{40});  // overwrites a stored row
+  entry.del(Bytes{1, 6});             // hides a stored row
+  entry.del_range(Bytes{1, 8}, Bytes{1, 11});
+  entry.put(Bytes{1, 10}, Bytes{100});  // back after the range delete
+  entry.put(Bytes{1, 12}, Bytes{120});  // past every stored row
+  CHECK_FALSE(group.add(std::move(entry)));
+  using Rows = std::vector<std::pair<Bytes, Bytes>>;
+  const Rows ascending{
+      {{1, 2}, {2}}, {{1, 3}, {30}}, {{1, 4}, {40}}, {{1, 10}, {100}}, {{1, 12}, {120}}};
+  CHECK(scan_view(group.view(), store::ScanOrder::kAscending, 100) == ascending);
+  const Rows descending(ascending.rbegin(), ascending.rend());
+  CHECK(scan_view(group.view(), store::ScanOrder::kDescending, 100) == descending);
+  // A visitor that stops stops the scan, wherever the row came from.
+  CHECK(scan_view(group.view(), store::ScanOrder::kAscending, 2) ==
+        Rows(ascending.begin(), ascending.begin() + 2));
+  CHECK(scan_view(group.view(), store::ScanOrder::kDescending, 1) == Rows{{{1, 12}, {120}}});
+  // Bounded ranges see only their keys.
+  Rows bounded;
+  REQUIRE(group.view()
+              .scan(Bytes{1, 3}, Bytes{1, 10}, store::ScanOrder::kAscending,
+                    [&](ByteView key, ByteView value) {
+                      bounded.emplace_back(key.to_bytes(), value.to_bytes());
+                      return true;
+                    })
+              .ok());
+  CHECK(bounded == Rows{{{1, 3}, {30}}, {{1, 4}, {40}}});
+}
+
 }  // namespace
 }  // namespace tally

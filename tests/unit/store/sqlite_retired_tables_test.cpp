@@ -1,5 +1,6 @@
-// Rotation without a stall on disk (issue #8): SQLite retires a whole generation's table in
-// O(1) and sweeps it a bounded number of rows per write; nothing a read sees changes.
+// Rotation without a stall on disk: SQLite empties a small generation's table in place and
+// retires a large one in O(1), sweeping it a bounded number of rows per write; nothing a read
+// sees changes.
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
@@ -101,6 +102,7 @@ TEST_CASE("SQLite retires a generation's table at once and sweeps it write by wr
   TempDir dir;
   std::string path = dir.file("retire.db");
   auto s = sqlite::SqliteStore::open(path).value();
+  s->set_generation_truncate_rows_max(0);
   fill_gen(*s, 0, 5000);
   fill_gen(*s, 1, 10);
   CHECK(raw_view(path).layout == 4);
@@ -165,6 +167,7 @@ TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store
   std::string path = dir.file("resume.db");
   {
     auto s = sqlite::SqliteStore::open(path).value();
+    s->set_generation_truncate_rows_max(0);
     fill_gen(*s, 1, 20000);
     rotate(*s, 1);
     fill_gen(*s, 0, 3000);  // sweeps 7024 of the 18972 rows left
@@ -187,6 +190,7 @@ TEST_CASE("SQLite drops the oldest retired table when sweeps fall behind", "[sto
   TempDir dir;
   std::string path = dir.file("behind.db");
   auto s = sqlite::SqliteStore::open(path).value();
+  s->set_generation_truncate_rows_max(0);
   for (int round = 0; round < 4; ++round) {
     auto gen_byte = static_cast<std::uint8_t>(round % 2);
     fill_gen(*s, gen_byte, 4000);
@@ -199,6 +203,7 @@ TEST_CASE("SQLite forgets a retirement its failed batch rolled back", "[store]")
   TempDir dir;
   std::string path = dir.file("rollback.db");
   auto s = sqlite::SqliteStore::open(path).value();
+  s->set_generation_truncate_rows_max(0);
   fill_gen(*s, 0, 100);
   raw_exec(path,
            "CREATE TRIGGER poison BEFORE INSERT ON kv WHEN NEW.k = x'01ff' "
@@ -213,6 +218,42 @@ TEST_CASE("SQLite forgets a retirement its failed batch rolled back", "[store]")
   rotate(*s, 0);  // the store goes on: the next rotation retires the table for real
   CHECK(raw_view(path).retired_tables == 0);  // 100 rows: swept and dropped by the same write
   CHECK(testing::all_rows(*s).at(gen_row(0, 0)) == Bytes{7});
+}
+
+TEST_CASE("SQLite empties a small generation's table in place at rotation", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("truncate.db");
+  auto s = sqlite::SqliteStore::open(path).value();
+  fill_gen(*s, 0, 3000);
+  fill_gen(*s, 1, 10);
+  testing::Rows before = testing::all_rows(*s);
+  rotate(*s, 0);
+  RawView view = raw_view(path);
+  CHECK(view.retired_tables == 0);  // no rename, nothing left to sweep
+  testing::Rows after = testing::all_rows(*s);
+  CHECK(after.size() == before.size() - 3000 + 1);
+  CHECK(after.at(gen_row(0, 0)) == Bytes{7});
+  CHECK(s->get(gen_row(0, 5)).value() == std::nullopt);
+  CHECK(s->get(gen_row(1, 5)).value() == Bytes(20, 0xab));
+  fill_gen(*s, 0, 5);  // the table takes writes again
+  CHECK(s->get(gen_row(0, 4)).value() == Bytes(20, 0xab));
+}
+
+TEST_CASE("SQLite retires a generation's table past the in-place bound, counted across reopening",
+          "[store]") {
+  TempDir dir;
+  std::string path = dir.file("bound.db");
+  { fill_gen(*sqlite::SqliteStore::open(path).value(), 0, 3000); }
+  auto s = sqlite::SqliteStore::open(path).value();
+  s->set_generation_truncate_rows_max(4000);
+  fill_gen(*s, 0, 1500);  // 4500 rows: 3000 from before the reopening
+  rotate(*s, 0);
+  CHECK(raw_view(path).retired_tables == 1);
+  CHECK(s->get(gen_row(0, 1200)).value() == std::nullopt);
+  fill_gen(*s, 1, 3999);  // gen byte 1: within the bound
+  rotate(*s, 1);
+  CHECK(raw_view(path).retired_tables <= 1);  // the first one may be swept meanwhile
+  CHECK(s->get(gen_row(1, 5)).value() == std::nullopt);
 }
 
 TEST_CASE("SQLite refuses a table it does not know in the retired namespace", "[store]") {

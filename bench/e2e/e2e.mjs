@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// The end-to-end benchmark (bench/e2e/README.md): Tally as a user runs it against etcd and
+// PostgreSQL on the same machine, driven by the same load generator.
+//
+//   node bench/e2e/e2e.mjs --bin build/bench/native --out build/bench/results [--seconds 10]
+//       [--accounts 1000] [--only tally,etcd,postgres] [--label NAME]
+//   node bench/e2e/e2e.mjs compare BEFORE.json AFTER.json   (a before/after table)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { EtcdCluster } from './etcd.mjs';
+import { Postgres } from './postgres.mjs';
+import { loadAverage, sleep } from './procs.mjs';
+import { compare, plot, table, targets, targetsTable } from './report.mjs';
+import { routes } from './routes.mjs';
+import { TallyCluster } from './tally.mjs';
+
+const CONNECTIONS = [1, 16, 64, 256];
+const BULK = 100;
+const BULK_CONNECTIONS = 16;
+
+function parseArgs(argv) {
+  const args = { seconds: 10, accounts: 1000, only: 'tally,etcd,postgres', label: 'e2e' };
+  for (let i = 0; i < argv.length; i += 2) args[argv[i].replace(/^--/, '')] = argv[i + 1];
+  args.seconds = Number(args.seconds);
+  args.accounts = Number(args.accounts);
+  args.only = new Set(args.only.split(','));
+  if (!args.bin || !args.out) throw new Error('usage: e2e.mjs --bin DIR --out DIR [...]');
+  return args;
+}
+
+const say = (line) => process.stdout.write(`e2e: ${line}\n`);
+const brief = (r) => `${r.name} x${r.connections}: ${Math.round(r.transfersPerSecond ?? r.okPerSecond)}/s, ` +
+  `p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} max ${r.latencyMs.max.toFixed(1)} ms, ` +
+  `non-2xx ${r.non2xx}, timeouts ${r.timeouts}, server CPU ${Math.round(r.serverCpuMicrosPerRequest)} us/request, ` +
+  `load ${r.load.before.toFixed(1)}`;
+
+async function runTally(args, workDir) {
+  const cluster = new TallyCluster({ binDir: args.bin, workDir, accounts: args.accounts });
+  const results = { single: [], bulk: [] };
+  try {
+    await cluster.up();
+    await cluster.fund();
+    results.settings = cluster.settings;
+    say(`tally: 3 nodes up (${JSON.stringify(cluster.settings)}), ${args.accounts} accounts funded`);
+    const single = { script: 'transfer.lua', path: routes.transactions('bench'), perRequest: 1 };
+    await cluster.load({ ...single, name: 'warm-up', connections: 16, seconds: 2 });
+    for (const connections of CONNECTIONS) {
+      const r = await cluster.load({ ...single, name: 'transfer', connections, seconds: args.seconds });
+      say(brief(r));
+      results.single.push(r);
+    }
+    for (const atomic of [false, true]) {
+      const r = await cluster.load({ script: 'bulk.lua', path: routes.bulk('bench', atomic),
+        name: atomic ? 'bulk-100 atomic' : 'bulk-100', connections: BULK_CONNECTIONS,
+        seconds: args.seconds, perRequest: BULK, env: { E2E_BULK: String(BULK) } });
+      say(brief(r));
+      results.bulk.push(r);
+    }
+  } finally {
+    await cluster.down();
+  }
+  return results;
+}
+
+async function runPeer(name, peer, args) {
+  const results = [];
+  try {
+    await peer.up();
+    say(`${name}: up`);
+    await peer.load({ connections: 16, seconds: 2 });
+    for (const connections of CONNECTIONS) {
+      const r = await peer.load({ connections, seconds: args.seconds });
+      say(brief(r));
+      results.push(r);
+    }
+  } finally {
+    await peer.down();
+  }
+  return results;
+}
+
+async function main() {
+  if (process.argv[2] === 'compare') {
+    const [before, after] = process.argv.slice(3).map((file) => JSON.parse(readFileSync(file, 'utf8')));
+    process.stdout.write(compare(before, after) + '\n');
+    return;
+  }
+  const args = parseArgs(process.argv.slice(2));
+  const workDir = path.join(args.out, `${args.label}-work`);
+  mkdirSync(workDir, { recursive: true });
+  const started = Date.now();
+  const results = {
+    label: args.label,
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+    loadAtStart: loadAverage(),
+    seconds: args.seconds,
+    accounts: args.accounts,
+    connections: CONNECTIONS,
+  };
+  if (args.only.has('tally')) results.tally = await runTally(args, workDir);
+  if (args.only.has('etcd'))
+    results.etcd = await runPeer('etcd', new EtcdCluster({ workDir, keys: args.accounts }), args);
+  if (args.only.has('postgres'))
+    results.postgres = await runPeer('postgres',
+      new Postgres({ workDir, maxClients: Math.max(...CONNECTIONS) }), args);
+  results.loadAtEnd = loadAverage();
+  results.wallSeconds = (Date.now() - started) / 1000;
+  if (results.tally) results.targets = targets(results);
+  writeFileSync(path.join(args.out, `${args.label}.json`), JSON.stringify(results, null, 1) + '\n');
+  if (results.tally) {
+    const text = `${table(results)}\n\n${targetsTable(results.targets)}\n`;
+    writeFileSync(path.join(args.out, `${args.label}-table.md`), text);
+    await plot(results, args.out);
+    process.stdout.write(`\n${text}\n`);
+  }
+  say(`done in ${results.wallSeconds.toFixed(0)} s, load average ${results.loadAtStart.toFixed(1)} at start, ` +
+    `${results.loadAtEnd.toFixed(1)} at end; ${path.join(args.out, args.label + '.json')}`);
+  const failed = (results.targets ?? []).find((t) => t.target.startsWith('after every run') && !t.met);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`e2e: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,158 @@
+// Processes, ports, HTTP and the load generator for the e2e benchmark.
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Runs a command to completion; rejects on a non-zero exit unless allowFailure.
+export function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 64 << 20, ...options }, (error, stdout, stderr) => {
+      const result = { code: error ? error.code ?? 1 : 0, stdout, stderr };
+      if (error && !options.allowFailure) {
+        reject(new Error(`${command} ${args.join(' ')} failed (${result.code}): ${stderr || stdout}`));
+      } else {
+        resolve(result);
+      }
+    });
+  });
+}
+
+// A long-running child (a server); its output goes to logFile.
+export function start(command, args, logFd, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', logFd, logFd], ...options });
+  child.on('error', () => {});
+  return child;
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+// A base port B such that every B + offset is free (tests and benches never hard-code one).
+export async function freeBase(offsets) {
+  for (let attempt = 0; attempt < 200; ++attempt) {
+    const base = 20000 + Math.floor(Math.random() * 3000) * 10;
+    let ok = true;
+    for (const offset of offsets) ok = ok && (await portFree(base + offset));
+    if (ok) return base;
+  }
+  throw new Error('no free port range found');
+}
+
+export async function getJson(url, timeoutMs = 30000) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: response.status, body: await response.json() };
+}
+
+export async function postForJson(url, body, timeoutMs = 30000) {
+  const { status, text } = await postJson(url, body, timeoutMs);
+  return { status, body: JSON.parse(text) };
+}
+
+export async function postJson(url, body, timeoutMs = 30000) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+export async function waitFor(what, check, timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+// CPU time (user + system, in microseconds) of each process so far, with its reaped
+// children's and that of the children still running (PostgreSQL's backends and workers).
+export function cpuMicros(pids) {
+  const tick = 1e6 / 100;  // USER_HZ
+  const stat = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').map(Number);
+    } catch {
+      return null;
+    }
+  };
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    const fields = stat(entry);
+    if (fields) children.set(fields[1], [...(children.get(fields[1]) ?? []), fields]);
+  }
+  return pids.map((pid) => {
+    const own = stat(pid);
+    if (!own) return 0;
+    let ticks = own[11] + own[12] + own[13] + own[14];
+    for (const child of children.get(pid) ?? []) ticks += child[11] + child[12];
+    return ticks * tick;
+  });
+}
+
+export const loadAverage = () => os.loadavg()[0];
+
+// One wrk run: C keep-alive connections for the given seconds, a 2 s request timeout, the Lua
+// script's figures (common.lua) plus the CPU the server processes used per request.
+export async function wrk({ script, url, connections, seconds, env, serverPids }) {
+  const threads = Math.min(2, connections);
+  const before = cpuMicros(serverPids);
+  const loadBefore = loadAverage();
+  const { stdout } = await run(
+    'wrk',
+    ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '2s',
+      '-s', path.join(here, script), url],
+    { env: { ...process.env, E2E_LUA_DIR: here, ...env } });
+  const after = cpuMicros(serverPids);
+  const line = stdout.split('\n').find((l) => l.startsWith('E2E_RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
+  const result = JSON.parse(line.slice('E2E_RESULT '.length));
+  const seconds_ = result.duration_us / 1e6;
+  let ok = 0;
+  let other = 0;
+  for (const [code, count] of Object.entries(result.statuses)) {
+    if (code >= 200 && code < 300) ok += count;
+    else other += count;
+  }
+  const cpu = after.reduce((sum, value, i) => sum + value - before[i], 0);
+  return {
+    connections,
+    seconds: seconds_,
+    requests: result.requests,
+    ok,
+    non2xx: other,
+    statuses: result.statuses,
+    errors: result.errors,
+    timeouts: result.errors.timeout,
+    requestsPerSecond: result.requests / seconds_,
+    okPerSecond: ok / seconds_,
+    latencyMs: {
+      p50: result.latency_us.p50 / 1000,
+      p90: result.latency_us.p90 / 1000,
+      p99: result.latency_us.p99 / 1000,
+      max: result.latency_us.max / 1000,
+    },
+    serverCpuMicrosPerRequest: result.requests ? cpu / result.requests : 0,
+    load: { before: loadBefore, after: loadAverage() },
+  };
+}

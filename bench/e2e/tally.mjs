@@ -1,0 +1,130 @@
+// Tally's side of the e2e benchmark: `tally cluster up 3` with the defaults a user gets,
+// funded accounts, the load runs, and after each run the checks that nothing acknowledged
+// is missing and that the nodes agree.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { freeBase, getJson, postJson, run, sleep, waitFor, wrk } from './procs.mjs';
+import { bulkTransfer, infoFields, routes } from './routes.mjs';
+
+const LEDGER = 'bench';
+const FUNDING = 1_000_000_000;
+const FUNDING_CHUNK = 250;  // bulk elements per funding request (within the orders limit)
+
+export class TallyCluster {
+  constructor({ binDir, workDir, accounts }) {
+    this.tally = path.join(binDir, 'tally');
+    this.tallyd = path.join(binDir, 'tallyd');
+    this.dir = path.join(workDir, 'tally');
+    this.accounts = accounts;
+    this.fundingTransactions = 0;
+  }
+
+  async up() {
+    const base = await freeBase([1, 2, 3, 101, 102, 103]);
+    await run('rm', ['-rf', this.dir]);
+    await run(this.tally, ['cluster', 'up', '3', '--dir', this.dir, '--base-port', String(base),
+      '--tallyd', this.tallyd]);
+    const cluster = JSON.parse(readFileSync(path.join(this.dir, 'cluster.json'), 'utf8'));
+    this.nodes = cluster.nodes.map((node) => ({ id: node.id, url: `http://${node.http}`, pid: node.pid }));
+    this.pids = this.nodes.map((node) => node.pid);
+    this.leader = await waitFor('a Tally leader', async () => {
+      const { body } = await getJson(this.nodes[0].url + routes.info());
+      return infoFields(body).leaderAddress || null;
+    });
+    this.settings = { snapshotThreshold: cluster.snapshotThreshold,
+      groupEntriesMax: cluster.groupEntriesMax, groupCommitMs: cluster.groupCommitMs };
+  }
+
+  async down() {
+    await run(this.tally, ['cluster', 'down', '--dir', this.dir], { allowFailure: true });
+  }
+
+  async fund() {
+    const created = await postJson(this.leader + routes.ledger(LEDGER));
+    if (created.status >= 300) throw new Error(`create ledger: ${created.status} ${created.text}`);
+    for (let first = 0; first < this.accounts; first += FUNDING_CHUNK) {
+      const elements = [];
+      for (let i = first; i < Math.min(first + FUNDING_CHUNK, this.accounts); ++i)
+        elements.push(bulkTransfer('world', `users:${i}`, FUNDING, 'USD'));
+      const funded = await postJson(this.leader + routes.bulk(LEDGER, true), elements);
+      if (funded.status !== 200) throw new Error(`funding: ${funded.status} ${funded.text}`);
+      this.fundingTransactions += elements.length;
+    }
+  }
+
+  // The transactions the ledger holds and the inputs of every funded account, as the leader
+  // has them once every node applied the same index.
+  async totals() {
+    const { body } = await getJson(this.leader + routes.lastTransaction(LEDGER));
+    const transactions = body.cursor.data.length ? body.cursor.data[0].id + 1 : 0;
+    let inputs = 0n;
+    let cursor;
+    do {
+      const page = await getJson(this.leader + routes.accounts(LEDGER, 1000, cursor));
+      for (const account of page.body.cursor.data) {
+        if (!account.address.startsWith('users:')) continue;
+        for (const volume of Object.values(account.volumes)) inputs += BigInt(volume.input);
+      }
+      cursor = page.body.cursor.hasMore ? page.body.cursor.next : undefined;
+    } while (cursor);
+    return { transactions, transfersByInputs: Number(inputs - BigInt(this.accounts) * BigInt(FUNDING)) };
+  }
+
+  // Until the leader has nothing in flight and its applied index stays put (a request the
+  // load generator gave up on may still be applying).
+  async quiesce() {
+    let last = -1;
+    await waitFor('the leader to go idle', async () => {
+      const info = infoFields((await getJson(this.leader + routes.info())).body);
+      const idle = info.inFlight === 0 && info.appliedIndex === last;
+      last = info.appliedIndex;
+      if (!idle) await sleep(200);
+      return idle;
+    }, 120000);
+  }
+
+  // Every node at one applied index, the same store digest, the checker clean on each.
+  async agreement() {
+    const infos = await waitFor('every node at the same applied index', async () => {
+      const all = [];
+      for (const node of this.nodes) all.push(infoFields((await getJson(node.url + routes.info())).body));
+      return all.every((info) => info.appliedIndex === all[0].appliedIndex) ? all : null;
+    }, 20000);
+    const digests = new Set(infos.map((info) => info.storeDigest));
+    const checks = [];
+    for (const node of this.nodes) {
+      const { status, body } = await getJson(node.url + routes.check(), 600000);
+      checks.push(status === 200 && body.data.ok === true);
+    }
+    return { appliedIndex: infos[0].appliedIndex, digestsEqual: digests.size === 1,
+      checksClean: checks.every(Boolean) };
+  }
+
+  // One load run, then the checks: applied transfers within [acknowledged, acknowledged +
+  // answers that may or may not have applied], the inputs agreeing with the transactions.
+  async load({ name, script, path: route, connections, seconds, perRequest, env = {} }) {
+    const before = await this.totals();
+    const result = await wrk({ script, url: this.leader + route, connections, seconds,
+      env: { E2E_PATH: route, E2E_ACCOUNTS: String(this.accounts), ...env }, serverPids: this.pids });
+    await this.quiesce();
+    const after = await this.totals();
+    const agreement = await this.agreement();
+    const applied = after.transactions - before.transactions;
+    const acknowledged = result.ok * perRequest;
+    // wrk stops counting at the deadline with one request per connection still out: those
+    // may apply too, as may a timed-out request, a failed read or a non-2xx answer.
+    const uncertain =
+      (result.non2xx + result.timeouts + result.errors.read + connections) * perRequest;
+    result.name = name;
+    result.transfersPerSecond = acknowledged / result.seconds;
+    result.checks = {
+      ...agreement,
+      acknowledgedTransfers: acknowledged,
+      appliedTransfers: applied,
+      noAcknowledgedMissing: applied >= acknowledged && applied <= acknowledged + uncertain,
+      inputsMatchTransactions: after.transfersByInputs - before.transfersByInputs === applied,
+    };
+    return result;
+  }
+}

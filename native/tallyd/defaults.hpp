@@ -1,0 +1,32 @@
+// The settings a tallyd node gets when nobody sets them: tallyd's flags and `tally cluster up`
+// (which writes them into cluster.json) both take them from here. Each is chosen from the
+// end-to-end benchmark (bench/e2e/README.md), which runs a cluster with exactly these.
+// Header-only: the CLI includes it without linking the node.
+#pragma once
+
+#include <cstddef>
+
+namespace tally::tallyd::defaults {
+
+// Entries between Raft snapshots. A snapshot copies and hashes the whole store on libraft's
+// thread pool, so its cost grows with the store while the entries between two grow with the
+// write rate: too small a threshold spends a core on copies under load. The log keeps this
+// many entries (plus a quarter behind the snapshot); a restart skips those the store holds.
+inline constexpr unsigned kSnapshotThreshold = 16384;
+// Requests queued at the leader or proposed and not yet applied; past it, BUSY (503). At
+// least the connections a leader should serve at once.
+inline constexpr std::size_t kMaxInFlight = 1024;
+// One leader batch (one raft_apply, one append, one AppendEntries per follower): entries and
+// encoded bytes (native/raft/node.hpp, "Leader batching").
+inline constexpr std::size_t kBatchEntriesMax = 256;
+inline constexpr std::size_t kBatchBytesMax = std::size_t{4} << 20;
+// Group commit: applied entries reach the store this many at a time, and at least every
+// kGroupCommitMs; an acknowledged entry is durable in the Raft log before its group commits,
+// and a crash replays the uncommitted tail. A larger group writes each hot page once for
+// more entries (a leader batch is applied as a run of entries).
+inline constexpr std::size_t kGroupEntriesMax = 256;
+inline constexpr unsigned kGroupCommitMs = 20;
+
+static_assert(kMaxInFlight >= kBatchEntriesMax, "a full batch fits in flight");
+
+}  // namespace tally::tallyd::defaults
