@@ -77,15 +77,16 @@ Result<const Value*> array(const Value& object, const char* name, const Path& pa
   const Value* v = member(object, name);
   if (v == nullptr) return static_cast<const Value*>(nullptr);
   if (!v->IsArray()) return invalid(path.field(name), "not an array");
-  if (v->Size() > max) return invalid(path.field(name), "more than " + std::to_string(max) + " items");
+  if (v->Size() > max)
+    return invalid(path.field(name), "more than " + std::to_string(max) + " items");
   return v;
 }
 
-#define TRACE_READ(target, expression)        \
-  do {                                        \
-    auto read_ = (expression);                \
+#define TRACE_READ(target, expression)                \
+  do {                                                \
+    auto read_ = (expression);                        \
     if (!read_.ok()) return std::move(read_).error(); \
-    target = std::move(read_).value();        \
+    target = std::move(read_).value();                \
   } while (false)
 
 // A slot that is present in the row change: null is "absent", an object a row.
@@ -167,6 +168,42 @@ Result<NodeRecord> node_record(const Value& v, const Path& path, int version) {
   return n;
 }
 
+template <class T, class Read>
+Result<std::vector<T>> items(const Value& object, const char* name, const Path& path, Read read) {
+  const Value* list = nullptr;
+  TRACE_READ(list, array(object, name, path, kTraceRowsPerRecordMax));
+  std::vector<T> out;
+  for (rapidjson::SizeType i = 0; list != nullptr && i < list->Size(); ++i) {
+    T item;
+    TRACE_READ(item, read((*list)[i], path.field(name).item(i)));
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+Result<PlanEntryStep> plan_entry(const Value& e, const Path& at) {
+  if (!e.IsObject()) return invalid(at, "not an object");
+  PlanEntryStep entry;
+  TRACE_READ(entry.kind, text(e, "kind", at));
+  TRACE_READ(entry.id_hex, text(e, "id", at));
+  TRACE_READ(entry.verdict, text(e, "verdict", at));
+  TRACE_READ(entry.source, text(e, "source", at));
+  TRACE_READ(entry.seed_hex, text(e, "seed", at));
+  TRACE_READ(entry.seed_decoded, text(e, "seedText", at));
+  entry.seeded = member(e, "seed") != nullptr;
+  entry.seed_bytes = entry.seed_hex.size() / 2;
+  return entry;
+}
+
+Result<OrderStep> order_step(const Value& o, const Path& at) {
+  if (!o.IsObject()) return invalid(at, "not an object");
+  OrderStep order;
+  TRACE_READ(order.name, text(o, "name", at));
+  TRACE_READ(order.summary, text(o, "summary", at));
+  TRACE_READ(order.coverage, text(o, "coverage", at));
+  return order;
+}
+
 Result<ProposalStep> proposal(const Value& v, const Path& path) {
   if (!v.IsObject()) return invalid(path, "not an object");
   ProposalStep p;
@@ -180,35 +217,8 @@ Result<ProposalStep> proposal(const Value& v, const Path& path) {
   TRACE_READ(p.epoch, u64(v, "epoch", path));
   TRACE_READ(p.base_index, u64(v, "baseIndex", path));
   p.status = "in flight";
-  const Value* entries = nullptr;
-  TRACE_READ(entries, array(v, "entries", path, kTraceRowsPerRecordMax));
-  for (rapidjson::SizeType i = 0; entries != nullptr && i < entries->Size(); ++i) {
-    const Value& e = (*entries)[i];
-    Path at = path.field("entries").item(i);
-    if (!e.IsObject()) return invalid(at, "not an object");
-    PlanEntryStep entry;
-    TRACE_READ(entry.kind, text(e, "kind", at));
-    TRACE_READ(entry.id_hex, text(e, "id", at));
-    TRACE_READ(entry.verdict, text(e, "verdict", at));
-    TRACE_READ(entry.source, text(e, "source", at));
-    TRACE_READ(entry.seed_hex, text(e, "seed", at));
-    TRACE_READ(entry.seed_decoded, text(e, "seedText", at));
-    entry.seeded = member(e, "seed") != nullptr;
-    entry.seed_bytes = entry.seed_hex.size() / 2;
-    p.entries.push_back(std::move(entry));
-  }
-  const Value* orders = nullptr;
-  TRACE_READ(orders, array(v, "orders", path, kTraceRowsPerRecordMax));
-  for (rapidjson::SizeType i = 0; orders != nullptr && i < orders->Size(); ++i) {
-    const Value& o = (*orders)[i];
-    Path at = path.field("orders").item(i);
-    if (!o.IsObject()) return invalid(at, "not an object");
-    OrderStep order;
-    TRACE_READ(order.name, text(o, "name", at));
-    TRACE_READ(order.summary, text(o, "summary", at));
-    TRACE_READ(order.coverage, text(o, "coverage", at));
-    p.orders.push_back(std::move(order));
-  }
+  TRACE_READ(p.entries, items<PlanEntryStep>(v, "entries", path, plan_entry));
+  TRACE_READ(p.orders, items<OrderStep>(v, "orders", path, order_step));
   return p;
 }
 
@@ -229,19 +239,6 @@ Result<CheckRecord> check(const Value& v, const Path& path) {
   TRACE_READ(r.ok, flag(v, "ok", path, true));
   TRACE_READ(r.detail, text(v, "detail", path));
   return r;
-}
-
-template <class T, class Read>
-Result<std::vector<T>> items(const Value& object, const char* name, const Path& path, Read read) {
-  const Value* list = nullptr;
-  TRACE_READ(list, array(object, name, path, kTraceRowsPerRecordMax));
-  std::vector<T> out;
-  for (rapidjson::SizeType i = 0; list != nullptr && i < list->Size(); ++i) {
-    T item;
-    TRACE_READ(item, read((*list)[i], path.field(name).item(i)));
-    out.push_back(std::move(item));
-  }
-  return out;
 }
 
 Result<TraceStepRecord> step(const Value& v, const Path& path, const TraceFile& file) {
@@ -316,10 +313,10 @@ Result<TraceFile> read_trace(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
-    return make_error(Code::kValidation,
-                      "not a JSON trace file: " +
-                          std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
-                          " at offset " + std::to_string(doc.GetErrorOffset()));
+    return make_error(
+        Code::kValidation,
+        "not a JSON trace file: " + std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
+            " at offset " + std::to_string(doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return make_error(Code::kValidation, "not a JSON trace file");
   TraceFile file;
@@ -335,8 +332,8 @@ Result<TraceFile> read_trace(std::string_view json) {
     TRACE_READ(file.seed, u64(doc, "seed", root));
     file.title = "Trace of seed " + std::to_string(file.seed);
   } else {
-    return make_error(Code::kValidation, "not a tally-trace/1 or tally-trace/2 file (format \"" +
-                                             format + "\")");
+    return make_error(Code::kValidation,
+                      "not a tally-trace/1 or tally-trace/2 file (format \"" + format + "\")");
   }
   const Value* steps = nullptr;
   TRACE_READ(steps, array(doc, "steps", root, kTraceStepsMax));
