@@ -19,6 +19,7 @@ std::string_view code_name(Code code) {
     case Code::kSchemaMismatch: return "SCHEMA_MISMATCH";
     case Code::kInvariantViolation: return "INVARIANT_VIOLATION";
     case Code::kConfiguration: return "CONFIGURATION";
+    case Code::kMalformedProposal: return "MALFORMED_PROPOSAL";
   }
   return "UNKNOWN";
 }

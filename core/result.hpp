@@ -34,6 +34,10 @@ enum class Code : std::uint16_t {
   kSchemaMismatch = 103,      // a store of another schema version
   kInvariantViolation = 104,  // an impossible state met on a path that must not abort
   kConfiguration = 105,       // the node's configuration does not fit its store (cluster, key)
+  // Not a hard error: a log entry no admission could have produced (a field out of range, a
+  // plan that contradicts the state it is applied to). Apply rejects it unaudited on every
+  // replica alike and the index advances (core/fsm/plan_validation.hpp).
+  kMalformedProposal = 106,
 };
 
 // Stable, upper-snake name of a code (e.g. "INSUFFICIENT_FUNDS").

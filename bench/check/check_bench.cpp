@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench/exit_on_error.hpp"
 #include "core/audit/audit_key.hpp"
 #include "core/check/checkpoint.hpp"
 #include "core/fsm/state_machine.hpp"
@@ -23,24 +24,9 @@
 namespace {
 
 using namespace tally;
+using bench::must;
 
 constexpr std::uint64_t kAccounts = 1000;
-
-template <class T>
-T must(Result<T> result, const char* what) {
-  if (!result.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, result.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(result).value();
-}
-
-void must(Status status, const char* what) {
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, status.error().message.c_str());
-    std::exit(1);
-  }
-}
 
 domain::Order order_for(std::uint64_t entry) {
   if (entry == 0) return domain::CreateLedger{"main", {}};

@@ -3,6 +3,8 @@
 //
 //   tally-bench-raft uv      REQUESTS DEPTH   libraft's uv disk I/O and TCP on 127.0.0.1,
 //                                             SQLite stores (synchronous=FULL), one loop
+//   tally-bench-raft uv-tls  REQUESTS DEPTH   the same over the mutual TLS transport
+//                                             (native/tls), certificates made for the run
 //   tally-bench-raft fixture REQUESTS DEPTH   libraft's in-memory fixture, memory stores: no
 //                                             I/O, but the fixture's own per-step safety
 //                                             checks dominate, so it is no CPU ceiling
@@ -12,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +31,7 @@ extern "C" {
 }
 
 #include "core/audit/audit_key.hpp"
+#include "native/auth/cluster_credentials.hpp"
 #include "native/raft/uv_host.hpp"
 
 namespace {
@@ -39,6 +43,13 @@ std::uint64_t wall_clock_us() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
+}
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 int free_port() {
@@ -107,7 +118,17 @@ class Load {
   bool ledger_ = false;
 };
 
-double run_uv(std::size_t count, std::size_t depth) {
+// Peer TLS for node id, with a CA and certificates made under dir for the run.
+tls::PeerTlsConfig peer_tls(const std::string& dir, std::uint64_t id) {
+  if (!auth::ensure_cluster_credentials(dir, "tally", {1, 2, 3}).ok()) std::abort();
+  auto context = tls::PeerTlsContext::load(auth::node_credentials(dir, id), {id, "tally"});
+  if (!context.ok()) std::abort();
+  tls::PeerTlsConfig config;
+  config.context = *context;
+  return config;
+}
+
+double run_uv(std::size_t count, std::size_t depth, bool tls) {
   std::string dir = (std::filesystem::temp_directory_path() / "tally-bench-XXXXXX").string();
   if (mkdtemp(dir.data()) == nullptr) std::abort();
   uv_loop_t loop;
@@ -123,6 +144,7 @@ double run_uv(std::size_t count, std::size_t depth) {
     config.voters = voters;
     config.heartbeat_ms = 50;
     config.election_timeout_ms = 500;
+    if (tls) config.peer_tls = peer_tls(dir, i + 1);
     auto host = replica::UvHost::start(&loop, config, node_config(i + 1, depth));
     if (!host.ok()) {
       std::fprintf(stderr, "start: %s\n", host.error().message.c_str());
@@ -192,14 +214,22 @@ double run_fixture(std::size_t count, std::size_t depth) {
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: %s uv|fixture REQUESTS DEPTH\n", argv[0]);
+    std::fprintf(stderr, "usage: %s uv|uv-tls|fixture REQUESTS DEPTH\n", argv[0]);
     return 2;
   }
   const std::string mode = argv[1];
   const std::size_t count = std::stoul(argv[2]);
   const std::size_t depth = std::stoul(argv[3]);
-  const double seconds = mode == "uv" ? run_uv(count, depth) : run_fixture(count, depth);
-  std::printf("%s: 3 nodes, in-flight depth %zu: %zu requests in %.2f s = %.0f requests/s\n",
-              mode.c_str(), depth, count, seconds, static_cast<double>(count) / seconds);
+  const double cpu_before = cpu_seconds();
+  const double seconds =
+      mode == "fixture" ? run_fixture(count, depth) : run_uv(count, depth, mode == "uv-tls");
+  // The process's CPU time (all three nodes, setup included): what TLS costs when the disk
+  // or a loaded machine hides it from the rate.
+  const double cpu = cpu_seconds() - cpu_before;
+  std::printf(
+      "%s: 3 nodes, in-flight depth %zu: %zu requests in %.2f s = %.0f requests/s, CPU %.2f s "
+      "(%.0f us/request)\n",
+      mode.c_str(), depth, count, seconds, static_cast<double>(count) / seconds, cpu,
+      1e6 * cpu / static_cast<double>(count));
   return 0;
 }

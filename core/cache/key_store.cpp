@@ -40,6 +40,12 @@ Result<std::optional<ByteView>> KeyStore::get_live(const keys::AttributeKey& key
   return std::optional<ByteView>((*entry)->value.view());
 }
 
+Status KeyStore::check_tag(const keys::AttributeKey& key) const {
+  auto entry = find(key, keys::attribute_id(key.canonical), keys::attribute_tag(key.canonical));
+  if (!entry.ok()) return std::move(entry).error();
+  return ok_status();
+}
+
 Status KeyStore::put(const keys::AttributeKey& key, Bytes value, store::Batch& batch) {
   keys::Id128 id = keys::attribute_id(key.canonical);
   keys::Tag tag = keys::attribute_tag(key.canonical);

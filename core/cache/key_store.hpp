@@ -28,6 +28,8 @@ class KeyStore {
   // is valid until the cache next changes.
   Result<std::optional<ByteView>> get_live(const keys::AttributeKey& key) const;
 
+  // kCollisionDetected when the cache holds key's id under another key's tag; ok otherwise.
+  Status check_tag(const keys::AttributeKey& key) const;
   Status put(const keys::AttributeKey& key, Bytes value, store::Batch& batch);
 
   // Deletes through Cache::del. kNotFound (nothing written) when not live in the cache.

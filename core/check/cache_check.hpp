@@ -1,10 +1,7 @@
-// The checker's look at the cache (DESIGN.md §3, §7; issue #7): is it what it stands for?
-//
-// Parity (inv#1) only proves that memory equals the mirror; a damaged mirror row restores
-// into a damaged cache that still has parity, and the next apply spends from it. So every
-// visible cache entry (gen0, else gen1) is compared with the attribute row it caches: a live
-// entry must equal the row byte for byte under the row's tag, a tombstone means no row.
-// (The meta row's agreement with the FSM state and the chain is checked in checker.cpp.)
+// The checker's look at the cache (DESIGN.md §3, §7): is it what it stands for? Every visible
+// cache entry against the attribute row it caches (cache/row_agreement.hpp), each
+// disagreement a kCacheAttribute mismatch naming the key and both values. (The meta row's
+// agreement with the FSM state and the chain is checked in checker.cpp.)
 #pragma once
 
 #include "core/cache/cache.hpp"

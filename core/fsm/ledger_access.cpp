@@ -1,5 +1,6 @@
 #include "core/fsm/ledger_access.hpp"
 
+#include "core/fsm/plan_validation.hpp"
 #include "core/keys/attribute_key.hpp"
 
 namespace tally::fsm {
@@ -16,8 +17,8 @@ Result<domain::Boundary> read_boundary(const GatedScope& scope, const std::strin
   auto boundary = scope.get<domain::Boundary>(keys::boundary_key(ledger));
   if (!boundary.ok()) return std::move(boundary).error();
   if (!boundary->has_value()) {
-    return make_error(Code::kInvariantViolation,
-                      "open ledger " + ledger + " has no boundary (inv#6)");
+    return malformed_proposal("open ledger " + ledger +
+                              " has no boundary in the cache or in the plan's seeds");
   }
   return **boundary;
 }

@@ -12,8 +12,9 @@ namespace tally::fsm {
 // The ledger's info; NotFound when it does not exist or is deleted.
 Result<domain::LedgerInfo> require_open_ledger(const GatedScope& scope, const std::string& ledger);
 
-// The open ledger's boundary. Its absence is an invariant violation: boundaries leave only
-// with their ledger.
+// The open ledger's boundary. Boundaries leave only with their ledger, so an open ledger
+// without one was planted by a seed of a log entry (a ledger row no store holds):
+// kMalformedProposal, the proposal is rejected unaudited.
 Result<domain::Boundary> read_boundary(const GatedScope& scope, const std::string& ledger);
 
 // Both, as every order on an existing ledger starts: the open ledger's boundary.

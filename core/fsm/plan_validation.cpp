@@ -1,5 +1,6 @@
 #include "core/fsm/plan_validation.hpp"
 
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -12,10 +13,18 @@
 
 namespace tally::fsm {
 
+Error malformed_proposal(const std::string& problem) {
+  return make_error(Code::kMalformedProposal, "malformed proposal: " + problem);
+}
+
+bool is_proposal_rejection(Code code) {
+  return code == Code::kMalformedProposal || code == Code::kCollisionDetected;
+}
+
 namespace {
 
 Error malformed(const std::string& problem) {
-  return make_error(Code::kCorrupt, "malformed proposal: " + problem);
+  return malformed_proposal(problem);
 }
 
 template <class T>
@@ -56,6 +65,10 @@ Status validate_entries(const plan::Plan& plan) {
     if (!keys::kind_from_byte(entry.kind)) {
       return malformed(where + "unknown kind " + std::to_string(entry.kind));
     }
+    if (entry.source > plan::EntrySource::kStoreAbsent) {
+      return malformed(where + "unknown source " +
+                       std::to_string(static_cast<unsigned>(entry.source)));
+    }
     if (entry.id.size() != keys::kIdBytes) {
       return malformed(where + "id of " + std::to_string(entry.id.size()) + " bytes");
     }
@@ -63,7 +76,7 @@ Status validate_entries(const plan::Plan& plan) {
       return malformed(where + "seed presence disagrees with its source");
     }
     // A seed enters the cache as it is; one that does not decode, or names what no request
-    // could, would stop every node at its first read (issue #7).
+    // could, would stop every node at its first read.
     if (entry.seed) {
       Status seed = validate_seed(*keys::kind_from_byte(entry.kind), *entry.seed);
       if (!seed.ok()) return malformed(where + "seed: " + seed.error().message);
@@ -111,6 +124,15 @@ Status validate_proposal_shape(const plan::Proposal& proposal) {
   }
   TALLY_TRY(validate_entries(proposal.plan));
   return validate_coverage(proposal);
+}
+
+Status validate_base_index(const plan::Plan& plan, const cache::Cache& cache) {
+  const std::uint64_t gen0 = cache.gen0_base_index();
+  const std::optional<std::uint64_t> gen1 = cache.gen1_base_index();
+  if (plan.base_index == gen0 || plan.base_index == gen1) return ok_status();
+  return malformed("base index " + std::to_string(plan.base_index) + " is neither gen0's " +
+                   std::to_string(gen0) + " nor gen1's " +
+                   (gen1 ? std::to_string(*gen1) : std::string("(none at generation 0)")));
 }
 
 }  // namespace tally::fsm

@@ -113,6 +113,7 @@ Result<std::unique_ptr<StateMachine>> StateMachine::open(store::KeyValueStore& s
   if (!disagreements->empty()) {
     return make_error(Code::kCorrupt, "store refused: " + describe(disagreements->front()));
   }
+  TALLY_TRY(check_cache_rows(*cache, store));
   return std::unique_ptr<StateMachine>(
       new StateMachine(store, options, std::move(cache).value(), std::move(state).value()));
 }
@@ -187,18 +188,14 @@ Result<ApplyReport> StateMachine::apply_checked(std::uint64_t index, const plan:
                        " epoch " + std::to_string(cache_->epoch()));
     return report;
   }
-  Status shape = validate_proposal_shape(proposal);
-  if (!shape.ok()) {
-    report.status = ApplyReport::Status::kRejectedPlan;
-    report.rejection = std::move(shape).error();
-    return report;
-  }
-  TALLY_TRY(check_base_index(plan));
+  Status valid = validate_proposal_shape(proposal);
+  if (valid.ok()) valid = validate_base_index(plan, *cache_);
+  if (!valid.ok()) return reject(report, std::move(valid).error());
   auto seeds = preload(plan, batch);
-  if (!seeds.ok()) return std::move(seeds).error();
+  if (!seeds.ok()) return reject_or_stop(report, std::move(seeds).error());
   report.seeds_written = *seeds;
   auto outcome = run_orders(proposal, batch);
-  if (!outcome.ok()) return std::move(outcome).error();
+  if (!outcome.ok()) return reject_or_stop(report, std::move(outcome).error());
   report.outcome = std::move(outcome).value();
   report.audit = append_audit(index, proposal, report.outcome, batch);
   if (report.outcome.ok() && !report.outcome.is_replay()) {
@@ -209,14 +206,18 @@ Result<ApplyReport> StateMachine::apply_checked(std::uint64_t index, const plan:
   return std::move(report);  // the caller returns this copy, not its own (no audit entry copy)
 }
 
-Status StateMachine::check_base_index(const plan::Plan& plan) const {
-  if (plan.base_index == cache_->gen0_base_index() ||
-      plan.base_index == cache_->gen1_base_index()) {
-    return ok_status();
-  }
-  return make_error(Code::kInvariantViolation,
-                    "plan base index " + std::to_string(plan.base_index) + " is neither gen0's " +
-                        std::to_string(cache_->gen0_base_index()) + " nor gen1's (inv#6)");
+ApplyReport StateMachine::reject(ApplyReport& report, Error error) {
+  report.status = ApplyReport::Status::kRejectedPlan;
+  report.rejection = std::move(error);
+  return std::move(report);
+}
+
+Result<ApplyReport> StateMachine::reject_or_stop(ApplyReport& report, Error error) {
+  // What the proposal's own bytes can cause is rejected like a malformed shape; the seeds
+  // already preloaded stay, as they do under a business failure: memory and mirror moved
+  // together, alike on every replica (inv#1).
+  if (is_proposal_rejection(error.code)) return reject(report, std::move(error));
+  return error;
 }
 
 Result<std::size_t> StateMachine::preload(const plan::Plan& plan, store::Batch& batch) {

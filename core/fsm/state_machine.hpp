@@ -1,13 +1,15 @@
 // StateMachine: applies the log, entry by entry, deterministically (DESIGN.md §5, inv#2).
 //
 // For each index: bring the cache to Gen(index) -> stale check -> validate the proposal's
-// shape -> check the plan's base index -> preload seeds -> idempotency check -> run each order
+// shape and base index -> preload seeds -> idempotency check -> run each order
 // under its gated scope -> merge the write set -> audit entry -> commit one batch carrying the
 // applied index. Reads come only from the cache and the proposal (inv#3); every write of the
 // entry, the cache mirror included, goes into that one batch (inv#1, inv#9).
 //
 // Three error channels: a business rejection is an audited failure outcome; a stale or
-// malformed proposal is answered without audit (the index still advances); a storage error,
+// malformed proposal (plan_validation.hpp: whatever a log entry's bytes can cause, checked
+// before or while its orders run) is answered without audit (the index still advances, and
+// nothing of the entry's orders is written); a storage error,
 // corruption or invariant violation is returned as an Error and leaves the machine stopped
 // (every later call is refused): reopen from the store to recover. With group commit
 // (FsmOptions::group_entries_max > 1) entries reach the store a group at a time; destroying
@@ -62,7 +64,8 @@ class StateMachine {
   // Opens the state machine on a store: bootstraps an empty one, otherwise reads the FSM
   // state row and restores the cache from its mirror. The store must outlive the machine.
   // Refuses (kCorrupt, naming the rows) a store whose state, cache meta and audit tail
-  // disagree (store_consistency.hpp), and (kConfiguration) one of another cluster or key.
+  // disagree, or whose restored cache disagrees with the attribute rows it stands for
+  // (store_consistency.hpp), and (kConfiguration) one of another cluster or key.
   static Result<std::unique_ptr<StateMachine>> open(store::KeyValueStore& store,
                                                     const FsmOptions& options);
 
@@ -96,7 +99,10 @@ class StateMachine {
 
   Result<ApplyReport> apply_checked(std::uint64_t index, const plan::Proposal& proposal,
                                     store::Batch& batch, ApplyReport& report);
-  Status check_base_index(const plan::Plan& plan) const;
+  // An unaudited rejection (kRejectedPlan); the index still advances.
+  static ApplyReport reject(ApplyReport& report, Error error);
+  // reject() for what the proposal can cause (is_proposal_rejection), else the hard error.
+  static Result<ApplyReport> reject_or_stop(ApplyReport& report, Error error);
   Result<std::size_t> preload(const plan::Plan& plan, store::Batch& batch);
   Result<domain::Outcome> run_orders(const plan::Proposal& proposal, store::Batch& batch);
   Result<std::optional<domain::Outcome>> check_idempotency(const plan::Proposal& proposal,

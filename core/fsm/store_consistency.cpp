@@ -3,6 +3,8 @@
 #include "core/audit/audit_entry.hpp"
 #include "core/audit/audit_rows.hpp"
 #include "core/cache/generation.hpp"
+#include "core/cache/row_agreement.hpp"
+#include "core/domain/validation.hpp"
 
 namespace tally::fsm {
 
@@ -101,6 +103,45 @@ Result<std::vector<Disagreement>> find_disagreements(const store::KeyValueStore&
 
 std::string describe(const Disagreement& d) {
   return d.rows + ": expected " + d.expected + ", store has " + d.actual;
+}
+
+namespace {
+
+// Hex of at most 64 bytes: a refusal names the value, it need not print 4 KiB of it.
+std::string hex_prefix(ByteView bytes) {
+  constexpr std::size_t kShown = 64;
+  if (bytes.size <= kShown) return to_hex(bytes);
+  return to_hex(bytes.sub(0, kShown)) + "... (" + std::to_string(bytes.size) + " bytes)";
+}
+
+std::string entry_text(const cache::RowDisagreement& d) {
+  std::string where = d.in_gen0 ? "gen0" : "gen1";
+  if (d.entry.deleted) return where + " tombstone, tag " + std::to_string(d.entry.tag);
+  return where + " live, tag " + std::to_string(d.entry.tag) + ", value " +
+         hex_prefix(d.entry.value);
+}
+
+std::string describe(const cache::RowDisagreement& d) {
+  std::string entry = "cache entry " + std::string(keys::kind_name(d.kind)) + " " + d.id.to_hex() +
+                      " (" + entry_text(d) + ")";
+  if (!d.row_key) return entry + ": the store has no attribute row for it";
+  std::string row =
+      "attribute row " + domain::quote_input(std::string(
+                             reinterpret_cast<const char*>(d.row_key->data()), d.row_key->size()));
+  if (d.entry.deleted) return entry + ": a tombstone, yet the store holds " + row;
+  return entry + " disagrees with " + row + " = " + hex_prefix(*d.row_value);
+}
+
+}  // namespace
+
+Status check_cache_rows(const cache::Cache& cache, const store::KeyValueStore& store) {
+  std::optional<std::string> first;
+  TALLY_TRY(cache::find_row_disagreements(cache, store, [&](const cache::RowDisagreement& d) {
+    first = describe(d);
+    return false;
+  }));
+  if (first) return make_error(Code::kCorrupt, "store refused: " + *first);
+  return ok_status();
 }
 
 }  // namespace tally::fsm

@@ -7,11 +7,13 @@
 // transaction then reuses an existing id), an epoch off makes every proposal stale on one
 // node only. StateMachine::open refuses a store with any disagreement (kCorrupt naming the
 // rows); the checker reports each as a typed mismatch. Reads two rows and one audit row.
+// check_cache_rows then holds the restored cache against the attribute rows.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/cache/cache.hpp"
 #include "core/cache/cache_mirror.hpp"
 #include "core/fsm/fsm_state.hpp"
 #include "core/store/key_value_store.hpp"
@@ -38,5 +40,11 @@ Result<std::vector<Disagreement>> find_disagreements(const store::KeyValueStore&
 
 // "cache meta row vs FSM state row: expected generation 3 ..., store has generation 4 ..."
 std::string describe(const Disagreement& disagreement);
+
+// Every visible entry of the restored cache against the attribute row it stands for
+// (cache/row_agreement.hpp): kCorrupt naming the first entry that disagrees, with its key and
+// both values. A node must not serve or vote from a cache that would spend money the store
+// does not hold. One ordered scan of the store's attribute rows.
+Status check_cache_rows(const cache::Cache& cache, const store::KeyValueStore& store);
 
 }  // namespace tally::fsm

@@ -1,5 +1,6 @@
 #include "core/fsm/transaction_access.hpp"
 
+#include "core/fsm/plan_validation.hpp"
 #include "core/keys/attribute_key.hpp"
 
 namespace tally::fsm {
@@ -13,9 +14,10 @@ Result<domain::TransactionState> read_transaction(const GatedScope& scope,
   const plan::PlanEntry* declared = scope.gate().declared_entry(key);
   TALLY_INVARIANT(declared != nullptr, "a read that passed the gate has a declaring entry");
   if (declared->source != plan::EntrySource::kStoreAbsent) {
-    return make_error(Code::kInvariantViolation,
-                      "transaction " + std::to_string(id) + " of " + ledger +
-                          " was seen by admission but is missing at apply (inv#6)");
+    return malformed_proposal("transaction " + std::to_string(id) + " of " + ledger +
+                              " is declared as seen by admission (" +
+                              std::string(plan::source_name(declared->source)) +
+                              ") but the cache lacks it");
   }
   return make_error(Code::kNotFound,
                     "transaction " + std::to_string(id) + " not found in ledger " + ledger);

@@ -22,9 +22,15 @@ void WriteSet::del(const keys::AttributeKey& key, bool was_live) {
 }
 
 Status WriteSet::merge_into(cache::KeyStore& key_store, store::Batch& batch) const {
+  // A key written without being read first (a new transaction, a new ledger's boundary)
+  // meets the cache only here: clashes are found before anything is merged, so a clash
+  // rejects the proposal whole (plan_validation.hpp) and the merge below cannot meet one.
+  for (const auto& [slot, write] : writes_)
+    TALLY_TRY(key_store.check_tag(write.key));
   for (const auto& [slot, write] : writes_) {
     if (write.value) {
-      TALLY_TRY(key_store.put(write.key, *write.value, batch));
+      Status put = key_store.put(write.key, *write.value, batch);
+      TALLY_INVARIANT(put.ok(), "a put after the collision pass: " + put.error().message);
       continue;
     }
     if (!write.was_live) continue;  // created and deleted within this proposal

@@ -35,7 +35,8 @@ class WriteSet {
 
   // Writes every pending change through the key store into batch (cache, mirror, rows).
   // A delete of a key the cache held live must succeed; a delete of a key created and
-  // deleted inside this write set is dropped. Errors are hard (collision, invariant).
+  // deleted inside this write set is dropped. kCollisionDetected, with nothing written, when
+  // a key's id is held by another key; other errors are invariant violations.
   Status merge_into(cache::KeyStore& key_store, store::Batch& batch) const;
 
  private:

@@ -1,4 +1,4 @@
-// Audit key files (DESIGN.md §7, issue #7): the node's secret, 32 random bytes in a file of
+// Audit key files (DESIGN.md §7): the node's secret, 32 random bytes in a file of
 // its own, never in the store.
 //
 // A key file holds exactly 32 bytes and is readable by its owner only (mode 0600 or

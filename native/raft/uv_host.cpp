@@ -46,11 +46,11 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   if (!node.ok()) return std::move(node).error();
   host->node_ = std::move(node).value();
 
-  int rv = raft_uv_tcp_init(&host->transport_, loop);
-  if (rv != 0) return raft_error("raft_uv_tcp_init", rv);
+  int rv = host->init_transport(loop);
+  if (rv != 0) return raft_error("transport init", rv);
   rv = raft_uv_init(&host->io_, loop, raft_dir.c_str(), &host->transport_);
   if (rv != 0) {
-    raft_uv_tcp_close(&host->transport_);
+    host->release_transport();
     return raft_error("raft_uv_init", rv);
   }
   // A corrupt segment would otherwise be renamed aside and the load retried: the node would
@@ -65,7 +65,7 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
     // nothing of libraft is running yet, so its memory is released synchronously.
     Error error = unreadable_or_storage("raft_init", raft_dir, rv, raft_errmsg(&host->raft_));
     raft_uv_close(&host->io_);
-    raft_uv_tcp_close(&host->transport_);
+    host->release_transport();
     return error;
   }
   host->initialised_ = true;
@@ -124,6 +124,16 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   return host;
 }
 
+int UvHost::init_transport(uv_loop_t* loop) {
+  if (config_.peer_tls) return tls::init_tls_transport(&transport_, loop, *config_.peer_tls);
+  return raft_uv_tcp_init(&transport_, loop);
+}
+
+void UvHost::release_transport() {
+  if (config_.peer_tls) return tls::release_tls_transport(&transport_);
+  raft_uv_tcp_close(&transport_);
+}
+
 Error UvHost::abandon(uv_loop_t* loop, Error error) {
   // libraft is initialised, so its memory and handles go only through raft_close's callback,
   // which needs the loop: run it here until the host is closed, without committing (nothing
@@ -167,7 +177,7 @@ void UvHost::handle_closed(uv_handle_t* handle) {
 void UvHost::raft_closed(struct raft* raft) {
   auto* host = static_cast<UvHost*>(raft->data);
   raft_uv_close(&host->io_);
-  raft_uv_tcp_close(&host->transport_);
+  host->release_transport();
   host->node_->closed();
   host->closed_ = true;
   if (host->on_closed_) host->on_closed_();

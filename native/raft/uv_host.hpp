@@ -1,6 +1,7 @@
 // UvHost: a Node on libraft's production backends (DESIGN.md §9): the libuv disk I/O
-// (segments and snapshots under <data_dir>/raft) and the TCP transport, on a libuv loop
-// the caller runs. The store is SQLite at <data_dir>/store.db.
+// (segments and snapshots under <data_dir>/raft) and the peer transport (mutual TLS when
+// UvConfig::peer_tls is set, else libraft's plaintext TCP), on a libuv loop the caller runs. The
+// store is SQLite at <data_dir>/store.db.
 //
 // Start: ignores SIGPIPE for the process (a peer closing a connection must not kill the
 // node; libuv reports EPIPE), creates the directories, opens the store and the node, raft_init,
@@ -11,15 +12,16 @@
 // naming the file; libraft's auto-recovery (moving a corrupt segment aside) is off, so the
 // files stay as they were. A failure after raft_init closes libraft on the loop before start
 // returns. Close: commits, raft_close; in its callback
-// raft_uv_close then raft_uv_tcp_close, and the node answers whatever libraft left. A failed node
-// (Node::failure) closes its host by itself on the loop's next turn, without committing, and then
-// calls the failure handler: the process decides whether to exit, libraft is already down. The
+// raft_uv_close then the transport's release, and the node answers whatever libraft left. A failed
+// node (Node::failure) closes its host by itself on the loop's next turn, without committing, and
+// then calls the failure handler: the process decides whether to exit, libraft is already down. The
 // host's memory must outlive the loop's handles: destroy it only after the loop has run to
 // completion (or uv_run returned with nothing active). Everything runs on the loop's thread.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,7 @@ extern "C" {
 }
 
 #include "native/raft/node.hpp"
+#include "native/tls/tls_transport.hpp"
 
 namespace tally::replica {
 
@@ -50,6 +53,8 @@ struct UvConfig {
   // The time bound of group commit: the open group is written at least this often (the
   // count bound is NodeConfig::fsm.group_entries_max).
   unsigned group_commit_interval_ms = 10;
+  // Peers over mutual TLS (native/tls/tls_transport.hpp); none: libraft's plaintext TCP.
+  std::optional<tls::PeerTlsConfig> peer_tls;
 };
 
 class UvHost {
@@ -78,6 +83,8 @@ class UvHost {
   static void handle_closed(uv_handle_t* handle);
   // A failure of start() after raft_init: closes raft on the loop, then returns error.
   Error abandon(uv_loop_t* loop, Error error);
+  int init_transport(uv_loop_t* loop);
+  void release_transport();
 
   UvConfig config_;
   std::unique_ptr<Node> node_;

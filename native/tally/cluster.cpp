@@ -1,8 +1,9 @@
 // `tally cluster up|down|status|start-node`: N local tallyd in the background, described by
 // DIR/cluster.json as {"clusterId", settings..., "nodes": [{"id", "raft", "http", "pid",
-// "dataDir", "log"}]}, with one audit key (DIR/audit.key) shared by every node. Each new
-// cluster gets its own random id (every node runs with --cluster-id), so the stores, checker
-// reports and read-your-writes records (client.hpp) of two clusters never mix.
+// "dataDir", "log"}]}, with one audit key (DIR/audit.key) shared by every node, and peer TLS
+// and the token key (cluster_security.hpp). Each new cluster gets its own random id (every
+// node runs with --cluster-id), so the stores, checker reports and read-your-writes records
+// (client.hpp) of two clusters never mix.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/tally/arguments.hpp"
 #include "native/tally/client.hpp"
+#include "native/tally/cluster_security.hpp"
 #include "native/tally/node_paths.hpp"
 
 namespace tally::cli {
@@ -206,6 +208,8 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--group-entries-max=" + std::to_string(cluster.settings.group_entries_max),
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
+  for (std::string& flag : peer_tls_flags(dir, node.id))
+    args.push_back(std::move(flag));
   pid_t pid = ::fork();
   if (pid < 0) return make_error(Code::kStorage, "fork failed");
   if (pid == 0) {
@@ -280,6 +284,7 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
     }
     std::printf("created the cluster's audit key %s (mode 0600)\n", key.c_str());
   }
+  if (!ensure_cluster_security(dir, static_cast<std::uint64_t>(count))) return 1;
   Cluster cluster;
   cluster.id = cluster_id_for(existing);
   cluster.settings = settings;
@@ -337,6 +342,7 @@ int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std:
     std::fprintf(stderr, "tally: %s\n", cluster.error().message.c_str());
     return 1;
   }
+  if (!ensure_cluster_security(dir, id)) return 1;
   for (auto& node : cluster.value().nodes) {
     if (node.id != id) continue;
     if (alive(node.pid)) {

@@ -16,6 +16,7 @@
 #include "native/tally/client.hpp"
 #include "native/tally/node_paths.hpp"
 #include "native/tally/trace_export.hpp"
+#include "native/tally/token_command.hpp"
 
 namespace {
 
@@ -311,6 +312,8 @@ int main(int argc, char** argv) {
   start->add_option("--dir", dir)->required();
   start->add_option("--tallyd", tallyd)->capture_default_str();
   start->callback([&] { rc = tally::cli::cluster_start_node(dir, node_id, tallyd); });
+
+  tally::cli::add_token_command(app, rc);
 
   // trace
   auto* trace = app.add_subcommand("trace", "what the cluster applied, for the visualiser");

@@ -2,11 +2,13 @@
 // SQLite, and the HTTP/JSON API on the same loop.
 //
 // Every flag can come from a config file (--config FILE, TOML or INI, keys as the long flag
-// names). Exit codes: 0 clean stop (SIGTERM, SIGINT), 1 runtime failure, 2 bad flags,
-// 3 a data dir of another cluster or audit key (or a missing key for an existing store),
-// 4 a data dir of another schema version, 5 a damaged data dir (a Raft metadata file, log
-// segment or snapshot that cannot be read, or a store whose version row does not decode: left
-// as it was, for the operator; a store SQLite cannot open at all is still 1).
+// names). Peers authenticate each other over mutual TLS (peer_tls.hpp). Exit codes: 0 clean
+// stop (SIGTERM, SIGINT), 1 runtime failure, 2 bad flags (no peer TLS and no --insecure-peers
+// included), 3 a data dir of another cluster or audit key (or a missing key for an existing
+// store), or peer certificates that do not fit, 4 a data dir of another schema version, 5 a
+// damaged data dir (a Raft metadata file, log segment or snapshot that cannot be read, a store
+// whose version row does not decode, or whose cache disagrees with the attribute rows it
+// stands for: left as it was, for the operator; a store SQLite cannot open at all is still 1).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -19,6 +21,7 @@
 #include "native/raft/uv_host.hpp"
 #include "native/tallyd/defaults.hpp"
 #include "native/tallyd/log.hpp"
+#include "native/tallyd/peer_tls.hpp"
 
 namespace tally::tallyd {
 namespace {
@@ -46,6 +49,7 @@ struct Options {
   std::size_t group_entries_max = defaults::kGroupEntriesMax;
   unsigned group_commit_ms = defaults::kGroupCommitMs;
   std::string audit_key_file;  // default: <data-dir>/audit.key
+  PeerFlags peer;              // mutual TLS between nodes (peer_tls.hpp)
   std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
 };
 
@@ -157,6 +161,11 @@ int run(const Options& options) {
   }
   http_peers.value()[options.id] = options.http_address;
 
+  auto peer_tls = peer_tls_config(options.peer, options.id, options.cluster_id);
+  if (!peer_tls.ok()) {
+    log_event("error", "peer_tls_refused", {{"reason", peer_tls.error().message}});
+    return peer_tls.error().code == Code::kValidation ? kExitUsage : kExitConfiguration;
+  }
   auto key = load_audit_key(options);
   if (!key.ok()) {
     log_event("error", "audit_key_refused", {{"reason", key.error().message}});
@@ -173,6 +182,7 @@ int run(const Options& options) {
   uv.snapshot_threshold = options.snapshot_threshold;
   uv.snapshot_trailing = std::max(16u, options.snapshot_threshold / 4);
   uv.group_commit_interval_ms = options.group_commit_ms;
+  uv.peer_tls = std::move(peer_tls).value();
   replica::NodeConfig node;
   node.id = options.id;
   node.fsm.cluster_id = options.cluster_id;
@@ -283,9 +293,11 @@ int main(int argc, char** argv) {
   CLI::App app{"tallyd: one node of a Tally cluster (Raft + HTTP/JSON API)"};
   app.footer(
       "Exit codes: 0 clean stop (SIGTERM, SIGINT); 1 runtime failure (the node failed); 2 bad "
-      "flags;\n3 a data dir of another cluster or audit key; 4 a store of another schema "
-      "version;\n5 a damaged data dir (unreadable Raft metadata, log segment or snapshot), left "
-      "untouched.");
+      "flags (no peer TLS and no --insecure-peers included);\n3 a data dir of another cluster "
+      "or audit key, or peer certificates that do not fit (another node or cluster, not under "
+      "the CA);\n4 a store of another schema version;\n5 a damaged data dir (unreadable Raft "
+      "metadata, log segment or snapshot, or a cache that disagrees with the rows it stands "
+      "for), left untouched.");
   app.set_config("--config", "", "read flags from a TOML or INI file (keys: the long flag names)");
   app.add_option("--id", options.id, "this node's Raft id (> 0)")->required();
   app.add_option("--raft-address", options.raft_address, "HOST:PORT for Raft")->required();
@@ -323,6 +335,12 @@ int main(int argc, char** argv) {
   app.add_option("--audit-key-file", options.audit_key_file,
                  "the cluster's 32-byte audit key (default DATA_DIR/audit.key; created for a "
                  "new cluster when absent)");
+  app.add_option("--peer-cert", options.peer.certificate,
+                 "this node's certificate (PEM), signed by the cluster CA, naming its id");
+  app.add_option("--peer-key", options.peer.key, "its private key (PEM, mode 0600)");
+  app.add_option("--peer-ca", options.peer.ca, "the cluster CA's certificate (PEM)");
+  app.add_flag("--insecure-peers", options.peer.insecure,
+               "Raft over plaintext TCP, peers unauthenticated (local experiments only)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

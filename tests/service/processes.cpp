@@ -12,6 +12,8 @@
 #include <random>
 #include <sstream>
 
+#include "native/auth/cluster_credentials.hpp"
+
 namespace tally::testing {
 namespace {
 
@@ -52,6 +54,12 @@ CommandResult run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+std::string peer_tls_flags(const std::string& cluster_dir, std::uint64_t id) {
+  const auth::PeerCredentials files = auth::node_credentials(cluster_dir, id);
+  return " --peer-cert=" + files.certificate + " --peer-key=" + files.key +
+         " --peer-ca=" + files.ca;
 }
 
 int free_base_port(int n) {

@@ -20,6 +20,10 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command);
 
+// tallyd's --peer-cert, --peer-key and --peer-ca for node id of the local cluster in
+// cluster_dir (the files `tally cluster up` creates), each with a leading space.
+std::string peer_tls_flags(const std::string& cluster_dir, std::uint64_t id);
+
 // A base port P such that P+1..P+n and P+101..P+100+n are free now.
 int free_base_port(int n);
 

@@ -1,4 +1,4 @@
-// [service] tallyd refuses a data dir that is not its cluster's (issue #10): another cluster
+// [service] tallyd refuses a data dir that is not its cluster's: another cluster
 // id or audit key exits 3, another store schema version exits 4, a damaged Raft directory
 // (garbage metadata, a truncated segment) exits 5, each with a clear message on stderr, and the
 // data dir is left exactly as it was (same files, bytes and mtimes). And a running tallyd
@@ -111,7 +111,7 @@ struct StoppedNode {
                                     : std::string();
     return run_command(tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
                        " --http-address=127.0.0.1:" + http + " --data-dir=" + data_dir + id_flag +
-                       " " + flags + " 2>" + dir.file("stderr.txt"));
+                       peer_tls_flags(cluster, 1) + " " + flags + " 2>" + dir.file("stderr.txt"));
   }
   std::string stderr_text() { return read_file(dir.file("stderr.txt")); }
   std::string raft_dir() const { return data_dir + "/raft"; }
@@ -235,9 +235,9 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
   const std::string rc = node.dir.file("rc.txt"), pid = node.dir.file("pid.txt");
   run_command("(" + tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
               " --http-address=127.0.0.1:" + http + " --data-dir=" + node.data_dir +
-              " --cluster-id=" + node.cluster_id + " --audit-key-file=" + node.key_file + " 2>" +
-              node.dir.file("stderr.txt") + " & echo $! >" + pid + "; wait $!; echo $? >" + rc +
-              ") >/dev/null 2>&1 &");
+              " --cluster-id=" + node.cluster_id + " --audit-key-file=" + node.key_file +
+              peer_tls_flags(node.cluster, 1) + " 2>" + node.dir.file("stderr.txt") +
+              " & echo $! >" + pid + "; wait $!; echo $? >" + rc + ") >/dev/null 2>&1 &");
   // A tallyd that never stops (the failure under test) is killed when the test ends.
   struct Reaper {
     std::string pid_file, rc_file;

@@ -1,7 +1,7 @@
-// Planted corruptions, one at a time, in copies of a realistic SQLite history (issue #7): the
-// checker reports each with a typed mismatch, offline (cache restored from the mirror) and
-// after a restore (the state machine's own cache); open() refuses the stores whose state,
-// meta and audit rows disagree; and nothing aborts.
+// Planted corruptions, one at a time, in copies of a realistic SQLite history: the checker
+// reports each with a typed mismatch, offline (cache restored from the mirror) and after a
+// restore (the state machine's own cache); open() refuses the stores whose state, meta and
+// audit rows disagree, or whose cache disagrees with the attribute rows; nothing aborts.
 #include <catch2/catch.hpp>
 #include <functional>
 
@@ -129,7 +129,7 @@ std::vector<Corruption> corruptions() {
                   [](Rows& rows) {
                     rows.erase(first_row(rows, {store::kZoneAttributes, 3}).first);
                   },
-                  MismatchKind::kTransaction});
+                  MismatchKind::kTransaction, true});  // cached: the row check refuses
   list.push_back({"an audit row deleted", [](Rows& rows) { rows.erase(audit::audit_row_key(3)); },
                   MismatchKind::kAuditSequenceGap});
   list.push_back({"an audit payload edited",
@@ -159,7 +159,7 @@ std::vector<Corruption> corruptions() {
                         cache::cache_row_value(
                             cache::live_entry(keys::attribute_tag(key.canonical), value));
                   },
-                  MismatchKind::kCacheAttribute});
+                  MismatchKind::kCacheAttribute, true});
   list.push_back({"a changed cached value",
                   [](Rows& rows) {
                     auto [key, value] = live_volume_mirror_row(rows);
@@ -168,14 +168,14 @@ std::vector<Corruption> corruptions() {
                         {domain::Amount::from_u64(999'999), domain::Amount()});
                     rows[key] = cache::cache_row_value(entry);
                   },
-                  MismatchKind::kCacheAttribute});
+                  MismatchKind::kCacheAttribute, true});
   list.push_back({"a live cache row turned tombstone",
                   [](Rows& rows) {
                     auto [key, value] = live_volume_mirror_row(rows);
                     cache::CacheEntry entry = cache::decode_cache_row(key, value).value().entry;
                     rows[key] = cache::cache_row_value(cache::tombstone_entry(entry.tag));
                   },
-                  MismatchKind::kCacheAttribute});
+                  MismatchKind::kCacheAttribute, true});
   for (int delta : {+1, -1}) {
     list.push_back({"the meta generation " + std::string(delta > 0 ? "+1" : "-1"),
                     [delta](Rows& rows) {
@@ -208,7 +208,7 @@ std::vector<Corruption> corruptions() {
                     rows[store::attribute_row_key(key)] =
                         codec::ValueCodec<domain::Metadata>::encode({{"n", std::int64_t{4}}});
                   },
-                  MismatchKind::kAccountMetadata});
+                  MismatchKind::kAccountMetadata, true});  // cached: the row check refuses
   list.push_back({"a ledger log pointer deleted",
                   [](Rows& rows) { rows.erase(audit::ledger_log_key("main", 1)); },
                   MismatchKind::kLedgerLog});

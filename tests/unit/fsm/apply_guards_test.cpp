@@ -80,29 +80,33 @@ TEST_CASE("a malformed plan is rejected before anything is written", "[fsm]") {
     auto before = business_rows(node.store());
     auto report = node.apply(proposal);
     CHECK(report.status == fsm::ApplyReport::Status::kRejectedPlan);
-    CHECK(report.rejection->code == Code::kCorrupt);
+    CHECK(report.rejection->code == Code::kMalformedProposal);
     CHECK(business_rows(node.store()) == before);
     node.require_parity();
   }
 }
 
-TEST_CASE("a plan base index matching neither generation stops the node", "[fsm]") {
+TEST_CASE("a plan base index matching neither generation is rejected and the node goes on",
+          "[fsm]") {
   TempDir dir;
   LedgerNode node("memory", dir, options());
   node.submit(domain::CreateLedger{"main", {}});
   auto proposal = transfer_proposal(node);
   proposal.plan.base_index = 400;
-  auto report = node.fsm().apply(node.applied() + 1, proposal);
-  REQUIRE_FALSE(report.ok());
-  CHECK(report.error().code == Code::kInvariantViolation);
-  CHECK(node.fsm().stopped());
-  CHECK_FALSE(node.fsm().apply_noop(node.applied() + 1).ok());  // refused from now on
-  node.restart();  // recovery: reopen from the store, which holds the last good batch
-  CHECK(node.applied() == 1);
+  auto before = business_rows(node.store());
+  auto report = node.apply(proposal);
+  CHECK(report.status == fsm::ApplyReport::Status::kRejectedPlan);
+  CHECK(report.rejection->code == Code::kMalformedProposal);
+  CHECK_THAT(report.rejection->message, Catch::Contains("base index 400"));
+  CHECK(business_rows(node.store()) == before);
+  CHECK_FALSE(node.fsm().stopped());
+  CHECK(testing::applied_outcome(node.submit(transfer("main", {posting("world", "a", 1)}))).ok());
+  node.restart();  // the rejection was committed like any entry: nothing replays it
+  CHECK(node.applied() == 3);
   node.require_parity();
 }
 
-TEST_CASE("a revert admission saw but the cache lacks at apply is an invariant error", "[fsm]") {
+TEST_CASE("a plan declaring a transaction the cache lacks is rejected, not a stop", "[fsm]") {
   TempDir dir;
   LedgerNode leader("memory", dir, options());
   LedgerNode other("memory", dir, options());
@@ -113,13 +117,17 @@ TEST_CASE("a revert admission saw but the cache lacks at apply is an invariant e
   auto revert = leader.admit(
       plan::Request{{domain::RevertTransaction{"main", 0, false, false}}, std::nullopt});
   REQUIRE(revert.ok());
-  auto report = other.fsm().apply(other.applied() + 1, *revert);
-  REQUIRE_FALSE(report.ok());
-  CHECK(report.error().code == Code::kInvariantViolation);
-  CHECK_THAT(report.error().message, Catch::Contains("seen by admission"));
+  auto before = business_rows(other.store());
+  auto report = other.apply(*revert);  // a log entry no admission of this state could write
+  CHECK(report.status == fsm::ApplyReport::Status::kRejectedPlan);
+  CHECK(report.rejection->code == Code::kMalformedProposal);
+  CHECK_THAT(report.rejection->message, Catch::Contains("declared as seen by admission"));
+  CHECK(business_rows(other.store()) == before);
+  CHECK_FALSE(other.fsm().stopped());
+  other.require_parity();
 }
 
-TEST_CASE("a seed under another tag is a collision that stops the node", "[fsm]") {
+TEST_CASE("a seed under another tag than the cache holds is rejected, not a stop", "[fsm]") {
   TempDir dir;
   LedgerNode node("memory", dir, options());
   node.submit(domain::CreateLedger{"main", {}});
@@ -131,9 +139,13 @@ TEST_CASE("a seed under another tag is a collision that stops the node", "[fsm]"
       entry.tag ^= 1;
     }
   }
-  auto report = node.fsm().apply(node.applied() + 1, proposal);
-  REQUIRE_FALSE(report.ok());
-  CHECK(report.error().code == Code::kCollisionDetected);
+  auto before = business_rows(node.store());
+  auto report = node.apply(proposal);
+  CHECK(report.status == fsm::ApplyReport::Status::kRejectedPlan);
+  CHECK(report.rejection->code == Code::kCollisionDetected);
+  CHECK(business_rows(node.store()) == before);
+  CHECK_FALSE(node.fsm().stopped());
+  node.require_parity();
 }
 
 TEST_CASE("applying out of order is refused and stops the node", "[fsm]") {

@@ -1,7 +1,7 @@
-// Poison log entries (issue #7): every field of a proposal that did not pass through this
-// node's admission is untrusted. A proposal that breaks a rule or a limit is rejected
-// unaudited on every replica, the index advances, and the replicas' stores stay identical;
-// one exactly at a limit is applied. Nothing aborts.
+// Poison log entries: every field of a proposal that did not pass through this node's
+// admission is untrusted. A proposal that breaks a rule or a limit, or whose plan contradicts
+// the state it is applied to, is rejected unaudited on every replica, the index advances, and
+// the replicas' stores stay identical; one exactly at a limit is applied. Nothing aborts.
 #include <catch2/catch.hpp>
 #include <functional>
 
@@ -66,7 +66,20 @@ using Mutation = std::function<void(plan::Proposal&)>;
 struct Poison {
   std::string name;
   Mutation mutate;
+  Code expected = Code::kMalformedProposal;
+  // The request admitted before the mutation; a one-posting transfer on "main" if none.
+  std::optional<plan::Request> request = std::nullopt;
 };
+
+// The first plan entry of kind (and of source, when given).
+plan::PlanEntry& entry_of_kind(plan::Proposal& p, keys::AttributeKind kind,
+                               std::optional<plan::EntrySource> source = std::nullopt) {
+  for (auto& entry : p.plan.entries) {
+    if (entry.kind == keys::kind_byte(kind) && (!source || entry.source == *source)) return entry;
+  }
+  FAIL("no plan entry of kind " << keys::kind_name(kind));
+  return p.plan.entries.front();
+}
 
 std::string repeat(std::size_t n, char c = 'a') {
   return std::string(n, c);
@@ -74,6 +87,13 @@ std::string repeat(std::size_t n, char c = 'a') {
 
 domain::CreateTransaction& first_transfer(plan::Proposal& p) {
   return std::get<domain::CreateTransaction>(p.orders[0].order);
+}
+
+// Turns entry into a seed of value under a tag that is not its key's.
+void seed_under_another_tag(plan::PlanEntry& entry, Bytes value) {
+  entry.source = plan::EntrySource::kStoreSeed;
+  entry.seed = std::move(value);
+  entry.tag ^= 1;
 }
 
 std::vector<Poison> poisons() {
@@ -169,6 +189,43 @@ std::vector<Poison> poisons() {
            p.plan.entries.push_back({1, id, 0, plan::EntrySource::kCacheHit, std::nullopt});
          }
        }},
+      {"an unknown entry source",
+       [](plan::Proposal& p) { p.plan.entries[0].source = static_cast<plan::EntrySource>(3); }},
+      // The base index must name gen0 or gen1 at apply: multiples of K = 4 here, and at most
+      // one rotation away from the admission's (its gen0 base may have become gen1's).
+      {"a base index one past gen0's", [](plan::Proposal& p) { p.plan.base_index += 1; }},
+      {"a base index two generations ahead", [](plan::Proposal& p) { p.plan.base_index += 8; }},
+      {"a base index two generations back",
+       [](plan::Proposal& p) {
+         p.plan.base_index = p.plan.base_index >= 8 ? p.plan.base_index - 8 : 12 + 8;
+       }},
+      {"a base index of 2^64 - 1",
+       [](plan::Proposal& p) { p.plan.base_index = ~std::uint64_t{0}; }},
+      {"a base index inside a generation", [](plan::Proposal& p) { p.plan.base_index = 1; }},
+      // What only the state tells: caught while the orders run, rejected all the same.
+      {"a seed under another tag than the cache holds",
+       [](plan::Proposal& p) {
+         // The boundary the good entry before wrote: cached, under its own tag.
+         seed_under_another_tag(
+             entry_of_kind(p, keys::AttributeKind::kBoundary, plan::EntrySource::kCacheHit),
+             codec::ValueCodec<domain::Boundary>::encode({}));
+       },
+       Code::kCollisionDetected},
+      {"a revert declaring as a cache hit a transaction the cache lacks",
+       [](plan::Proposal& p) {
+         entry_of_kind(p, keys::AttributeKind::kTransaction).source = plan::EntrySource::kCacheHit;
+       },
+       Code::kMalformedProposal,
+       plan::Request{{domain::RevertTransaction{"main", 999, false, false}}, std::nullopt}},
+      {"a key of the orders sharing its id with a seed of another tag",
+       [](plan::Proposal& p) {
+         // The seed enters the cache under its tag; the order's own key then clashes.
+         seed_under_another_tag(
+             entry_of_kind(p, keys::AttributeKind::kVolume, plan::EntrySource::kStoreAbsent),
+             codec::ValueCodec<domain::Volume>::encode({}));
+       },
+       Code::kCollisionDetected,
+       plan::Request{{transfer("main", {posting("world", "fresh", 1)})}, std::nullopt}},
   };
   return list;
 }
@@ -178,16 +235,23 @@ TEST_CASE("a poison proposal is rejected unaudited on every replica, which stay 
   Replicas replicas;
   for (const Poison& poison : poisons()) {
     INFO(poison.name);
-    plan::Proposal proposal =
-        replicas.admit(plan::Request{{transfer("main", {posting("world", "b", 1)})}, std::nullopt});
+    // A good entry first: the replicas go on applying between poisons, and the ledger, its
+    // boundary and the accounts are cached when the poison arrives.
+    fsm::ApplyReport good = replicas.submit(
+        plan::Request{{transfer("main", {posting("world", "b", 1)})}, std::nullopt});
+    REQUIRE(good.status == fsm::ApplyReport::Status::kApplied);
+    REQUIRE(good.outcome.ok());
+    plan::Proposal proposal = replicas.admit(poison.request.value_or(
+        plan::Request{{transfer("main", {posting("world", "b", 1)})}, std::nullopt}));
     poison.mutate(proposal);
     std::uint64_t next_sequence = replicas.leader().fsm().state().next_audit_sequence;
     std::uint64_t index = replicas.leader().applied();
 
     fsm::ApplyReport report = replicas.apply(proposal);
 
-    CHECK(report.status == fsm::ApplyReport::Status::kRejectedPlan);
-    CHECK(report.rejection->code == Code::kCorrupt);
+    REQUIRE(report.status == fsm::ApplyReport::Status::kRejectedPlan);
+    INFO(report.rejection->message);
+    CHECK(code_name(report.rejection->code) == code_name(poison.expected));
     CHECK_FALSE(report.audit.has_value());
     CHECK(replicas.leader().fsm().state().next_audit_sequence == next_sequence);
     CHECK(replicas.leader().applied() == index + 1);  // the index still advanced

@@ -1,0 +1,55 @@
+// Whether a request may proceed: the one decision the HTTP layer asks of a client's token.
+//
+// The HTTP layer classifies each route (a ledger's route, the ledger list, a node route, the
+// node's info) and its method (read: GET, HEAD; write: anything else), and passes the value of
+// the Authorization header. The answer is typed:
+//   kAllowed        go on (claims say who, for logs and for filtering the ledger list)
+//   kUnauthorized   401 UNAUTHORIZED: no token, not "Bearer <token>", or a token that does not
+//                   verify (token.hpp lists why), with the reason
+//   kForbidden      403 FORBIDDEN: a valid token that does not grant this: another ledger, or
+//                   a missing right (read for reads, write for writes, admin for node routes)
+// A token's rights: write covers reads too; admin covers the node routes (check, log,
+// metrics); the info route takes any valid token. A token's ledgers restrict ledger routes
+// only; the ledger list is answered, filtered by the caller with TokenClaims::covers_ledger.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "native/auth/token.hpp"
+
+namespace tally::auth {
+
+enum class RouteKind { kLedger, kLedgerList, kNode, kInfo };
+enum class MethodClass { kRead, kWrite };
+
+struct Access {
+  RouteKind route = RouteKind::kLedger;
+  MethodClass method = MethodClass::kRead;
+  std::string_view ledger;  // kLedger: the ledger the route names
+};
+
+struct Decision {
+  enum class Outcome { kAllowed, kUnauthorized, kForbidden };
+  Outcome outcome = Outcome::kUnauthorized;
+  std::string reason;                 // empty when allowed
+  std::optional<TokenClaims> claims;  // set when the token verified (allowed or forbidden)
+};
+
+// What the key, cluster and clock say of a request with this Authorization header (none when
+// absent). Stateless: call it on every request.
+class TokenGate {
+ public:
+  TokenGate(Bytes key, std::string cluster_id)
+      : key_(std::move(key)), cluster_id_(std::move(cluster_id)) {}
+
+  Decision decide(std::optional<std::string_view> authorization, const Access& access,
+                  std::uint64_t now_s) const;
+
+ private:
+  Bytes key_;
+  std::string cluster_id_;
+};
+
+}  // namespace tally::auth

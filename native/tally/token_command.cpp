@@ -1,0 +1,111 @@
+#include "native/tally/token_command.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "core/bytes.hpp"
+#include "core/domain/validation.hpp"
+#include "native/auth/cluster_credentials.hpp"
+#include "native/auth/token.hpp"
+#include "native/keyfile/secret_file.hpp"
+#include "native/keyfile/token_key_file.hpp"
+#include "native/tally/cluster_security.hpp"
+
+namespace tally::cli {
+
+namespace {
+
+struct TokenRequest {
+  std::string dir, key_file, cluster_id = kLocalClusterId, scope = "read", ttl = "24h", subject;
+  std::vector<std::string> ledgers;
+  bool all_ledgers = false;
+};
+
+// "90s", "30m", "24h", "7d" in seconds; none for anything else (or 0).
+std::optional<std::uint64_t> parse_ttl(const std::string& text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
+  const std::string digits = text.substr(0, text.size() - 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const std::uint64_t count = std::stoull(digits);
+  switch (text.back()) {
+    case 's': return count == 0 ? std::nullopt : std::optional(count);
+    case 'm': return count == 0 ? std::nullopt : std::optional(count * 60);
+    case 'h': return count == 0 ? std::nullopt : std::optional(count * 3600);
+    case 'd': return count == 0 ? std::nullopt : std::optional(count * 86400);
+    default: return std::nullopt;
+  }
+}
+
+Result<auth::TokenClaims> claims_of(const TokenRequest& request, std::uint64_t now_s) {
+  auth::TokenClaims claims;
+  claims.cluster_id = request.cluster_id;
+  claims.subject = request.subject;
+  if (request.all_ledgers == !request.ledgers.empty())
+    return make_error(Code::kValidation,
+                      "name the ledgers (--ledger L, repeated) or --all-ledgers");
+  if (!request.all_ledgers) {
+    for (const std::string& ledger : request.ledgers)
+      TALLY_TRY(domain::validate_ledger_name(ledger));
+    claims.ledgers = request.ledgers;
+  }
+  auto rights = auth::parse_scope(request.scope);
+  if (!rights.ok()) return std::move(rights).error();
+  if (*rights == 0) return make_error(Code::kValidation, "--scope names no right");
+  claims.rights = *rights;
+  auto ttl = parse_ttl(request.ttl);
+  if (!ttl) return make_error(Code::kValidation, "--ttl: expected N followed by s, m, h or d");
+  auto token_id = keyfile::random_bytes(16, "token id");
+  if (!token_id.ok()) return std::move(token_id).error();
+  claims.token_id = to_hex(*token_id);
+  claims.issued_at_s = now_s;
+  claims.expires_at_s = now_s + *ttl;
+  return claims;
+}
+
+int create_token(const TokenRequest& request) {
+  if (request.dir.empty() == request.key_file.empty()) {
+    std::fprintf(stderr, "tally: give the cluster's --dir or its token --key-file\n");
+    return 2;
+  }
+  const std::string path =
+      request.key_file.empty() ? auth::token_key_path(request.dir) : request.key_file;
+  auto key = keyfile::read_token_key_file(path);
+  if (!key.ok()) {
+    std::fprintf(stderr, "tally: %s\n", key.error().message.c_str());
+    return 1;
+  }
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto claims = claims_of(
+      request,
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now).count()));
+  if (!claims.ok()) {
+    std::fprintf(stderr, "tally: %s\n", claims.error().message.c_str());
+    return 2;
+  }
+  std::printf("%s\n", auth::sign_token(*claims, *key).c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_token_command(CLI::App& app, int& rc) {
+  auto request = std::make_shared<TokenRequest>();
+  auto* token = app.add_subcommand("token", "client tokens (JWT, HS256) for the API");
+  token->require_subcommand(1);
+  auto* create = token->add_subcommand("create", "print a new token signed by the token key");
+  create->add_option("--dir", request->dir, "the cluster's dir (its token.key)");
+  create->add_option("--key-file", request->key_file, "the token key file, instead of --dir");
+  create->add_option("--ledger", request->ledgers, "a ledger the token covers (repeatable)");
+  create->add_flag("--all-ledgers", request->all_ledgers, "the token covers every ledger");
+  create->add_option("--scope", request->scope, "read, write, admin, or a comma-separated mix")
+      ->capture_default_str();
+  create->add_option("--ttl", request->ttl, "lifetime: N followed by s, m, h or d")
+      ->capture_default_str();
+  create->add_option("--subject", request->subject, "who the token is for (the sub claim)");
+  create->add_option("--cluster-id", request->cluster_id, "the cluster the token is for")
+      ->capture_default_str();
+  create->callback([request, &rc] { rc = create_token(*request); });
+}
+
+}  // namespace tally::cli
