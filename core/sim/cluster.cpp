@@ -38,8 +38,11 @@ Result<ApplyEvent> Cluster::apply_next(std::size_t i) {
   TALLY_INVARIANT(event.index <= log_.size(), "apply past the end of the log");
   const LogEntry& entry = log_[event.index - 1];
   Error failure{Code::kInvariantViolation, ""};
+  // The planted skip waits for an entry that applies where admission predicted it: skipping
+  // a stale one changes nothing.
   const bool planted = planted_index_ != 0 && i == planted_node_ && event.index >= planted_index_ &&
-                       entry.proposal.has_value();
+                       entry.proposal.has_value() &&
+                       entry.proposal->plan.predicted_index == event.index;
   if (planted) planted_index_ = 0;
   if (!entry.proposal || planted) {
     event.configuration = true;
