@@ -193,7 +193,7 @@ function renderTimeline(box, state, index) {
   const K = Math.max(1, state.threshold || 1);
   const inFlight = state.proposals.filter((p) => p.status === 'in flight');
   const shown = state.proposals.slice(-8);
-  const last = Math.max(state.logEnd, state.applied, ...shown.map((p) => p.predictedIndex), K * 2) + 2;
+  const last = Math.max(state.logEnd, state.applied, ...shown.map((p) => p.predictedIndex), Math.min(K * 2, 40)) + 2;
   const first = Math.max(0, last - 60);
   const W = Math.max(360, Math.round(box.getBoundingClientRect().width) || 1000), left = 12, right = 12, rowH = 30, top = 34;
   const H = top + 14 + rowH * Math.max(1, shown.length) + 8;
