@@ -105,5 +105,7 @@ int cluster_up(int count, const std::string& dir, int base_port, const ClusterSe
 int cluster_down(const std::string& dir);
 int cluster_status(const std::string& dir);
 int cluster_start_node(const std::string& dir, std::uint64_t id, const std::string& tallyd);
+// The cluster id recorded in DIR/cluster.json; "" when there is none that parses.
+std::string recorded_cluster_id(const std::string& dir);
 
 }  // namespace tally::cli

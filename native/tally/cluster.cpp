@@ -284,9 +284,9 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
     }
     std::printf("created the cluster's audit key %s (mode 0600)\n", key.c_str());
   }
-  if (!ensure_cluster_security(dir, static_cast<std::uint64_t>(count))) return 1;
   Cluster cluster;
   cluster.id = cluster_id_for(existing);
+  if (!ensure_cluster_security(dir, cluster.id, static_cast<std::uint64_t>(count))) return 1;
   cluster.settings = settings;
   for (int i = 1; i <= count; ++i) {
     NodeEntry node;
@@ -335,6 +335,11 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
   return 0;
 }
 
+std::string recorded_cluster_id(const std::string& dir) {
+  auto cluster = load(absolute(dir));
+  return cluster.ok() ? cluster.value().id : std::string();
+}
+
 int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std::string& tallyd) {
   const std::string dir = absolute(dir_flag);
   auto cluster = load(dir);
@@ -342,7 +347,7 @@ int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std:
     std::fprintf(stderr, "tally: %s\n", cluster.error().message.c_str());
     return 1;
   }
-  if (!ensure_cluster_security(dir, id)) return 1;
+  if (!ensure_cluster_security(dir, cluster.value().id, id)) return 1;
   for (auto& node : cluster.value().nodes) {
     if (node.id != id) continue;
     if (alive(node.pid)) {

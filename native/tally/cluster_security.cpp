@@ -6,11 +6,12 @@
 
 namespace tally::cli {
 
-bool ensure_cluster_security(const std::string& dir, std::uint64_t count) {
+bool ensure_cluster_security(const std::string& dir, const std::string& cluster_id,
+                             std::uint64_t count) {
   std::vector<std::uint64_t> nodes;
   for (std::uint64_t id = 1; id <= count; ++id)
     nodes.push_back(id);
-  auto created = auth::ensure_cluster_credentials(dir, kLocalClusterId, nodes);
+  auto created = auth::ensure_cluster_credentials(dir, cluster_id, nodes);
   if (!created.ok()) {
     std::fprintf(stderr, "tally: %s\n", created.error().message.c_str());
     return false;

@@ -9,12 +9,11 @@
 
 namespace tally::cli {
 
-// The cluster id local clusters run with (tallyd's default).
-inline constexpr const char* kLocalClusterId = "tally";
-
-// Creates what is missing under dir for nodes 1..count; prints each file it created. False
-// (with the reason on stderr) when something cannot be created.
-bool ensure_cluster_security(const std::string& dir, std::uint64_t count);
+// Creates what is missing under dir for nodes 1..count of cluster_id (the id each node's
+// certificate names); prints each file it created. False (with the reason on stderr) when
+// something cannot be created.
+bool ensure_cluster_security(const std::string& dir, const std::string& cluster_id,
+                             std::uint64_t count);
 
 // tallyd's --peer-cert, --peer-key and --peer-ca for node id of the cluster in dir.
 std::vector<std::string> peer_tls_flags(const std::string& dir, std::uint64_t id);

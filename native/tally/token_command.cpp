@@ -10,14 +10,14 @@
 #include "native/auth/token.hpp"
 #include "native/keyfile/secret_file.hpp"
 #include "native/keyfile/token_key_file.hpp"
-#include "native/tally/cluster_security.hpp"
+#include "native/tally/client.hpp"
 
 namespace tally::cli {
 
 namespace {
 
 struct TokenRequest {
-  std::string dir, key_file, cluster_id = kLocalClusterId, scope = "read", ttl = "24h", subject;
+  std::string dir, key_file, cluster_id, scope = "read", ttl = "24h", subject;
   std::vector<std::string> ledgers;
   bool all_ledgers = false;
 };
@@ -63,11 +63,16 @@ Result<auth::TokenClaims> claims_of(const TokenRequest& request, std::uint64_t n
   return claims;
 }
 
-int create_token(const TokenRequest& request) {
+int create_token(TokenRequest request) {
   if (request.dir.empty() == request.key_file.empty()) {
     std::fprintf(stderr, "tally: give the cluster's --dir or its token --key-file\n");
     return 2;
   }
+  // A token names the cluster it is for: --cluster-id, else the one DIR/cluster.json records,
+  // else tallyd's default.
+  if (request.cluster_id.empty() && !request.dir.empty())
+    request.cluster_id = recorded_cluster_id(request.dir);
+  if (request.cluster_id.empty()) request.cluster_id = "tally";
   const std::string path =
       request.key_file.empty() ? auth::token_key_path(request.dir) : request.key_file;
   auto key = keyfile::read_token_key_file(path);
@@ -103,8 +108,8 @@ void add_token_command(CLI::App& app, int& rc) {
   create->add_option("--ttl", request->ttl, "lifetime: N followed by s, m, h or d")
       ->capture_default_str();
   create->add_option("--subject", request->subject, "who the token is for (the sub claim)");
-  create->add_option("--cluster-id", request->cluster_id, "the cluster the token is for")
-      ->capture_default_str();
+  create->add_option("--cluster-id", request->cluster_id,
+                     "the cluster the token is for (default: --dir's cluster, else tally)");
   create->callback([request, &rc] { rc = create_token(*request); });
 }
 

@@ -71,7 +71,7 @@ TEST_CASE(
     token.output.pop_back();
   auto key = keyfile::read_token_key_file(auth::token_key_path(cluster.dir));
   REQUIRE(key.ok());
-  auth::TokenGate gate(*key, "tally");
+  auth::TokenGate gate(*key, read_cluster_id(cluster.dir));  // the token names this cluster
   const auto now =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
@@ -176,10 +176,10 @@ TEST_CASE("tallyd refuses a store whose cache disagrees with its rows, with exit
                                  {domain::Amount::from_u64(1100), domain::Amount()}))));
     REQUIRE((*store)->write(tamper).ok());
   }
-  auto refused =
-      run_tallyd(base, data_dir,
-                 peer_tls_flags(cluster_dir, 1) + " --audit-key-file=" + cluster_dir + "/audit.key",
-                 dir.file("err.txt"));
+  auto refused = run_tallyd(base, data_dir,
+                            peer_tls_flags(cluster_dir, 1) + " --audit-key-file=" + cluster_dir +
+                                "/audit.key --cluster-id=" + read_cluster_id(cluster_dir),
+                            dir.file("err.txt"));
   const std::string log = read_text(dir.file("err.txt"));
   INFO(log);
   CHECK(refused.exit_code == 5);

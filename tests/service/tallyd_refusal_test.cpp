@@ -103,15 +103,18 @@ struct StoppedNode {
   }
 
   // Runs tallyd in the foreground on the data dir with extra flags (and the cluster's id
-  // unless they name one); stderr into a file.
+  // unless they name one, and its peer certificates unless they ask for plaintext peers);
+  // stderr into a file.
   CommandResult start(const std::string& flags) {
     const std::string port = std::to_string(base + 1), http = std::to_string(base + 101);
     const std::string id_flag = flags.find("--cluster-id") == std::string::npos
                                     ? " --cluster-id=" + cluster_id
                                     : std::string();
+    const std::string tls_flags =
+        flags.find("--insecure-peers") == std::string::npos ? peer_tls_flags(cluster, 1) : "";
     return run_command(tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
                        " --http-address=127.0.0.1:" + http + " --data-dir=" + data_dir + id_flag +
-                       peer_tls_flags(cluster, 1) + " " + flags + " 2>" + dir.file("stderr.txt"));
+                       tls_flags + " " + flags + " 2>" + dir.file("stderr.txt"));
   }
   std::string stderr_text() { return read_file(dir.file("stderr.txt")); }
   std::string raft_dir() const { return data_dir + "/raft"; }
@@ -137,7 +140,10 @@ void write_file(const std::string& path, const std::string& bytes) {
 TEST_CASE("tallyd refuses a data dir of another cluster id, with exit code 3", "[service]") {
   StoppedNode node;
   auto before = snapshot(node.cluster);
-  auto run = node.start("--audit-key-file=" + node.key_file + " --cluster-id=elsewhere");
+  // Plaintext peers: the node certificates name the cluster's own id, which tallyd checks
+  // before it opens the data dir.
+  auto run =
+      node.start("--audit-key-file=" + node.key_file + " --cluster-id=elsewhere --insecure-peers");
   INFO(node.stderr_text());
   CHECK(run.exit_code == 3);
   CHECK_THAT(node.stderr_text(), Catch::Contains("data_dir_refused") &&
@@ -236,8 +242,11 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
   run_command("(" + tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
               " --http-address=127.0.0.1:" + http + " --data-dir=" + node.data_dir +
               " --cluster-id=" + node.cluster_id + " --audit-key-file=" + node.key_file +
-              peer_tls_flags(node.cluster, 1) + " 2>" + node.dir.file("stderr.txt") +
-              " & echo $! >" + pid + "; wait $!; echo $? >" + rc + ") >/dev/null 2>&1 &");
+              // One entry per store commit, so the commit that fails is the write's own (under
+              // group commit an acknowledged write waits in the Raft log for a later commit).
+              " --group-entries-max=1" + peer_tls_flags(node.cluster, 1) + " 2>" +
+              node.dir.file("stderr.txt") + " & echo $! >" + pid + "; wait $!; echo $? >" + rc +
+              ") >/dev/null 2>&1 &");
   // A tallyd that never stops (the failure under test) is killed when the test ends.
   struct Reaper {
     std::string pid_file, rc_file;
