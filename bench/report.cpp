@@ -148,7 +148,7 @@ void target(const char* what, bool met, const std::string& measured) {
 void print_targets(const Results& results) {
   std::uint64_t big = *account_counts(results).rbegin();
   std::uint64_t small = *account_counts(results).begin();
-  std::printf("\n## Targets (issue #8), at %s accounts\n\n| target | measured | |\n|---|---|---|\n",
+  std::printf("\n## Targets, at %s accounts\n\n| target | measured | |\n|---|---|---|\n",
               accounts_name(big).c_str());
   char text[160];
   {
