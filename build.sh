@@ -166,6 +166,17 @@ seconds_since() {
   echo $(( $(date +%s) - $1 ))
 }
 
+# The [browser] test's traces: a short and a 10,000-step simulator run, a deliberately broken
+# run (the last node skips one entry), and the live cluster trace the native suite exported.
+browser_traces() {
+  local sim=build/test/native/tally-sim dir=build/wasm/traces
+  mkdir -p "$dir"
+  $sim export --seed 3 --steps 80 --out "$dir/sim.json"
+  $sim export --seed 5 --steps 10200 --out "$dir/long.json"
+  $sim export --seed 3 --steps 300 --plant-divergence 20 --out "$dir/broken.json" || true
+  cp build/cluster-trace.json "$dir/cluster.json"
+}
+
 build_test() {
   configure build/test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" -DTALLY_SANITIZE=ON
   cmake --build build/test -j "$JOBS"
@@ -227,6 +238,8 @@ case "$cmd" in
     compat_deps
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    # The [cli][trace] case leaves its live cluster's trace here for the [browser] test.
+    export TALLY_CLUSTER_TRACE=$ROOT/build/cluster-trace.json
     (cd build/test && ctest -j "$JOBS" --output-on-failure --timeout 900) | tee build/native-ctest.log
     t_native=$(seconds_since "$t0")
     t0=$(date +%s)
@@ -235,7 +248,7 @@ case "$cmd" in
     t0=$(date +%s)
     browser_deps
     build_wasm
-    build/test/native/tally-sim export --seed 3 --steps 80 --out build/wasm/trace.json
+    browser_traces
     (cd build/wasm && ctest -j "$JOBS" --output-on-failure --timeout 900) | tee build/wasm-ctest.log
     t_wasm=$(seconds_since "$t0")
     fuzz_smoke

@@ -2,17 +2,17 @@
 // (docs/toolchain.md: strings returned by exported functions, never stdout).
 //   Module.scenarios()                         [{number, title}] of docs/design.md §10
 //   new Module.Session()
-//     .loadScenario(n, preFix) .freePlay(preFix) .loadTrace(json)   "" or an error message
+//     .loadScenario(n, preFix) .freePlay(preFix) .loadTrace(text)   "" or an error message
 //     .act("save:alice" | "delete:alice" | "read:alice" | "apply" | "rotate" | "crash" |
 //          "restart" | "threshold:K")                              "" or an error message
 //     .step() .stepBack() .seek(n) .state()                        the step's state as JSON
 //     .count() .current() .title() .actions()
+//     .divergence()          {step, what, key, detail} of the first divergence, or null
 #include <emscripten/bind.h>
 
 #include "core/sim/scenarios.hpp"
 #include "wasm/json_writer.hpp"
 #include "wasm/session.hpp"
-#include "wasm/trace_steps.hpp"
 
 namespace tally::wasm {
 
@@ -36,11 +36,7 @@ class PageSession {
     return session_.load_scenario(number, pre_fix);
   }
   std::string free_play(bool pre_fix) { return session_.free_play(pre_fix); }
-  std::string load_trace(const std::string& json) {
-    auto steps = trace_steps(json);
-    if (!steps.ok()) return steps.error().message;
-    return session_.load_trace_steps(std::move(steps->steps), steps->title);
-  }
+  std::string load_trace(const std::string& text) { return session_.load_trace(text); }
   std::string act(const std::string& action) { return session_.act(action); }
   std::string step() { return session_.seek(session_.current() + 1); }
   std::string step_back() {
@@ -52,6 +48,7 @@ class PageSession {
   int current() const { return static_cast<int>(session_.current()); }
   std::string title() const { return session_.title(); }
   std::string actions() const { return session_.actions_json(); }
+  std::string divergence() const { return session_.divergence_json(); }
 
  private:
   Session session_;
@@ -74,7 +71,8 @@ EMSCRIPTEN_BINDINGS(tally_visualiser) {
       .function("count", &PageSession::count)
       .function("current", &PageSession::current)
       .function("title", &PageSession::title)
-      .function("actions", &PageSession::actions);
+      .function("actions", &PageSession::actions)
+      .function("divergence", &PageSession::divergence);
 }
 
 }  // namespace tally::wasm

@@ -1,37 +1,22 @@
 #include "wasm/session.hpp"
 
 #include "core/sim/scenarios.hpp"
+#include "core/sim/trace_reader.hpp"
 #include "wasm/json_writer.hpp"
 #include "wasm/state_json.hpp"
 
 namespace tally::wasm {
 
-namespace {
-
-// Replays free play's first action_count actions on a fresh playground.
-sim::Playground replay_actions(bool pre_fix, const std::vector<std::string>& actions,
-                               std::size_t action_count) {
-  sim::Playground play(pre_fix);
-  for (std::size_t i = 0; i < action_count && i < actions.size(); ++i) {
-    Status done = play.act(actions[i]);
-    TALLY_INVARIANT(done.ok(), "a recorded action fails on replay: " + actions[i]);
-  }
-  return play;
-}
-
-std::size_t setup_steps(bool pre_fix) {
-  return sim::Playground(pre_fix).steps().size();
-}
-
-}  // namespace
-
 std::string Session::load_scenario(int number, bool pre_fix) {
   auto recording = sim::record_scenario(number, pre_fix);
   if (!recording.ok()) return recording.error().message;
   kind_ = Kind::kScenario;
-  scenario_ = number;
   pre_fix_ = number == 1 && pre_fix;
-  count_ = recording->steps.size();
+  steps_ = std::move(recording->steps);
+  play_.reset();
+  trace_.reset();
+  divergence_ = sim::first_divergence(steps_);
+  count_ = steps_.size();
   title_ = "Scenario " + std::to_string(number) + ": " + recording->title +
            (pre_fix_ ? " (pre-fix delete)" : "");
   session_name_ = "scenario-" + std::to_string(number) + (pre_fix_ ? "-pre-fix" : "");
@@ -42,48 +27,63 @@ std::string Session::load_scenario(int number, bool pre_fix) {
 std::string Session::free_play(bool pre_fix) {
   kind_ = Kind::kFree;
   pre_fix_ = pre_fix;
-  actions_.clear();
-  count_ = setup_steps(pre_fix);
+  steps_.clear();
+  trace_.reset();
+  play_ = std::make_unique<sim::Playground>(pre_fix);
+  divergence_ = sim::first_divergence(play_->steps());
+  count_ = play_->steps().size();
   title_ = std::string("Free play") + (pre_fix ? " (pre-fix delete)" : "");
   session_name_ = pre_fix ? "free-pre-fix" : "free";
   show(count_ - 1);
   return "";
 }
 
-std::string Session::load_trace_steps(std::vector<sim::StepState> steps, const std::string& title) {
-  if (steps.empty()) return "the trace holds no steps";
+std::string Session::load_trace(const std::string& json) {
+  auto file = sim::read_trace(json);
+  if (!file.ok()) return file.error().message;
+  if (file->steps.empty()) return "the trace holds no steps";
+  auto timeline = std::make_unique<sim::TraceTimeline>(std::move(file).value());
   kind_ = Kind::kTrace;
-  trace_ = std::move(steps);
-  count_ = trace_.size();
-  title_ = title;
+  steps_.clear();
+  play_.reset();
+  divergence_ = timeline->divergence();
+  title_ = timeline->file().title.empty() ? "Loaded trace" : timeline->file().title;
+  count_ = timeline->size();
+  trace_ = std::move(timeline);
   session_name_ = "trace";
-  show(0);
+  show(divergence_ ? divergence_->step : 0);
   return "";
 }
 
 std::string Session::act(const std::string& action) {
   if (kind_ != Kind::kFree) return "actions belong to free play";
-  std::size_t setup = setup_steps(pre_fix_);
-  std::size_t kept = current_ + 1 > setup ? current_ + 1 - setup : 0;
-  std::vector<std::string> actions(actions_.begin(), actions_.begin() + kept);
-  sim::Playground play = replay_actions(pre_fix_, actions, actions.size());
-  Status done = play.act(action);
-  if (!done.ok()) return done.error().message;
-  actions_ = play.actions();
-  count_ = play.steps().size();
+  if (current_ + 1 < count_) {
+    // Showing an earlier step: keep the actions up to it, on a fresh playground.
+    std::size_t setup = sim::Playground(pre_fix_).steps().size();
+    std::size_t kept = current_ + 1 > setup ? current_ + 1 - setup : 0;
+    auto replayed = std::make_unique<sim::Playground>(pre_fix_);
+    for (std::size_t i = 0; i < kept; ++i) {
+      Status done = replayed->act(play_->actions()[i]);
+      TALLY_INVARIANT(done.ok(), "a recorded action fails on replay: " + play_->actions()[i]);
+    }
+    Status done = replayed->act(action);
+    if (!done.ok()) return done.error().message;
+    play_ = std::move(replayed);
+  } else {
+    Status done = play_->act(action);
+    if (!done.ok()) return done.error().message;
+  }
+  divergence_ = sim::first_divergence(play_->steps());
+  count_ = play_->steps().size();
   show(count_ - 1);
   return "";
 }
 
-sim::StepState Session::replay_to(std::size_t n) const {
+sim::StepState Session::step_at(std::size_t n) const {
   switch (kind_) {
-    case Kind::kScenario: return sim::record_scenario(scenario_, pre_fix_).value().steps[n];
-    case Kind::kFree: {
-      std::size_t setup = setup_steps(pre_fix_);
-      std::size_t actions = n + 1 > setup ? n + 1 - setup : 0;
-      return replay_actions(pre_fix_, actions_, actions).steps()[n];
-    }
-    case Kind::kTrace: return trace_[n];
+    case Kind::kScenario: return steps_[n];
+    case Kind::kFree: return play_->steps()[n];
+    case Kind::kTrace: return trace_->state_at(n);
     case Kind::kNone: break;
   }
   return {};
@@ -91,7 +91,7 @@ sim::StepState Session::replay_to(std::size_t n) const {
 
 std::string Session::show(std::size_t n) {
   current_ = n;
-  state_json_ = step_json(replay_to(n), count_, session_name_);
+  state_json_ = step_json(step_at(n), count_, session_name_);
   return state_json_;
 }
 
@@ -103,9 +103,21 @@ std::string Session::seek(std::size_t n) {
 std::string Session::actions_json() const {
   JsonWriter j;
   j.begin_array();
-  for (const std::string& a : actions_)
-    j.value(a);
+  if (play_ != nullptr) {
+    for (const std::string& a : play_->actions())
+      j.value(a);
+  }
   j.end_array();
+  return j.str();
+}
+
+std::string Session::divergence_json() const {
+  if (!divergence_) return "null";
+  JsonWriter j;
+  j.begin_object();
+  j.field("step", static_cast<std::uint64_t>(divergence_->step)).field("what", divergence_->what);
+  j.field("key", divergence_->key).field("detail", divergence_->detail);
+  j.end_object();
   return j.str();
 }
 

@@ -1,14 +1,22 @@
 // A visualiser session: one recording the page steps through (a scenario, free play or a
-// loaded trace), and the step it shows. Step back and seek replay from the start to the step
-// asked for: the core is deterministic, so a replay is exact.
+// loaded trace), the step it shows, and the first divergence it holds.
+//
+// Scenarios and free play keep every recorded step, so any seek is an index. A loaded trace
+// is a TraceTimeline (core/sim/trace_timeline.hpp): its steps are rebuilt from checkpoints
+// with fewer than TraceTimeline::kCheckpointEvery steps replayed, whatever the trace's
+// length. Acting in free play while showing an earlier step replays the actions kept (at
+// most kPlaygroundActionsMax) on a fresh playground.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/sim/divergence.hpp"
 #include "core/sim/playground.hpp"
 #include "core/sim/step_state.hpp"
+#include "core/sim/trace_timeline.hpp"
 
 namespace tally::wasm {
 
@@ -17,28 +25,32 @@ class Session {
   // Each returns "" on success, else a message for people; the session is unchanged then.
   std::string load_scenario(int number, bool pre_fix);
   std::string free_play(bool pre_fix);
-  std::string load_trace_steps(std::vector<sim::StepState> steps, const std::string& title);
+  // A tally-trace/2 or /1 file's text; shows its first divergence, else its first step.
+  std::string load_trace(const std::string& json);
   // Free play only. Acting while showing an earlier step drops the later actions first.
   std::string act(const std::string& action);
 
   std::size_t count() const { return count_; }
   std::size_t current() const { return current_; }
-  // The state at step n (clamped to the recording), by replay; becomes the current step.
+  // The state at step n (clamped to the recording); becomes the current step.
   std::string seek(std::size_t n);
   std::string state() const { return state_json_; }
   std::string title() const { return title_; }
   std::string actions_json() const;  // free play's actions, for the URL
+  // {"step", "what", "key", "detail"} of the first divergence, or null.
+  std::string divergence_json() const;
 
  private:
-  sim::StepState replay_to(std::size_t n) const;
+  sim::StepState step_at(std::size_t n) const;
   std::string show(std::size_t n);
 
   enum class Kind { kNone, kScenario, kFree, kTrace };
   Kind kind_ = Kind::kNone;
-  int scenario_ = 0;
   bool pre_fix_ = false;
-  std::vector<std::string> actions_;   // free play
-  std::vector<sim::StepState> trace_;  // a loaded trace: its steps are data, not a replay
+  std::vector<sim::StepState> steps_;           // a scenario's
+  std::unique_ptr<sim::Playground> play_;       // free play
+  std::unique_ptr<sim::TraceTimeline> trace_;  // a loaded trace
+  std::optional<sim::Divergence> divergence_;
   std::size_t count_ = 0;
   std::size_t current_ = 0;
   std::string title_;

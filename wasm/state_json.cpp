@@ -9,6 +9,7 @@ namespace {
 void slot(JsonWriter& j, const std::string& name, const sim::CacheSlot& s) {
   j.key(name).begin_object();
   j.flag("present", s.present).flag("tombstone", s.tombstone).flag("malformed", s.malformed);
+  j.flag("unknown", s.unknown);
   j.field("tag", s.tag_hex).field("valueHex", s.value_hex);
   j.field("valueBytes", static_cast<std::uint64_t>(s.value_bytes)).field("decoded", s.decoded);
   j.end_object();
@@ -22,7 +23,7 @@ void node(JsonWriter& j, const sim::NodeStep& n) {
   j.field("gen1Entries", static_cast<std::uint64_t>(n.gen1_entries));
   j.flag("parityOk", n.parity_ok).field("parityDetail", n.parity_detail);
   j.field("mirrorRows", static_cast<std::uint64_t>(n.mirror_rows));
-  j.flag("keysKnown", n.keys_known);
+  j.field("digest", n.digest).flag("keysKnown", n.keys_known);
   j.key("keys").begin_array();
   for (const sim::KeyRow& k : n.keys) {
     j.begin_object();
@@ -33,6 +34,7 @@ void node(JsonWriter& j, const sim::NodeStep& n) {
     slot(j, "diskGen0", k.disk_gen0);
     slot(j, "diskGen1", k.disk_gen1);
     j.flag("gen0Differs", k.gen0_differs).flag("gen1Differs", k.gen1_differs);
+    j.flag("nodesDiffer", k.nodes_differ);
     j.end_object();
   }
   j.end_array();

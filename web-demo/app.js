@@ -24,8 +24,10 @@ const svg = (tag, attrs = {}, text) => {
 const Module = await createTally();
 const scenarios = JSON.parse(Module.scenarios());
 
-// One column per session: one normally, two (pre-fix | fixed) side by side.
-const view = { choice: '1', side: false, columns: [], selected: [], timer: null };
+// One column per session: one normally, two (pre-fix | fixed) side by side. A loaded trace
+// remembers where it came from, so the URL can bring it back: a fetchable address
+// (?trace=URL) or, for a small file, its bytes compressed in the fragment (#t=...).
+const view = { choice: '1', side: false, columns: [], selected: [], timer: null, trace: null };
 
 function fillPicker() {
   const picker = $('scenario');
@@ -45,6 +47,7 @@ function loadChoice(choice, { side = false, actions = [], step = null } = {}) {
   $('load-error').textContent = '';
   $('free-error').textContent = '';
   view.choice = choice;
+  view.trace = null;
   view.side = side && (choice === '1' || choice === '1p');
   const specs = view.side ? [true, false] : [choice === '1p' || choice === 'freep'];
   view.columns = specs.map((preFix) => {
@@ -112,12 +115,20 @@ function updateUrl() {
   const p = new URLSearchParams();
   p.set('s', view.choice);
   p.set('step', String(current()));
+  if (view.choice === 'trace') {
+    if (view.trace?.packed) p.set('t', view.trace.packed);
+    history.replaceState(null, '', location.pathname + location.search + '#' + p.toString());
+    return;
+  }
   if (view.side) p.set('side', '1');
   if (view.choice.startsWith('free')) {
     const actions = JSON.parse(view.columns[0].actions());
     if (actions.length) p.set('a', actions.join(','));
   }
-  history.replaceState(null, '', '#' + p.toString());
+  const search = new URLSearchParams(location.search);
+  search.delete('trace');
+  const query = search.toString();
+  history.replaceState(null, '', location.pathname + (query ? '?' + query : '') + '#' + p.toString());
 }
 
 function render() {
@@ -129,7 +140,8 @@ function render() {
     const state = JSON.parse(session.state());
     renderColumn(document.querySelector(`[data-column="${i}"]`), session, state, i);
   });
-  if (view.choice !== 'trace') updateUrl();
+  renderDivergence();
+  if (view.choice !== 'trace' || view.trace) updateUrl();
 }
 
 function renderColumn(column, session, state, index) {
@@ -165,27 +177,39 @@ function renderParity(box, state) {
   } else {
     box.textContent = '✓ Parity OK: memory equals the disk mirror, row for row.';
   }
+  // Several nodes: whether those at one applied index agree (inv#1 between nodes).
+  const split = state.invariants.find((inv) => inv.name.startsWith('inv#1 every node') && !inv.ok);
+  if (split) {
+    if (!broken.length) { box.className = 'parity broken'; box.dataset.parity = 'split'; }
+    box.textContent += ` ✗ Nodes DISAGREE: ${split.detail}`;
+  } else if (state.nodes.length > 1 && !down) {
+    box.textContent += ' Every node at the same index holds the same rows.';
+  }
 }
 
+// The log from `first` to `last`: a window of at most 60 indexes ending past the latest
+// prediction, so a long trace draws as much as a short scenario.
 function renderTimeline(box, state, index) {
   const K = Math.max(1, state.threshold || 1);
   const inFlight = state.proposals.filter((p) => p.status === 'in flight');
   const shown = state.proposals.slice(-8);
-  const last = Math.max(state.logEnd, state.applied, ...shown.map((p) => p.predictedIndex), K * 2) + 2;
+  const last = Math.max(state.logEnd, state.applied, ...shown.map((p) => p.predictedIndex), Math.min(K * 2, 40)) + 2;
+  const first = Math.max(0, last - 60);
   const W = Math.max(360, Math.round(box.getBoundingClientRect().width) || 1000), left = 12, right = 12, rowH = 30, top = 34;
   const H = top + 14 + rowH * Math.max(1, shown.length) + 8;
-  const x = (i) => left + (i / last) * (W - left - right);
+  const x = (i) => left + ((Math.max(i, first) - first) / (last - first)) * (W - left - right);
   box.setAttribute('viewBox', `0 0 ${W} ${H}`);
   box.setAttribute('aria-label', `log timeline: applied index ${state.applied}, threshold ${K}, ${inFlight.length} proposals in flight`);
   box.replaceChildren();
-  box.append(svg('line', { x1: x(0), x2: x(last), y1: top, y2: top, stroke: '#1d2430' }));
-  const raw = (last * 28) / W;  // at least 28 px between labelled ticks
+  box.append(svg('line', { x1: x(first), x2: x(last), y1: top, y2: top, stroke: '#1d2430' }));
+  const raw = ((last - first) * 28) / W;  // at least 28 px between labelled ticks
   const tick = raw <= 1 ? 1 : raw <= 2 ? 2 : Math.ceil(raw / 5) * 5;
-  for (let i = 0; i <= last; i += tick) {
+  for (let i = Math.ceil(first / tick) * tick; i <= last; i += tick) {
     box.append(svg('line', { x1: x(i), x2: x(i), y1: top - 3, y2: top + 3, stroke: '#1d2430' }));
     box.append(svg('text', { x: x(i), y: top + 14, 'text-anchor': 'middle' }, String(i)));
   }
-  for (let g = 1; g * K + 1 <= last; g++) {
+  for (let g = Math.max(1, Math.floor(first / K)); g * K + 1 <= last; g++) {
+    if (g * K + 1 < first) continue;
     const bx = x(g * K + 0.5);
     box.append(svg('line', { class: 'boundary', x1: bx, x2: bx, y1: 4, y2: H - 4 }));
     const nearEnd = bx > W - 110;
@@ -193,7 +217,7 @@ function renderTimeline(box, state, index) {
   }
   // The applied index of each running node (a trace has several: named when they differ).
   const byIndex = new Map();
-  state.nodes.forEach((n, i) => { if (n.up) byIndex.set(n.applied, [...(byIndex.get(n.applied) || []), i]); });
+  state.nodes.forEach((n, i) => { if (n.up && n.applied >= first) byIndex.set(n.applied, [...(byIndex.get(n.applied) || []), i]); });
   for (const [applied, nodes] of byIndex) {
     box.append(svg('text', { x: x(applied), y: top - 6, 'text-anchor': 'middle', fill: '#b3261e' }, '▼'));
     if (state.nodes.length > 1) {
@@ -201,7 +225,7 @@ function renderTimeline(box, state, index) {
     }
   }
   box.append(svg('text', { x: left, y: 24 }, `applied ${state.applied}, K = ${K}`));
-  const colour = { 'in flight': '#2f6fd6', applied: '#17803d', stale: '#8d96a3', refused: '#b3261e', rejected: '#b3261e' };
+  const colour = { 'in flight': '#2f6fd6', applied: '#17803d', stale: '#8d96a3', lost: '#8d96a3', refused: '#b3261e', rejected: '#b3261e' };
   shown.forEach((p, row) => {
     // The label on its own line above the bar, so neither hides the other at any width.
     const y = top + 22 + row * rowH;
@@ -232,33 +256,104 @@ function slotCell(slot, differs, gen) {
   return td;
 }
 
+const sameSlot = (a, b) => a.present === b.present && a.tombstone === b.tombstone &&
+  a.malformed === b.malformed && a.tag === b.tag && a.valueHex === b.valueHex && !a.unknown && !b.unknown;
+const sayShort = (slot) => slot.unknown ? 'not recorded' : !slot.present ? '—'
+  : slot.malformed ? 'malformed row' : slot.tombstone ? '⊘ tombstone' : `live: ${slot.decoded}`;
+
+function nodeHeading(n) {
+  const digest = n.digest ? `, digest ${n.digest.slice(0, 10)}…` : '';
+  return `${n.name}: ${n.up ? 'up' : 'DOWN'}, applied ${n.applied}, Gen ${n.generation}, epoch ${n.epoch}, K = ${n.threshold}${digest}`;
+}
+
+// One node: memory gen0 | disk gen0 | memory gen1 | disk gen1, differences marked.
+function singleNodeTable(n) {
+  const gen0Byte = n.generation % 2, gen1Byte = (n.generation + 1) % 2;
+  const table = el('table', { class: 'cache-table' });
+  table.append(el('thead', {}, el('tr', {},
+    el('th', { text: 'key' }),
+    el('th', { class: 'gen0', text: 'memory gen0' }),
+    el('th', { class: 'gen0', text: `disk, gen byte ${gen0Byte}` }),
+    el('th', { class: 'gen1', text: 'memory gen1' }),
+    el('th', { class: 'gen1', text: `disk, gen byte ${gen1Byte}` }))));
+  const body = el('tbody');
+  for (const k of n.keys) {
+    const row = el('tr', { 'data-key': k.label });
+    row.append(el('td', {}, el('b', { text: k.label }), el('small', { class: 'muted', text: ` ${k.kind}` })));
+    row.append(slotCell(k.memoryGen0, k.gen0Differs, 'disk'), slotCell(k.diskGen0, k.gen0Differs, 'memory'),
+      slotCell(k.memoryGen1, k.gen1Differs, 'disk'), slotCell(k.diskGen1, k.gen1Differs, 'memory'));
+    body.append(row);
+  }
+  table.append(body);
+  return table;
+}
+
+// One generation of one key on one node: memory and disk in one cell when they agree.
+function pairCell(key, gen, node) {
+  const memory = gen === 0 ? key.memoryGen0 : key.memoryGen1;
+  const disk = gen === 0 ? key.diskGen0 : key.diskGen1;
+  const differs = gen === 0 ? key.gen0Differs : key.gen1Differs;
+  const td = el('td', { class: 'slot pair' + (differs ? ' differs' : ''), 'data-node': String(node), 'data-gen': String(gen) });
+  const tag = memory.present ? memory.tag : disk.tag;
+  if (sameSlot(memory, disk)) {
+    td.append(el('span', { class: memory.tombstone ? 'slot-tomb' : memory.present ? 'slot-live' : 'slot-none', text: sayShort(memory) }));
+    if (memory.present) td.append(el('small', { text: 'memory = disk' }));
+  } else {
+    td.append(el('span', { class: 'slot-line', text: `memory: ${sayShort(memory)}` }),
+      el('span', { class: 'slot-line', text: `disk: ${sayShort(disk)}` }));
+    if (differs) td.append(el('span', { class: 'diff-mark', text: ' ≠ memory and disk differ' }));
+  }
+  if (tag) td.title = `tag ${tag}`;
+  return td;
+}
+
+// Every node side by side: one row per key, a gen0 and a gen1 cell per node; rows where nodes
+// at the same applied index disagree are marked.
+function nodesTable(nodes) {
+  const labels = new Map();
+  nodes.forEach((n, i) => n.keys.forEach((k) => {
+    const id = `${k.kind} ${k.id}`;
+    if (!labels.has(id)) labels.set(id, { label: k.label, kind: k.kind, byNode: [] });
+    labels.get(id).byNode[i] = k;
+  }));
+  const absent = { present: false, tombstone: false, malformed: false, unknown: false, tag: '', valueHex: '', decoded: '' };
+  const table = el('table', { class: 'cache-table nodes-table' });
+  const top = el('tr', {}, el('th', { rowspan: '2', text: 'key' }));
+  const sub = el('tr');
+  nodes.forEach((n) => {
+    top.append(el('th', { colspan: '2', class: 'node-col', text: n.name + (n.up ? '' : ' (down)') }));
+    sub.append(el('th', { class: 'gen0', text: `gen0 (byte ${n.generation % 2})` }), el('th', { class: 'gen1', text: `gen1 (byte ${(n.generation + 1) % 2})` }));
+  });
+  table.append(el('thead', {}, top, sub));
+  const body = el('tbody');
+  for (const { label, kind, byNode } of labels.values()) {
+    const differ = byNode.some((k) => k && k.nodesDiffer);
+    const row = el('tr', { 'data-key': label, class: differ ? 'nodes-differ' : '' });
+    const head = el('td', {}, el('b', { text: label }), el('small', { class: 'muted', text: ` ${kind}` }));
+    if (differ) head.append(el('span', { class: 'nodes-mark', text: ' ≠ nodes differ' }));
+    row.append(head);
+    nodes.forEach((n, i) => {
+      const k = byNode[i] || { memoryGen0: absent, memoryGen1: absent, diskGen0: absent, diskGen1: absent };
+      row.append(pairCell(k, 0, i), pairCell(k, 1, i));
+    });
+    body.append(row);
+  }
+  table.append(body);
+  return table;
+}
+
 function renderNodes(box, state) {
   box.replaceChildren();
   for (const n of state.nodes) {
-    const gen0Byte = n.generation % 2, gen1Byte = (n.generation + 1) % 2;
-    box.append(el('h3', { text: `${n.name}: ${n.up ? 'up' : 'DOWN'}, applied ${n.applied}, Gen ${n.generation}, epoch ${n.epoch}, K = ${n.threshold}` }));
+    box.append(el('h3', { text: nodeHeading(n) }));
     if (!n.keysKnown) {
-      box.append(el('p', { text: `gen0 ${n.gen0Entries} entries, gen1 ${n.gen1Entries} entries; parity ${n.up ? (n.parityOk ? 'OK' : 'BROKEN') : 'not checked (down)'}. A trace records counts, not rows.` }));
-      continue;
+      box.append(el('p', { text: `gen0 ${n.gen0Entries} entries, gen1 ${n.gen1Entries} entries; parity ${n.up ? (n.parityOk ? 'OK' : 'BROKEN') : 'not checked (down)'}. This trace records counts, not rows.` }));
     }
-    const table = el('table', { class: 'cache-table' });
-    table.append(el('thead', {}, el('tr', {},
-      el('th', { text: 'key' }),
-      el('th', { class: 'gen0', text: 'memory gen0' }),
-      el('th', { class: 'gen0', text: `disk, gen byte ${gen0Byte}` }),
-      el('th', { class: 'gen1', text: 'memory gen1' }),
-      el('th', { class: 'gen1', text: `disk, gen byte ${gen1Byte}` }))));
-    const body = el('tbody');
-    for (const k of n.keys) {
-      const row = el('tr', { 'data-key': k.label });
-      row.append(el('td', {}, el('b', { text: k.label }), el('small', { class: 'muted', text: ` ${k.kind}` })));
-      row.append(slotCell(k.memoryGen0, k.gen0Differs, 'disk'), slotCell(k.diskGen0, k.gen0Differs, 'memory'),
-        slotCell(k.memoryGen1, k.gen1Differs, 'disk'), slotCell(k.diskGen1, k.gen1Differs, 'memory'));
-      body.append(row);
-    }
-    table.append(body);
-    box.append(el('div', { class: 'table-wrap' }, table));
   }
+  const known = state.nodes.filter((n) => n.keysKnown);
+  if (!known.length) return;
+  const table = state.nodes.length === 1 ? singleNodeTable(state.nodes[0]) : nodesTable(state.nodes);
+  box.append(el('div', { class: 'table-wrap' }, table));
 }
 
 function defaultProposal(state) {
@@ -293,23 +388,102 @@ function renderPlan(box, state, index) {
   if (bits) box.append(el('p', { class: 'bits', text: `coverage bits (entry 0 first): ${bits}` }));
 }
 
-async function loadTraceFile(file) {
+// A trace in the fragment: deflate-raw, base64url. Only small traces fit a link.
+const PACKED_MAX = 48 * 1024;
+const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+async function packTrace(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  if (bytes.length > PACKED_MAX) return null;
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += base64url(bytes.subarray(i, i + 8192));
+  return out;
+}
+async function unpackTrace(packed) {
+  const text = atob(packed.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Response(stream).text();
+}
+
+// Loads a trace's text into a new session; source says where it came from ({name, url,
+// packed}) so the URL can carry it. Lands on the first divergence when the trace has one.
+function loadTraceText(text, source, step = null) {
   stop();
-  const text = await file.text();
+  const started = performance.now();
   const session = new Module.Session();
   const error = session.loadTrace(text);
-  if (error) { $('load-error').textContent = `Cannot load ${file.name}: ${error}`; return; }
+  if (error) { $('load-error').textContent = `Cannot load ${source.name}: ${error}`; return false; }
   $('load-error').textContent = '';
   view.choice = 'trace';
   view.side = false;
+  view.trace = source;
   view.columns = [session];
   view.selected = [null];
   $('scenario').value = 'trace';
   $('free').hidden = true;
   $('side-label').hidden = true;
-  history.replaceState(null, '', '#s=trace');
   buildColumns();
-  render();
+  if (step !== null) seek(step); else render();
+  view.loadMs = Math.round(performance.now() - started);
+  renderShare();
+  return true;
+}
+
+async function loadTraceFile(file) {
+  const text = await file.text();
+  const packed = await packTrace(text);
+  loadTraceText(text, { name: file.name, packed, bytes: text.length });
+}
+
+async function loadTraceUrl(url, step) {
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const text = await response.text();
+    return loadTraceText(text, { name: url, url, bytes: text.length }, step);
+  } catch (e) {
+    $('load-error').textContent = `Cannot fetch the trace at ${url}: ${e.message}`;
+    return false;
+  }
+}
+
+// How to share what is shown: the URL already carries a fetched trace or a small one.
+function renderShare() {
+  const box = $('share');
+  box.replaceChildren();
+  if (view.choice !== 'trace' || !view.trace) return;
+  if (view.trace.url || view.trace.packed) {
+    box.append(el('a', { href: location.href, id: 'share-link', text: 'link to this trace and step' }));
+  } else {
+    box.append(el('span', { class: 'muted', text: `this trace (${Math.round(view.trace.bytes / 1024)} KB) is too large for a link: serve the file and open ?trace=URL` }));
+  }
+}
+
+// The first divergence of what is shown: a control that jumps there, and words.
+function renderDivergence() {
+  const found = view.columns.map((s) => JSON.parse(s.divergence())).find((d) => d);
+  const button = $('divergence');
+  const banner = $('divergence-banner');
+  button.disabled = !found;
+  if (!found) {
+    banner.hidden = true;
+    banner.textContent = '';
+    return;
+  }
+  const here = found.step === current();
+  banner.hidden = false;
+  banner.classList.toggle('here', here);
+  banner.dataset.step = String(found.step);
+  banner.textContent = `${here ? '⚑ This is the first divergence' : '⚑ First divergence at step ' + found.step}` +
+    ` (${found.what})${found.key ? ', key ' + found.key : ''}: ${found.detail}`;
+  const link = $('share-link');
+  if (link) link.href = location.href;
+}
+
+function jumpToDivergence() {
+  const found = view.columns.map((s) => JSON.parse(s.divergence())).find((d) => d);
+  if (found) seek(found.step);
 }
 
 function freeAction(kind) {
@@ -321,12 +495,26 @@ function freeAction(kind) {
   render();
 }
 
-function fromUrl() {
+async function fromUrl() {
   const p = new URLSearchParams(location.hash.slice(1));
+  const step = p.has('step') ? Number(p.get('step')) : null;
+  const url = new URLSearchParams(location.search).get('trace');
+  if (url) {
+    if (await loadTraceUrl(new URL(url, location.href).href, step)) return;
+  } else if (p.get('s') === 'trace' && p.get('t')) {
+    try {
+      const text = await unpackTrace(p.get('t'));
+      if (loadTraceText(text, { name: 'the link', packed: p.get('t'), bytes: text.length }, step)) return;
+    } catch (e) {
+      $('load-error').textContent = `Cannot read the trace in the link: ${e.message}`;
+    }
+  }
   let choice = p.get('s') || '1';
   if (!['1', '1p', '2', '3', '4', '5', '6', '7', 'free', 'freep'].includes(choice)) choice = '1';
   const actions = p.get('a') ? p.get('a').split(',') : [];
-  loadChoice(choice, { side: p.get('side') === '1', actions, step: p.has('step') ? Number(p.get('step')) : 0 });
+  const error = $('load-error').textContent;
+  loadChoice(choice, { side: p.get('side') === '1', actions, step: step ?? 0 });
+  if (error) $('load-error').textContent = error;
 }
 
 fillPicker();
@@ -338,6 +526,7 @@ $('play').addEventListener('click', togglePlay);
 $('speed').addEventListener('change', () => { if (view.timer) { stop(); togglePlay(); } });
 $('scrubber').addEventListener('input', (e) => seek(Number(e.target.value)));
 $('trace-file').addEventListener('change', (e) => { if (e.target.files[0]) loadTraceFile(e.target.files[0]); });
+$('divergence').addEventListener('click', jumpToDivergence);
 for (const b of document.querySelectorAll('[data-act]')) b.addEventListener('click', () => freeAction(b.dataset.act));
 document.addEventListener('keydown', (e) => {
   if (['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName) && e.target.type !== 'range') return;
@@ -347,9 +536,15 @@ document.addEventListener('keydown', (e) => {
 });
 window.addEventListener('hashchange', () => {
   const p = new URLSearchParams(location.hash.slice(1));
-  if (p.get('s') !== view.choice || Number(p.get('step')) !== current()) fromUrl();
+  if (p.get('s') === 'trace' && view.choice === 'trace') {
+    if (Number(p.get('step')) !== current()) seek(Number(p.get('step')));
+  } else if (p.get('s') !== view.choice || Number(p.get('step')) !== current()) {
+    fromUrl();
+  }
 });
-fromUrl();
-const readyMs = Math.round(performance.now());  // since navigation started
-$('ready').textContent = `core ready in ${readyMs} ms`;
-window.tally = { ready: true, readyMs, view, seek, step, stepBack };
+await fromUrl();
+const readyMs = Math.round(performance.now());  // since navigation started: interactive
+$('ready').textContent = view.choice === 'trace'
+  ? `trace of ${count()} steps ready in ${readyMs} ms (loaded in ${view.loadMs} ms)`
+  : `core ready in ${readyMs} ms`;
+window.tally = { ready: true, readyMs, view, seek, step, stepBack, jumpToDivergence, loadTraceUrl };

@@ -39,7 +39,13 @@ Result<ApplyEvent> Cluster::apply_next(std::size_t i) {
   TALLY_INVARIANT(event.index <= log_.size(), "apply past the end of the log");
   const LogEntry& entry = log_[event.index - 1];
   Error failure{Code::kInvariantViolation, ""};
-  if (!entry.proposal) {
+  // The planted skip waits for an entry that applies where admission predicted it: skipping
+  // a stale one changes nothing.
+  const bool planted = planted_index_ != 0 && i == planted_node_ && event.index >= planted_index_ &&
+                       entry.proposal.has_value() &&
+                       entry.proposal->plan.predicted_index == event.index;
+  if (planted) planted_index_ = 0;
+  if (!entry.proposal || planted) {
     event.configuration = true;
     auto advanced = node.fsm->apply_noop(event.index);
     if (advanced.ok()) return event;

@@ -74,6 +74,12 @@ class Cluster {
   // Node target installs node source's store image (a Raft snapshot, taken at a group
   // boundary: the source commits its open group first) and reopens.
   Status install_snapshot(std::size_t source, std::size_t target);
+  // Node node applies the first proposal at or after index as a no-op (a deliberately broken
+  // run, for the visualiser's divergence finder).
+  void plant_divergence(std::size_t node, std::uint64_t index) {
+    planted_node_ = node;
+    planted_index_ = index;
+  }
 
  private:
   fsm::FsmOptions options_;
@@ -81,6 +87,8 @@ class Cluster {
   std::vector<LogEntry> log_;
   std::deque<plan::Proposal> pending_;
   std::size_t leader_ = 0;
+  std::size_t planted_node_ = 0;
+  std::uint64_t planted_index_ = 0;  // 0: nothing planted, or planted already
 };
 
 }  // namespace tally::sim

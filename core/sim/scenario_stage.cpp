@@ -1,5 +1,6 @@
 #include "core/sim/scenario_stage.hpp"
 
+#include "core/sim/node_compare.hpp"
 #include "core/sim/step_text.hpp"
 
 namespace tally::sim {
@@ -41,20 +42,47 @@ std::string shadow_sentence(const NodeStep& node) {
   return "";
 }
 
-std::string parity_sentence(const NodeStep& node) {
-  if (!node.up) return "";
-  if (node.parity_ok) return " Parity holds: memory equals the disk mirror row for row.";
-  return " Parity is BROKEN: " + node.parity_detail;
+std::string parity_sentence(const std::vector<NodeStep>& nodes) {
+  if (nodes.size() == 1) {
+    const NodeStep& node = nodes[0];
+    if (!node.up) return "";
+    if (node.parity_ok) return " Parity holds: memory equals the disk mirror row for row.";
+    return " Parity is BROKEN: " + node.parity_detail;
+  }
+  std::string broken;
+  for (const NodeStep& node : nodes) {
+    if (node.up && !node.parity_ok)
+      broken += " Parity is BROKEN on " + node.name + ": " + node.parity_detail;
+  }
+  if (!broken.empty()) return broken;
+  return " Parity holds on every node: memory equals the disk mirror row for row.";
+}
+
+// Several nodes: whether their caches agree, naming the first key where they do not.
+std::string agreement_sentence(std::vector<NodeStep> nodes) {
+  if (nodes.size() == 1) return "";
+  std::string difference = mark_node_differences(nodes);
+  if (difference.empty()) return " Every node holds the same cache, row for row.";
+  return " The nodes DISAGREE: " + difference + ".";
 }
 
 }  // namespace
 
-ScenarioStage::ScenarioStage(std::uint64_t threshold, cache::DeleteMode mode) {
+ScenarioStage::ScenarioStage(std::uint64_t threshold, cache::DeleteMode mode,
+                             std::size_t node_count) {
+  TALLY_INVARIANT(node_count >= 1, "a stage needs a node");
   options_.cluster_id = "scenario";
   options_.audit_key = audit::public_demo_audit_key();
   options_.rotation_threshold = threshold;
   options_.delete_mode = mode;
-  fsm_ = fsm::StateMachine::open(store_, options_).value();
+  for (std::size_t i = 0; i < node_count; ++i) {
+    auto replica = std::make_unique<Replica>();
+    replica->name = node_count == 1 ? "node"
+                    : i == 0        ? "node 0 (leader)"
+                                    : "node " + std::to_string(i);
+    replica->fsm = fsm::StateMachine::open(replica->store, options_).value();
+    nodes_.push_back(std::move(replica));
+  }
 }
 
 void ScenarioStage::watch(const std::string& label, const keys::AttributeKey& key) {
@@ -69,9 +97,10 @@ void ScenarioStage::say(const std::string& text) {
 void ScenarioStage::open_if_needed() {
   if (!steps_.empty()) return;
   record("open", "a new store: the cache is empty at Gen 0",
-         "The node opened an empty store: both generations are empty in memory and on disk, "
-         "threshold K = " +
-             std::to_string(fsm_->cache().threshold()) + ".");
+         std::string(nodes_.size() == 1 ? "The node opened an empty store"
+                                        : "Each node opened an empty store of its own") +
+             ": both generations are empty in memory and on disk, threshold K = " +
+             std::to_string(leader().cache().threshold()) + ".");
 }
 
 StepState& ScenarioStage::record(std::string kind, std::string event, std::string explanation) {
@@ -83,9 +112,9 @@ StepState& ScenarioStage::record(std::string kind, std::string event, std::strin
   pending_narration_.clear();
   if (!step.narration.empty()) chapter_ = step.narration;
   step.chapter = chapter_;
-  step.nodes.push_back(node_state());
+  step.nodes = node_states();
   step.explanation = std::move(explanation);
-  step.threshold = up() ? fsm_->cache().threshold() : options_.rotation_threshold;
+  step.threshold = up() ? leader().cache().threshold() : options_.rotation_threshold;
   step.applied_index = step.nodes[0].applied_index;
   step.log_end = step.applied_index;
   for (int id : admission_order_) {
@@ -101,7 +130,7 @@ StepState& ScenarioStage::record(std::string kind, std::string event, std::strin
     }
     step.proposals.push_back(std::move(view));
   }
-  step.invariants = invariants();
+  step.invariants = invariants(step.nodes);
   steps_.push_back(std::move(step));
   return steps_.back();
 }
@@ -124,8 +153,8 @@ Result<int> ScenarioStage::try_admit(const domain::Order& order, std::uint64_t p
   open_if_needed();
   names_.remember_order(order);
   clock_us_ += 1000;
-  auto proposal =
-      plan::admit({{order}, std::nullopt}, {fsm_->cache(), store_, predicted, clock_us_});
+  auto proposal = plan::admit({{order}, std::nullopt},
+                              {leader().cache(), nodes_[0]->store, predicted, clock_us_});
   if (!proposal.ok()) {
     refused_.push_back(refused_view(order, predicted, proposal.error()));
     int refused_id = -static_cast<int>(refused_.size());
@@ -164,13 +193,22 @@ Error ScenarioStage::admit_refused(const domain::Order& order, std::uint64_t pre
 }
 
 fsm::ApplyReport ScenarioStage::apply(int handle, const std::string& label) {
-  TALLY_INVARIANT(up(), "apply on a node that is down");
   open_if_needed();
   Admitted& admitted = proposals_[handle];
-  std::uint64_t index = fsm_->applied_index() + 1;
-  auto report = fsm_->apply(index, admitted.proposal);
-  TALLY_INVARIANT(report.ok(),
-                  "scenario apply failed: " + (report.ok() ? "" : report.error().message));
+  std::uint64_t index = leader().applied_index() + 1;
+  std::optional<fsm::ApplyReport> first;
+  for (const auto& node : nodes_) {
+    TALLY_INVARIANT(node->fsm != nullptr, "apply on a node that is down");
+    TALLY_INVARIANT(node->fsm->applied_index() + 1 == index, "the stage's nodes left step");
+    auto applied = node->fsm->apply(index, admitted.proposal);
+    TALLY_INVARIANT(applied.ok(),
+                    "scenario apply failed: " + (applied.ok() ? "" : applied.error().message));
+    TALLY_INVARIANT(!first || (first->status == applied->status &&
+                               domain::outcomes_agree(first->outcome, applied->outcome)),
+                    "two nodes answered one entry differently (inv#2)");
+    if (!first) first = std::move(applied).value();
+  }
+  fsm::ApplyReport* report = &*first;
   ApplyDetail detail;
   detail.index = index;
   detail.label = label;
@@ -219,26 +257,29 @@ fsm::ApplyReport ScenarioStage::apply(int handle, const std::string& label) {
                         : "") +
                    ".";
   }
-  NodeStep node = node_state();
-  explanation += shadow_sentence(node) + parity_sentence(node);
+  std::vector<NodeStep> nodes = node_states();
+  explanation += shadow_sentence(nodes[0]) + parity_sentence(nodes) + agreement_sentence(nodes);
   StepState& step =
       record("apply", "apply @" + std::to_string(index) + " " + label, std::move(explanation));
   step.proposal = handle;
   step.apply = std::move(detail);
-  return std::move(report).value();
+  return std::move(*first);
 }
 
 void ScenarioStage::noop(std::size_t count) {
-  TALLY_INVARIANT(up(), "no-op on a node that is down");
   open_if_needed();
   NoopDetail detail;
   for (std::size_t i = 0; i < count; ++i) {
-    auto advanced = fsm_->apply_noop(fsm_->applied_index() + 1);
-    TALLY_INVARIANT(advanced.ok(), "scenario no-op failed");
-    if (advanced->kind != cache::AdvanceKind::kNone)
-      detail.rotations.emplace_back(fsm_->applied_index(), advanced->to_generation);
+    std::uint64_t index = leader().applied_index() + 1;
+    for (const auto& node : nodes_) {
+      TALLY_INVARIANT(node->fsm != nullptr, "no-op on a node that is down");
+      auto advanced = node->fsm->apply_noop(index);
+      TALLY_INVARIANT(advanced.ok(), "scenario no-op failed");
+      if (node == nodes_[0] && advanced->kind != cache::AdvanceKind::kNone)
+        detail.rotations.emplace_back(index, advanced->to_generation);
+    }
   }
-  detail.applied_index = fsm_->applied_index();
+  detail.applied_index = leader().applied_index();
   std::string explanation =
       std::to_string(count) + " configuration entr" + (count == 1 ? "y" : "ies") +
       " never reach the FSM but still advance the applied index, and the cache follows its "
@@ -247,35 +288,43 @@ void ScenarioStage::noop(std::size_t count) {
   record("noop",
          std::to_string(count) + " configuration entr" + (count == 1 ? "y" : "ies") +
              ", applied index " + std::to_string(detail.applied_index),
-         explanation + parity_sentence(node_state()))
+         explanation + parity_sentence(node_states()))
       .noop = std::move(detail);
 }
 
-void ScenarioStage::crash() {
-  TALLY_INVARIANT(up(), "crash of a node that is down");
+void ScenarioStage::crash(std::size_t node) {
+  TALLY_INVARIANT(up(node), "crash of a node that is down");
   open_if_needed();
-  fsm_.reset();
-  record("crash", "crash: memory lost, the store stays",
-         "The node lost its memory. Everything it applied is on disk in the same batches as "
-         "the cache mirror, so a restart can rebuild the cache from the mirror alone.");
+  nodes_[node]->fsm.reset();
+  const bool alone = nodes_.size() == 1;
+  record("crash", alone ? "crash: memory lost, the store stays"
+                        : nodes_[node]->name + " crashes: memory lost, the store stays",
+         std::string(alone ? "The node" : nodes_[node]->name) +
+             " lost its memory. Everything it applied is on disk in the same batches as "
+             "the cache mirror, so a restart can rebuild the cache from the mirror alone.");
 }
 
-void ScenarioStage::restart() {
+void ScenarioStage::restart(std::size_t node) {
   open_if_needed();
-  fsm_.reset();
-  fsm_ = fsm::StateMachine::open(store_, options_).value();
-  NodeStep node = node_state();
-  record("restart", "crash and restart: the cache is rebuilt from its disk mirror",
-         "After a restart the node believes exactly what its disk mirror says." +
-             shadow_sentence(node) + parity_sentence(node));
+  Replica& replica = *nodes_[node];
+  replica.fsm.reset();
+  replica.fsm = fsm::StateMachine::open(replica.store, options_).value();
+  std::vector<NodeStep> nodes = node_states();
+  const bool alone = nodes_.size() == 1;
+  record("restart",
+         alone ? "crash and restart: the cache is rebuilt from its disk mirror"
+               : replica.name + " crashes and restarts: its cache is rebuilt from its disk mirror",
+         "After a restart " + std::string(alone ? "the node" : replica.name) +
+             " believes exactly what its disk mirror says." + shadow_sentence(nodes[node]) +
+             parity_sentence(nodes) + agreement_sentence(nodes));
 }
 
 void ScenarioStage::read(const std::string& label, const keys::AttributeKey& key) {
   TALLY_INVARIANT(up(), "read on a node that is down");
   open_if_needed();
   keys::Id128 id = keys::attribute_id(key.canonical);
-  const cache::AttributeCache& generations = fsm_->cache().kind(key.kind);
-  const cache::CacheEntry* entry = fsm_->cache().get(key.kind, id);
+  const cache::AttributeCache& generations = leader().cache().kind(key.kind);
+  const cache::CacheEntry* entry = leader().cache().get(key.kind, id);
   std::string where = generations.find_gen0(id) != nullptr ? "gen0" : "gen1";
   std::string answer =
       entry == nullptr ? "absent from both generations: NotFound (admission would read disk)"
@@ -290,7 +339,15 @@ void ScenarioStage::read(const std::string& label, const keys::AttributeKey& key
 }
 
 bool ScenarioStage::parity_ok() const {
-  return up() && node_state().parity_ok;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (!up(i) || !node_state(i).parity_ok) return false;
+  }
+  return true;
+}
+
+bool ScenarioStage::nodes_agree() const {
+  std::vector<NodeStep> nodes = node_states();
+  return mark_node_differences(nodes).empty();
 }
 
 std::size_t ScenarioStage::in_flight() const {

@@ -8,6 +8,9 @@
 #include "core/check/row_description.hpp"
 #include "core/keys/attribute_key.hpp"
 #include "core/sim/cluster.hpp"
+#include "core/sim/node_snapshot.hpp"
+#include "core/sim/proposal_view.hpp"
+#include "core/sim/trace_recorder.hpp"
 #include "core/sim/workload.hpp"
 
 namespace tally::sim {
@@ -23,7 +26,16 @@ class Run {
         prng_(options.seed),
         threshold_(options.threshold != 0 ? options.threshold : 2 + prng_.below(7)),
         cluster_(options.nodes, fsm_options()),
-        workload_(prng_) {}
+        workload_(prng_) {
+    if (options.record_rows) {
+      std::vector<std::string> names;
+      for (std::size_t i = 0; i < options.nodes; ++i)
+        names.push_back("node " + std::to_string(i));
+      recorder_.emplace(std::move(names));
+    }
+    if (options.plant_divergence_at != 0)
+      cluster_.plant_divergence(options.nodes - 1, options.plant_divergence_at);
+  }
 
   SimResult execute();
 
@@ -43,6 +55,11 @@ class Run {
 
   bool step();  // false once a violation is recorded
   void trace(std::string action, int node, std::uint64_t index, std::string detail);
+  void record(int node);  // the tally-trace/2 step of the trace line just added
+  NodeStep snapshot(std::size_t node) const;
+  void record_admission(const plan::Proposal& proposal);
+  void record_verdict(std::size_t node, const ApplyEvent& event, const std::string& detail);
+  void record_lost_proposals();
   void fail(std::string what);
   std::size_t in_flight() const;
 
@@ -70,6 +87,11 @@ class Run {
   std::uint64_t clock_us_ = kStartTimestampUs;
   std::uint64_t step_ = 0;
   SimResult result_;
+  // tally-trace/2 (SimOptions::record_rows): the recorder, readable key names, and each
+  // admitted proposal's id by its admission timestamp (unique: the clock only moves on).
+  std::optional<TraceRecorder> recorder_;
+  KeyNames names_;
+  std::map<std::uint64_t, int> proposal_ids_;
 };
 
 void Run::trace(std::string action, int node, std::uint64_t index, std::string detail) {
@@ -93,6 +115,67 @@ void Run::trace(std::string action, int node, std::uint64_t index, std::string d
     }
   }
   result_.trace.push_back(std::move(t));
+  if (recorder_) record(node);
+}
+
+NodeStep Run::snapshot(std::size_t i) const {
+  const SimNode& n = cluster_.node(i);
+  const store::KeyValueStore& disk = cluster_.up(i) ? cluster_.view(i) : n.store;
+  return snapshot_node({"node " + std::to_string(i), n.fsm.get(), &disk, &names_, nullptr});
+}
+
+// The node acting, or every node on a cluster-wide line: the others did not change.
+void Run::record(int node) {
+  const TraceStep& line = result_.trace.back();
+  std::vector<std::optional<NodeStep>> now(cluster_.size());
+  for (std::size_t i = 0; i < cluster_.size(); ++i) {
+    if (node < 0 || static_cast<std::size_t>(node) == i) now[i] = snapshot(i);
+  }
+  TraceStepRecord head;
+  head.step = line.step;
+  head.action = line.action;
+  head.node = line.node;
+  head.index = line.index;
+  head.detail = line.detail;
+  recorder_->add_step(std::move(head), now);
+}
+
+void Run::record_admission(const plan::Proposal& proposal) {
+  int id = static_cast<int>(proposal_ids_.size());
+  proposal_ids_[proposal.timestamp_us] = id;
+  ProposalStep view = plan_view(proposal, names_, nullptr);
+  view.id = id;
+  view.label = "#" + std::to_string(id) + " " +
+               std::string(domain::order_name(proposal.orders[0].order)) +
+               (proposal.orders.size() > 1 ? " +" + std::to_string(proposal.orders.size() - 1)
+                                           : "");
+  const fsm::StateMachine& leader = *cluster_.node(cluster_.leader()).fsm;
+  fill_admission(view, leader.cache(), leader.applied_index());
+  recorder_->remember_labels(view);
+  recorder_->last().admitted = std::move(view);
+}
+
+void Run::record_verdict(std::size_t node, const ApplyEvent& event, const std::string& detail) {
+  const plan::Proposal& proposal = *cluster_.log()[event.index - 1].proposal;
+  auto id = proposal_ids_.find(proposal.timestamp_us);
+  if (id == proposal_ids_.end()) return;
+  const fsm::ApplyReport& r = *event.report;
+  std::string status = r.status == fsm::ApplyReport::Status::kStale          ? "stale"
+                       : r.status == fsm::ApplyReport::Status::kRejectedPlan ? "rejected"
+                       : r.outcome.ok()                                      ? "applied"
+                                                                             : "failed";
+  recorder_->last().verdicts.push_back({static_cast<int>(node), id->second, status, detail});
+}
+
+// A crashed leader's pending proposals never reach the log (clients would retry them).
+void Run::record_lost_proposals() {
+  for (const plan::Proposal& p : cluster_.pending()) {
+    auto id = proposal_ids_.find(p.timestamp_us);
+    if (id != proposal_ids_.end()) {
+      recorder_->last().verdicts.push_back(
+          {static_cast<int>(cluster_.leader()), id->second, "lost", "the leader crashed first"});
+    }
+  }
 }
 
 void Run::fail(std::string what) {
@@ -165,7 +248,12 @@ bool Run::admit(const plan::Request& request) {
                             : std::string()) +
                        " plan " + std::to_string(proposal->plan.entries.size()) + " (" +
                        std::to_string(hits) + " hit, " + std::to_string(seeds) + " seed)";
+  if (recorder_) {
+    for (const domain::Order& order : request.orders)
+      names_.remember_order(order);
+  }
   trace("admit", static_cast<int>(cluster_.leader()), proposal->plan.predicted_index, detail);
+  if (recorder_) record_admission(*proposal);
   cluster_.enqueue(std::move(proposal).value());
   ++result_.stats.admitted;
   return true;
@@ -198,6 +286,7 @@ bool Run::apply_on(std::size_t node) {
     }
   }
   trace("apply", static_cast<int>(node), event->index, detail);
+  if (recorder_ && event->report) record_verdict(node, *event, detail);
   return feed_model(*event);
 }
 
@@ -300,6 +389,14 @@ bool Run::run_checker(std::size_t node) {
   const SimNode& n = cluster_.node(node);
   auto report = check::run_check(
       {cluster_.view(node), &n.fsm->cache(), "sim", audit::public_demo_audit_key()});
+  if (recorder_ && recorder_->steps() > 0) {
+    bool clean = report.ok() && report->ok();
+    recorder_->last().checks.push_back(
+        {static_cast<int>(node), clean,
+         clean ? std::to_string(report->entries_verified) + " audit entries verified, " +
+                     std::to_string(report->rows_compared) + " rows compared"
+               : (report.ok() ? report->describe() : report.error().message)});
+  }
   if (!report.ok() || !report->ok()) {
     fail("checker on node " + std::to_string(node) + ": " +
          (report.ok() ? report->describe() : report.error().message));
@@ -354,6 +451,7 @@ bool Run::fault() {
     trace("crash", static_cast<int>(node), 0, "memory lost; the store stays");
     if (node == cluster_.leader()) {
       // A crashed leader loses what it had not appended (clients retry); another takes over.
+      if (recorder_) record_lost_proposals();
       std::size_t dropped = cluster_.pending().size();
       cluster_.drop_pending();
       ++result_.stats.leader_changes;
@@ -511,6 +609,16 @@ SimResult Run::execute() {
   if (result_.ok && drain()) final_checks();
   result_.stats.log_length = cluster_.log().size();
   if (result_.ok) trace("end", -1, cluster_.log().size(), "all nodes equal, checker clean");
+  if (recorder_) {
+    result_.recording = recorder_->finish(
+        "Simulator run of seed " + std::to_string(options_.seed) +
+            (options_.pre_fix ? ", pre-fix delete" : "") +
+            (options_.plant_divergence_at != 0
+                 ? ", divergence planted at index " + std::to_string(options_.plant_divergence_at)
+                 : ""),
+        result_.ok, result_.violation);
+    result_.recording->seed = options_.seed;
+  }
   return std::move(result_);
 }
 
@@ -524,6 +632,8 @@ std::string SimResult::reproduce_command(const SimOptions& options) const {
   if (options.pre_fix) command += " --pre-fix";
   if (!options.faults) command += " --no-faults";
   if (options.group_entries != 0) command += " --group " + std::to_string(options.group_entries);
+  if (options.plant_divergence_at != 0)
+    command += " --plant-divergence " + std::to_string(options.plant_divergence_at);
   return command;
 }
 

@@ -9,10 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/sim/trace.hpp"
+#include "core/sim/trace_file.hpp"
 
 namespace tally::sim {
 
@@ -24,7 +26,11 @@ struct SimOptions {
   std::uint64_t threshold = 0;      // 0: chosen by the seed in [2, 8]
   std::uint64_t check_every = 100;  // checker and model comparison period, in steps
   bool pre_fix = false;             // every node uses the pre-fix delete (teaching only)
-  bool record_views = false;        // keep each node's cache view per step (export)
+  bool record_views = false;        // keep each node's counters per step (tally-trace/1)
+  bool record_rows = false;         // keep a tally-trace/2 recording (SimResult::recording)
+  // A deliberately broken run: the last node skips the first proposal at or after this log
+  // index (applies it as a no-op), so its state leaves the others'. 0: none.
+  std::uint64_t plant_divergence_at = 0;
   bool faults = true;               // crashes, lost batches, snapshots, leader changes
   std::size_t group_entries = 0;    // group commit bound; 0: 1 + seed % 4 (no PRNG draw)
 };
@@ -43,6 +49,7 @@ struct SimResult {
   std::string violation;          // what broke, empty when ok
   std::uint64_t failed_step = 0;  // the first step at which it was seen
   std::vector<TraceStep> trace;   // every step up to the end or the failure
+  std::optional<TraceFile> recording;  // SimOptions::record_rows
   SimStats stats;
 
   // "tally-sim run --seed N --steps M ...": the command that replays this run.

@@ -1,11 +1,12 @@
-// The stepping model for people (docs/design.md §10): a scenario or a free-play session
-// is a sequence of steps, each carrying a structured state rather than text. The visualiser
-// draws it (wasm/ turns it into JSON), `tally-sim scenario N` renders it as narration
-// (core/sim/step_text.hpp), and tests/scenario/golden/ pins that rendering.
+// The stepping model for people (docs/design.md §10): a scenario, a free-play session or a loaded
+// trace is a sequence of steps, each carrying a structured state rather than text. The
+// visualiser draws it (wasm/ turns it into JSON), `tally-sim scenario N` renders it as
+// narration (core/sim/step_text.hpp), and tests/scenario/golden/ pins that rendering.
 //
-// Every field is plain data computed from the real core after the step: the cache's two
-// generations in memory beside the mirror rows on disk, the proposals admitted so far with
-// their plans, and the invariant checks. Nothing here is read back into the core.
+// Every field is plain data computed from the real core after the step (or read from a
+// trace that recorded it): each node's two cache generations in memory beside its mirror rows
+// on disk, the proposals admitted so far with their plans, and the invariant checks. Nothing
+// here is read back into the core.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@ struct CacheSlot {
   std::size_t value_bytes = 0;
   std::string decoded;     // the value for people ("input 10, output 0"), empty if none
   bool malformed = false;  // disk only: the row does not decode (shown, never trusted)
+  bool unknown = false;    // a trace window that never saw this slot: neither present nor absent
 
   friend bool operator==(const CacheSlot&, const CacheSlot&) = default;
 };
@@ -37,12 +39,15 @@ struct KeyRow {
   CacheSlot memory_gen0, memory_gen1, disk_gen0, disk_gen1;
   bool gen0_differs = false;  // memory gen0 and the disk row at the gen0 byte differ
   bool gen1_differs = false;
+  // Another node at the same applied index holds this key otherwise in memory (gen0 or gen1):
+  // inv#1 wants every node's cache equal at each index.
+  bool nodes_differ = false;
 
   friend bool operator==(const KeyRow&, const KeyRow&) = default;
 };
 
 struct NodeStep {
-  std::string name;  // "node", "node 0", ...
+  std::string name;  // "node" alone; "node 0 (leader)", "node 1", ... in a cluster
   bool up = true;
   std::uint64_t applied_index = 0;
   std::uint64_t generation = 0;
@@ -53,7 +58,8 @@ struct NodeStep {
   bool parity_ok = true;
   std::string parity_detail;  // the first difference, empty when parity holds
   std::size_t mirror_rows = 0;
-  bool keys_known = true;    // false for trace nodes, which carry counts only
+  std::string digest;        // what equal nodes at one index share (node_snapshot.hpp); "" if none
+  bool keys_known = true;    // false for tally-trace/1 nodes, which carry counts only
   std::vector<KeyRow> keys;  // watched keys first, then every other key in memory or on disk
 
   friend bool operator==(const NodeStep&, const NodeStep&) = default;

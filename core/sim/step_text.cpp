@@ -1,5 +1,7 @@
 #include "core/sim/step_text.hpp"
 
+#include "core/sim/node_compare.hpp"
+
 namespace tally::sim {
 
 namespace {
@@ -17,20 +19,32 @@ std::string plan_entry_text(const PlanEntryStep& e) {
          (e.seeded ? " (seed " + std::to_string(e.seed_bytes) + "B)" : "") + "\n";
 }
 
-std::string cache_text(const NodeStep& node) {
+std::string node_text(const NodeStep& node, const std::string& prefix) {
   std::string out;
   for (const KeyRow& k : node.keys) {
     if (!k.watched) continue;
-    out += "    " + k.label + ": memory gen0 " + slot_text(k.memory_gen0) + ", gen1 " +
+    out += prefix + k.label + ": memory gen0 " + slot_text(k.memory_gen0) + ", gen1 " +
            slot_text(k.memory_gen1) + " | disk gen0 " + slot_text(k.disk_gen0) + ", gen1 " +
            slot_text(k.disk_gen1) + "\n";
   }
+  if (!node.up) return out + prefix + "down\n";
   if (node.parity_ok) {
-    out += "    parity OK (" + std::to_string(node.mirror_rows) + " mirror rows)\n";
+    out += prefix + "parity OK (" + std::to_string(node.mirror_rows) + " mirror rows)\n";
   } else {
-    out += "    parity BROKEN: " + node.parity_detail + "\n";
+    out += prefix + "parity BROKEN: " + node.parity_detail + "\n";
   }
   return out;
+}
+
+// One node as it always read; several each under their name, then whether they agree.
+std::string cache_text(const std::vector<NodeStep>& nodes) {
+  if (nodes.size() == 1) return node_text(nodes[0], "    ");
+  std::string out;
+  for (const NodeStep& node : nodes)
+    out += node_text(node, "    " + node.name + ": ");
+  std::vector<NodeStep> compared = nodes;
+  std::string difference = mark_node_differences(compared);
+  return out + (difference.empty() ? "    the nodes agree\n" : "    nodes DIFFER: " + difference + "\n");
 }
 
 const ProposalStep* find_proposal(const StepState& step) {
@@ -67,7 +81,7 @@ std::string apply_text(const StepState& step) {
   out += a.outcome;
   out +=
       a.seeds_written > 0 ? ", " + std::to_string(a.seeds_written) + " seed(s) preloaded\n" : "\n";
-  return out + cache_text(step.nodes[0]);
+  return out + cache_text(step.nodes);
 }
 
 std::string noop_text(const StepState& step) {
@@ -88,7 +102,7 @@ std::string render_step(const StepState& step) {
   if (step.kind == "refuse") out += refuse_text(step);
   if (step.kind == "apply") out += apply_text(step);
   if (step.kind == "noop") out += noop_text(step);
-  if (step.kind == "restart") out += "  " + step.event + "\n" + cache_text(step.nodes[0]);
+  if (step.kind == "restart") out += "  " + step.event + "\n" + cache_text(step.nodes);
   if (step.kind == "crash" || step.kind == "read") out += "  " + step.event + "\n";
   return out;
 }

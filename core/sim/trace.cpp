@@ -2,27 +2,11 @@
 
 #include <cstdio>
 
+#include "core/sim/json_text.hpp"
+
 namespace tally::sim {
 
 namespace {
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string node_json(const NodeView& n) {
   return std::string("{\"up\":") + (n.up ? "true" : "false") +

@@ -20,6 +20,7 @@ constexpr std::array kRoutes = std::to_array<Route>({
     {"GET", "/_tally/check", handle_node_check, N, kAdmin},
     {"GET", "/_tally/metrics", handle_node_metrics, N, kAdmin},
     {"GET", "/_tally/log", handle_node_log, N, kAdmin},
+    {"GET", "/_tally/trace", handle_node_trace, N, kAdmin},
     // The gateway's service routes.
     {"GET", "/_/info", handle_config_info, N, kRead},
     {"GET", "/_/metrics", handle_gateway_metrics, N, kRead},

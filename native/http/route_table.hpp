@@ -77,5 +77,6 @@ void handle_node_info(Server::Impl&, const CallPtr&);
 void handle_node_check(Server::Impl&, const CallPtr&);
 void handle_node_metrics(Server::Impl&, const CallPtr&);
 void handle_node_log(Server::Impl&, const CallPtr&);
+void handle_node_trace(Server::Impl&, const CallPtr&);  // node_trace.cpp
 
 }  // namespace tally::http

@@ -21,7 +21,9 @@ std::string_view reply_status_name(Reply::Status status) {
 }
 
 Node::Node(NodeConfig config, std::unique_ptr<StoreHost> host)
-    : config_(std::move(config)), host_(std::move(host)) {
+    : config_(std::move(config)),
+      host_(std::move(host)),
+      apply_trace_("node " + std::to_string(config_.id), config_.trace_records) {
   // Version 3: the image is copied on libraft's snapshot thread (snapshot_async), not on the
   // loop; version 2's snapshot_finalize gives the buffers back to us to free.
   raft_fsm_.version = 3;
@@ -55,6 +57,7 @@ Status Node::open_state_machine() {
   if (!opened.ok()) return std::move(opened).error();
   fsm_ = std::move(opened).value();
   reads_ = std::make_unique<cache::CachedView>(fsm_->cache(), fsm_->read_view());
+  apply_trace_.opened(fsm_->applied_index());
   return ok_status();
 }
 

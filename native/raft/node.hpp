@@ -59,6 +59,7 @@ extern "C" {
 #include "core/fsm/state_machine.hpp"
 #include "core/plan/admission.hpp"
 #include "core/plan/proposal.hpp"
+#include "core/sim/apply_trace.hpp"
 #include "native/codec/entry_codec.hpp"
 #include "native/raft/snapshot_job.hpp"
 #include "native/raft/store_host.hpp"
@@ -82,6 +83,9 @@ struct NodeConfig {
   // Snapshot images travel in raw chunks of this many bytes (format 2, snapshot_codec.hpp);
   // tests use tiny chunks to cover images of many chunks.
   std::uint64_t snapshot_chunk_bytes = wire::kSnapshotChunkBytes;
+  // What each applied index did, kept for `tally trace export` (core/sim/apply_trace.hpp):
+  // the latest this many indexes; 0 keeps none.
+  std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
 };
 
 // What a submitted request became.
@@ -202,6 +206,8 @@ class Node {
 
   // For tests and tallyd's checker endpoint.
   const fsm::StateMachine& state_machine() const { return *fsm_; }
+  // What this node recorded applying its latest indexes (GET /_tally/trace).
+  const sim::ApplyTrace& apply_trace() const { return apply_trace_; }
   // The store as the state machine's applied index sees it, for reads: the durable store
   // with the open group commit overlaid (reads and digests must not lag the applied index),
   // and point reads of attribute rows the cache holds answered from it (cache::CachedView).
@@ -303,6 +309,7 @@ class Node {
   std::uint64_t entries_skipped_ = 0;
   std::uint64_t entries_applied_ = 0, rotations_ = 0;
   std::map<std::string, std::uint64_t> admissions_, plan_entries_;
+  sim::ApplyTrace apply_trace_;
 };
 
 }  // namespace tally::replica

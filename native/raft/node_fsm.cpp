@@ -48,7 +48,10 @@ int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
       fsm::ApplyReport report;
       report.status = fsm::ApplyReport::Status::kRejectedPlan;
       report.rejection = entry.error();
+      apply_trace_.record(index, nullptr, &report, *fsm_);
       record(index, nullptr, std::move(report));
+    } else {
+      apply_trace_.record(index, nullptr, nullptr, *fsm_);
     }
     return 0;
   }
@@ -56,6 +59,7 @@ int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
   if (!applied.ok()) return fail(std::move(applied).error());
   TALLY_INVARIANT(fsm_->applied_index() == index, "apply advanced to the entry's index");
   count_applied(applied->advance);
+  apply_trace_.record(index, &*entry->proposal, &*applied, *fsm_);
   record(index, &*entry->proposal, std::move(applied).value());
   return 0;
 }

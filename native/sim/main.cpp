@@ -3,7 +3,8 @@
 //   tally-sim scenario N --explain        the same steps as the visualiser shows them: event,
 //                                         why it is safe or not, invariant checks
 //   tally-sim run [--seeds N] [--steps M] run seeds, a progress line, a summary
-//   tally-sim export [--seed S] [--out F] write one run as a JSON trace for the visualiser
+//   tally-sim export [--seed S] [--out F] write one run as a tally-trace/2 file for the
+//                                         visualiser (core/sim/TRACE_FORMAT.md)
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,7 @@
 
 #include "core/sim/scenarios.hpp"
 #include "core/sim/simulator.hpp"
+#include "core/sim/trace_file.hpp"
 
 namespace {
 
@@ -42,6 +44,9 @@ void add_sim_flags(CLI::App* command, RunFlags& flags) {
       ->capture_default_str();
   command->add_flag("--pre-fix", flags.options.pre_fix, "use the pre-fix delete (finds the race)");
   command->add_flag("!--no-faults", flags.options.faults, "no crashes, lost batches, snapshots");
+  command->add_option("--plant-divergence", flags.options.plant_divergence_at,
+                      "the last node skips the first proposal at or after this log index "
+                      "(a deliberately broken run)");
 }
 
 void print_stats(const sim::SimStats& s) {
@@ -154,10 +159,9 @@ int run_scenario(int number, bool pre_fix) {
 
 int export_trace(RunFlags& flags, const std::string& out) {
   flags.options.seed = flags.first_seed;
-  flags.options.record_views = true;
+  flags.options.record_rows = true;
   sim::SimResult result = sim::simulate(flags.options);
-  std::string json =
-      sim::trace_to_json(flags.options.seed, result.trace, result.ok, result.violation);
+  std::string json = sim::trace_file_json(*result.recording);
   if (out.empty() || out == "-") {
     std::fwrite(json.data(), 1, json.size(), stdout);
     std::fputc('\n', stdout);
@@ -168,7 +172,8 @@ int export_trace(RunFlags& flags, const std::string& out) {
       std::fprintf(stderr, "cannot write %s\n", out.c_str());
       return 2;
     }
-    std::fprintf(stderr, "wrote %zu steps to %s (%s)\n", result.trace.size(), out.c_str(),
+    std::fprintf(stderr, "wrote %zu steps (%zu bytes, tally-trace/2) to %s (%s)\n",
+                 result.recording->steps.size(), json.size() + 1, out.c_str(),
                  result.ok ? "clean run" : result.violation.c_str());
   }
   return result.ok ? 0 : 1;
@@ -202,7 +207,8 @@ int main(int argc, char** argv) {
 
   RunFlags export_flags;
   std::string out;
-  CLI::App* export_command = app.add_subcommand("export", "write one run as a JSON trace");
+  CLI::App* export_command =
+      app.add_subcommand("export", "write one run as a tally-trace/2 file (JSON)");
   export_command->add_option("--seed", export_flags.first_seed, "the seed")->capture_default_str();
   export_command->add_option("--out", out, "file (default: standard output)");
   add_sim_flags(export_command, export_flags);

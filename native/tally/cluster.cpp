@@ -22,6 +22,7 @@
 #include "native/tally/arguments.hpp"
 #include "native/tally/client.hpp"
 #include "native/tally/cluster_security.hpp"
+#include "native/tally/node_paths.hpp"
 
 namespace tally::cli {
 namespace {
@@ -237,7 +238,7 @@ std::uint64_t agreed_leader(const Cluster& cluster) {
   for (const auto& node : cluster.nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/_tally/info");
+    auto info = client.call("GET", node_paths::kInfo);
     if (!info.ok() || info.value().status != 200) return 0;
     auto json = json::parse_json(info.value().body);
     if (!json.ok() || !json.value().find("data")) return 0;
@@ -400,7 +401,7 @@ int cluster_status(const std::string& dir) {
   for (const auto& node : cluster.value().nodes) {
     Client client;
     client.node = "http://" + node.http;
-    auto info = client.call("GET", "/_tally/info");
+    auto info = client.call("GET", node_paths::kInfo);
     std::string line = "node " + std::to_string(node.id) + "  http://" + node.http + "  pid " +
                        std::to_string(node.pid) + "  ";
     auto json = info.ok() ? json::parse_json(info.value().body) : Result<json::Json>(info.error());

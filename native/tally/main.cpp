@@ -11,14 +11,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/sim/trace.hpp"
 #include "native/tally/arguments.hpp"
 #include "native/tally/bulk.hpp"
 #include "native/tally/client.hpp"
+#include "native/tally/node_paths.hpp"
+#include "native/tally/trace_export.hpp"
 #include "native/tally/token_command.hpp"
 
 namespace {
 
+namespace node_paths = tally::cli::node_paths;
 using tally::cli::Client;
 using tally::cli::parse_metadata_pairs;
 using tally::cli::parse_posting;
@@ -51,73 +53,6 @@ std::string sibling_tallyd() {
     }
   }
   return "tallyd";
-}
-
-// A field of an API answer as text ("" when absent) and as a number.
-std::string text_field(const tally::json::Json& object, const char* key) {
-  const tally::json::Json* value = object.find(key);
-  return value == nullptr ? "" : value->text;
-}
-
-// One "apply" step per audit entry of a /_tally/log page; false when an entry lacks a field or
-// its sequence does not move forward (the answer is then not one to trust).
-bool append_steps(const tally::json::Json& entries, std::uint64_t node_id,
-                  std::vector<tally::sim::TraceStep>& steps, std::uint64_t& after) {
-  for (const auto& entry : entries.items) {
-    const auto index = parse_u64(text_field(entry, "logIndex"));
-    const auto sequence = parse_u64(text_field(entry, "sequence"));
-    if (!index || !sequence || *sequence <= after) return false;
-    tally::sim::TraceStep step;
-    step.step = steps.size() + 1;
-    step.action = "apply";
-    step.node = static_cast<int>(node_id);
-    step.index = *index;
-    step.detail = "audit " + std::to_string(*sequence) + ": " + text_field(entry, "orders") +
-                  " order(s), " + text_field(entry, "outcome");
-    if (const auto* key = entry.find("idempotencyKey")) step.detail += ", key " + key->text;
-    steps.push_back(step);
-    after = *sequence;
-  }
-  return true;
-}
-
-// Pages through /_tally/log and writes one "apply" step per audit entry (tally-trace/1, the
-// simulator's format), so the visualiser can step through what a live cluster applied.
-int export_log(const Client& client, const std::string& out_file) {
-  auto info = client.call("GET", "/_tally/info");
-  std::uint64_t node_id = 0;
-  if (info.ok()) {
-    auto json = tally::json::parse_json(info.value().body);
-    if (json.ok() && json.value().find("data"))
-      node_id = parse_u64(text_field(*json.value().find("data"), "nodeId")).value_or(0);
-  }
-  std::vector<tally::sim::TraceStep> steps;
-  std::uint64_t after = 0;
-  for (;;) {
-    auto page = client.call("GET", "/_tally/log?pageSize=1000&after=" + std::to_string(after));
-    if (!page.ok() || page.value().status != 200) {
-      std::fprintf(stderr, "tally: cannot read the log: %s\n",
-                   page.ok() ? page.value().body.c_str() : page.error().message.c_str());
-      return 1;
-    }
-    auto json = tally::json::parse_json(page.value().body);
-    const tally::json::Json* entries = json.ok() ? json.value().find("data") : nullptr;
-    if (entries == nullptr || !append_steps(*entries, node_id, steps, after)) {
-      std::fprintf(stderr, "tally: the node's log answer is malformed after sequence %llu\n",
-                   static_cast<unsigned long long>(after));
-      return 1;
-    }
-    if (entries->items.size() < 1000) break;
-  }
-  std::ofstream out(out_file, std::ios::trunc);
-  out << tally::sim::trace_to_json(0, steps, true, "") << "\n";
-  if (!out) {
-    std::fprintf(stderr, "tally: cannot write %s\n", out_file.c_str());
-    return 1;
-  }
-  std::printf("%zu applied entries written to %s (tally-trace/1)\n", steps.size(),
-              out_file.c_str());
-  return 0;
 }
 
 // The nodes of --cluster-dir: the ones a write may retry through, and the default node.
@@ -351,11 +286,11 @@ int main(int argc, char** argv) {
                                    "its last clean check, unless --full)");
   check->add_flag("--full", full_check, "replay the whole audit chain from genesis");
   check->callback([&] {
-    rc = client.run("GET", full_check ? "/_tally/check?full=true" : "/_tally/check", "", {},
-                    tally::cli::render_check);
+    rc = client.run("GET", std::string(node_paths::kCheck) + (full_check ? "?full=true" : ""), "",
+                    {}, tally::cli::render_check);
   });
   app.add_subcommand("info", "the node's role, indexes, cache and digest")->callback([&] {
-    rc = client.run("GET", "/_tally/info");
+    rc = client.run("GET", node_paths::kInfo);
   });
 
   // cluster
@@ -400,12 +335,23 @@ int main(int argc, char** argv) {
   tally::cli::add_token_command(app, rc);
 
   // trace
-  auto* trace = app.add_subcommand("trace", "the node's applied log for the visualiser");
+  auto* trace = app.add_subcommand("trace", "what the cluster applied, for the visualiser");
   trace->require_subcommand(1);
   std::string out_file;
-  auto* export_trace = trace->add_subcommand("export", "write the applied log as tally-trace/1");
+  tally::cli::TraceWindow window;
+  auto* export_trace = trace->add_subcommand(
+      "export",
+      "write a log window as tally-trace/2: every node's rows, plans and verdicts "
+      "(all nodes of --cluster-dir, else --node)");
   export_trace->add_option("--out", out_file)->required();
-  export_trace->callback([&] { rc = export_log(client, out_file); });
+  export_trace->add_option("--from", window.from, "the first log index")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  export_trace->add_option("--to", window.to, "the last log index (default: the latest)");
+  export_trace->add_option("--bytes-max", window.bytes_max, "stop adding indexes at this size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  export_trace->callback([&] { rc = tally::cli::export_cluster_trace(client, window, out_file); });
 
   app.parse_complete_callback([&] {
     if (!cluster_dir.empty() && !cluster->parsed())

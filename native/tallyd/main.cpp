@@ -50,6 +50,7 @@ struct Options {
   unsigned group_commit_ms = defaults::kGroupCommitMs;
   std::string audit_key_file;  // default: <data-dir>/audit.key
   PeerFlags peer;              // mutual TLS between nodes (peer_tls.hpp)
+  std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
 };
 
 Result<std::map<std::uint64_t, std::string>> parse_peers(const std::string& text,
@@ -191,6 +192,7 @@ int run(const Options& options) {
   node.in_flight_max = options.max_in_flight;
   node.batch_entries_max = options.batch_entries_max;
   node.batch_bytes_max = options.batch_bytes_max;
+  node.trace_records = options.trace_records;
   node.clock_us = wall_clock_us;
   auto host = replica::UvHost::start(&daemon.loop, uv, std::move(node));
   if (!host.ok()) {
@@ -326,6 +328,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--group-commit-ms", options.group_commit_ms,
                  "the open group is committed at least this often (ms)")
+      ->capture_default_str();
+  app.add_option("--trace-records", options.trace_records,
+                 "applied indexes kept for `tally trace export` (GET /_tally/trace); 0: none")
       ->capture_default_str();
   app.add_option("--audit-key-file", options.audit_key_file,
                  "the cluster's 32-byte audit key (default DATA_DIR/audit.key; created for a "

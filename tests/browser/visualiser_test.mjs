@@ -1,20 +1,23 @@
-// [browser] The visualiser in a real browser (issue #11): playwright-core driving Debian's
-// Chromium, headless, on the page served from 127.0.0.1.
-//   node visualiser_test.mjs WEB_DIR TRACE_JSON OUTPUT_DIR
-// WEB_DIR holds the staged page and module (build/wasm/web), TRACE_JSON a `tally-sim export`
-// file, OUTPUT_DIR receives a screenshot of every scenario's final state.
-import { mkdir } from 'node:fs/promises';
+// [browser] The visualiser in a real browser: playwright-core driving Debian's Chromium,
+// headless, on the page served from 127.0.0.1.
+//   node visualiser_test.mjs WEB_DIR TRACES_DIR OUTPUT_DIR
+// WEB_DIR holds the staged page and module (build/wasm/web); TRACES_DIR the traces build.sh
+// writes (browser_traces: sim.json, long.json, broken.json, cluster.json), served from
+// WEB_DIR/traces/ so the page fetches them by URL; OUTPUT_DIR receives the screenshots.
+import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { serve } from './static_server.mjs';
 
-const [webDir, tracePath, outDir] = process.argv.slice(2);
-if (!webDir || !tracePath || !outDir) {
-  console.error('usage: node visualiser_test.mjs WEB_DIR TRACE_JSON OUTPUT_DIR');
+const [webDir, tracesDir, outDir] = process.argv.slice(2);
+if (!webDir || !tracesDir || !outDir) {
+  console.error('usage: node visualiser_test.mjs WEB_DIR TRACES_DIR OUTPUT_DIR');
   process.exit(2);
 }
 await mkdir(outDir, { recursive: true });
+await cp(tracesDir, join(webDir, 'traces'), { recursive: true });
+const tracePath = join(tracesDir, 'sim.json');
 
 const server = await serve(webDir);
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -96,11 +99,12 @@ await check('scenario 1 pre-fix shows the break at the delete step, red and name
   assert.match(p.text, /Parity BROKEN/);
   assert.match(p.text, /AccountMetadata/);
   assert.match(p.text, /alice's metadata at gen1: memory holds live \{k: true\}, disk a tombstone/);
+  // Both nodes applied the pre-fix delete: on each, memory gen1 differs from its disk row.
   const differing = await page.$$eval('[data-key="alice\'s metadata"] td.differs', (cells) => cells.map((c) => c.textContent));
-  assert.equal(differing.length, 2, 'memory gen1 and its disk row are both marked');
-  assert.match(differing.join(' '), /differs/);
+  assert.equal(differing.length, 2, 'gen1 marked on the leader and on the follower');
+  for (const cell of differing) assert.match(cell, /memory: live: \{k: true\}.*disk: ⊘ tombstone.*memory and disk differ/);
   const invariant = await page.$eval('[data-column="0"] .invariants li.bad', (li) => li.textContent);
-  assert.match(invariant, /inv#1 cache mirror parity: BROKEN/);
+  assert.match(invariant, /inv#1 cache mirror parity on node 0 \(leader\): BROKEN/);
   await page.screenshot({ path: join(outDir, 'scenario-1-pre-fix-delete-step.png'), fullPage: true });
   await page.close();
 });
@@ -175,21 +179,145 @@ await check('free play: a delete after a rotation shows the lazy tombstone', asy
   await page.close();
 });
 
-await check('a trace file loads and steps', async () => {
+await check('a trace file loads and steps, every node in its column with rows', async () => {
   const page = await open('#s=1');
   await page.setInputFiles('#trace-file', tracePath);
   await page.waitForFunction(() => window.tally.view.choice === 'trace');
   const title = await page.$eval('[data-column="0"] .title', (t) => t.textContent);
-  assert.match(title, /Trace of seed \d+/);
+  assert.match(title, /seed 3/);
   const count = await stepCount(page);
   assert.ok(count > 10, `${count} steps`);
+  await page.evaluate(() => window.tally.seek(0));
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   assert.equal(await stepNumber(page), 2);
-  assert.match(await page.$eval('[data-column="0"] .event', (e) => e.textContent), /^Step 2: step \d+: /);
-  assert.equal(await page.$$eval('[data-column="0"] .nodes h3', (h) => h.length), 3);
+  assert.equal(await page.$$eval('[data-column="0"] .nodes-table th.node-col', (h) => h.length), 3);
   await page.evaluate((n) => window.tally.seek(n), count - 1);
+  assert.ok(await page.$$eval('[data-column="0"] .nodes-table tbody tr', (r) => r.length) > 0, 'rows shown');
+  // A small loaded trace travels in the link's fragment: the link opens the same step.
+  const state = await stateJson(page);
+  const url = page.url();
+  assert.match(url, /s=trace/);
+  assert.match(url, /[#&]t=/);
+  const again = await open(url.slice(base.length));
+  assert.equal(await stepNumber(again), count - 1);
+  assert.equal(await stateJson(again), state);
+  await again.close();
   await page.screenshot({ path: join(outDir, 'trace-final.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+await check('a live cluster trace shows the rows of every node, the plan and the verdicts', async () => {
+  const page = await open('?trace=traces/cluster.json');
+  assert.equal(await page.evaluate(() => window.tally.view.choice), 'trace');
+  const count = await stepCount(page);
+  assert.ok(count >= 5, `${count} steps`);
+  assert.equal(await page.$eval('#divergence', (b) => b.disabled), true, 'a healthy cluster has no divergence');
+  await page.evaluate((n) => window.tally.seek(n), count - 1);
+  const heads = await page.$$eval('[data-column="0"] .nodes-table th.node-col', (h) => h.map((x) => x.textContent));
+  assert.equal(heads.length, 3, `node columns: ${heads}`);
+  const rows = await page.$$eval('[data-column="0"] .nodes-table tbody tr', (r) => r.map((x) => x.dataset.key));
+  assert.ok(rows.some((k) => /alice/.test(k)), `rows: ${rows}`);
+  assert.equal(await page.$$eval('tr.nodes-differ', (r) => r.length), 0);
+  const live = await page.$$eval('[data-column="0"] .nodes-table td.pair .slot-live', (c) => c.length);
+  assert.ok(live >= 3, 'live rows decoded on every node');
+  const verdicts = await page.$eval('[data-column="0"] .explanation', (e) => e.textContent);
+  assert.match(verdicts, /node 1: applied/);
+  assert.ok(await page.$$eval('[data-column="0"] .plan-table tbody tr', (r) => r.length) >= 1, 'the plan');
+  assert.match(page.url(), /trace=traces%2Fcluster\.json|trace=traces\/cluster\.json/);
+  await page.screenshot({ path: join(outDir, 'cluster-trace-rows.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+await check('scenario 1 pre-fix shows the restored follower disagreeing with the leader', async () => {
+  const page = await open('#s=1p&step=999');
+  const differ = await page.$$eval('tr.nodes-differ', (r) => r.map((x) => x.dataset.key));
+  assert.deepEqual(differ, ["alice's metadata"]);
+  const cells = await page.$$eval('tr.nodes-differ td.pair[data-gen="1"]', (c) => c.map((x) => x.textContent));
+  assert.equal(cells.length, 2);
+  assert.match(cells[0], /live/, `node 0 gen1: ${cells[0]}`);
+  assert.match(cells[1], /tombstone/, `node 1 gen1: ${cells[1]}`);
+  assert.match((await parity(page)).text, /Nodes DISAGREE/);
+  await page.screenshot({ path: join(outDir, 'scenario-1-pre-fix-nodes-split.png'), fullPage: true });
+  await page.close();
+});
+
+await check('scenario 1 fixed shows the restored follower equal to the leader', async () => {
+  const page = await open('#s=1&step=999');
+  assert.equal(await page.$$eval('[data-column="0"] .nodes-table th.node-col', (h) => h.length), 2);
+  assert.equal(await page.$$eval('tr.nodes-differ', (r) => r.length), 0);
+  const p = await parity(page);
+  assert.equal(p.value, 'ok');
+  assert.match(p.text, /Every node at the same index holds the same rows/);
+  await page.screenshot({ path: join(outDir, 'scenario-1-fixed-nodes-equal.png'), fullPage: true });
+  await page.close();
+});
+
+await check('a broken trace lands on its first divergence, and the control jumps back there', async () => {
+  const page = await open('?trace=traces/broken.json');
+  const banner = () => page.$eval('#divergence-banner', (b) => ({ text: b.textContent, step: Number(b.dataset.step), here: b.classList.contains('here') }));
+  const found = await banner();
+  assert.ok(found.here, `landed on step ${await stepNumber(page)}, divergence at ${found.step}`);
+  assert.equal(await stepNumber(page), found.step);
+  assert.match(found.text, /first divergence/i);
+  const key = (found.text.match(/, key (.+?): /) || [])[1];
+  assert.ok(key, `the key is named: ${found.text}`);
+  // The nodes that disagree may stand at different indexes here: the key's row is shown.
+  const rows = await page.$$eval('[data-column="0"] .nodes-table tbody tr', (r) => r.map((x) => x.dataset.key));
+  assert.ok(rows.includes(key), `${key} among the rows ${rows}`);
+  await page.screenshot({ path: join(outDir, 'broken-trace-divergence.png'), fullPage: true });
+  await page.evaluate(() => window.tally.seek(0));
+  assert.equal((await banner()).here, false);
+  await page.click('#divergence');
+  assert.equal(await stepNumber(page), found.step);
+  await page.close();
+});
+
+let longLoad = '';
+await check('a 10,000-step trace is interactive within 1 s and seeks within 50 ms', async () => {
+  const page = await open('?trace=traces/long.json');
+  const ready = await page.evaluate(() => window.tally.readyMs);
+  const count = await stepCount(page);
+  assert.ok(count >= 10000, `${count} steps`);
+  assert.equal(await page.$$eval('[data-column="0"] .nodes-table th.node-col', (h) => h.length), 3);
+  const seeks = await page.evaluate((n) => {
+    const times = [];
+    const targets = [n - 1, 0, Math.floor(n / 2), Math.floor(n / 2) - 1, 63, 64, 65, n - 2, 1];
+    for (let i = 0; i < 24; i++) targets.push(Math.floor(((i * 7919) % 1000) / 1000 * n));
+    for (const t of targets) {
+      const start = performance.now();
+      window.tally.seek(t);
+      times.push(performance.now() - start);
+    }
+    return times;
+  }, count);
+  const worst = Math.max(...seeks);
+  const mean = seeks.reduce((a, b) => a + b, 0) / seeks.length;
+  longLoad = `long trace (${count} steps): interactive in ${ready} ms; ${seeks.length} seeks, mean ${mean.toFixed(1)} ms, worst ${worst.toFixed(1)} ms`;
+  console.log(`     ${longLoad}`);
+  assert.ok(ready <= 1000, `interactive after ${ready} ms`);
+  assert.ok(worst <= 50, `a seek took ${worst.toFixed(1)} ms`);
+  await page.evaluate((n) => window.tally.seek(n), count - 1);
+  await page.screenshot({ path: join(outDir, 'long-trace-loaded.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+await check('a tally-trace/1 file still loads, with counters only', async () => {
+  const v1 = {
+    format: 'tally-trace/1', seed: 9,
+    steps: [0, 1, 2].map((i) => ({ step: i, action: 'apply', node: 0, index: i + 1, detail: `entry ${i + 1}`,
+      nodes: [{ up: true, applied: i + 1, generation: 0, epoch: 0, threshold: 4, gen0: i, gen1: 0, parity: true }] })),
+    result: { ok: true, violation: '' },
+  };
+  const page = await open('#s=1');
+  await page.setInputFiles('#trace-file', { name: 'old.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(v1)) });
+  await page.waitForFunction(() => window.tally.view.choice === 'trace');
+  assert.equal(await stepCount(page), 3);
+  assert.match(await page.$eval('[data-column="0"] .nodes', (n) => n.textContent), /records counts, not rows/);
+  assert.equal(await page.$eval('#load-error', (e) => e.textContent), '');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -219,5 +347,5 @@ await check('a narrow window keeps every panel readable', async () => {
 
 await browser.close();
 server.close();
-console.log(`browser: ${passed} passed, ${failures.length} failed; time to interactive ${readyMs} ms; screenshots in ${outDir}`);
+console.log(`browser: ${passed} passed, ${failures.length} failed; time to interactive ${readyMs} ms; ${longLoad}; screenshots in ${outDir}`);
 process.exit(failures.length ? 1 : 0);

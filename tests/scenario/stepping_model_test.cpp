@@ -3,17 +3,27 @@
 // any step exactly.
 #include <catch2/catch.hpp>
 
+#include "core/sim/divergence.hpp"
 #include "core/sim/playground.hpp"
 #include "core/sim/scenarios.hpp"
 
 namespace tally {
 namespace {
 
-const sim::KeyRow& key_row(const sim::StepState& step, const std::string& label) {
-  for (const sim::KeyRow& k : step.nodes[0].keys) {
+const sim::KeyRow& key_row(const sim::StepState& step, const std::string& label,
+                           std::size_t node = 0) {
+  for (const sim::KeyRow& k : step.nodes[node].keys) {
     if (k.label == label) return k;
   }
-  FAIL("no key " << label << " at step " << step.number);
+  FAIL("no key " << label << " at step " << step.number << " on node " << node);
+  throw std::logic_error("unreachable");
+}
+
+const sim::InvariantStep& invariant(const sim::StepState& step, const std::string& prefix) {
+  for (const sim::InvariantStep& inv : step.invariants) {
+    if (inv.name.rfind(prefix, 0) == 0) return inv;
+  }
+  FAIL("no invariant " << prefix << " at step " << step.number);
   throw std::logic_error("unreachable");
 }
 
@@ -48,6 +58,74 @@ TEST_CASE("scenario 1 pre-fix: the delete step breaks parity and names the row",
   CHECK(alice.disk_gen1.tombstone);
   CHECK(alice.gen1_differs);
   CHECK_FALSE(broken->invariants[0].ok);
+}
+
+TEST_CASE("scenario 1 runs a leader and a follower that apply the same log",
+          "[scenario][model-steps]") {
+  for (bool pre_fix : {false, true}) {
+    auto recording = sim::record_scenario(1, pre_fix).value();
+    for (const sim::StepState& step : recording.steps) {
+      REQUIRE(step.nodes.size() == 2);
+      CHECK(step.nodes[0].name == "node 0 (leader)");
+      CHECK(step.nodes[1].name == "node 1");
+      CHECK(step.nodes[0].applied_index == step.nodes[1].applied_index);
+    }
+  }
+}
+
+TEST_CASE("scenario 1 pre-fix: the restored follower sees a tombstone where the leader sees a live value",
+          "[scenario][model-steps]") {
+  auto recording = sim::record_scenario(1, true).value();
+  const sim::StepState& last = recording.steps.back();
+  CHECK(last.kind == "restart");
+  CHECK_THAT(last.event, Catch::Contains("node 1 crashes and restarts"));
+  const sim::KeyRow& leader = key_row(last, "alice's metadata", 0);
+  const sim::KeyRow& follower = key_row(last, "alice's metadata", 1);
+  CHECK(leader.memory_gen0.tombstone);
+  CHECK(follower.memory_gen0.tombstone);
+  CHECK(leader.memory_gen1.present);
+  CHECK_FALSE(leader.memory_gen1.tombstone);
+  CHECK(follower.memory_gen1.tombstone);
+  CHECK(leader.nodes_differ);
+  CHECK(follower.nodes_differ);
+  CHECK(last.nodes[0].digest != last.nodes[1].digest);
+  CHECK(last.nodes[1].parity_ok);  // the follower agrees with its own disk: the split is between nodes
+  const sim::InvariantStep& agree = invariant(last, "inv#1 every node");
+  CHECK_FALSE(agree.ok);
+  CHECK_THAT(agree.detail, Catch::Contains("alice's metadata at gen1") &&
+                               Catch::Contains("node 0 (leader) holds live {k: true}") &&
+                               Catch::Contains("node 1 a tombstone"));
+  CHECK_THAT(last.explanation, Catch::Contains("The nodes DISAGREE"));
+}
+
+TEST_CASE("scenario 1 fixed: the restored follower holds exactly what the leader holds",
+          "[scenario][model-steps]") {
+  auto recording = sim::record_scenario(1, false).value();
+  const sim::StepState& last = recording.steps.back();
+  const sim::KeyRow& leader = key_row(last, "alice's metadata", 0);
+  const sim::KeyRow& follower = key_row(last, "alice's metadata", 1);
+  CHECK(follower.memory_gen0 == leader.memory_gen0);
+  CHECK(follower.memory_gen1 == leader.memory_gen1);
+  CHECK_FALSE(follower.memory_gen1.tombstone);
+  CHECK(last.nodes[0].digest == last.nodes[1].digest);
+  for (const sim::NodeStep& node : last.nodes) {
+    for (const sim::KeyRow& row : node.keys)
+      CHECK_FALSE(row.nodes_differ);
+  }
+  CHECK(invariant(last, "inv#1 every node").ok);
+}
+
+TEST_CASE("the first divergence of scenario 1 pre-fix is the delete, named by its key",
+          "[scenario][model-steps]") {
+  auto recording = sim::record_scenario(1, true).value();
+  auto found = sim::first_divergence(recording.steps);
+  REQUIRE(found.has_value());
+  const sim::StepState& at = recording.steps[found->step];
+  CHECK(at.kind == "apply");
+  CHECK_THAT(at.event, Catch::Contains("delete alice's last metadata key"));
+  CHECK(found->what == "parity");
+  CHECK(found->key == "alice's metadata");
+  CHECK_FALSE(sim::first_divergence(sim::record_scenario(1, false).value().steps).has_value());
 }
 
 TEST_CASE("a scenario recorded twice gives identical steps", "[scenario][model-steps]") {

@@ -1,0 +1,163 @@
+// tally-trace/2 as JSON text (TRACE_FORMAT.md): trace_file.hpp's structures, field by field.
+#include "core/sim/json_text.hpp"
+#include "core/sim/trace_file.hpp"
+
+namespace tally::sim {
+
+namespace {
+
+std::string slot_json(const CacheSlot& slot) {
+  if (!slot.present) return "null";
+  std::string out;
+  JsonObject o(out);
+  if (slot.malformed) {
+    o.text("malformed", slot.value_hex).text("text", slot.decoded);
+  } else if (slot.tombstone) {
+    o.text("tag", slot.tag_hex).flag("tombstone", true);
+  } else {
+    o.text("tag", slot.tag_hex).text("value", slot.value_hex).text("text", slot.decoded);
+  }
+  o.close();
+  return out;
+}
+
+void append_row(std::string& out, const RowChange& row) {
+  JsonObject o(out);
+  o.text("kind", row.kind).text("id", row.id_hex);
+  if (row.memory_gen0) o.raw("m0", slot_json(*row.memory_gen0));
+  if (row.memory_gen1) o.raw("m1", slot_json(*row.memory_gen1));
+  if (row.disk_gen0) o.raw("d0", slot_json(*row.disk_gen0));
+  if (row.disk_gen1) o.raw("d1", slot_json(*row.disk_gen1));
+  o.close();
+}
+
+void append_node(std::string& out, const NodeRecord& n) {
+  JsonObject o(out);
+  o.flag("up", n.up).number("applied", n.applied_index).number("generation", n.generation);
+  o.number("epoch", n.epoch).number("threshold", n.threshold);
+  o.number("gen0", n.gen0_entries).number("gen1", n.gen1_entries);
+  if (n.parity) o.flag("parity", *n.parity);
+  if (!n.parity_detail.empty()) o.text("parityDetail", n.parity_detail);
+  if (!n.digest.empty()) o.text("digest", n.digest);
+  if (!n.advance.empty()) o.text("advance", n.advance);
+  std::string rows = "[";
+  for (std::size_t i = 0; i < n.rows.size(); ++i) {
+    if (i > 0) rows += ',';
+    append_row(rows, n.rows[i]);
+  }
+  o.raw("rows", rows + "]");
+  o.close();
+}
+
+void append_proposal(std::string& out, const ProposalStep& p) {
+  JsonObject o(out);
+  o.signed_number("id", p.id).text("label", p.label).number("admittedAt", p.admitted_at);
+  o.number("predictedIndex", p.predicted_index).number("predictedGeneration",
+                                                       p.predicted_generation);
+  o.number("cacheGeneration", p.cache_generation).signed_number("d", p.d);
+  o.number("epoch", p.epoch).number("baseIndex", p.base_index);
+  std::string entries = "[";
+  for (std::size_t i = 0; i < p.entries.size(); ++i) {
+    const PlanEntryStep& e = p.entries[i];
+    if (i > 0) entries += ',';
+    JsonObject entry(entries);
+    entry.text("kind", e.kind).text("id", e.id_hex).text("verdict", e.verdict);
+    entry.text("source", e.source);
+    if (e.seeded) entry.text("seed", e.seed_hex).text("seedText", e.seed_decoded);
+    entry.close();
+  }
+  o.raw("entries", entries + "]");
+  std::string orders = "[";
+  for (std::size_t i = 0; i < p.orders.size(); ++i) {
+    if (i > 0) orders += ',';
+    JsonObject order(orders);
+    order.text("name", p.orders[i].name).text("summary", p.orders[i].summary);
+    order.text("coverage", p.orders[i].coverage).close();
+  }
+  o.raw("orders", orders + "]");
+  o.close();
+}
+
+void append_step(std::string& out, const TraceStepRecord& s) {
+  JsonObject o(out);
+  o.number("step", s.step).text("action", s.action).signed_number("node", s.node);
+  o.number("index", s.index).text("detail", s.detail);
+  std::string nodes = "[";
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    if (i > 0) nodes += ',';
+    if (s.nodes[i]) {
+      append_node(nodes, *s.nodes[i]);
+    } else {
+      nodes += "null";
+    }
+  }
+  o.raw("nodes", nodes + "]");
+  if (s.admitted) {
+    std::string proposal;
+    append_proposal(proposal, *s.admitted);
+    o.raw("admitted", proposal);
+  }
+  if (!s.verdicts.empty()) {
+    std::string verdicts = "[";
+    for (std::size_t i = 0; i < s.verdicts.size(); ++i) {
+      const VerdictRecord& v = s.verdicts[i];
+      if (i > 0) verdicts += ',';
+      JsonObject verdict(verdicts);
+      verdict.signed_number("node", v.node).signed_number("proposal", v.proposal);
+      verdict.text("status", v.status).text("outcome", v.outcome).close();
+    }
+    o.raw("verdicts", verdicts + "]");
+  }
+  if (!s.checks.empty()) {
+    std::string checks = "[";
+    for (std::size_t i = 0; i < s.checks.size(); ++i) {
+      if (i > 0) checks += ',';
+      JsonObject check(checks);
+      check.signed_number("node", s.checks[i].node).flag("ok", s.checks[i].ok);
+      check.text("detail", s.checks[i].detail).close();
+    }
+    o.raw("checks", checks + "]");
+  }
+  o.close();
+}
+
+}  // namespace
+
+std::string trace_file_json(const TraceFile& file) {
+  std::string out;
+  JsonObject o(out);
+  o.text("format", kTraceFormat2).text("source", file.source).text("title", file.title);
+  if (file.seed != 0) o.number("seed", file.seed);
+  o.text("digestOf", file.digest_of).flag("complete", file.complete);
+  std::string names = "[";
+  for (std::size_t i = 0; i < file.node_names.size(); ++i)
+    names += (i > 0 ? "," : "") + json_string(file.node_names[i]);
+  o.raw("nodes", names + "]");
+  std::string labels;
+  JsonObject label_object(labels);
+  for (const auto& [key, label] : file.labels)
+    label_object.text(key.c_str(), label);
+  label_object.close();
+  o.raw("labels", labels);
+  if (file.window_to != 0 || file.truncated) {
+    std::string window;
+    JsonObject w(window);
+    w.number("from", file.window_from).number("to", file.window_to);
+    w.flag("truncated", file.truncated).close();
+    o.raw("window", window);
+  }
+  out += ",\"steps\":[";
+  for (std::size_t i = 0; i < file.steps.size(); ++i) {
+    if (i > 0) out += ",\n";
+    append_step(out, file.steps[i]);
+  }
+  out += "]";
+  std::string result;
+  JsonObject r(result);
+  r.flag("ok", file.ok).text("violation", file.violation).close();
+  o.raw("result", result);
+  o.close();
+  return out;
+}
+
+}  // namespace tally::sim

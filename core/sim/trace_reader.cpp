@@ -1,0 +1,361 @@
+#include "core/sim/trace_reader.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+namespace tally::sim {
+
+namespace {
+
+using Value = rapidjson::Value;
+
+// A field path for error messages: a chain of names and item numbers on the stack, put into
+// words only when an error is reported.
+struct Path {
+  const Path* parent = nullptr;
+  const char* name = nullptr;  // null: an item of the parent array
+  std::size_t index = 0;
+
+  std::string text() const {
+    std::string prefix = parent == nullptr ? "" : parent->text();
+    if (name == nullptr) return parent == nullptr ? "" : prefix + "[" + std::to_string(index) + "]";
+    return prefix.empty() ? name : prefix + "." + name;
+  }
+  Path field(const char* field_name) const { return {this, field_name, 0}; }
+  Path item(std::size_t i) const { return {this, nullptr, i}; }
+};
+
+Error invalid(const Path& path, const std::string& what) {
+  std::string where = path.text();
+  return make_error(Code::kValidation, (where.empty() ? "the trace" : where) + ": " + what);
+}
+
+const Value* member(const Value& object, const char* name) {
+  auto found = object.FindMember(name);
+  return found == object.MemberEnd() || found->value.IsNull() ? nullptr : &found->value;
+}
+
+Result<std::uint64_t> u64(const Value& object, const char* name, const Path& path,
+                          std::uint64_t fallback = 0) {
+  const Value* v = member(object, name);
+  if (v == nullptr) return fallback;
+  if (!v->IsUint64()) return invalid(path.field(name), "not an unsigned integer");
+  return v->GetUint64();
+}
+
+Result<std::int64_t> i64(const Value& object, const char* name, const Path& path,
+                         std::int64_t fallback) {
+  const Value* v = member(object, name);
+  if (v == nullptr) return fallback;
+  if (!v->IsInt64()) return invalid(path.field(name), "not an integer");
+  return v->GetInt64();
+}
+
+Result<int> small_int(const Value& object, const char* name, const Path& path, int fallback) {
+  auto v = i64(object, name, path, fallback);
+  if (!v.ok()) return std::move(v).error();
+  if (*v < -1'000'000'000 || *v > 1'000'000'000) return invalid(path.field(name), "out of range");
+  return static_cast<int>(*v);
+}
+
+Result<std::string> text(const Value& object, const char* name, const Path& path) {
+  const Value* v = member(object, name);
+  if (v == nullptr) return std::string();
+  if (!v->IsString()) return invalid(path.field(name), "not a string");
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+Result<bool> flag(const Value& object, const char* name, const Path& path, bool fallback) {
+  const Value* v = member(object, name);
+  if (v == nullptr) return fallback;
+  if (!v->IsBool()) return invalid(path.field(name), "not true or false");
+  return v->GetBool();
+}
+
+Result<const Value*> array(const Value& object, const char* name, const Path& path,
+                           std::size_t max) {
+  const Value* v = member(object, name);
+  if (v == nullptr) return static_cast<const Value*>(nullptr);
+  if (!v->IsArray()) return invalid(path.field(name), "not an array");
+  if (v->Size() > max)
+    return invalid(path.field(name), "more than " + std::to_string(max) + " items");
+  return v;
+}
+
+#define TRACE_READ(target, expression)                \
+  do {                                                \
+    auto read_ = (expression);                        \
+    if (!read_.ok()) return std::move(read_).error(); \
+    target = std::move(read_).value();                \
+  } while (false)
+
+// A slot that is present in the row change: null is "absent", an object a row.
+Result<CacheSlot> slot(const Value& v, const Path& path) {
+  CacheSlot s;
+  if (v.IsNull()) return s;
+  if (!v.IsObject()) return invalid(path, "not a slot (null or an object)");
+  s.present = true;
+  if (member(v, "malformed") != nullptr) {
+    s.malformed = true;
+    TRACE_READ(s.value_hex, text(v, "malformed", path));
+    TRACE_READ(s.decoded, text(v, "text", path));
+    return s;
+  }
+  TRACE_READ(s.tag_hex, text(v, "tag", path));
+  TRACE_READ(s.tombstone, flag(v, "tombstone", path, false));
+  if (!s.tombstone) {
+    TRACE_READ(s.value_hex, text(v, "value", path));
+    TRACE_READ(s.decoded, text(v, "text", path));
+    s.value_bytes = s.value_hex.size() / 2;
+  }
+  return s;
+}
+
+Result<std::optional<CacheSlot>> optional_slot(const Value& row, const char* name,
+                                               const Path& path) {
+  auto found = row.FindMember(name);
+  if (found == row.MemberEnd()) return std::optional<CacheSlot>();
+  auto s = slot(found->value, path.field(name));
+  if (!s.ok()) return std::move(s).error();
+  return std::optional<CacheSlot>(std::move(s).value());
+}
+
+Result<RowChange> row_change(const Value& v, const Path& path) {
+  if (!v.IsObject()) return invalid(path, "not an object");
+  RowChange row;
+  TRACE_READ(row.kind, text(v, "kind", path));
+  TRACE_READ(row.id_hex, text(v, "id", path));
+  if (row.kind.empty() || row.id_hex.empty()) return invalid(path, "a row needs a kind and an id");
+  TRACE_READ(row.memory_gen0, optional_slot(v, "m0", path));
+  TRACE_READ(row.memory_gen1, optional_slot(v, "m1", path));
+  TRACE_READ(row.disk_gen0, optional_slot(v, "d0", path));
+  TRACE_READ(row.disk_gen1, optional_slot(v, "d1", path));
+  return row;
+}
+
+Result<NodeRecord> node_record(const Value& v, const Path& path, int version) {
+  if (!v.IsObject()) return invalid(path, "not a node (null or an object)");
+  NodeRecord n;
+  TRACE_READ(n.up, flag(v, "up", path, true));
+  TRACE_READ(n.applied_index, u64(v, "applied", path));
+  TRACE_READ(n.generation, u64(v, "generation", path));
+  TRACE_READ(n.epoch, u64(v, "epoch", path));
+  TRACE_READ(n.threshold, u64(v, "threshold", path));
+  TRACE_READ(n.gen0_entries, u64(v, "gen0", path));
+  TRACE_READ(n.gen1_entries, u64(v, "gen1", path));
+  if (member(v, "parity") != nullptr) {
+    bool parity = true;
+    TRACE_READ(parity, flag(v, "parity", path, true));
+    n.parity = parity;
+  }
+  TRACE_READ(n.parity_detail, text(v, "parityDetail", path));
+  TRACE_READ(n.digest, text(v, "digest", path));
+  TRACE_READ(n.advance, text(v, "advance", path));
+  if (!n.advance.empty() && n.advance != "rotation" && n.advance != "dropped")
+    return invalid(path.field("advance"), "neither \"rotation\" nor \"dropped\"");
+  n.rows_recorded = version >= 2;
+  if (version < 2) return n;
+  const Value* rows = nullptr;
+  TRACE_READ(rows, array(v, "rows", path, kTraceRowsPerRecordMax));
+  if (rows == nullptr) return n;
+  Path rows_path = path.field("rows");
+  n.rows.reserve(rows->Size());
+  for (rapidjson::SizeType i = 0; i < rows->Size(); ++i) {
+    RowChange row;
+    TRACE_READ(row, row_change((*rows)[i], rows_path.item(i)));
+    n.rows.push_back(std::move(row));
+  }
+  return n;
+}
+
+template <class T, class Read>
+Result<std::vector<T>> items(const Value& object, const char* name, const Path& path, Read read) {
+  const Value* list = nullptr;
+  TRACE_READ(list, array(object, name, path, kTraceRowsPerRecordMax));
+  std::vector<T> out;
+  for (rapidjson::SizeType i = 0; list != nullptr && i < list->Size(); ++i) {
+    T item;
+    TRACE_READ(item, read((*list)[i], path.field(name).item(i)));
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+Result<PlanEntryStep> plan_entry(const Value& e, const Path& at) {
+  if (!e.IsObject()) return invalid(at, "not an object");
+  PlanEntryStep entry;
+  TRACE_READ(entry.kind, text(e, "kind", at));
+  TRACE_READ(entry.id_hex, text(e, "id", at));
+  TRACE_READ(entry.verdict, text(e, "verdict", at));
+  TRACE_READ(entry.source, text(e, "source", at));
+  TRACE_READ(entry.seed_hex, text(e, "seed", at));
+  TRACE_READ(entry.seed_decoded, text(e, "seedText", at));
+  entry.seeded = member(e, "seed") != nullptr;
+  entry.seed_bytes = entry.seed_hex.size() / 2;
+  return entry;
+}
+
+Result<OrderStep> order_step(const Value& o, const Path& at) {
+  if (!o.IsObject()) return invalid(at, "not an object");
+  OrderStep order;
+  TRACE_READ(order.name, text(o, "name", at));
+  TRACE_READ(order.summary, text(o, "summary", at));
+  TRACE_READ(order.coverage, text(o, "coverage", at));
+  return order;
+}
+
+Result<ProposalStep> proposal(const Value& v, const Path& path) {
+  if (!v.IsObject()) return invalid(path, "not an object");
+  ProposalStep p;
+  TRACE_READ(p.id, small_int(v, "id", path, 0));
+  TRACE_READ(p.label, text(v, "label", path));
+  TRACE_READ(p.admitted_at, u64(v, "admittedAt", path));
+  TRACE_READ(p.predicted_index, u64(v, "predictedIndex", path));
+  TRACE_READ(p.predicted_generation, u64(v, "predictedGeneration", path));
+  TRACE_READ(p.cache_generation, u64(v, "cacheGeneration", path));
+  TRACE_READ(p.d, i64(v, "d", path, 0));
+  TRACE_READ(p.epoch, u64(v, "epoch", path));
+  TRACE_READ(p.base_index, u64(v, "baseIndex", path));
+  p.status = "in flight";
+  TRACE_READ(p.entries, items<PlanEntryStep>(v, "entries", path, plan_entry));
+  TRACE_READ(p.orders, items<OrderStep>(v, "orders", path, order_step));
+  return p;
+}
+
+Result<VerdictRecord> verdict(const Value& v, const Path& path) {
+  if (!v.IsObject()) return invalid(path, "not an object");
+  VerdictRecord r;
+  TRACE_READ(r.node, small_int(v, "node", path, -1));
+  TRACE_READ(r.proposal, small_int(v, "proposal", path, kNoProposal));
+  TRACE_READ(r.status, text(v, "status", path));
+  TRACE_READ(r.outcome, text(v, "outcome", path));
+  return r;
+}
+
+Result<CheckRecord> check(const Value& v, const Path& path) {
+  if (!v.IsObject()) return invalid(path, "not an object");
+  CheckRecord r;
+  TRACE_READ(r.node, small_int(v, "node", path, -1));
+  TRACE_READ(r.ok, flag(v, "ok", path, true));
+  TRACE_READ(r.detail, text(v, "detail", path));
+  return r;
+}
+
+Result<TraceStepRecord> step(const Value& v, const Path& path, const TraceFile& file) {
+  if (!v.IsObject()) return invalid(path, "not an object");
+  TraceStepRecord s;
+  TRACE_READ(s.step, u64(v, "step", path));
+  TRACE_READ(s.action, text(v, "action", path));
+  TRACE_READ(s.node, small_int(v, "node", path, -1));
+  TRACE_READ(s.index, u64(v, "index", path));
+  TRACE_READ(s.detail, text(v, "detail", path));
+  const Value* nodes = nullptr;
+  TRACE_READ(nodes, array(v, "nodes", path, kTraceNodesMax));
+  std::size_t count = nodes == nullptr ? 0 : nodes->Size();
+  if (file.version >= 2 && count != file.node_names.size()) {
+    return invalid(path.field("nodes"), std::to_string(count) + " nodes, the trace names " +
+                                            std::to_string(file.node_names.size()));
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    const Value& n = (*nodes)[static_cast<rapidjson::SizeType>(i)];
+    if (n.IsNull()) {
+      s.nodes.emplace_back();
+      continue;
+    }
+    NodeRecord record;
+    TRACE_READ(record, node_record(n, path.field("nodes").item(i), file.version));
+    s.nodes.emplace_back(std::move(record));
+  }
+  if (const Value* admitted = member(v, "admitted")) {
+    ProposalStep p;
+    TRACE_READ(p, proposal(*admitted, path.field("admitted")));
+    s.admitted = std::move(p);
+  }
+  TRACE_READ(s.verdicts, items<VerdictRecord>(v, "verdicts", path, verdict));
+  TRACE_READ(s.checks, items<CheckRecord>(v, "checks", path, check));
+  return s;
+}
+
+Status header(const Value& doc, TraceFile& file) {
+  Path root;
+  TRACE_READ(file.source, text(doc, "source", root));
+  TRACE_READ(file.title, text(doc, "title", root));
+  TRACE_READ(file.seed, u64(doc, "seed", root));
+  TRACE_READ(file.digest_of, text(doc, "digestOf", root));
+  TRACE_READ(file.complete, flag(doc, "complete", root, true));
+  const Value* names = nullptr;
+  TRACE_READ(names, array(doc, "nodes", root, kTraceNodesMax));
+  for (rapidjson::SizeType i = 0; names != nullptr && i < names->Size(); ++i) {
+    if (!(*names)[i].IsString()) return invalid(root.field("nodes").item(i), "not a string");
+    file.node_names.emplace_back((*names)[i].GetString(), (*names)[i].GetStringLength());
+  }
+  if (const Value* labels = member(doc, "labels")) {
+    if (!labels->IsObject()) return invalid(root.field("labels"), "not an object");
+    for (auto it = labels->MemberBegin(); it != labels->MemberEnd(); ++it) {
+      if (!it->value.IsString()) return invalid(root.field("labels"), "a label is not a string");
+      file.labels.emplace(std::string(it->name.GetString(), it->name.GetStringLength()),
+                          std::string(it->value.GetString(), it->value.GetStringLength()));
+    }
+  }
+  if (const Value* window = member(doc, "window")) {
+    if (!window->IsObject()) return invalid(root.field("window"), "not an object");
+    Path at = root.field("window");
+    TRACE_READ(file.window_from, u64(*window, "from", at));
+    TRACE_READ(file.window_to, u64(*window, "to", at));
+    TRACE_READ(file.truncated, flag(*window, "truncated", at, false));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<TraceFile> read_trace(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError()) {
+    return make_error(
+        Code::kValidation,
+        "not a JSON trace file: " + std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
+            " at offset " + std::to_string(doc.GetErrorOffset()));
+  }
+  if (!doc.IsObject()) return make_error(Code::kValidation, "not a JSON trace file");
+  TraceFile file;
+  Path root;
+  std::string format;
+  TRACE_READ(format, text(doc, "format", root));
+  if (format == kTraceFormat2) {
+    file.version = 2;
+    TALLY_TRY(header(doc, file));
+  } else if (format == kTraceFormat1) {
+    file.version = 1;
+    file.source = "tally-sim";
+    TRACE_READ(file.seed, u64(doc, "seed", root));
+    file.title = "Trace of seed " + std::to_string(file.seed);
+  } else {
+    return make_error(Code::kValidation,
+                      "not a tally-trace/1 or tally-trace/2 file (format \"" + format + "\")");
+  }
+  const Value* steps = nullptr;
+  TRACE_READ(steps, array(doc, "steps", root, kTraceStepsMax));
+  if (steps == nullptr) return make_error(Code::kValidation, "the trace has no steps array");
+  file.steps.reserve(steps->Size());
+  for (rapidjson::SizeType i = 0; i < steps->Size(); ++i) {
+    TraceStepRecord s;
+    TRACE_READ(s, step((*steps)[i], root.field("steps").item(i), file));
+    if (file.version == 1 && file.node_names.size() < s.nodes.size()) {
+      for (std::size_t n = file.node_names.size(); n < s.nodes.size(); ++n)
+        file.node_names.push_back("node " + std::to_string(n));
+    }
+    file.steps.push_back(std::move(s));
+  }
+  for (TraceStepRecord& s : file.steps)  // version 1: a step may list fewer nodes
+    s.nodes.resize(file.node_names.size());
+  if (const Value* result = member(doc, "result")) {
+    if (!result->IsObject()) return invalid(root.field("result"), "not an object");
+    TRACE_READ(file.ok, flag(*result, "ok", root.field("result"), true));
+    TRACE_READ(file.violation, text(*result, "violation", root.field("result")));
+  }
+  return file;
+}
+
+}  // namespace tally::sim

@@ -1,0 +1,89 @@
+// A loaded trace as a stepping model (step_state.hpp): any step's full state, every node's
+// rows included, rebuilt from the trace's changes with bounded replay.
+//
+// A trace records changes (TRACE_FORMAT.md), so the state at step n is every change up to
+// n. Building the timeline replays the whole trace once, keeps the rows of every node at a
+// checkpoint every kCheckpointEvery steps, and meanwhile finds the first divergence
+// (divergence.hpp): two nodes' digests or verdicts at one index that differ, a node's parity,
+// a failed check, a simulator violation. state_at(n) then starts from the checkpoint at or
+// before n and replays fewer than kCheckpointEvery steps, so any seek costs the same on a long
+// trace. Memory stays bounded on a trace of very many keys: checkpoints are then spaced by
+// the rows they hold / kRowsPerStepMax steps instead (a slower seek, never an unbounded copy).
+// Immutable once built.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/sim/divergence.hpp"
+#include "core/sim/trace_file.hpp"
+
+namespace tally::sim {
+
+class TraceTimeline {
+ public:
+  static constexpr std::size_t kCheckpointEvery = 64;
+  static constexpr std::size_t kRowsPerStepMax = 8;  // checkpoint rows per step of the trace
+  static constexpr std::size_t kProposalsShown = 12;  // the latest ones, on each step
+
+  // REQUIRES: file.steps is not empty, and every step has one record slot per named node
+  // (trace_reader.hpp checks both).
+  explicit TraceTimeline(TraceFile file);
+
+  std::size_t size() const { return file_.steps.size(); }
+  const TraceFile& file() const { return file_; }
+  const std::optional<Divergence>& divergence() const { return divergence_; }
+
+  // The state after step n. REQUIRES: n < size().
+  StepState state_at(std::size_t n) const;
+  // How many steps state_at(n) replays past its checkpoint.
+  std::size_t replayed_for(std::size_t n) const;
+
+ private:
+  struct Row {
+    CacheSlot memory_gen0, memory_gen1, disk_gen0, disk_gen1;
+  };
+  struct NodeFrame {
+    bool recorded = false;  // some step has recorded this node
+    NodeRecord counters;    // the latest record, its rows dropped
+    std::map<std::string, Row> rows;  // by label_key(kind, id)
+  };
+  using Frame = std::vector<NodeFrame>;
+  struct Proposal {
+    ProposalStep view;
+    std::size_t admitted_step = 0;
+    std::vector<std::pair<std::size_t, VerdictRecord>> verdicts;  // by step, in order
+  };
+
+  void apply_step(Frame& frame, std::size_t n) const;
+  Frame frame_at(std::size_t n) const;
+  NodeStep node_step(const NodeFrame& frame, std::size_t node) const;
+  std::vector<NodeStep> node_steps(const Frame& frame) const;
+  std::vector<ProposalStep> proposals_at(std::size_t n) const;
+  std::vector<InvariantStep> invariants_at(std::size_t n, const std::vector<NodeStep>& nodes) const;
+  void index_proposals();
+  void scan();
+  std::optional<Divergence> check_step(std::size_t n, const Frame& frame);
+  bool parity_broken(const NodeFrame& frame, const NodeRecord& record) const;
+  std::string label(const std::string& key) const;
+
+  TraceFile file_;
+  struct Checkpoint {
+    std::size_t before_step;  // the frame before this step
+    Frame frame;
+  };
+  const Checkpoint& checkpoint_for(std::size_t n) const;
+
+  std::vector<Checkpoint> checkpoints_;  // by before_step, ascending; the first before step 0
+  std::vector<Proposal> proposals_;  // in admission order
+  std::map<int, std::size_t> proposal_at_;  // id -> position in proposals_
+  std::optional<Divergence> divergence_;
+  // The scan's memory: per log index, the first digest seen (node, step); per proposal, the
+  // first verdict.
+  std::map<std::uint64_t, std::pair<std::string, std::pair<int, std::size_t>>> digests_;
+  std::map<int, VerdictRecord> first_verdicts_;
+};
+
+}  // namespace tally::sim

@@ -1,0 +1,249 @@
+// Traces that carry state (core/sim/TRACE_FORMAT.md): a recording written as tally-trace/2 and
+// read back is the same recording; a timeline rebuilds every step's rows exactly with bounded
+// replay; the first divergence is found and named; tally-trace/1 still loads; malformed files
+// are refused with the field named.
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "core/sim/playground.hpp"
+#include "core/sim/prng.hpp"
+#include "core/sim/simulator.hpp"
+#include "core/sim/trace_reader.hpp"
+#include "core/sim/trace_recorder.hpp"
+#include "core/sim/trace_timeline.hpp"
+
+namespace tally {
+namespace {
+
+sim::SimOptions recorded(std::uint64_t seed, std::uint64_t steps) {
+  sim::SimOptions options;
+  options.seed = seed;
+  options.steps = steps;
+  options.record_rows = true;
+  return options;
+}
+
+sim::TraceFile read_back(const sim::TraceFile& file) {
+  auto read = sim::read_trace(sim::trace_file_json(file));
+  REQUIRE(read.ok());
+  return std::move(read).value();
+}
+
+// A free-play session long enough to cross many checkpoints: saves, deletes, applies,
+// rotations, crashes and restarts, drawn from a seeded PRNG.
+sim::Playground long_session(std::size_t actions) {
+  static const char* kActions[] = {"save:alice", "save:bob", "delete:alice", "delete:bob",
+                                   "save:carol", "apply",    "apply",        "apply",
+                                   "rotate",     "crash",    "restart",      "read:bob"};
+  sim::Playground play(false);
+  sim::Prng prng(11);
+  for (std::size_t i = 0; play.actions().size() < actions && i < actions * 4; ++i) {
+    std::uint64_t pick = prng.below(sizeof kActions / sizeof kActions[0]);
+    (void)play.act(kActions[pick]);  // impossible now (node down, nothing in flight): skipped
+  }
+  return play;
+}
+
+using Slots = std::map<std::pair<std::string, std::string>, std::vector<sim::CacheSlot>>;
+
+Slots slots_of(const sim::NodeStep& node) {
+  Slots out;
+  for (const sim::KeyRow& k : node.keys) {
+    std::vector<sim::CacheSlot> slots = {k.memory_gen0, k.memory_gen1, k.disk_gen0, k.disk_gen1};
+    bool any = false;
+    for (const sim::CacheSlot& slot : slots)
+      any = any || slot.present;
+    if (any) out[{k.kind, k.id_hex}] = slots;  // a watched key held nowhere is no row
+  }
+  return out;
+}
+
+TEST_CASE("a simulator recording written as tally-trace/2 reads back as the same recording",
+          "[trace]") {
+  sim::SimResult result = sim::simulate(recorded(3, 300));
+  REQUIRE(result.ok);
+  REQUIRE(result.recording.has_value());
+  const sim::TraceFile& file = *result.recording;
+  CHECK(file.node_names.size() == 3);
+  CHECK(file.steps.size() == result.trace.size());
+  std::size_t rows = 0, admitted = 0, verdicts = 0, checks = 0;
+  for (const sim::TraceStepRecord& s : file.steps) {
+    for (const auto& n : s.nodes)
+      rows += n ? n->rows.size() : 0;
+    admitted += s.admitted.has_value();
+    verdicts += s.verdicts.size();
+    checks += s.checks.size();
+  }
+  CHECK(rows > 100);
+  CHECK(admitted == result.stats.admitted);
+  CHECK(verdicts > admitted);  // every node answers every entry it applies
+  CHECK(checks >= 3);
+  CHECK(read_back(file) == file);
+}
+
+TEST_CASE("a timeline rebuilds every step of a long recording exactly, from checkpoints",
+          "[trace]") {
+  sim::Playground play = long_session(300);
+  const std::vector<sim::StepState>& steps = play.steps();
+  REQUIRE(steps.size() > 3 * sim::TraceTimeline::kCheckpointEvery);
+  sim::TraceRecorder recorder({"node"});
+  for (const sim::StepState& step : steps) {
+    sim::TraceStepRecord head;
+    head.step = step.number;
+    head.action = step.kind;
+    head.detail = step.event;
+    recorder.add_step(std::move(head), {step.nodes[0]});
+  }
+  sim::TraceTimeline timeline(read_back(recorder.finish("free play", true, "")));
+  REQUIRE(timeline.size() == steps.size());
+  for (std::size_t n = 0; n < steps.size(); ++n) {
+    INFO("step " << n << ": " << steps[n].event);
+    sim::StepState state = timeline.state_at(n);
+    const sim::NodeStep& expected = steps[n].nodes[0];
+    const sim::NodeStep& actual = state.nodes[0];
+    CHECK(actual.up == expected.up);
+    CHECK(actual.applied_index == expected.applied_index);
+    CHECK(actual.generation == expected.generation);
+    CHECK(actual.parity_ok == expected.parity_ok);
+    CHECK(actual.digest == expected.digest);
+    CHECK(slots_of(actual) == slots_of(expected));
+    CHECK(timeline.replayed_for(n) <= sim::TraceTimeline::kCheckpointEvery);
+  }
+  CHECK_FALSE(timeline.divergence().has_value());
+}
+
+TEST_CASE("a pre-fix run's trace diverges where parity first broke, and names the key",
+          "[trace]") {
+  sim::SimOptions options = recorded(7, 1000);
+  options.pre_fix = true;
+  sim::SimResult result = sim::simulate(options);
+  REQUIRE_FALSE(result.ok);
+  sim::TraceTimeline timeline(read_back(*result.recording));
+  REQUIRE(timeline.divergence().has_value());
+  const sim::Divergence& found = *timeline.divergence();
+  CHECK(found.what == "parity");
+  CHECK_FALSE(found.key.empty());
+  std::size_t first_broken = timeline.size();
+  const auto& steps = timeline.file().steps;
+  for (std::size_t n = 0; n < steps.size() && first_broken == timeline.size(); ++n) {
+    for (const auto& node : steps[n].nodes) {
+      if (node && node->parity.has_value() && !*node->parity) first_broken = n;
+    }
+  }
+  CHECK(found.step == first_broken);
+  sim::StepState at = timeline.state_at(found.step);
+  CHECK_THAT(at.explanation, Catch::StartsWith("FIRST DIVERGENCE (parity)"));
+  bool marked = false;
+  for (const sim::NodeStep& node : at.nodes) {
+    for (const sim::KeyRow& row : node.keys)
+      marked = marked || (row.label == found.key && (row.gen0_differs || row.gen1_differs));
+  }
+  CHECK(marked);
+}
+
+TEST_CASE("a planted divergence is found where the skipping node's state leaves the others'",
+          "[trace]") {
+  sim::SimOptions options = recorded(3, 600);
+  options.plant_divergence_at = 30;
+  sim::SimResult result = sim::simulate(options);
+  sim::TraceTimeline timeline(read_back(*result.recording));
+  REQUIRE(timeline.divergence().has_value());
+  const sim::Divergence& found = *timeline.divergence();
+  CHECK(found.what == "digest");
+  CHECK_FALSE(found.key.empty());
+  CHECK_THAT(found.detail, Catch::Contains("node 2"));
+  const sim::TraceStepRecord& at = timeline.file().steps[found.step];
+  CHECK(at.index >= 30);
+  // Before it, every index the nodes shared had one digest.
+  sim::SimOptions clean = recorded(3, 600);
+  sim::SimResult honest = sim::simulate(clean);
+  CHECK_FALSE(sim::TraceTimeline(read_back(*honest.recording)).divergence().has_value());
+}
+
+TEST_CASE("a tally-trace/1 file still loads: counters per node, no rows", "[trace]") {
+  sim::SimOptions options;
+  options.seed = 3;
+  options.steps = 80;
+  options.record_views = true;
+  sim::SimResult result = sim::simulate(options);
+  auto file = sim::read_trace(sim::trace_to_json(3, result.trace, result.ok, result.violation));
+  REQUIRE(file.ok());
+  CHECK(file->version == 1);
+  CHECK(file->title == "Trace of seed 3");
+  CHECK(file->node_names.size() == 3);
+  REQUIRE(file->steps.size() == result.trace.size());
+  sim::TraceTimeline timeline(std::move(file).value());
+  sim::StepState last = timeline.state_at(timeline.size() - 1);
+  REQUIRE(last.nodes.size() == 3);
+  for (const sim::NodeStep& node : last.nodes) {
+    CHECK_FALSE(node.keys_known);
+    CHECK(node.keys.empty());
+    CHECK(node.applied_index == result.stats.log_length);
+  }
+  CHECK_THAT(last.event, Catch::StartsWith("step "));
+}
+
+TEST_CASE("malformed trace files are refused, naming the field", "[trace]") {
+  auto refused = [](const std::string& json) {
+    auto read = sim::read_trace(json);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.error().code == Code::kValidation);
+    return read.error().message;
+  };
+  CHECK_THAT(refused("not json"), Catch::StartsWith("not a JSON trace file"));
+  CHECK_THAT(refused("[]"), Catch::StartsWith("not a JSON trace file"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/9","steps":[]})"),
+             Catch::Contains("tally-trace/9"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"]})"),
+             Catch::Contains("no steps array"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"applied":"7"}]}]})"),
+             Catch::StartsWith("steps[0].nodes[0].applied: not an unsigned integer"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a","b"],"steps":[{"nodes":[null]}]})"),
+             Catch::StartsWith("steps[0].nodes: 1 nodes, the trace names 2"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"advance":"sideways"}]}]})"),
+             Catch::Contains("advance"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"rows":[{"kind":"Volume","id":"ab","m0":7}]}]}]})"),
+             Catch::StartsWith("steps[0].nodes[0].rows[0].m0: not a slot"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"rows":[{"id":"ab"}]}]}]})"),
+             Catch::Contains("a row needs a kind and an id"));
+}
+
+TEST_CASE("a window of a live history shows slots it never saw as unknown, never as a difference",
+          "[trace]") {
+  sim::TraceFile file;
+  file.source = "cluster";
+  file.complete = false;
+  file.node_names = {"node 1"};
+  sim::CacheSlot live;
+  live.present = true;
+  live.tag_hex = "0011223344556677";
+  live.value_hex = "01";
+  live.decoded = "v";
+  sim::NodeRecord first;
+  first.applied_index = 41;
+  first.rows.push_back({"AccountMetadata", "ab", live, std::nullopt, live, std::nullopt});
+  sim::NodeRecord rotated;
+  rotated.applied_index = 42;
+  rotated.generation = 1;
+  rotated.advance = "rotation";
+  file.steps.push_back({1, "apply", 0, 41, "", {first}, std::nullopt, {}, {}});
+  file.steps.push_back({2, "apply", 0, 42, "", {rotated}, std::nullopt, {}, {}});
+  sim::TraceTimeline timeline(read_back(file));
+  sim::StepState before = timeline.state_at(0);
+  REQUIRE(before.nodes[0].keys.size() == 1);
+  const sim::KeyRow& row = before.nodes[0].keys[0];
+  CHECK(row.memory_gen0.present);
+  CHECK(row.memory_gen1.unknown);
+  CHECK(row.disk_gen1.unknown);
+  CHECK_FALSE(row.gen1_differs);
+  CHECK(before.nodes[0].parity_ok);
+  const sim::KeyRow& after = timeline.state_at(1).nodes[0].keys[0];
+  CHECK_FALSE(after.memory_gen0.present);  // the rotation emptied gen0 ...
+  CHECK_FALSE(after.memory_gen0.unknown);
+  CHECK(after.memory_gen1 == live);  // ... and moved the row to gen1, on disk as in memory
+  CHECK(after.disk_gen1 == live);
+  CHECK_FALSE(timeline.divergence().has_value());
+}
+
+}  // namespace
+}  // namespace tally
