@@ -8,8 +8,8 @@ namespace tally::sim {
 
 namespace {
 
-void set_if_changed(std::optional<CacheSlot>& change, const CacheSlot& before,
-                    const CacheSlot& now, bool& changed) {
+void set_if_changed(std::optional<CacheSlot>& change, const CacheSlot& before, const CacheSlot& now,
+                    bool& changed) {
   if (before == now) return;
   change = now;
   changed = true;
@@ -109,9 +109,12 @@ TraceStepRecord& TraceRecorder::last() {
   return file_.steps.back();
 }
 
-void TraceRecorder::remember_labels(const ProposalStep& proposal) {
-  for (const PlanEntryStep& e : proposal.entries)
+void TraceRecorder::remember_labels(ProposalStep& proposal) {
+  for (PlanEntryStep& e : proposal.entries) {
     remember_label(e.kind, e.id_hex, e.label);
+    e.label.clear();
+    e.watched = false;  // the file does not carry it
+  }
 }
 
 TraceFile TraceRecorder::finish(std::string title, bool ok, std::string violation) {

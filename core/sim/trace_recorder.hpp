@@ -21,8 +21,9 @@ class TraceRecorder {
   TraceStepRecord& add_step(TraceStepRecord head, const std::vector<std::optional<NodeStep>>& now);
   // The latest step (admissions, verdicts and checks attach to it). REQUIRES: one was added.
   TraceStepRecord& last();
-  // Names the plan's keys in the labels table.
-  void remember_labels(const ProposalStep& proposal);
+  // Moves the plan's key names into the labels table, as the file holds them (an entry names
+  // its key through the table, so a recording equals its own file read back).
+  void remember_labels(ProposalStep& proposal);
 
   std::size_t steps() const { return file_.steps.size(); }
   // The recording; the recorder is spent afterwards.

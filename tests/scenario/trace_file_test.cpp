@@ -78,7 +78,18 @@ TEST_CASE("a simulator recording written as tally-trace/2 reads back as the same
   CHECK(admitted == result.stats.admitted);
   CHECK(verdicts > admitted);  // every node answers every entry it applies
   CHECK(checks >= 3);
-  CHECK(read_back(file) == file);
+  sim::TraceFile back = read_back(file);
+  REQUIRE(back.steps.size() == file.steps.size());
+  for (std::size_t n = 0; n < file.steps.size(); ++n) {
+    if (back.steps[n] == file.steps[n]) continue;
+    sim::TraceFile written = file, read = back;  // the first step that differs, as text
+    written.steps = {file.steps[n]};
+    read.steps = {back.steps[n]};
+    INFO("written: " << sim::trace_file_json(written) << "\nread: " << sim::trace_file_json(read));
+    CHECK(back.steps[n] == file.steps[n]);
+    break;
+  }
+  CHECK(back == file);
 }
 
 TEST_CASE("a timeline rebuilds every step of a long recording exactly, from checkpoints",
@@ -112,8 +123,7 @@ TEST_CASE("a timeline rebuilds every step of a long recording exactly, from chec
   CHECK_FALSE(timeline.divergence().has_value());
 }
 
-TEST_CASE("a pre-fix run's trace diverges where parity first broke, and names the key",
-          "[trace]") {
+TEST_CASE("a pre-fix run's trace diverges where parity first broke, and names the key", "[trace]") {
   sim::SimOptions options = recorded(7, 1000);
   options.pre_fix = true;
   sim::SimResult result = sim::simulate(options);
@@ -192,20 +202,26 @@ TEST_CASE("malformed trace files are refused, naming the field", "[trace]") {
   };
   CHECK_THAT(refused("not json"), Catch::StartsWith("not a JSON trace file"));
   CHECK_THAT(refused("[]"), Catch::StartsWith("not a JSON trace file"));
-  CHECK_THAT(refused(R"({"format":"tally-trace/9","steps":[]})"),
-             Catch::Contains("tally-trace/9"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/9","steps":[]})"), Catch::Contains("tally-trace/9"));
   CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"]})"),
              Catch::Contains("no steps array"));
-  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"applied":"7"}]}]})"),
-             Catch::StartsWith("steps[0].nodes[0].applied: not an unsigned integer"));
+  CHECK_THAT(
+      refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"applied":"7"}]}]})"),
+      Catch::StartsWith("steps[0].nodes[0].applied: not an unsigned integer"));
   CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a","b"],"steps":[{"nodes":[null]}]})"),
              Catch::StartsWith("steps[0].nodes: 1 nodes, the trace names 2"));
-  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"advance":"sideways"}]}]})"),
-             Catch::Contains("advance"));
-  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"rows":[{"kind":"Volume","id":"ab","m0":7}]}]}]})"),
-             Catch::StartsWith("steps[0].nodes[0].rows[0].m0: not a slot"));
-  CHECK_THAT(refused(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"rows":[{"id":"ab"}]}]}]})"),
-             Catch::Contains("a row needs a kind and an id"));
+  CHECK_THAT(
+      refused(
+          R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"advance":"sideways"}]}]})"),
+      Catch::Contains("advance"));
+  CHECK_THAT(
+      refused(
+          R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"rows":[{"kind":"Volume","id":"ab","m0":7}]}]}]})"),
+      Catch::StartsWith("steps[0].nodes[0].rows[0].m0: not a slot"));
+  CHECK_THAT(
+      refused(
+          R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"rows":[{"id":"ab"}]}]}]})"),
+      Catch::Contains("a row needs a kind and an id"));
 }
 
 TEST_CASE("a window of a live history shows slots it never saw as unknown, never as a difference",
@@ -218,6 +234,7 @@ TEST_CASE("a window of a live history shows slots it never saw as unknown, never
   live.present = true;
   live.tag_hex = "0011223344556677";
   live.value_hex = "01";
+  live.value_bytes = 1;
   live.decoded = "v";
   sim::NodeRecord first;
   first.applied_index = 41;
@@ -237,7 +254,9 @@ TEST_CASE("a window of a live history shows slots it never saw as unknown, never
   CHECK(row.disk_gen1.unknown);
   CHECK_FALSE(row.gen1_differs);
   CHECK(before.nodes[0].parity_ok);
-  const sim::KeyRow& after = timeline.state_at(1).nodes[0].keys[0];
+  sim::StepState rotated_state = timeline.state_at(1);
+  REQUIRE(rotated_state.nodes[0].keys.size() == 1);
+  const sim::KeyRow& after = rotated_state.nodes[0].keys[0];
   CHECK_FALSE(after.memory_gen0.present);  // the rotation emptied gen0 ...
   CHECK_FALSE(after.memory_gen0.unknown);
   CHECK(after.memory_gen1 == live);  // ... and moved the row to gen1, on disk as in memory
