@@ -3,6 +3,8 @@
 #include <cstring>
 #include <new>
 
+#include "core/domain/validation.hpp"
+#include "native/http/canonical_request.hpp"
 #include "native/http/reads.hpp"
 #include "native/http/route_table.hpp"
 #include "native/http/server_impl.hpp"
@@ -106,18 +108,6 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> segments;
-  std::size_t at = 0;
-  while (at < path.size()) {
-    std::size_t slash = path.find('/', at);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > at) segments.push_back(percent_decode(path.substr(at, slash - at), false));
-    at = slash + 1;
-  }
-  return segments;
-}
-
 std::vector<std::pair<std::string, std::string>> split_query(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
   std::size_t at = 0;
@@ -137,6 +127,29 @@ std::vector<std::pair<std::string, std::string>> split_query(std::string_view qu
   return out;
 }
 
+// A body must say it is JSON (canonical_request.hpp).
+std::optional<ApiError> refuse_content_type(const Call& call) {
+  if (call.body().empty()) return std::nullopt;
+  const auto type = call.header("content-type");
+  if (type && is_json_media_type(*type)) return std::nullopt;
+  return ApiError{415, "VALIDATION",
+                  "a request body must be sent as Content-Type: application/json, not " +
+                      (type ? domain::quote_input(*type) : std::string("without one")),
+                  ""};
+}
+
+// A browser sends Origin with every cross-site write, and no origin is allowed here (no CORS
+// header is ever sent): a web page open on the same machine cannot post through a node, even
+// one that runs without tokens. Other clients send no Origin.
+std::optional<ApiError> refuse_cross_origin(const Call& call) {
+  if (call.method == "GET" || call.method == "HEAD") return std::nullopt;
+  const auto origin = call.header("origin");
+  if (!origin) return std::nullopt;
+  return ApiError{403, "FORBIDDEN",
+                  "cross-origin writes are refused (Origin " + domain::quote_input(*origin) + ")",
+                  ""};
+}
+
 const char* reason_of(int status) {
   switch (status) {
     case 200: return "OK";
@@ -145,11 +158,13 @@ const char* reason_of(int status) {
     case 204: return "No Content";
     case 307: return "Temporary Redirect";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 412: return "Precondition Failed";
     case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
@@ -173,8 +188,14 @@ int on_request(h2o_handler_t* self, h2o_req_t* req) {
   void* memory = h2o_mem_alloc_shared(&req->pool, sizeof(std::shared_ptr<bool>), dispose_alive);
   new (memory) std::shared_ptr<bool>(call->alive);
   call->method = std::string(req->method.base, req->method.len);
-  call->segments =
-      split_path(std::string_view(req->path_normalized.base, req->path_normalized.len));
+  // The raw target, never h2o's normalized path (canonical_request.hpp).
+  const std::size_t path_bytes = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
+  auto segments = canonical_segments(std::string_view(req->path.base, path_bytes));
+  if (segments.ok()) {
+    call->segments = std::move(segments).value();
+  } else {
+    call->refusal = api_error(segments.error());
+  }
   // The SDKs' gateway prefix: /api/ledger/v2/... is /v2/..., /api/ledger/_/info is /_/info.
   if (call->segments.size() >= 2 && call->segments[0] == "api" && call->segments[1] == "ledger") {
     call->segments.erase(call->segments.begin(), call->segments.begin() + 2);
@@ -302,6 +323,7 @@ void Server::Impl::respond_error(const CallPtr& call, const Error& error, const 
 }
 
 void Server::Impl::dispatch(const CallPtr& call) {
+  if (call->refusal) return respond_error(call, *call->refusal);
   std::string allow;
   const Route* route = match_route(*call, allow);
   if (route == nullptr) {
@@ -311,6 +333,7 @@ void Server::Impl::dispatch(const CallPtr& call) {
   }
   call->route = route;
   call->metric = metric_name(*route);
+  if (auto refused = refuse_cross_origin(*call)) return respond_error(call, *refused);
   const std::size_t body_max =
       route->body_bytes_max != 0 ? route->body_bytes_max : config.body_bytes_max;
   if (call->body().size() > body_max) {
@@ -320,6 +343,7 @@ void Server::Impl::dispatch(const CallPtr& call) {
                                            " bytes, over the limit of " + std::to_string(body_max),
                                        ""}));
   }
+  if (auto refused = refuse_content_type(*call)) return respond_error(call, *refused);
   if (route->kind == RouteKind::kRead) return run_read(*this, call, route->handler);
   route->handler(*this, call);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +32,7 @@ struct Call {
   std::shared_ptr<bool> alive;
   std::string method;
   std::vector<std::string> segments;  // the decoded path, without the /api/ledger prefix
+  std::optional<ApiError> refusal;    // the path is not canonical (canonical_request.hpp)
   std::vector<std::pair<std::string, std::string>> query;
   std::vector<std::pair<std::string, std::string>> path_params;  // {ledger}, {id}, ...
   const Route* route = nullptr;
