@@ -1,11 +1,13 @@
 #include "native/http/server.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <new>
 
 #include "core/domain/validation.hpp"
 #include "native/http/canonical_request.hpp"
 #include "native/http/reads.hpp"
+#include "native/http/route_access.hpp"
 #include "native/http/route_table.hpp"
 #include "native/http/server_impl.hpp"
 #include "native/json/json.hpp"
@@ -127,6 +129,12 @@ std::vector<std::pair<std::string, std::string>> split_query(std::string_view qu
   return out;
 }
 
+std::uint64_t wall_clock_s() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
 // A body must say it is JSON (canonical_request.hpp).
 std::optional<ApiError> refuse_content_type(const Call& call) {
   if (call.body().empty()) return std::nullopt;
@@ -158,6 +166,7 @@ const char* reason_of(int status) {
     case 204: return "No Content";
     case 307: return "Temporary Redirect";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -333,6 +342,14 @@ void Server::Impl::dispatch(const CallPtr& call) {
   }
   call->route = route;
   call->metric = metric_name(*route);
+  if (config.tokens) {
+    if (auto refused = refuse_access(*call, *route, *config.tokens, wall_clock_s())) {
+      Headers headers;
+      if (refused->status == 401)
+        headers.emplace_back("www-authenticate", "Bearer realm=\"tally\"");
+      return respond_error(call, *refused, headers);
+    }
+  }
   if (auto refused = refuse_cross_origin(*call)) return respond_error(call, *refused);
   const std::size_t body_max =
       route->body_bytes_max != 0 ? route->body_bytes_max : config.body_bytes_max;
@@ -352,6 +369,8 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
                                               replica::Node& node) {
   auto address = split_address(config.http_address);
   if (!address.ok()) return std::move(address).error();
+  if (!config.tokens && !config.auth_off)
+    return make_error(Code::kConfiguration, "no token key for client tokens, and auth not off");
   std::unique_ptr<Server> server(new Server());
   server->impl_ = std::make_unique<Impl>();
   Impl& impl = *server->impl_;

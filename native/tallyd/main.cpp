@@ -2,13 +2,14 @@
 // SQLite, and the HTTP/JSON API on the same loop.
 //
 // Every flag can come from a config file (--config FILE, TOML or INI, keys as the long flag
-// names). Peers authenticate each other over mutual TLS (peer_tls.hpp). Exit codes: 0 clean
-// stop (SIGTERM, SIGINT), 1 runtime failure, 2 bad flags (no peer TLS and no --insecure-peers
-// included), 3 a data dir of another cluster or audit key (or a missing key for an existing
-// store), or peer certificates that do not fit, 4 a data dir of another schema version, 5 a
-// damaged data dir (a Raft metadata file, log segment or snapshot that cannot be read, a store
-// whose version row does not decode, or whose cache disagrees with the attribute rows it
-// stands for: left as it was, for the operator; a store SQLite cannot open at all is still 1).
+// names). Peers authenticate each other over mutual TLS (peer_tls.hpp), clients with bearer
+// tokens (client_auth.hpp). Exit codes: 0 clean stop (SIGTERM, SIGINT), 1 runtime failure, 2
+// bad flags (no peer TLS and no --insecure-peers, no token key and no --auth=off included), 3 a
+// data dir of another cluster or audit key (or a missing key for an existing store), or peer
+// certificates that do not fit, 4 a data dir of another schema version, 5 a damaged data dir (a
+// Raft metadata file, log segment or snapshot that cannot be read, a store whose version row does
+// not decode, or whose cache disagrees with the attribute rows it stands for: left as it was, for
+// the operator; a store SQLite cannot open at all is still 1).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/raft/store_digest.hpp"
 #include "native/raft/uv_host.hpp"
+#include "native/tallyd/client_auth.hpp"
 #include "native/tallyd/defaults.hpp"
 #include "native/tallyd/log.hpp"
 #include "native/tallyd/peer_tls.hpp"
@@ -50,6 +52,7 @@ struct Options {
   unsigned group_commit_ms = defaults::kGroupCommitMs;
   std::string audit_key_file;  // default: <data-dir>/audit.key
   PeerFlags peer;              // mutual TLS between nodes (peer_tls.hpp)
+  ClientAuthFlags clients;     // bearer tokens on the API (client_auth.hpp)
 };
 
 Result<std::map<std::uint64_t, std::string>> parse_peers(const std::string& text,
@@ -165,6 +168,11 @@ int run(const Options& options) {
     log_event("error", "peer_tls_refused", {{"reason", peer_tls.error().message}});
     return peer_tls.error().code == Code::kValidation ? kExitUsage : kExitConfiguration;
   }
+  auto tokens = client_token_gate(options.clients, options.cluster_id);
+  if (!tokens.ok()) {
+    log_event("error", "client_auth_refused", {{"reason", tokens.error().message}});
+    return tokens.error().code == Code::kValidation ? kExitUsage : kExitConfiguration;
+  }
   auto key = load_audit_key(options);
   if (!key.ok()) {
     log_event("error", "audit_key_refused", {{"reason", key.error().message}});
@@ -213,6 +221,8 @@ int run(const Options& options) {
   server.peer_http = http_peers.value();
   server.cluster_id = options.cluster_id;
   server.audit_key = key.value();
+  server.tokens = std::move(tokens).value();
+  server.auth_off = !server.tokens;
   server.log = [](const std::string& line) { log_line("info", line); };
   auto started = http::Server::start(&daemon.loop, server, daemon.host->node());
   if (!started.ok()) {
@@ -291,7 +301,8 @@ int main(int argc, char** argv) {
   CLI::App app{"tallyd: one node of a Tally cluster (Raft + HTTP/JSON API)"};
   app.footer(
       "Exit codes: 0 clean stop (SIGTERM, SIGINT); 1 runtime failure (the node failed); 2 bad "
-      "flags (no peer TLS and no --insecure-peers included);\n3 a data dir of another cluster "
+      "flags (no peer TLS and no --insecure-peers, no --token-key-file and no --auth=off "
+      "included);\n3 a data dir of another cluster "
       "or audit key, or peer certificates that do not fit (another node or cluster, not under "
       "the CA);\n4 a store of another schema version;\n5 a damaged data dir (unreadable Raft "
       "metadata, log segment or snapshot, or a cache that disagrees with the rows it stands "
@@ -336,6 +347,14 @@ int main(int argc, char** argv) {
   app.add_option("--peer-ca", options.peer.ca, "the cluster CA's certificate (PEM)");
   app.add_flag("--insecure-peers", options.peer.insecure,
                "Raft over plaintext TCP, peers unauthenticated (local experiments only)");
+  app.add_option("--token-key-file", options.clients.token_key_file,
+                 "the cluster's token key (32 bytes, mode 0600): API requests need a bearer "
+                 "token it signed");
+  app.add_option("--auth", options.clients.auth,
+                 "on: every API request needs a bearer token; off: none (local experiments "
+                 "only)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
