@@ -221,8 +221,9 @@ int on_request(h2o_handler_t* self, h2o_req_t* req) {
 void on_accept(uv_stream_t* listener, int status) {
   if (status != 0) return;
   auto* impl = static_cast<Server::Impl*>(listener->data);
+  const bool over = impl->connections.size() >= impl->config.connections_max;
   uv_tcp_t* connection = impl->connections.open(listener->loop);
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(connection)) != 0) {
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(connection)) != 0 || over) {
     uv_close(reinterpret_cast<uv_handle_t*>(connection), &OpenConnections::on_closed);
     return;
   }
@@ -385,6 +386,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   // the whole body, so the client reads the answer before the connection closes).
   impl.globalconf.max_request_entity_size = impl.config.body_bytes_max * 2;
   impl.globalconf.http1.upgrade_to_http2 = 0;
+  impl.globalconf.http1.req_timeout = impl.config.request_timeout_ms;
   h2o_hostconf_t* host =
       h2o_config_register_host(&impl.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
   h2o_pathconf_t* path = h2o_config_register_path(host, "/", 0);
@@ -407,7 +409,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   impl.listener.data = &impl;
   impl.listening = true;
   int rv = uv_tcp_bind(&impl.listener, reinterpret_cast<const sockaddr*>(&bind_address), 0);
-  if (rv == 0) rv = uv_listen(reinterpret_cast<uv_stream_t*>(&impl.listener), 128, on_accept);
+  if (rv == 0) rv = uv_listen(reinterpret_cast<uv_stream_t*>(&impl.listener), 1024, on_accept);
   if (rv != 0) {
     server->stop_listening();
     uv_run(loop, UV_RUN_NOWAIT);  // the listener's close callback, before the memory goes

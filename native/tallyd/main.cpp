@@ -10,6 +10,8 @@
 // Raft metadata file, log segment or snapshot that cannot be read, a store whose version row does
 // not decode, or whose cache disagrees with the attribute rows it stands for: left as it was, for
 // the operator; a store SQLite cannot open at all is still 1).
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -51,8 +53,10 @@ struct Options {
   std::size_t group_entries_max = defaults::kGroupEntriesMax;
   unsigned group_commit_ms = defaults::kGroupCommitMs;
   std::string audit_key_file;  // default: <data-dir>/audit.key
-  PeerFlags peer;              // mutual TLS between nodes (peer_tls.hpp)
-  ClientAuthFlags clients;     // bearer tokens on the API (client_auth.hpp)
+  std::size_t connections_max = 4096;
+  std::uint64_t request_timeout_ms = 10000;
+  PeerFlags peer;           // mutual TLS between nodes (peer_tls.hpp)
+  ClientAuthFlags clients;  // bearer tokens on the API (client_auth.hpp)
 };
 
 Result<std::map<std::uint64_t, std::string>> parse_peers(const std::string& text,
@@ -141,8 +145,25 @@ struct Daemon {
   }
 };
 
+// Room for connections_max client connections beside the store, the Raft log and the peers:
+// the soft descriptor limit raised as far as the hard one allows (a warning when short).
+void raise_descriptor_limit(std::size_t connections_max) {
+  constexpr rlim_t kReserve = 256;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(connections_max) + kReserve;
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted)
+    log_event("warn", "descriptor_limit",
+              {{"limit", std::to_string(limit.rlim_cur)},
+               {"note", "below --connections-max plus a reserve: raise the hard limit"}});
+}
+
 int run(const Options& options) {
   set_log_node(options.id);
+  raise_descriptor_limit(options.connections_max);
   auto voters = parse_peers(options.peers, "--peers");
   if (!voters.ok()) {
     log_event("error", "bad_flags", {{"reason", voters.error().message}});
@@ -222,6 +243,8 @@ int run(const Options& options) {
   server.cluster_id = options.cluster_id;
   server.audit_key = key.value();
   server.tokens = std::move(tokens).value();
+  server.connections_max = options.connections_max;
+  server.request_timeout_ms = options.request_timeout_ms;
   server.auth_off = !server.tokens;
   server.log = [](const std::string& line) { log_line("info", line); };
   auto started = http::Server::start(&daemon.loop, server, daemon.host->node());
@@ -355,6 +378,13 @@ int main(int argc, char** argv) {
                  "only)")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  app.add_option("--connections-max", options.connections_max,
+                 "open API connections; more are closed as soon as they are accepted")
+      ->capture_default_str();
+  app.add_option("--request-timeout-ms", options.request_timeout_ms,
+                 "a connection's next request (headers and body) must arrive within this (ms) "
+                 "of its opening or previous answer, else it is closed")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -363,10 +393,12 @@ int main(int argc, char** argv) {
   }
   if (options.id == 0 || options.max_in_flight == 0 || options.snapshot_threshold == 0 ||
       options.batch_entries_max == 0 || options.batch_bytes_max == 0 ||
-      options.group_entries_max == 0 || options.group_commit_ms == 0) {
+      options.group_entries_max == 0 || options.group_commit_ms == 0 ||
+      options.connections_max == 0 || options.request_timeout_ms == 0) {
     std::fprintf(stderr,
                  "tallyd: --id, --max-in-flight, --snapshot-threshold, --batch-entries-max, "
-                 "--batch-bytes-max, --group-entries-max and --group-commit-ms must be > 0\n");
+                 "--batch-bytes-max, --group-entries-max, --group-commit-ms, --connections-max "
+                 "and --request-timeout-ms must be > 0\n");
     return 2;
   }
   if (options.audit_key_file.empty())

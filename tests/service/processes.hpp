@@ -3,6 +3,7 @@
 // started and stopped with `tally cluster`.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ std::string token_key_flag(const std::string& cluster_dir);
 // otherwise) and exports it as TALLY_TOKEN, so the CLI commands the test runs send it too.
 // LocalCluster calls it; returns the token ("" when there is none).
 std::string use_cluster_token(const std::string& dir);
+
+// A raw TCP connection to 127.0.0.1:port (-1 when it cannot connect).
+int connect_to(int port);
+// Sends all of bytes in one call (false when it could not).
+bool send_all(int fd, const std::string& bytes);
+// Reads until the peer closes (true) or the deadline passes (false).
+bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline);
 
 // A base port P such that P+1..P+n and P+101..P+100+n are free now.
 int free_base_port(int n);
