@@ -209,20 +209,31 @@ run_cluster() {
   echo "== a 3-node cluster under $dir"
   if [ -f "$dir/cluster.json" ]; then $tally cluster down --dir "$dir" >/dev/null 2>&1 || true; fi
   $tally cluster up 3 --dir "$dir" --base-port "$base"
-  local node="http://127.0.0.1:$((base + 101))"
+  local node="http://127.0.0.1:$((base + 101))" token
+  token=$(cat "$dir/admin.token")
   cat <<EOF
+Every request carries a bearer token (docs/security.md); the cluster's admin token (every
+ledger, read write admin, 30 days) is in $dir/admin.token:
+  export TALLY_TOKEN=$token
+  tcurl() { curl -s --location-trusted -H "Authorization: Bearer \$TALLY_TOKEN" "\$@"; }
 Send requests to any node: Formance's v2 API at /v2/... (and /api/ledger/v2/... for its
-SDKs); a follower redirects to the leader. E.g. $node:
-  curl -sL -X POST $node/v2/demo
-  curl -sL -X POST $node/v2/demo/transactions \\
-    -d '{"postings":[{"source":"world","destination":"users:alice","amount":100,"asset":"USD/2"}]}'
-  curl -sL "$node/v2/demo/accounts/users:alice?expand=volumes"
-  curl -sL $node/v2/demo/transactions
-  curl -s $node/_tally/info; curl -s $node/_tally/check
-Or with the CLI: $tally --node $node tx list demo
+SDKs); a follower redirects to the leader (--location-trusted follows it with the token). E.g.:
+  tcurl -X POST $node/v2/demo
+  tcurl $node/v2/demo/transactions \\
+    --json '{"postings":[{"source":"world","destination":"users:alice","amount":100,"asset":"USD/2"}]}'
+  tcurl "$node/v2/demo/accounts/users:alice?expand=volumes"
+  tcurl $node/v2/demo/transactions
+  tcurl $node/_tally/info; tcurl $node/_tally/check
+Or with the CLI (it sends TALLY_TOKEN): $tally --node $node tx list demo
 Status: $tally cluster status --dir $dir
 Stop:   $tally cluster down --dir $dir
 EOF
+  # The token at work, as the examples use it: the node's info through a follower or not.
+  export TALLY_TOKEN=$token
+  tcurl() { curl -s --location-trusted -H "Authorization: Bearer $TALLY_TOKEN" "$@"; }
+  echo "== $node/_tally/info with the token:"
+  tcurl "$node/_tally/info"
+  echo
 }
 
 cmd=${1:-}

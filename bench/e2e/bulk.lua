@@ -5,6 +5,7 @@ local accounts = tonumber(os.getenv("E2E_ACCOUNTS"))
 local size = tonumber(os.getenv("E2E_BULK"))
 local path = os.getenv("E2E_PATH")
 local headers = {["Content-Type"] = "application/json"}
+if os.getenv("E2E_TOKEN") then headers["Authorization"] = "Bearer " .. os.getenv("E2E_TOKEN") end
 
 function init(args)
   statuses = {}

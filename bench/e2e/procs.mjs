@@ -49,8 +49,15 @@ export async function freeBase(offsets) {
   throw new Error('no free port range found');
 }
 
+// The bearer token sent with every request (Tally's admin token; none for etcd/PostgreSQL).
+let bearer;
+export function useBearerToken(token) {
+  bearer = token;
+}
+const authorization = () => (bearer ? { authorization: `Bearer ${bearer}` } : {});
+
 export async function getJson(url, timeoutMs = 30000) {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(url, { headers: authorization(), signal: AbortSignal.timeout(timeoutMs) });
   return { status: response.status, body: await response.json() };
 }
 
@@ -62,7 +69,7 @@ export async function postForJson(url, body, timeoutMs = 30000) {
 export async function postJson(url, body, timeoutMs = 30000) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authorization() },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { freeBase, getJson, postJson, run, sleep, waitFor, wrk } from './procs.mjs';
+import { freeBase, getJson, postJson, run, sleep, useBearerToken, waitFor, wrk } from './procs.mjs';
 import { bulkTransfer, infoFields, routes } from './routes.mjs';
 
 const LEDGER = 'bench';
@@ -26,6 +26,8 @@ export class TallyCluster {
     await run(this.tally, ['cluster', 'up', '3', '--dir', this.dir, '--base-port', String(base),
       '--tallyd', this.tallyd]);
     const cluster = JSON.parse(readFileSync(path.join(this.dir, 'cluster.json'), 'utf8'));
+    this.token = readFileSync(path.join(this.dir, 'admin.token'), 'utf8').trim();
+    useBearerToken(this.token);
     this.nodes = cluster.nodes.map((node) => ({ id: node.id, url: `http://${node.http}`, pid: node.pid }));
     this.pids = this.nodes.map((node) => node.pid);
     this.leader = await waitFor('a Tally leader', async () => {
@@ -106,7 +108,8 @@ export class TallyCluster {
   async load({ name, script, path: route, connections, seconds, perRequest, env = {} }) {
     const before = await this.totals();
     const result = await wrk({ script, url: this.leader + route, connections, seconds,
-      env: { E2E_PATH: route, E2E_ACCOUNTS: String(this.accounts), ...env }, serverPids: this.pids });
+      env: { E2E_PATH: route, E2E_ACCOUNTS: String(this.accounts), E2E_TOKEN: this.token, ...env },
+      serverPids: this.pids });
     await this.quiesce();
     const after = await this.totals();
     const agreement = await this.agreement();

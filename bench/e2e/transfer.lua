@@ -4,6 +4,7 @@ dofile(os.getenv("E2E_LUA_DIR") .. "/common.lua")
 local accounts = tonumber(os.getenv("E2E_ACCOUNTS"))
 local path = os.getenv("E2E_PATH")
 local headers = {["Content-Type"] = "application/json"}
+if os.getenv("E2E_TOKEN") then headers["Authorization"] = "Bearer " .. os.getenv("E2E_TOKEN") end
 
 function init(args)
   statuses = {}

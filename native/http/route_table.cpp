@@ -12,17 +12,18 @@ constexpr RouteKind N = RouteKind::kNode;
 constexpr Scope kRead = Scope::kLedgerRead;
 constexpr Scope kWrite = Scope::kLedgerWrite;
 constexpr Scope kAdmin = Scope::kNodeAdmin;
+constexpr Scope kInfo = Scope::kNodeInfo;
 
 // Literal segments before {ledger} patterns: "/v2/_info" is not a ledger named _info.
 constexpr std::array kRoutes = std::to_array<Route>({
     // Tally's own node routes.
-    {"GET", "/_tally/info", handle_node_info, N, kAdmin},
+    {"GET", "/_tally/info", handle_node_info, N, kInfo},
     {"GET", "/_tally/check", handle_node_check, N, kAdmin},
     {"GET", "/_tally/metrics", handle_node_metrics, N, kAdmin},
     {"GET", "/_tally/log", handle_node_log, N, kAdmin},
     {"GET", "/_tally/trace", handle_node_trace, N, kAdmin},
     // The gateway's service routes.
-    {"GET", "/_/info", handle_config_info, N, kRead},
+    {"GET", "/_/info", handle_config_info, N, kInfo},
     {"GET", "/_/metrics", handle_gateway_metrics, N, kRead},
     {"GET", "/v2/_info", handle_v2_info, R, kRead},
     // What Tally does not have: a typed 501 each.

@@ -1,7 +1,7 @@
 // The one table of routes the server serves (docs/design.md §9; docs/api.md). Each entry names the
 // method, the path pattern ("{name}" matches one decoded segment), the handler, the metric
-// name, and what a later security layer needs: the scope a caller must hold and the body
-// limit (0: the server's). A path that matches a pattern under another method answers 405
+// name, the scope a caller's token must hold (route_access.hpp) and the body limit (0: the
+// server's). A path that matches a pattern under another method answers 405
 // with Allow; one that matches none, 404. Formance's paths are served at /v2/... and, for its
 // SDKs' gateway prefix, at /api/ledger/v2/... (and /api/ledger/_/info).
 //
@@ -23,8 +23,10 @@ using Handler = void (*)(Server::Impl& impl, const CallPtr& call);
 // answer from this node as they are.
 enum class RouteKind { kRead, kWrite, kNode };
 
-// The scope a caller will need (the security layer's; not enforced yet).
-enum class Scope { kLedgerRead, kLedgerWrite, kNodeAdmin };
+// The right a caller's token needs (route_access.hpp): read or write on the ledger the path
+// names (on any ledger for a route without one), admin for the node's own routes, and any
+// valid token for the info routes.
+enum class Scope { kLedgerRead, kLedgerWrite, kNodeAdmin, kNodeInfo };
 
 struct Route {
   std::string_view method;

@@ -1,9 +1,13 @@
 #include "native/http/server.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <new>
 
+#include "core/domain/validation.hpp"
+#include "native/http/canonical_request.hpp"
 #include "native/http/reads.hpp"
+#include "native/http/route_access.hpp"
 #include "native/http/route_table.hpp"
 #include "native/http/server_impl.hpp"
 #include "native/json/json.hpp"
@@ -106,18 +110,6 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> segments;
-  std::size_t at = 0;
-  while (at < path.size()) {
-    std::size_t slash = path.find('/', at);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > at) segments.push_back(percent_decode(path.substr(at, slash - at), false));
-    at = slash + 1;
-  }
-  return segments;
-}
-
 std::vector<std::pair<std::string, std::string>> split_query(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
   std::size_t at = 0;
@@ -137,6 +129,35 @@ std::vector<std::pair<std::string, std::string>> split_query(std::string_view qu
   return out;
 }
 
+std::uint64_t wall_clock_s() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// A body must say it is JSON (canonical_request.hpp).
+std::optional<ApiError> refuse_content_type(const Call& call) {
+  if (call.body().empty()) return std::nullopt;
+  const auto type = call.header("content-type");
+  if (type && is_json_media_type(*type)) return std::nullopt;
+  return ApiError{415, "VALIDATION",
+                  "a request body must be sent as Content-Type: application/json, not " +
+                      (type ? domain::quote_input(*type) : std::string("without one")),
+                  ""};
+}
+
+// A browser sends Origin with every cross-site write, and no origin is allowed here (no CORS
+// header is ever sent): a web page open on the same machine cannot post through a node, even
+// one that runs without tokens. Other clients send no Origin.
+std::optional<ApiError> refuse_cross_origin(const Call& call) {
+  if (call.method == "GET" || call.method == "HEAD") return std::nullopt;
+  const auto origin = call.header("origin");
+  if (!origin) return std::nullopt;
+  return ApiError{403, "FORBIDDEN",
+                  "cross-origin writes are refused (Origin " + domain::quote_input(*origin) + ")",
+                  ""};
+}
+
 const char* reason_of(int status) {
   switch (status) {
     case 200: return "OK";
@@ -145,11 +166,14 @@ const char* reason_of(int status) {
     case 204: return "No Content";
     case 307: return "Temporary Redirect";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 412: return "Precondition Failed";
     case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
@@ -173,8 +197,14 @@ int on_request(h2o_handler_t* self, h2o_req_t* req) {
   void* memory = h2o_mem_alloc_shared(&req->pool, sizeof(std::shared_ptr<bool>), dispose_alive);
   new (memory) std::shared_ptr<bool>(call->alive);
   call->method = std::string(req->method.base, req->method.len);
-  call->segments =
-      split_path(std::string_view(req->path_normalized.base, req->path_normalized.len));
+  // The raw target, never h2o's normalized path (canonical_request.hpp).
+  const std::size_t path_bytes = req->query_at == SIZE_MAX ? req->path.len : req->query_at;
+  auto segments = canonical_segments(std::string_view(req->path.base, path_bytes));
+  if (segments.ok()) {
+    call->segments = std::move(segments).value();
+  } else {
+    call->refusal = api_error(segments.error());
+  }
   // The SDKs' gateway prefix: /api/ledger/v2/... is /v2/..., /api/ledger/_/info is /_/info.
   if (call->segments.size() >= 2 && call->segments[0] == "api" && call->segments[1] == "ledger") {
     call->segments.erase(call->segments.begin(), call->segments.begin() + 2);
@@ -191,8 +221,9 @@ int on_request(h2o_handler_t* self, h2o_req_t* req) {
 void on_accept(uv_stream_t* listener, int status) {
   if (status != 0) return;
   auto* impl = static_cast<Server::Impl*>(listener->data);
+  const bool over = impl->connections.size() >= impl->config.connections_max;
   uv_tcp_t* connection = impl->connections.open(listener->loop);
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(connection)) != 0) {
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(connection)) != 0 || over) {
     uv_close(reinterpret_cast<uv_handle_t*>(connection), &OpenConnections::on_closed);
     return;
   }
@@ -302,6 +333,7 @@ void Server::Impl::respond_error(const CallPtr& call, const Error& error, const 
 }
 
 void Server::Impl::dispatch(const CallPtr& call) {
+  if (call->refusal) return respond_error(call, *call->refusal);
   std::string allow;
   const Route* route = match_route(*call, allow);
   if (route == nullptr) {
@@ -311,6 +343,15 @@ void Server::Impl::dispatch(const CallPtr& call) {
   }
   call->route = route;
   call->metric = metric_name(*route);
+  if (config.tokens) {
+    if (auto refused = refuse_access(*call, *route, *config.tokens, wall_clock_s())) {
+      Headers headers;
+      if (refused->status == 401)
+        headers.emplace_back("www-authenticate", "Bearer realm=\"tally\"");
+      return respond_error(call, *refused, headers);
+    }
+  }
+  if (auto refused = refuse_cross_origin(*call)) return respond_error(call, *refused);
   const std::size_t body_max =
       route->body_bytes_max != 0 ? route->body_bytes_max : config.body_bytes_max;
   if (call->body().size() > body_max) {
@@ -320,6 +361,7 @@ void Server::Impl::dispatch(const CallPtr& call) {
                                            " bytes, over the limit of " + std::to_string(body_max),
                                        ""}));
   }
+  if (auto refused = refuse_content_type(*call)) return respond_error(call, *refused);
   if (route->kind == RouteKind::kRead) return run_read(*this, call, route->handler);
   route->handler(*this, call);
 }
@@ -328,6 +370,8 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
                                               replica::Node& node) {
   auto address = split_address(config.http_address);
   if (!address.ok()) return std::move(address).error();
+  if (!config.tokens && !config.auth_off)
+    return make_error(Code::kConfiguration, "no token key for client tokens, and auth not off");
   std::unique_ptr<Server> server(new Server());
   server->impl_ = std::make_unique<Impl>();
   Impl& impl = *server->impl_;
@@ -342,6 +386,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   // the whole body, so the client reads the answer before the connection closes).
   impl.globalconf.max_request_entity_size = impl.config.body_bytes_max * 2;
   impl.globalconf.http1.upgrade_to_http2 = 0;
+  impl.globalconf.http1.req_timeout = impl.config.request_timeout_ms;
   h2o_hostconf_t* host =
       h2o_config_register_host(&impl.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
   h2o_pathconf_t* path = h2o_config_register_path(host, "/", 0);
@@ -364,7 +409,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   impl.listener.data = &impl;
   impl.listening = true;
   int rv = uv_tcp_bind(&impl.listener, reinterpret_cast<const sockaddr*>(&bind_address), 0);
-  if (rv == 0) rv = uv_listen(reinterpret_cast<uv_stream_t*>(&impl.listener), 128, on_accept);
+  if (rv == 0) rv = uv_listen(reinterpret_cast<uv_stream_t*>(&impl.listener), 1024, on_accept);
   if (rv != 0) {
     server->stop_listening();
     uv_run(loop, UV_RUN_NOWAIT);  // the listener's close callback, before the memory goes

@@ -11,7 +11,10 @@
 // Tally-Applied-Index; a read that sends it back waits (bounded) until this node applied it,
 // unless it also sends a Tally-Cluster-Id other than this node's (every answer carries it).
 // Input that is simply wrong is refused by admission before anything is proposed
-// (core/plan/admission_rules.hpp), so it changes nothing.
+// (core/plan/admission_rules.hpp), so it changes nothing. Before any route runs, the request
+// is checked in this order: a canonical path (canonical_request.hpp; 400), a route for its
+// path and method (404, 405 with Allow), its bearer token (route_access.hpp; 401, 403), no
+// Origin on a write (403), the body's size (413) and type (415).
 //
 // Lifetime: everything on the loop thread. Writes are answered from the node's callback; a
 // client that went away meanwhile is detected through the request pool's dispose hook, and
@@ -33,6 +36,7 @@ extern "C" {
 }
 
 #include "core/audit/audit_key.hpp"
+#include "native/auth/access.hpp"
 #include "native/http/metrics.hpp"
 #include "native/raft/node.hpp"
 
@@ -46,9 +50,19 @@ struct ServerConfig {
   std::uint64_t read_wait_ms = 2000;               // Tally-Applied-Index wait, then 503
   std::uint32_t retry_after_seconds = 1;           // on every 503
   std::uint64_t close_deadline_ms = 5000;          // stopping: open connections closed by then
-  std::string cluster_id = "tally";                // for the checker
-  std::optional<audit::AuditKey> audit_key;        // for the checker's HMACs
-  std::function<void(const std::string&)> log;     // one-line events (may be empty)
+  // Resources a client may hold: connections past connections_max are closed as soon as they
+  // are accepted; h2o closes a connection whose next request (headers and body) has not all
+  // arrived request_timeout_ms after the connection opened or answered its previous request,
+  // however slowly its bytes trickle in (a slow client, an idle keep-alive connection).
+  std::size_t connections_max = 4096;
+  std::uint64_t request_timeout_ms = 10000;
+  std::string cluster_id = "tally";             // for the checker
+  std::optional<audit::AuditKey> audit_key;     // for the checker's HMACs
+  std::function<void(const std::string&)> log;  // one-line events (may be empty)
+  // Client tokens (route_access.hpp): every request needs a bearer token this gate accepts.
+  // Without one, start refuses unless auth_off says so (tallyd --auth=off, local experiments).
+  std::optional<auth::TokenGate> tokens;
+  bool auth_off = false;
   // Tests only: runs on the worker thread before each /_tally/check (to hold a check in
   // flight while the test sees the loop answer other requests).
   std::function<void()> check_worker_hook;

@@ -63,6 +63,9 @@ struct Client {
   // Writes without an Idempotency-Key header get a fresh one (a retry is then safe). Off for
   // requests whose body carries its own keys (bulk elements).
   bool auto_key = true;
+  // Sent as Authorization: Bearer on every request when not empty (main.cpp says where it
+  // comes from).
+  std::string token;
 
   // Calls and prints; returns the exit code. A write that carried the caller's
   // Idempotency-Key and was answered from its record says so (text and --json).

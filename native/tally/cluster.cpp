@@ -1,9 +1,9 @@
 // `tally cluster up|down|status|start-node`: N local tallyd in the background, described by
 // DIR/cluster.json as {"clusterId", settings..., "nodes": [{"id", "raft", "http", "pid",
 // "dataDir", "log"}]}, with one audit key (DIR/audit.key) shared by every node, and peer TLS
-// and the token key (cluster_security.hpp). Each new cluster gets its own random id (every
-// node runs with --cluster-id), so the stores, checker reports and read-your-writes records
-// (client.hpp) of two clusters never mix.
+// and the token key, and an admin token (cluster_security.hpp). Each new cluster gets its own
+// random id (every node runs with --cluster-id), so the stores, checker reports and
+// read-your-writes records (client.hpp) of two clusters never mix.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -208,7 +208,7 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--group-entries-max=" + std::to_string(cluster.settings.group_entries_max),
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
-  for (std::string& flag : peer_tls_flags(dir, node.id))
+  for (std::string& flag : node_security_flags(dir, node.id))
     args.push_back(std::move(flag));
   pid_t pid = ::fork();
   if (pid < 0) return make_error(Code::kStorage, "fork failed");
@@ -233,11 +233,12 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
 }
 
 // The id of the leader every reachable node agrees on, 0 if none yet.
-std::uint64_t agreed_leader(const Cluster& cluster) {
+std::uint64_t agreed_leader(const Cluster& cluster, const std::string& token) {
   std::uint64_t leader = 0;
   for (const auto& node : cluster.nodes) {
     Client client;
     client.node = "http://" + node.http;
+    client.token = token;
     auto info = client.call("GET", node_paths::kInfo);
     if (!info.ok() || info.value().status != 200) return 0;
     auto json = json::parse_json(info.value().body);
@@ -286,7 +287,9 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
   }
   Cluster cluster;
   cluster.id = cluster_id_for(existing);
-  if (!ensure_cluster_security(dir, cluster.id, static_cast<std::uint64_t>(count))) return 1;
+  if (!ensure_cluster_security(dir, cluster.id, static_cast<std::uint64_t>(count)) ||
+      !write_admin_token(dir, cluster.id))
+    return 1;
   cluster.settings = settings;
   for (int i = 1; i <= count; ++i) {
     NodeEntry node;
@@ -311,7 +314,8 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::uint64_t leader = 0;
-  while ((leader = agreed_leader(cluster)) == 0) {
+  const std::string token = admin_token(dir);
+  while ((leader = agreed_leader(cluster, token)) == 0) {
     for (const auto& node : cluster.nodes) {
       if (!alive(node.pid)) {
         std::fprintf(stderr, "tally: node %llu exited; see %s\n",
@@ -332,6 +336,8 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
                 static_cast<unsigned long long>(node.id), node.raft.c_str(), node.http.c_str(),
                 node.pid, node.log.c_str());
   }
+  std::printf("admin token (every ledger, read write admin, 30 days) in %s/admin.token\n",
+              dir.c_str());
   return 0;
 }
 
@@ -401,6 +407,7 @@ int cluster_status(const std::string& dir) {
   for (const auto& node : cluster.value().nodes) {
     Client client;
     client.node = "http://" + node.http;
+    client.token = admin_token(dir);
     auto info = client.call("GET", node_paths::kInfo);
     std::string line = "node " + std::to_string(node.id) + "  http://" + node.http + "  pid " +
                        std::to_string(node.pid) + "  ";

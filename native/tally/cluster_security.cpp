@@ -1,10 +1,25 @@
 #include "native/tally/cluster_security.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "native/auth/cluster_credentials.hpp"
+#include "native/auth/token.hpp"
+#include "native/keyfile/secret_file.hpp"
+#include "native/keyfile/token_key_file.hpp"
 
 namespace tally::cli {
+
+namespace {
+
+constexpr std::uint64_t kAdminTokenSeconds = 30 * 24 * 3600;
+
+std::string admin_token_path(const std::string& dir) {
+  return (std::filesystem::path(dir) / "admin.token").string();
+}
+
+}  // namespace
 
 bool ensure_cluster_security(const std::string& dir, const std::string& cluster_id,
                              std::uint64_t count) {
@@ -21,9 +36,47 @@ bool ensure_cluster_security(const std::string& dir, const std::string& cluster_
   return true;
 }
 
-std::vector<std::string> peer_tls_flags(const std::string& dir, std::uint64_t id) {
+std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id) {
   const auth::PeerCredentials files = auth::node_credentials(dir, id);
-  return {"--peer-cert=" + files.certificate, "--peer-key=" + files.key, "--peer-ca=" + files.ca};
+  return {"--peer-cert=" + files.certificate, "--peer-key=" + files.key, "--peer-ca=" + files.ca,
+          "--token-key-file=" + auth::token_key_path(dir)};
+}
+
+bool write_admin_token(const std::string& dir, const std::string& cluster_id) {
+  auto key = keyfile::read_token_key_file(auth::token_key_path(dir));
+  auto token_id = keyfile::random_bytes(16, "token id");
+  if (!key.ok() || !token_id.ok()) {
+    std::fprintf(stderr, "tally: %s\n",
+                 (key.ok() ? token_id.error() : key.error()).message.c_str());
+    return false;
+  }
+  auth::TokenClaims claims;
+  claims.cluster_id = cluster_id;
+  claims.subject = "tally cluster up";
+  claims.token_id = to_hex(*token_id);
+  claims.issued_at_s =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  claims.expires_at_s = claims.issued_at_s + kAdminTokenSeconds;
+  claims.rights = auth::kRightRead | auth::kRightWrite | auth::kRightAdmin;
+  const std::string token = auth::sign_token(claims, *key);
+  const std::string path = admin_token_path(dir);
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  Status written = keyfile::create_file(path, "admin token", ByteView(std::string_view(token)));
+  if (!written.ok()) {
+    std::fprintf(stderr, "tally: %s\n", written.error().message.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::string admin_token(const std::string& dir) {
+  auto token =
+      keyfile::read_secret_file(admin_token_path(dir), "admin token", auth::kTokenBytesMax);
+  if (!token.ok()) return "";
+  return std::string(token->begin(), token->end());
 }
 
 }  // namespace tally::cli

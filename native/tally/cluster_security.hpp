@@ -1,6 +1,8 @@
 // What `tally cluster up` gives a local cluster so that it runs secure by default: the
 // cluster CA, each node's certificate and the token key (native/auth/cluster_credentials.hpp),
-// and the flags that hand each tallyd its certificate.
+// the flags that hand each tallyd its certificate and the token key, and an admin token
+// (DIR/admin.token, mode 0600: every ledger, read write admin, 30 days) that the CLI sends
+// for the cluster's own commands and for any command given --cluster-dir.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +17,15 @@ namespace tally::cli {
 bool ensure_cluster_security(const std::string& dir, const std::string& cluster_id,
                              std::uint64_t count);
 
-// tallyd's --peer-cert, --peer-key and --peer-ca for node id of the cluster in dir.
-std::vector<std::string> peer_tls_flags(const std::string& dir, std::uint64_t id);
+// tallyd's --peer-cert, --peer-key and --peer-ca for node id of the cluster in dir, and its
+// --token-key-file.
+std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id);
+
+// Mints a new admin token with dir's token key and writes it to DIR/admin.token (replacing
+// the one there). False (with the reason on stderr) when it cannot.
+bool write_admin_token(const std::string& dir, const std::string& cluster_id);
+
+// DIR/admin.token's token ("" when there is none).
+std::string admin_token(const std::string& dir);
 
 }  // namespace tally::cli

@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -72,12 +73,14 @@ Result<HttpResponse> call_once(const HttpRequest& request) {
                       "cannot connect to " + request.url + ": " + std::strerror(errno));
   std::string text = request.method + " " + url->target + " HTTP/1.1\r\nHost: " + url->host + ":" +
                      url->port + "\r\nConnection: close\r\n";
-  for (const auto& [name, value] : request.headers)
+  bool typed = false;  // the caller named its own Content-Type
+  for (const auto& [name, value] : request.headers) {
     text += name + ": " + value + "\r\n";
+    typed = typed || strcasecmp(name.c_str(), "content-type") == 0;
+  }
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
-    text +=
-        "Content-Type: application/json\r\nContent-Length: " + std::to_string(request.body.size()) +
-        "\r\n";
+    if (!typed) text += "Content-Type: application/json\r\n";
+    text += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
   }
   text += "\r\n";
   text += request.body;

@@ -3,7 +3,9 @@
 // to the leader and retries through leader changes (write_retry.cpp). --json prints the API's
 // answers as they are. Reads wait for the user's last write, on whichever node they go to
 // (client.hpp: the state file; --no-wait). What the user types is checked before anything is
-// sent (arguments.hpp): a mistake is a usage error, exit 2, never an abort.
+// sent (arguments.hpp): a mistake is a usage error, exit 2, never an abort. Requests carry
+// the bearer token in TALLY_TOKEN, else the admin token of --cluster-dir (or
+// TALLY_CLUSTER_DIR), DIR/admin.token, which `tally cluster up` writes.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -16,6 +18,7 @@
 #include "native/tally/client.hpp"
 #include "native/tally/node_paths.hpp"
 #include "native/tally/trace_export.hpp"
+#include "native/tally/cluster_security.hpp"
 #include "native/tally/token_command.hpp"
 
 namespace {
@@ -81,6 +84,7 @@ int main(int argc, char** argv) {
   app.footer(kFooter);
   Client client;
   if (const char* env = std::getenv("TALLY_NODE")) client.node = env;
+  if (const char* env = std::getenv("TALLY_TOKEN")) client.token = env;
   auto* node_option = app.add_option("--node", client.node, "the node's URL (or TALLY_NODE)")
                           ->capture_default_str();
   std::string cluster_dir;
@@ -354,8 +358,10 @@ int main(int argc, char** argv) {
   export_trace->callback([&] { rc = tally::cli::export_cluster_trace(client, window, out_file); });
 
   app.parse_complete_callback([&] {
-    if (!cluster_dir.empty() && !cluster->parsed())
+    if (!cluster_dir.empty() && !cluster->parsed()) {
       use_cluster_dir(client, cluster_dir, node_option->count() > 0 || std::getenv("TALLY_NODE"));
+      if (client.token.empty()) client.token = tally::cli::admin_token(cluster_dir);
+    }
   });
 
   try {

@@ -2,13 +2,16 @@
 // SQLite, and the HTTP/JSON API on the same loop.
 //
 // Every flag can come from a config file (--config FILE, TOML or INI, keys as the long flag
-// names). Peers authenticate each other over mutual TLS (peer_tls.hpp). Exit codes: 0 clean
-// stop (SIGTERM, SIGINT), 1 runtime failure, 2 bad flags (no peer TLS and no --insecure-peers
-// included), 3 a data dir of another cluster or audit key (or a missing key for an existing
-// store), or peer certificates that do not fit, 4 a data dir of another schema version, 5 a
-// damaged data dir (a Raft metadata file, log segment or snapshot that cannot be read, a store
-// whose version row does not decode, or whose cache disagrees with the attribute rows it
-// stands for: left as it was, for the operator; a store SQLite cannot open at all is still 1).
+// names). Peers authenticate each other over mutual TLS (peer_tls.hpp), clients with bearer
+// tokens (client_auth.hpp). Exit codes: 0 clean stop (SIGTERM, SIGINT), 1 runtime failure, 2
+// bad flags (no peer TLS and no --insecure-peers, no token key and no --auth=off included), 3 a
+// data dir of another cluster or audit key (or a missing key for an existing store), or peer
+// certificates that do not fit, 4 a data dir of another schema version, 5 a damaged data dir (a
+// Raft metadata file, log segment or snapshot that cannot be read, a store whose version row does
+// not decode, or whose cache disagrees with the attribute rows it stands for: left as it was, for
+// the operator; a store SQLite cannot open at all is still 1).
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -19,6 +22,7 @@
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/raft/store_digest.hpp"
 #include "native/raft/uv_host.hpp"
+#include "native/tallyd/client_auth.hpp"
 #include "native/tallyd/defaults.hpp"
 #include "native/tallyd/log.hpp"
 #include "native/tallyd/peer_tls.hpp"
@@ -49,7 +53,10 @@ struct Options {
   std::size_t group_entries_max = defaults::kGroupEntriesMax;
   unsigned group_commit_ms = defaults::kGroupCommitMs;
   std::string audit_key_file;  // default: <data-dir>/audit.key
-  PeerFlags peer;              // mutual TLS between nodes (peer_tls.hpp)
+  std::size_t connections_max = 4096;
+  std::uint64_t request_timeout_ms = 10000;
+  PeerFlags peer;           // mutual TLS between nodes (peer_tls.hpp)
+  ClientAuthFlags clients;  // bearer tokens on the API (client_auth.hpp)
   std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
 };
 
@@ -139,8 +146,25 @@ struct Daemon {
   }
 };
 
+// Room for connections_max client connections beside the store, the Raft log and the peers:
+// the soft descriptor limit raised as far as the hard one allows (a warning when short).
+void raise_descriptor_limit(std::size_t connections_max) {
+  constexpr rlim_t kReserve = 256;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(connections_max) + kReserve;
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted)
+    log_event("warn", "descriptor_limit",
+              {{"limit", std::to_string(limit.rlim_cur)},
+               {"note", "below --connections-max plus a reserve: raise the hard limit"}});
+}
+
 int run(const Options& options) {
   set_log_node(options.id);
+  raise_descriptor_limit(options.connections_max);
   auto voters = parse_peers(options.peers, "--peers");
   if (!voters.ok()) {
     log_event("error", "bad_flags", {{"reason", voters.error().message}});
@@ -165,6 +189,11 @@ int run(const Options& options) {
   if (!peer_tls.ok()) {
     log_event("error", "peer_tls_refused", {{"reason", peer_tls.error().message}});
     return peer_tls.error().code == Code::kValidation ? kExitUsage : kExitConfiguration;
+  }
+  auto tokens = client_token_gate(options.clients, options.cluster_id);
+  if (!tokens.ok()) {
+    log_event("error", "client_auth_refused", {{"reason", tokens.error().message}});
+    return tokens.error().code == Code::kValidation ? kExitUsage : kExitConfiguration;
   }
   auto key = load_audit_key(options);
   if (!key.ok()) {
@@ -215,6 +244,10 @@ int run(const Options& options) {
   server.peer_http = http_peers.value();
   server.cluster_id = options.cluster_id;
   server.audit_key = key.value();
+  server.tokens = std::move(tokens).value();
+  server.connections_max = options.connections_max;
+  server.request_timeout_ms = options.request_timeout_ms;
+  server.auth_off = !server.tokens;
   server.log = [](const std::string& line) { log_line("info", line); };
   auto started = http::Server::start(&daemon.loop, server, daemon.host->node());
   if (!started.ok()) {
@@ -293,7 +326,8 @@ int main(int argc, char** argv) {
   CLI::App app{"tallyd: one node of a Tally cluster (Raft + HTTP/JSON API)"};
   app.footer(
       "Exit codes: 0 clean stop (SIGTERM, SIGINT); 1 runtime failure (the node failed); 2 bad "
-      "flags (no peer TLS and no --insecure-peers included);\n3 a data dir of another cluster "
+      "flags (no peer TLS and no --insecure-peers, no --token-key-file and no --auth=off "
+      "included);\n3 a data dir of another cluster "
       "or audit key, or peer certificates that do not fit (another node or cluster, not under "
       "the CA);\n4 a store of another schema version;\n5 a damaged data dir (unreadable Raft "
       "metadata, log segment or snapshot, or a cache that disagrees with the rows it stands "
@@ -341,6 +375,21 @@ int main(int argc, char** argv) {
   app.add_option("--peer-ca", options.peer.ca, "the cluster CA's certificate (PEM)");
   app.add_flag("--insecure-peers", options.peer.insecure,
                "Raft over plaintext TCP, peers unauthenticated (local experiments only)");
+  app.add_option("--token-key-file", options.clients.token_key_file,
+                 "the cluster's token key (32 bytes, mode 0600): API requests need a bearer "
+                 "token it signed");
+  app.add_option("--auth", options.clients.auth,
+                 "on: every API request needs a bearer token; off: none (local experiments "
+                 "only)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  app.add_option("--connections-max", options.connections_max,
+                 "open API connections; more are closed as soon as they are accepted")
+      ->capture_default_str();
+  app.add_option("--request-timeout-ms", options.request_timeout_ms,
+                 "a connection's next request (headers and body) must arrive within this (ms) "
+                 "of its opening or previous answer, else it is closed")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -349,10 +398,12 @@ int main(int argc, char** argv) {
   }
   if (options.id == 0 || options.max_in_flight == 0 || options.snapshot_threshold == 0 ||
       options.batch_entries_max == 0 || options.batch_bytes_max == 0 ||
-      options.group_entries_max == 0 || options.group_commit_ms == 0) {
+      options.group_entries_max == 0 || options.group_commit_ms == 0 ||
+      options.connections_max == 0 || options.request_timeout_ms == 0) {
     std::fprintf(stderr,
                  "tallyd: --id, --max-in-flight, --snapshot-threshold, --batch-entries-max, "
-                 "--batch-bytes-max, --group-entries-max and --group-commit-ms must be > 0\n");
+                 "--batch-bytes-max, --group-entries-max, --group-commit-ms, --connections-max "
+                 "and --request-timeout-ms must be > 0\n");
     return 2;
   }
   if (options.audit_key_file.empty())

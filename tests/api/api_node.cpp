@@ -16,7 +16,8 @@
 
 namespace tally::testing {
 
-ApiNode::ApiNode(std::uint64_t rotation_threshold, std::function<void()> check_worker_hook) {
+ApiNode::ApiNode(std::uint64_t rotation_threshold, std::function<void()> check_worker_hook,
+                 std::optional<Bytes> token_key) {
   REQUIRE(uv_loop_init(&loop_) == 0);
   REQUIRE(uv_async_init(&loop_, &wake_, nullptr) == 0);
   replica::UvConfig config;
@@ -44,6 +45,8 @@ ApiNode::ApiNode(std::uint64_t rotation_threshold, std::function<void()> check_w
   server.body_bytes_max = 64 * 1024;
   server.read_wait_ms = 300;
   server.audit_key = audit::public_demo_audit_key();
+  if (token_key) server.tokens.emplace(std::move(*token_key), "tally");
+  server.auth_off = !server.tokens;
   server.check_worker_hook = std::move(check_worker_hook);
   auto started = http::Server::start(&loop_, server, host_->node());
   INFO((started.ok() ? std::string() : started.error().message));

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@ extern "C" {
 #include <uv.h>
 }
 
+#include "core/bytes.hpp"
 #include "native/http/server.hpp"
 #include "native/raft/uv_host.hpp"
 #include "native/tally/http_client.hpp"
@@ -24,8 +26,10 @@ class ApiNode {
  public:
   // rotation_threshold: the new store's K (0: the default), small to see rotations.
   // check_worker_hook: ServerConfig::check_worker_hook (holds a /_tally/check in flight).
+  // token_key: requests need a bearer token it signed, for cluster "tally" (none: auth off).
   explicit ApiNode(std::uint64_t rotation_threshold = 0,
-                   std::function<void()> check_worker_hook = {});
+                   std::function<void()> check_worker_hook = {},
+                   std::optional<Bytes> token_key = std::nullopt);
   ~ApiNode();
 
   cli::HttpResponse call(const std::string& method, const std::string& path,

@@ -612,8 +612,10 @@ TEST_CASE("a client that leaves before its commit does not make the node touch i
   // Requests written and the connection closed at once: the node answers them after the
   // commit, from its callback, when h2o has already disposed the requests (ASan watches).
   for (int i = 0; i < 20; ++i) {
-    std::string request = "POST /v2/main/transactions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                          std::to_string(kTransfer.size()) + "\r\n\r\n" + kTransfer;
+    std::string request =
+        "POST /v2/main/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+        std::to_string(kTransfer.size()) + "\r\n\r\n" + kTransfer;
     node.raw(request, true);
   }
   node.run_until([&] { return node.node().applied_index() >= before + 1; });

@@ -3,7 +3,7 @@
 // each result checked by value (ids, balances, metadata, counts, pages) and each error by
 // code; the operations Tally does not have answer 501.
 //
-//   node sdk_compat_test.mjs http://127.0.0.1:PORT
+//   TALLY_TOKEN=<token> node sdk_compat_test.mjs http://127.0.0.1:PORT
 //
 // The server URL may be any node: a follower redirects writes and reads to the leader.
 // Exits 0 when every check passed, 1 otherwise (the first failure is printed).
@@ -16,7 +16,34 @@ if (!serverURL) {
   console.error("usage: node sdk_compat_test.mjs SERVER_URL");
   process.exit(2);
 }
-const sdk = new SDK({ serverURL, httpClient: new HTTPClient() });
+// Node's fetch drops Authorization when it follows a redirect to another origin (the Fetch
+// standard), and a follower redirects to the leader on another port: this fetcher follows a
+// node's redirects itself, with the request's headers and body.
+async function followNodes(input, init) {
+  const first = new Request(input, init);
+  const method = first.method;
+  const headers = new Headers(first.headers);
+  const body = method === "GET" || method === "HEAD" ? undefined : await first.arrayBuffer();
+  let url = first.url;
+  for (let hop = 0; hop <= 5; hop++) {
+    const response = await fetch(url, { method, headers, body, redirect: "manual" });
+    if (response.status !== 307 && response.status !== 308) return response;
+    url = new URL(response.headers.get("location"), url).toString();
+  }
+  throw new Error(`more than 5 redirects from ${first.url}`);
+}
+
+// The SDK's own security is OAuth2 client credentials (it fetches a token from a token
+// URL); a token minted with `tally token create` (TALLY_TOKEN) is sent by a request hook.
+const httpClient = new HTTPClient({ fetcher: followNodes });
+const token = process.env.TALLY_TOKEN;
+if (token) {
+  httpClient.addHook("beforeRequest", (request) => {
+    request.headers.set("Authorization", `Bearer ${token}`);
+    return request;
+  });
+}
+const sdk = new SDK({ serverURL, httpClient });
 const v2 = sdk.ledger.v2;
 const ledger = `compat-${process.pid}-${Date.now() % 100000}`;
 let checks = 0;

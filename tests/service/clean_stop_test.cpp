@@ -20,37 +20,6 @@
 namespace tally::testing {
 namespace {
 
-// A raw TCP connection to 127.0.0.1:port (-1 when it cannot connect).
-int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool send_all(int fd, const std::string& bytes) {
-  return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
-}
-
-// Reads until the peer closes (true) or the deadline passes (false).
-bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline) {
-  timeval tick{0, 100 * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
-  char buffer[4096];
-  while (std::chrono::steady_clock::now() < deadline) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n == 0) return true;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return true;
-  }
-  return false;
-}
-
 bool alive(long pid) {
   return ::kill(static_cast<pid_t>(pid), 0) == 0;
 }

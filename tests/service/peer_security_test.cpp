@@ -98,7 +98,7 @@ TEST_CASE("tallyd without peer TLS refuses to start, and with --insecure-peers w
   const std::string pid = dir.file("pid.txt");
   run_command(tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + std::to_string(base + 1) +
               " --http-address=127.0.0.1:" + std::to_string(base + 101) +
-              " --data-dir=" + dir.file("data") + " --insecure-peers >/dev/null 2>" +
+              " --data-dir=" + dir.file("data") + " --insecure-peers --auth=off >/dev/null 2>" +
               dir.file("insecure.txt") + " & echo $! >" + pid);
   const std::string http = "http://127.0.0.1:" + std::to_string(base + 101);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -111,6 +111,11 @@ TEST_CASE("tallyd without peer TLS refuses to start, and with --insecure-peers w
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const std::string log = read_text(dir.file("insecure.txt"));
   CHECK_THAT(log, Catch::Contains("level=warn") && Catch::Contains("event=insecure_peers"));
+  // One warning line says the API takes requests without tokens.
+  const std::size_t auth_off = log.find("event=auth_off");
+  REQUIRE(auth_off != std::string::npos);
+  const std::size_t line_start = log.rfind('\n', auth_off) + 1;  // npos + 1: the first line
+  CHECK(log.substr(line_start, auth_off - line_start).find("level=warn") != std::string::npos);
   CHECK_THAT(log, Catch::Contains("event=started"));
 }
 
@@ -171,7 +176,8 @@ TEST_CASE("tallyd refuses a store whose cache disagrees with its rows, with exit
     REQUIRE((*store)->write(tamper).ok());
   }
   auto refused = run_tallyd(base, data_dir,
-                            peer_tls_flags(cluster_dir, 1) + " --audit-key-file=" + cluster_dir +
+                            peer_tls_flags(cluster_dir, 1) + token_key_flag(cluster_dir) +
+                                " --audit-key-file=" + cluster_dir +
                                 "/audit.key --cluster-id=" + read_cluster_id(cluster_dir),
                             dir.file("err.txt"));
   const std::string log = read_text(dir.file("err.txt"));

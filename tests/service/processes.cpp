@@ -1,14 +1,18 @@
 #include "tests/service/processes.hpp"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -70,6 +74,58 @@ std::string peer_tls_flags(const std::string& cluster_dir, std::uint64_t id) {
          " --peer-ca=" + files.ca;
 }
 
+std::string token_key_flag(const std::string& cluster_dir) {
+  return " --token-key-file=" + auth::token_key_path(cluster_dir);
+}
+
+namespace {
+
+// Base URL ("http://127.0.0.1:PORT") -> the token its cluster's nodes accept.
+std::map<std::string, std::string>& node_tokens() {
+  static std::map<std::string, std::string> tokens;
+  return tokens;
+}
+
+}  // namespace
+
+std::string use_cluster_token(const std::string& dir) {
+  std::string token = read_text(dir + "/admin.token");
+  if (token.empty()) return token;
+  for (const ClusterNode& node : read_cluster(dir))
+    node_tokens()[node.http] = token;
+  ::setenv("TALLY_TOKEN", token.c_str(), 1);
+  return token;
+}
+
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool send_all(int fd, const std::string& bytes) {
+  return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
+bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline) {
+  timeval tick{0, 100 * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
+  char buffer[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n == 0) return true;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return true;
+  }
+  return false;
+}
+
 int free_base_port(int n) {
   std::random_device device;
   std::mt19937 random(device());
@@ -92,6 +148,7 @@ LocalCluster::LocalCluster(int nodes, std::string cluster_dir, const std::string
                    std::to_string(nodes) + " --dir " + dir + " --base-port " +
                    std::to_string(base_port) + " --tallyd " + tallyd_binary() +
                    (flags.empty() ? "" : " " + flags));
+  if (up.exit_code == 0) token = use_cluster_token(dir);
 }
 
 LocalCluster::~LocalCluster() {
@@ -100,7 +157,7 @@ LocalCluster::~LocalCluster() {
 
 CliCluster::CliCluster(int nodes, const std::string& dir, const std::string& state_dir)
     : cluster(nodes, dir, "", "XDG_STATE_HOME=" + state_dir),
-      cli("XDG_STATE_HOME=" + state_dir + " " + tally_binary()),
+      cli("XDG_STATE_HOME=" + state_dir + " TALLY_TOKEN=" + cluster.token + " " + tally_binary()),
       tally(cli + " --node http://127.0.0.1:" + std::to_string(cluster.base_port + 101)) {}
 
 namespace {
@@ -153,7 +210,15 @@ JsonAnswer send_json(const std::string& method, const std::string& base, const s
   request.method = method;
   request.url = base + path;
   request.body = body;
-  request.headers = std::move(headers);
+  bool named = false;
+  for (const auto& [name, value] : headers)
+    named = named || strcasecmp(name.c_str(), "authorization") == 0;
+  for (const auto& [name, value] : headers) {
+    if (strcasecmp(name.c_str(), "authorization") != 0 || !value.empty())
+      request.headers.emplace_back(name, value);
+  }
+  if (auto token = node_tokens().find(base); !named && token != node_tokens().end())
+    request.headers.emplace_back("Authorization", "Bearer " + token->second);
   request.timeout_ms = 15000;
   JsonAnswer answer;
   auto response = cli::http_call(request);

@@ -3,6 +3,7 @@
 // started and stopped with `tally cluster`.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,22 @@ std::string read_text(const std::string& path);
 // tallyd's --peer-cert, --peer-key and --peer-ca for node id of the local cluster in
 // cluster_dir (the files `tally cluster up` creates), each with a leading space.
 std::string peer_tls_flags(const std::string& cluster_dir, std::uint64_t id);
+
+// tallyd's --token-key-file for the local cluster in cluster_dir, with a leading space.
+std::string token_key_flag(const std::string& cluster_dir);
+
+// Client tokens: `tally cluster up` writes an admin token to DIR/admin.token. This registers
+// it for each node of DIR's cluster (send_json and get_json send it to them unless told
+// otherwise) and exports it as TALLY_TOKEN, so the CLI commands the test runs send it too.
+// LocalCluster calls it; returns the token ("" when there is none).
+std::string use_cluster_token(const std::string& dir);
+
+// A raw TCP connection to 127.0.0.1:port (-1 when it cannot connect).
+int connect_to(int port);
+// Sends all of bytes in one call (false when it could not).
+bool send_all(int fd, const std::string& bytes);
+// Reads until the peer closes (true) or the deadline passes (false).
+bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline);
 
 // A base port P such that P+1..P+n and P+101..P+100+n are free now.
 int free_base_port(int n);
@@ -56,6 +73,7 @@ struct LocalCluster {
   std::string dir;
   int base_port = 0;  // 0: no free ports were found (and nothing was started)
   CommandResult up;
+  std::string token;  // the cluster's admin token (use_cluster_token)
 };
 
 // A local cluster for the CLI's tests: the CLI's state file under `state_dir` (never the
@@ -68,7 +86,9 @@ struct CliCluster {
   std::string tally;
 };
 
-// GET url+path and its parsed JSON; status 0 when the node does not answer.
+// GET url+path and its parsed JSON; status 0 when the node does not answer. Requests carry
+// the token registered for base (use_cluster_token) unless headers name an Authorization (an
+// empty one: none is sent).
 struct JsonAnswer {
   int status = 0;
   json::Json json;

@@ -91,6 +91,7 @@ struct StoppedNode {
                           std::to_string(base) + " --tallyd " + tallyd_binary());
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
+    use_cluster_token(cluster);
     const std::string http = "http://127.0.0.1:" + std::to_string(base + 101);
     auto created = send_json("POST", http, "/v2/main", "");
     auto down = run_command(tally_binary() + " cluster down --dir " + cluster);
@@ -114,7 +115,8 @@ struct StoppedNode {
         flags.find("--insecure-peers") == std::string::npos ? peer_tls_flags(cluster, 1) : "";
     return run_command(tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
                        " --http-address=127.0.0.1:" + http + " --data-dir=" + data_dir + id_flag +
-                       tls_flags + " " + flags + " 2>" + dir.file("stderr.txt"));
+                       tls_flags + token_key_flag(cluster) + " " + flags + " 2>" +
+                       dir.file("stderr.txt"));
   }
   std::string stderr_text() { return read_file(dir.file("stderr.txt")); }
   std::string raft_dir() const { return data_dir + "/raft"; }
@@ -244,9 +246,9 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
               " --cluster-id=" + node.cluster_id + " --audit-key-file=" + node.key_file +
               // One entry per store commit, so the commit that fails is the write's own (under
               // group commit an acknowledged write waits in the Raft log for a later commit).
-              " --group-entries-max=1" + peer_tls_flags(node.cluster, 1) + " 2>" +
-              node.dir.file("stderr.txt") + " & echo $! >" + pid + "; wait $!; echo $? >" + rc +
-              ") >/dev/null 2>&1 &");
+              " --group-entries-max=1" + peer_tls_flags(node.cluster, 1) +
+              token_key_flag(node.cluster) + " 2>" + node.dir.file("stderr.txt") + " & echo $! >" +
+              pid + "; wait $!; echo $? >" + rc + ") >/dev/null 2>&1 &");
   // A tallyd that never stops (the failure under test) is killed when the test ends.
   struct Reaper {
     std::string pid_file, rc_file;
