@@ -172,7 +172,7 @@ browser_traces() {
   local sim=build/test/native/tally-sim dir=build/wasm/traces
   mkdir -p "$dir"
   $sim export --seed 3 --steps 80 --out "$dir/sim.json"
-  $sim export --seed 5 --steps 10200 --out "$dir/long.json"
+  $sim export --seed 5 --steps 10600 --out "$dir/long.json"
   $sim export --seed 3 --steps 300 --plant-divergence 20 --out "$dir/broken.json" || true
   cp build/cluster-trace.json "$dir/cluster.json"
 }
