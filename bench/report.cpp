@@ -89,7 +89,7 @@ void print_tally(const Results& results, bool sqlite) {
 }
 
 // Scripted transfers against the same transfers given as postings, run back to back: the
-// cost of a script is plain tx/s over scripted tx/s (issue's bound: 1.5x).
+// cost of a script is plain tx/s over scripted tx/s (the bound asked for: 1.5x).
 void print_scripted(const Results& results) {
   if (results.scripted.empty()) return;
   std::printf("\n## Numscript transfers against postings (1 posting, one tx per entry)\n\n");
