@@ -40,6 +40,7 @@ export class TallyCluster {
 
   async down() {
     await run(this.tally, ['cluster', 'down', '--dir', this.dir], { allowFailure: true });
+    useBearerToken(undefined);  // the next system (etcd refuses a bearer it did not issue)
   }
 
   async fund() {
