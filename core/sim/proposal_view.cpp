@@ -41,7 +41,6 @@ std::string order_summary(const domain::Order& order) {
   return ledger != nullptr ? *ledger : "";
 }
 
-
 ProposalStep plan_view(const plan::Proposal& p, const KeyNames& names, const WatchedKeys* watched) {
   ProposalStep view;
   view.status = "in flight";

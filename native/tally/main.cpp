@@ -16,10 +16,10 @@
 #include "native/tally/arguments.hpp"
 #include "native/tally/bulk.hpp"
 #include "native/tally/client.hpp"
-#include "native/tally/node_paths.hpp"
-#include "native/tally/trace_export.hpp"
 #include "native/tally/cluster_security.hpp"
+#include "native/tally/node_paths.hpp"
 #include "native/tally/token_command.hpp"
+#include "native/tally/trace_export.hpp"
 
 namespace {
 
