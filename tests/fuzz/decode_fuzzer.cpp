@@ -2,7 +2,7 @@
 // picks the decoder; the rest is its input. A decoder must return an error or a value, never
 // crash, hang or leak; a value it accepts must re-encode to exactly the input (one encoding
 // per value), which catches decoders that accept more than the encoder can write. A proposal
-// the decoder accepts must also go through apply without a crash (issue #7): as it is (most
+// the decoder accepts must also go through apply without a crash: as it is (most
 // are stale), and re-aimed at the next index so that validation, preload and the orders run.
 #include <cstdint>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// One core, the same bytes on every compiler and platform (issue #11): SHA-256 digests of a
+// One core, the same bytes on every compiler and platform: SHA-256 digests of a
 // fixed scenario's store and audit head, and of the full traces of simulator seeds (faults
 // on, pre-fix and fixed delete), compared with tests/model/golden/digests.txt. The native
 // GCC build, a native Clang build and the WebAssembly build under Node all check the same
@@ -21,7 +21,7 @@
 namespace tally {
 namespace {
 
-// 200 seeds per delete mode, as issue #11 asks. Steps are kept short enough for the Node run
+// 200 seeds per delete mode, as the suite requires. Steps are kept short enough for the Node run
 // to stay in seconds; the [model] suite runs the long seeds natively.
 constexpr std::uint64_t kSeeds = 200;
 constexpr std::uint64_t kSteps = 400;

@@ -1,4 +1,4 @@
-// The simulator as a test (issue #4): 300 seeds x 1,000 steps with faults, zero violations,
+// The simulator as a test: 300 seeds x 1,000 steps with faults, zero violations,
 // in ten chunks so ctest spreads them over the cores; and the pre-fix delete, which the same
 // seeds must catch breaking parity.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// A generation in shards (issue #8): it behaves as one map, and its release is bounded.
+// A generation in shards: it behaves as one map, and its release is bounded.
 #include <catch2/catch.hpp>
 
 #include <set>

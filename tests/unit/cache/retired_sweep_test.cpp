@@ -1,4 +1,4 @@
-// Rotation without a stall (issue #8): a rotation retires the old gen1 in O(1) and sweeps
+// Rotation without a stall: a rotation retires the old gen1 in O(1) and sweeps
 // free it a bounded number of entries at a time; nothing a read can see changes meanwhile.
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // The checker proves a store from its audit chain; each kind of planted corruption must be
-// reported with its own type, naming the key and both values (issue #4).
+// reported with its own type, naming the key and both values.
 #include <catch2/catch.hpp>
 
 #include "core/audit/audit_rows.hpp"

@@ -1,4 +1,4 @@
-// The checker's checkpoint (issue #10): an incremental check resumes from the replay state of
+// The checker's checkpoint: an incremental check resumes from the replay state of
 // the last clean check, proves the entries since and the rows they touched, and never trusts a
 // checkpoint that no longer matches the store.
 #include <catch2/catch.hpp>
@@ -208,6 +208,24 @@ TEST_CASE("a row forged before the checkpoint and not touched since needs the fu
   c.plant(key, codec::ValueCodec<domain::Volume>::encode(forged));
   auto full = c.run(std::nullopt);
   CHECK(full.report.has(MismatchKind::kVolume));
+}
+
+TEST_CASE(
+    "a check asked to stop ends with STOPPED at its next step, and one never asked runs whole",
+    "[checker]") {
+  Checkpointed c;
+  c.more();
+  const check::CheckInput input{c.node.store(), &c.node.fsm().cache(), "check",
+                                audit::public_demo_audit_key()};
+  int asked = 0;
+  auto stopped = check::run_check_from(input, std::nullopt, [&] { return ++asked >= 2; });
+  REQUIRE_FALSE(stopped.ok());
+  CHECK(stopped.error().code == Code::kStopped);
+  CHECK(asked == 2);  // it stopped when told, not later
+  auto whole = check::run_check_from(input, std::nullopt, [] { return false; });
+  REQUIRE(whole.ok());
+  CHECK(whole->report.ok());
+  CHECK(whole->report.to_sequence == c.run(std::nullopt).report.to_sequence);
 }
 
 }  // namespace

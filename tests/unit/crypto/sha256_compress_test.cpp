@@ -1,4 +1,4 @@
-// The SHA-NI compression path equals the portable one block for block (issue #8); both are
+// The SHA-NI compression path equals the portable one block for block; both are
 // pinned to FIPS and OpenSSL vectors through sha256() in the other crypto tests.
 #include <catch2/catch.hpp>
 

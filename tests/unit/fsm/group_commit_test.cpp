@@ -1,4 +1,4 @@
-// Group commit (issue #8): entries reach the store a group at a time, with the applied index
+// Group commit: entries reach the store a group at a time, with the applied index
 // of the group's last entry. The bytes at every group boundary equal those of a node that
 // writes every entry on its own; a crash mid-group loses only the open group, which the log
 // replays; and admission reads through the group view, so a store lagging memory by an open

@@ -1,4 +1,4 @@
-// Guards a deliberate break must fail (issue #7): each test here fails if the guard it names
+// Guards a deliberate break must fail: each test here fails if the guard it names
 // is removed. The coverage gate on delete, the merge's refusal to skip a delete the cache
 // cannot perform, and the refusal of a stored transaction without postings.
 #include <catch2/catch.hpp>

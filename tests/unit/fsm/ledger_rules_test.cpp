@@ -1,4 +1,4 @@
-// The ledger's business rules, applied through admission and the state machine (issue #3).
+// The ledger's business rules, applied through admission and the state machine.
 #include <catch2/catch.hpp>
 #include <random>
 

@@ -1,4 +1,4 @@
-// Recovery (issue #4, inv#9): a crash may land between any two batches. For every prefix of a
+// Recovery (inv#9): a crash may land between any two batches. For every prefix of a
 // log, a node reopened on the store as it stood after that prefix (cache restored from the
 // mirror) and fed the rest of the log ends byte-identical to a node that never stopped.
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // Audit key files: created 0600 with 32 random bytes, never overwritten, refused when others
-// may read them or when they hold anything but 32 bytes (issue #7).
+// may read them or when they hold anything but 32 bytes.
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // MemoryStore's own contracts beyond the shared store behaviour: absorb (the group commit's
-// move-in write, issue #8) and its hash shards.
+// move-in write) and its hash shards.
 #include <catch2/catch.hpp>
 #include <random>
 

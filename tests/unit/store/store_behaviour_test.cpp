@@ -202,7 +202,7 @@ TEST_CASE("store: memory and SQLite produce identical bytes for identical batche
 }
 
 // Both stores keep the cache generation bytes apart ([0x02][0x00], [0x02][0x01]: a map or a
-// table each, issue #8); keys on both sides of those bytes, whole-generation range deletes
+// table each); keys on both sides of those bytes, whole-generation range deletes
 // (a rotation) and partial ones must read back as one ordered key space.
 TEST_CASE("store: keys around the cache generation bytes read back as one key space",
           "[store][native]") {
