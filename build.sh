@@ -208,7 +208,9 @@ run_cluster() {
   local tally=./build/release/native/tally dir=${DATA_DIR:-$ROOT/data} base=${BASE_PORT:-7000}
   echo "== a 3-node cluster under $dir"
   if [ -f "$dir/cluster.json" ]; then $tally cluster down --dir "$dir" >/dev/null 2>&1 || true; fi
-  $tally cluster up 3 --dir "$dir" --base-port "$base"
+  # --trace-records: the nodes keep their apply traces for the visualiser (a cost on every
+  # entry, off by default).
+  $tally cluster up 3 --dir "$dir" --base-port "$base" --trace-records 4096
   local node="http://127.0.0.1:$((base + 101))" token
   token=$(cat "$dir/admin.token")
   cat <<EOF

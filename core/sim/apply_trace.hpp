@@ -20,7 +20,6 @@ namespace tally::sim {
 
 class ApplyTrace {
  public:
-  static constexpr std::size_t kRecordsDefault = 4096;
   static constexpr std::size_t kPageMax = 1000;  // steps per window() answer
 
   // records_max 0: record nothing.

@@ -101,6 +101,7 @@ struct ClusterSettings {
   unsigned snapshot_threshold = tallyd::defaults::kSnapshotThreshold;  // --snapshot-threshold
   std::size_t group_entries_max = tallyd::defaults::kGroupEntriesMax;  // --group-entries-max
   unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;         // --group-commit-ms
+  std::size_t trace_records = tallyd::defaults::kTraceRecords;         // --trace-records
 };
 
 // The nodes' HTTP base URLs listed in DIR/cluster.json.

@@ -57,6 +57,8 @@ Status save(const std::string& dir, const Cluster& cluster) {
   out.u64(cluster.settings.group_entries_max);
   out.key("groupCommitMs");
   out.u64(cluster.settings.group_commit_ms);
+  out.key("traceRecords");
+  out.u64(cluster.settings.trace_records);
   out.key("nodes");
   out.begin_array();
   for (const auto& node : cluster.nodes) {
@@ -136,10 +138,12 @@ Result<Cluster> load(const std::string& dir) {
   auto entries =
       number_field<std::size_t>(root, "groupEntriesMax", file_name, defaults.group_entries_max);
   auto ms = number_field<unsigned>(root, "groupCommitMs", file_name, defaults.group_commit_ms);
+  auto trace = number_field<std::size_t>(root, "traceRecords", file_name, defaults.trace_records);
   if (!threshold.ok()) return std::move(threshold).error();
   if (!entries.ok()) return std::move(entries).error();
   if (!ms.ok()) return std::move(ms).error();
-  cluster.settings = {threshold.value(), entries.value(), ms.value()};
+  if (!trace.ok()) return std::move(trace).error();
+  cluster.settings = {threshold.value(), entries.value(), ms.value(), trace.value()};
   const json::Json* nodes = root.find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, file_name + ": no nodes");
   for (const auto& item : nodes->items) {
@@ -207,6 +211,7 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--snapshot-threshold=" + std::to_string(cluster.settings.snapshot_threshold),
       "--group-entries-max=" + std::to_string(cluster.settings.group_entries_max),
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
+      "--trace-records=" + std::to_string(cluster.settings.trace_records),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
   for (std::string& flag : node_security_flags(dir, node.id))
     args.push_back(std::move(flag));

@@ -320,7 +320,11 @@ int main(int argc, char** argv) {
   up->add_option("--group-commit-ms", settings.group_commit_ms,
                  "the open group is committed at least this often")
       ->capture_default_str();
-  for (const char* unsigned_option : {"--group-entries-max", "--group-commit-ms"})
+  up->add_option("--trace-records", settings.trace_records,
+                 "applied indexes each node keeps for `tally trace export`; 0: none")
+      ->capture_default_str();
+  for (const char* unsigned_option :
+       {"--group-entries-max", "--group-commit-ms", "--trace-records"})
     up->get_option(unsigned_option)->check(CLI::NonNegativeNumber);
   up->add_option("--tallyd", tallyd, "the tallyd binary")->capture_default_str();
   up->callback([&] { rc = tally::cli::cluster_up(count, dir, base_port, settings, tallyd); });

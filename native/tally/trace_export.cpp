@@ -162,7 +162,9 @@ int export_cluster_trace(const Client& client, const TraceWindow& window,
       indexes.insert(index);
   }
   if (indexes.empty()) {
-    std::fprintf(stderr, "tally: no node recorded an index in [%llu, %llu]\n",
+    std::fprintf(stderr,
+                 "tally: no node recorded an index in [%llu, %llu] (nodes record with "
+                 "`tally cluster up --trace-records N` or `tallyd --trace-records N`)\n",
                  static_cast<unsigned long long>(window.from),
                  static_cast<unsigned long long>(window.to));
     return 1;

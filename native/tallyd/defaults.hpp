@@ -27,6 +27,12 @@ inline constexpr std::size_t kBatchBytesMax = std::size_t{4} << 20;
 inline constexpr std::size_t kGroupEntriesMax = 256;
 inline constexpr unsigned kGroupCommitMs = 20;
 
+// Applied indexes each node keeps for `tally trace export`: none. Recording reads every plan
+// key's four slots, the disk's two through the store, and builds the visualiser's rows on
+// the apply path, which every node pays for every entry; a cluster being debugged turns it
+// on (`tally cluster up --trace-records N`, what `./build.sh run` does).
+inline constexpr std::size_t kTraceRecords = 0;
+
 static_assert(kMaxInFlight >= kBatchEntriesMax, "a full batch fits in flight");
 
 }  // namespace tally::tallyd::defaults

@@ -57,7 +57,7 @@ struct Options {
   std::uint64_t request_timeout_ms = 10000;
   PeerFlags peer;           // mutual TLS between nodes (peer_tls.hpp)
   ClientAuthFlags clients;  // bearer tokens on the API (client_auth.hpp)
-  std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
+  std::size_t trace_records = defaults::kTraceRecords;
 };
 
 Result<std::map<std::uint64_t, std::string>> parse_peers(const std::string& text,
@@ -364,7 +364,8 @@ int main(int argc, char** argv) {
                  "the open group is committed at least this often (ms)")
       ->capture_default_str();
   app.add_option("--trace-records", options.trace_records,
-                 "applied indexes kept for `tally trace export` (GET /_tally/trace); 0: none")
+                 "applied indexes kept for `tally trace export` (GET /_tally/trace); 0: none. "
+                 "Recording costs every entry's apply a read of each plan key's rows")
       ->capture_default_str();
   app.add_option("--audit-key-file", options.audit_key_file,
                  "the cluster's 32-byte audit key (default DATA_DIR/audit.key; created for a "

@@ -38,7 +38,7 @@ void write_some(const std::string& tally) {
 TEST_CASE("a cluster's trace shows every node's rows, plans and verdicts, and agrees",
           "[cli][trace]") {
   TempDir dir;
-  CliCluster c(3, dir.file("c"), dir.file("state"));
+  CliCluster c(3, dir.file("c"), dir.file("state"), "--trace-records 4096");
   REQUIRE(c.cluster.base_port != 0);
   INFO(c.cluster.up.output);
   REQUIRE(c.cluster.up.exit_code == 0);
@@ -98,7 +98,7 @@ TEST_CASE("a cluster's trace shows every node's rows, plans and verdicts, and ag
 
 TEST_CASE("a cluster's trace keeps to --from, --to and --bytes-max", "[cli][trace]") {
   TempDir dir;
-  CliCluster c(1, dir.file("c"), dir.file("state"));
+  CliCluster c(1, dir.file("c"), dir.file("state"), "--trace-records 4096");
   REQUIRE(c.cluster.base_port != 0);
   REQUIRE(c.cluster.up.exit_code == 0);
   write_some(c.tally);

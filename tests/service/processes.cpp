@@ -155,8 +155,9 @@ LocalCluster::~LocalCluster() {
   if (base_port != 0) run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null");
 }
 
-CliCluster::CliCluster(int nodes, const std::string& dir, const std::string& state_dir)
-    : cluster(nodes, dir, "", "XDG_STATE_HOME=" + state_dir),
+CliCluster::CliCluster(int nodes, const std::string& dir, const std::string& state_dir,
+                       const std::string& flags)
+    : cluster(nodes, dir, flags, "XDG_STATE_HOME=" + state_dir),
       cli("XDG_STATE_HOME=" + state_dir + " TALLY_TOKEN=" + cluster.token + " " + tally_binary()),
       tally(cli + " --node http://127.0.0.1:" + std::to_string(cluster.base_port + 101)) {}
 

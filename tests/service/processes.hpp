@@ -80,7 +80,8 @@ struct LocalCluster {
 // user's), `cli` the command that runs the CLI with it, and `tally` the same pointed at the
 // first node.
 struct CliCluster {
-  CliCluster(int nodes, const std::string& dir, const std::string& state_dir);
+  CliCluster(int nodes, const std::string& dir, const std::string& state_dir,
+             const std::string& flags = "");
   LocalCluster cluster;
   std::string cli;
   std::string tally;
