@@ -27,6 +27,7 @@ std::string_view code_name(Code code) {
     case Code::kInvariantViolation: return "INVARIANT_VIOLATION";
     case Code::kConfiguration: return "CONFIGURATION";
     case Code::kMalformedProposal: return "MALFORMED_PROPOSAL";
+    case Code::kStopped: return "STOPPED";
   }
   return "UNKNOWN";
 }

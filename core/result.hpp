@@ -48,6 +48,8 @@ enum class Code : std::uint16_t {
   // plan that contradicts the state it is applied to). Apply rejects it unaudited on every
   // replica alike and the index advances (core/fsm/plan_validation.hpp).
   kMalformedProposal = 106,
+  // Long work (a check, a snapshot) abandoned because its process is stopping: not a fault.
+  kStopped = 107,
 };
 
 // Stable, upper-snake name of a code (e.g. "INSUFFICIENT_FUNDS").

@@ -38,22 +38,23 @@ const checks = (r) => {
 export function table(results) {
   const byConnections = (list, c) => list.find((r) => r.connections === c);
   const lines = [];
-  lines.push('| connections | Tally transfers/s | p50 / p99 / max ms | errors | checks | etcd puts/s | p50 / p99 / max ms | Tally ÷ etcd | PostgreSQL tps | p50 / p99 / max ms | Tally ÷ PostgreSQL |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  const stall = (r) => f1(r?.checks?.loopStallMaxMs);
+  lines.push('| connections | Tally transfers/s | p50 / p99 / max ms | errors | checks | worst loop stall ms | etcd puts/s | p50 / p99 / max ms | Tally ÷ etcd | PostgreSQL tps | p50 / p99 / max ms | Tally ÷ PostgreSQL |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of results.connections) {
     const t = byConnections(results.tally.single, c);
     const e = byConnections(results.etcd ?? [], c);
     const p = byConnections(results.postgres ?? [], c);
-    lines.push(`| ${c} | ${f0(t?.transfersPerSecond)} | ${latency(t)} | ${errorsOf(t)} | ${checks(t)} | ` +
+    lines.push(`| ${c} | ${f0(t?.transfersPerSecond)} | ${latency(t)} | ${errorsOf(t)} | ${checks(t)} | ${stall(t)} | ` +
       `${f0(e?.okPerSecond)} | ${latency(e)} | ${ratio(t?.transfersPerSecond, e?.okPerSecond)} | ` +
       `${f0(p?.okPerSecond)} | ${latency(p)} | ${ratio(t?.transfersPerSecond, p?.okPerSecond)} |`);
   }
   lines.push('');
-  lines.push('| bulk of 100 | connections | requests/s | transfers/s | p50 / p99 / max ms | errors | checks |');
-  lines.push('|---|---|---|---|---|---|---|');
+  lines.push('| bulk of 100 | connections | requests/s | transfers/s | p50 / p99 / max ms | errors | checks | worst loop stall ms |');
+  lines.push('|---|---|---|---|---|---|---|---|');
   for (const r of results.tally.bulk) {
     lines.push(`| ${r.name} | ${r.connections} | ${f1(r.requestsPerSecond)} | ${f0(r.transfersPerSecond)} | ` +
-      `${latency(r)} | ${errorsOf(r)} | ${checks(r)} |`);
+      `${latency(r)} | ${errorsOf(r)} | ${checks(r)} | ${stall(r)} |`);
   }
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@
 export const routes = {
   info: () => '/_tally/info',
   check: () => '/_tally/check',
+  digest: () => '/_tally/digest',
   ledger: (ledger) => `/v2/${ledger}`,
   transactions: (ledger) => `/v2/${ledger}/transactions`,
   bulk: (ledger, atomic) => `/v2/${ledger}/_bulk${atomic ? '?atomic=true' : ''}`,
@@ -19,8 +20,8 @@ export function infoFields(body) {
     role: data.role,
     leaderAddress: data.leaderAddress,
     appliedIndex: data.appliedIndex,
-    storeDigest: data.storeDigest,
     inFlight: data.inFlight,
+    loopStallMaxUs: data.loopStallMaxUs,
   };
 }
 

@@ -94,14 +94,21 @@ export class TallyCluster {
       for (const node of this.nodes) all.push(infoFields((await getJson(node.url + routes.info())).body));
       return all.every((info) => info.appliedIndex === all[0].appliedIndex) ? all : null;
     }, 20000);
-    const digests = new Set(infos.map((info) => info.storeDigest));
+    const digests = new Set();
+    for (const node of this.nodes) {
+      const { status, body } = await getJson(node.url + routes.digest(), 600000);
+      digests.add(status === 200 && body.data.appliedIndex === infos[0].appliedIndex
+        ? body.data.storeDigest : `node ${node.url}: ${status}`);
+    }
     const checks = [];
     for (const node of this.nodes) {
       const { status, body } = await getJson(node.url + routes.check(), 600000);
       checks.push(status === 200 && body.data.ok === true);
     }
+    // The worst lateness of each node's loop timer over the last minute, the run included.
+    const loopStallMaxMs = Math.max(...infos.map((info) => Number(info.loopStallMaxUs ?? 0))) / 1000;
     return { appliedIndex: infos[0].appliedIndex, digestsEqual: digests.size === 1,
-      checksClean: checks.every(Boolean) };
+      checksClean: checks.every(Boolean), loopStallMaxMs };
   }
 
   // One load run, then the checks: applied transfers within [acknowledged, acknowledged +

@@ -259,9 +259,18 @@ CheckCheckpoint make_checkpoint(ChainWalk&& walk, const CheckInput& input) {
   return checkpoint;
 }
 
+Error stopped() {
+  return make_error(Code::kStopped, "the check was stopped before it finished");
+}
+
+bool asked_to_stop(const std::function<bool()>& stop_requested) {
+  return stop_requested && stop_requested();
+}
+
 }  // namespace
 
-Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckCheckpoint> from) {
+Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckCheckpoint> from,
+                                const std::function<bool()>& stop_requested) {
   CheckRun run;
   CheckReport& report = run.report;
   report.full_reason = "no checkpoint";
@@ -286,11 +295,14 @@ Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckChec
   // A full walk starts at the zone's first row, so a row keyed before sequence 1 is seen.
   const Bytes begin =
       report.incremental ? audit::audit_row_key(report.from_sequence) : audit::audit_rows_begin();
-  TALLY_TRY(store::scan_range(input.store, begin, audit::audit_rows_end(),
-                              [&](ByteView key, ByteView value) {
-                                walk->visit(key, value);
-                                return true;
-                              }));
+  bool stop = false;
+  TALLY_TRY(store::scan_range(
+      input.store, begin, audit::audit_rows_end(), [&](ByteView key, ByteView value) {
+        walk->visit(key, value);
+        stop = asked_to_stop(stop_requested);  // an entry may hold hundreds of orders
+        return !stop;
+      }));
+  if (stop || asked_to_stop(stop_requested)) return stopped();
   report.to_sequence = walk->next_sequence() - 1;
   auto state = read_state(input.store, report);
   if (!state.ok()) return std::move(state).error();
@@ -298,6 +310,7 @@ Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckChec
     check_configuration(**state, input, report);
     check_head(**state, *walk, report);
   }
+  if (asked_to_stop(stop_requested)) return stopped();
   if (walk->replayed_all()) {
     if (report.incremental) {
       TALLY_TRY(compare_touched(walk->model(), input.store, report));
@@ -307,7 +320,9 @@ Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckChec
       compare_projections(walk->model().expected_rows(), *actual, report);
     }
   }
+  if (asked_to_stop(stop_requested)) return stopped();
   TALLY_TRY(check_cache(input, *state, *walk, report));
+  if (asked_to_stop(stop_requested)) return stopped();
   TALLY_TRY(count_stray_rows(input.store, report));
   if (report.ok() && walk->replayed_all())
     run.checkpoint = make_checkpoint(std::move(*walk), input);

@@ -33,6 +33,7 @@
 // read from the store and verify against its digest: a design change, not done.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -66,6 +67,10 @@ struct CheckRun {
 // A full check when from is empty, else an incremental one from the checkpoint (or a full
 // one, saying why, when the checkpoint cannot be used). Errors only when the store cannot be
 // read. The report's touched rows are cleared in the returned checkpoint.
-Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckCheckpoint> from);
+// stop_requested is asked between steps (after each audit entry, and before each later
+// pass): true ends the check with kStopped, so a stopping node need not wait for a
+// whole replay.
+Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckCheckpoint> from,
+                                const std::function<bool()>& stop_requested = {});
 
 }  // namespace tally::check

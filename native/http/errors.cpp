@@ -28,6 +28,7 @@ ApiError api_error(const Error& error) {
     // Admission did not declare what the order read (a revert of a transaction still in
     // flight): nothing applied, nothing recorded; a retry declares it.
     case Code::kCoverageMiss: return make(503, "STALE_PROPOSAL");
+    case Code::kStopped: return make(503, "NODE_STOPPING");
     default: return make(500, "INTERNAL");
   }
 }

@@ -34,7 +34,8 @@ void Metrics::record_write(std::string_view verdict) {
   ++it->second;
 }
 
-std::string Metrics::render(const replica::Node& node) const {
+std::string Metrics::render(const replica::Node& node,
+                            const replica::LoopStallWatch& stalls) const {
   std::string out;
   line(out, "# TYPE tally_http_requests_total counter");
   for (const auto& [key, count] : requests_) {
@@ -91,6 +92,25 @@ std::string Metrics::render(const replica::Node& node) const {
   line(out,
        "tally_snapshots_total{event=\"installed\"} " + std::to_string(node.snapshots_installed()));
   line(out, "tally_snapshots_total{event=\"refused\"} " + std::to_string(node.snapshots_refused()));
+  line(out, "tally_snapshots_total{event=\"kept\"} " + std::to_string(node.snapshots_kept()));
+  line(out, "# TYPE tally_store_wal_bytes gauge");
+  line(out, "tally_store_wal_bytes " + std::to_string(node.wal_bytes()));
+  line(out, "# TYPE tally_loop_stall_seconds histogram");
+  for (std::size_t i = 0; i < stalls.kBucketsSeconds.size(); ++i) {
+    line(out, "tally_loop_stall_seconds_bucket{le=\"" + number(stalls.kBucketsSeconds[i]) + "\"} " +
+                  std::to_string(stalls.buckets()[i]));
+  }
+  line(out, "tally_loop_stall_seconds_bucket{le=\"+Inf\"} " + std::to_string(stalls.count()));
+  line(out, "tally_loop_stall_seconds_sum " + number(stalls.sum_seconds()));
+  line(out, "tally_loop_stall_seconds_count " + std::to_string(stalls.count()));
+  line(out, "# TYPE tally_loop_busy_seconds histogram");
+  for (std::size_t i = 0; i < stalls.kBucketsSeconds.size(); ++i) {
+    line(out, "tally_loop_busy_seconds_bucket{le=\"" + number(stalls.kBucketsSeconds[i]) + "\"} " +
+                  std::to_string(stalls.busy_buckets()[i]));
+  }
+  line(out, "tally_loop_busy_seconds_bucket{le=\"+Inf\"} " + std::to_string(stalls.count()));
+  line(out, "tally_loop_busy_seconds_sum " + number(stalls.busy_sum_seconds()));
+  line(out, "tally_loop_busy_seconds_count " + std::to_string(stalls.count()));
   line(out, "# TYPE tally_is_leader gauge");
   line(out, std::string("tally_is_leader ") + (node.is_leader() ? "1" : "0"));
   return out;

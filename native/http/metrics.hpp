@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "native/raft/loop_stall_watch.hpp"
 #include "native/raft/node.hpp"
 
 namespace tally::http {
@@ -22,7 +23,7 @@ class Metrics {
                                                              0.025,  0.05,  0.1,    0.5,   2.5};
   void record_request(const std::string& route, int status, double seconds);
   void record_write(std::string_view verdict);  // APPLIED, RETRY, NOT_LEADER, ...
-  std::string render(const replica::Node& node) const;
+  std::string render(const replica::Node& node, const replica::LoopStallWatch& stalls) const;
 
  private:
   struct Histogram {

@@ -1,5 +1,6 @@
 // Tally's own node routes under /_tally/: the node's status (info), the checker (check),
 // Prometheus metrics and the audit chain (log, for `tally trace export`).
+#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -74,11 +75,22 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
   out.u64(node.snapshots_taken());
   out.key("snapshotsInstalled");
   out.u64(node.snapshots_installed());
-  auto digest = node.digest();
-  if (digest.ok()) {
+  // The last digest computed (a snapshot, /_tally/digest), never a fresh hash of the store on
+  // the loop: storeDigestIndex says which applied index it covers.
+  if (const auto& known = node.known_digest()) {
     out.key("storeDigest");
-    out.string(replica::digest_hex(digest.value()));
+    out.string(replica::digest_hex(known->digest));
+    out.key("storeDigestIndex");
+    out.u64(known->applied_index);
   }
+  out.key("snapshotInFlight");
+  out.boolean(node.snapshot_in_flight());
+  out.key("walBytes");
+  out.u64(node.wal_bytes());
+  out.key("loopStallMaxUs");  // the worst of the last minute
+  out.u64(impl.loop_stalls.worst_last_minute_ns(uv_hrtime()) / 1000);
+  out.key("loopBusyMaxUs");  // the most CPU the loop ran between two ticks
+  out.u64(impl.loop_stalls.busiest_last_minute_ns(uv_hrtime()) / 1000);
   out.key("failed");
   out.boolean(node.failed());
   out.end_object();
@@ -112,6 +124,7 @@ struct CheckJob {
   std::optional<audit::AuditKey> audit_key;
   std::optional<check::CheckCheckpoint> from;
   std::function<void()> worker_hook;
+  std::atomic<bool> stop{false};    // set on the loop by finish_check, read by the worker
   std::uint64_t applied_index = 0;  // the view's
   std::uint64_t pin_us = 0;         // the loop's share: commit, pin, cache copy
   // Outputs, written by the worker, read on the loop once it is done.
@@ -137,7 +150,7 @@ void check_work(uv_work_t* work) {  // on a pool thread: the job only
   const auto started = std::chrono::steady_clock::now();
   job->run.emplace(check::run_check_from(
       {*job->view, job->cache ? &*job->cache : nullptr, job->cluster_id, job->audit_key},
-      std::move(job->from)));
+      std::move(job->from), [job] { return job->stop.load(std::memory_order_relaxed); }));
   job->view.reset();  // ends the read transaction: the WAL may be checkpointed again
   job->cache.reset();
   job->check_us = micros_since(started);
@@ -156,6 +169,7 @@ void check_done(uv_work_t* work, int status) {  // on the loop
   }
   TALLY_INVARIANT(status == 0 && job->run.has_value(), "a check job that ran");
   Result<check::CheckRun>& run = *job->run;
+  if (!run.ok() && run.error().code == Code::kStopped) impl.log("event=check stopped=true");
   if (!run.ok()) return impl.respond_error(call, run.error());
   check::CheckReport& report = run->report;
   if (job->full) report.full_reason = "requested";
@@ -209,8 +223,13 @@ void handle_node_check(Server::Impl& impl, const CallPtr& call) {
   impl.check_job = job.release();
 }
 
+void request_check_stop(Server::Impl& impl) {
+  if (impl.check_job != nullptr) impl.check_job->stop.store(true, std::memory_order_relaxed);
+}
+
 void finish_check(Server::Impl& impl) {
   if (impl.check_job == nullptr) return;
+  request_check_stop(impl);  // a running check ends at its next step
   uv_cancel(reinterpret_cast<uv_req_t*>(&impl.check_job->work));  // fails once it runs: fine
   while (impl.check_job != nullptr)
     uv_run(impl.loop, UV_RUN_ONCE);
@@ -268,7 +287,7 @@ void handle_node_log(Server::Impl& impl, const CallPtr& call) {
 }
 
 void handle_node_metrics(Server::Impl& impl, const CallPtr& call) {
-  impl.respond(call, 200, impl.owner->metrics().render(*impl.node));
+  impl.respond(call, 200, impl.owner->metrics().render(*impl.node, impl.loop_stalls));
 }
 
 }  // namespace tally::http

@@ -19,6 +19,7 @@ constexpr std::array kRoutes = std::to_array<Route>({
     // Tally's own node routes.
     {"GET", "/_tally/info", handle_node_info, N, kInfo},
     {"GET", "/_tally/check", handle_node_check, N, kAdmin},
+    {"GET", "/_tally/digest", handle_node_digest, N, kAdmin},
     {"GET", "/_tally/metrics", handle_node_metrics, N, kAdmin},
     {"GET", "/_tally/log", handle_node_log, N, kAdmin},
     {"GET", "/_tally/trace", handle_node_trace, N, kAdmin},

@@ -77,6 +77,7 @@ void handle_bulk(Server::Impl&, const CallPtr&);
 void handle_not_implemented(Server::Impl&, const CallPtr&);
 void handle_node_info(Server::Impl&, const CallPtr&);
 void handle_node_check(Server::Impl&, const CallPtr&);
+void handle_node_digest(Server::Impl&, const CallPtr&);  // node_digest.cpp
 void handle_node_metrics(Server::Impl&, const CallPtr&);
 void handle_node_log(Server::Impl&, const CallPtr&);
 void handle_node_trace(Server::Impl&, const CallPtr&);  // node_trace.cpp

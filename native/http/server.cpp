@@ -420,6 +420,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   int length = sizeof bound;
   uv_tcp_getsockname(&impl.listener, reinterpret_cast<sockaddr*>(&bound), &length);
   server->port_ = ntohs(bound.sin_port);
+  impl.loop_stalls.start(loop);
   return server;
 }
 
@@ -431,6 +432,9 @@ void Server::stop_listening() {
 
 void Server::close_connections() {
   if (!impl_) return;
+  request_check_stop(*impl_);
+  request_digest_stop(*impl_);
+  impl_->loop_stalls.close();
   stop_listening();
   impl_->connections.drain();
 }
@@ -438,6 +442,7 @@ void Server::close_connections() {
 Server::~Server() {
   if (!impl_) return;
   finish_check(*impl_);
+  finish_digest(*impl_);
   close_connections();
   uv_run(impl_->loop, UV_RUN_NOWAIT);  // the listener's close callback
   if (!impl_->connections.wait_closed(impl_->loop, impl_->config.close_deadline_ms)) {

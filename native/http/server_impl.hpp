@@ -18,6 +18,7 @@ extern "C" {
 #include "native/http/open_connections.hpp"
 #include "native/http/server.hpp"
 #include "native/json/views_json.hpp"
+#include "native/raft/loop_stall_watch.hpp"
 
 namespace tally::http {
 
@@ -53,6 +54,7 @@ using CallPtr = std::shared_ptr<Call>;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct CheckJob;
+struct DigestJob;
 
 struct Server::Impl {
   Server* owner = nullptr;
@@ -72,6 +74,10 @@ struct Server::Impl {
   std::optional<check::CheckCheckpoint> check_checkpoint;
   // The /_tally/check running on the thread pool, if any (node_routes.cpp).
   CheckJob* check_job = nullptr;
+  // The /_tally/digest running on the thread pool, if any (node_digest.cpp).
+  DigestJob* digest_job = nullptr;
+  // How late the loop runs a timer: its stalls, for /_tally/info and /_tally/metrics.
+  replica::LoopStallWatch loop_stalls;
 
   // Answers (no-ops once the client is gone or the call is answered).
   void respond(const CallPtr& call, int status, std::string body, const Headers& headers = {});
@@ -88,7 +94,12 @@ struct Server::Impl {
 };
 
 // Cancels the check job not yet started, or runs the loop until the running one is done
-// (and answered): the server's destructor calls it before its state goes.
+// (and answered): the server's destructor calls it before its state goes. A running check
+// is asked to stop at its next step first (request_check_stop).
 void finish_check(Server::Impl& impl);
+void request_check_stop(Server::Impl& impl);
+// The same for the digest job (node_digest.cpp).
+void finish_digest(Server::Impl& impl);
+void request_digest_stop(Server::Impl& impl);
 
 }  // namespace tally::http

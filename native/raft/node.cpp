@@ -114,6 +114,11 @@ Result<crypto::Digest> Node::digest() const {
   return store_digest(store());
 }
 
+void Node::remember_digest(std::uint64_t applied_index, const crypto::Digest& digest) {
+  if (known_digest_ && known_digest_->applied_index > applied_index) return;  // older news
+  known_digest_ = KnownDigest{applied_index, digest};
+}
+
 int Node::fail(Error error) {
   if (!failure_) {
     std::fprintf(stderr, "tally node %llu: FAILED, applying stopped: %s: %s\n",
@@ -191,6 +196,10 @@ Result<fsm::DryRun> Node::dry_run(const plan::Request& request) {
   TALLY_TRY(catch_up());
   return fsm::dry_run(request,
                       {fsm_->cache(), *reads_, fsm_->applied_index() + 1, config_.clock_us()});
+}
+
+void Node::cancel_snapshot() {
+  if (snapshot_job_ != nullptr) snapshot_job_->cancel();
 }
 
 Status Node::stop() {

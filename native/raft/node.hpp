@@ -84,8 +84,8 @@ struct NodeConfig {
   // tests use tiny chunks to cover images of many chunks.
   std::uint64_t snapshot_chunk_bytes = wire::kSnapshotChunkBytes;
   // What each applied index did, kept for `tally trace export` (core/sim/apply_trace.hpp):
-  // the latest this many indexes; 0 keeps none.
-  std::size_t trace_records = sim::ApplyTrace::kRecordsDefault;
+  // the latest this many indexes; 0 (tallyd's default) keeps none.
+  std::size_t trace_records = 0;
 };
 
 // What a submitted request became.
@@ -180,6 +180,18 @@ class Node {
   // SHA-256 over the store's ordered rows: the durable state (commit_point() first for the
   // applied one). Equal on every node at equal durable index.
   Result<crypto::Digest> digest() const;
+  // The last store digest this node computed, and the applied index it covers: at each
+  // snapshot it takes or installs, and whenever a worker computes one (/_tally/digest).
+  // /_tally/info reports it: hashing the store on the loop stalls Raft for as long as the
+  // store is large.
+  struct KnownDigest {
+    std::uint64_t applied_index = 0;
+    crypto::Digest digest{};
+  };
+  const std::optional<KnownDigest>& known_digest() const { return known_digest_; }
+  void remember_digest(std::uint64_t applied_index, const crypto::Digest& digest);
+  // Bytes in the store's write-ahead log (0 for a store without one).
+  std::uint64_t wal_bytes() const { return host_->wal_bytes(); }
   bool failed() const { return failure_.has_value(); }
   const std::optional<Error>& failure() const { return failure_; }
   // Called once, when the node fails, from inside whatever libraft callback failed it: it
@@ -195,6 +207,28 @@ class Node {
   // before a snapshot and before it stops. An acknowledged entry is durable in the Raft log
   // before its group commits; a crash replays the uncommitted tail.
   Status commit_point();
+  // Asks a snapshot being taken on libraft's thread to stop at its next piece: the host calls
+  // it as it closes, so a stop does not wait for a copy of the whole store.
+  void cancel_snapshot();
+
+  // A snapshot installed from the leader, in two halves, so that the work proportional to
+  // the store leaves the loop (docs/design.md §9 "Snapshots"). libraft writes the snapshot
+  // (snapshot_put) before it calls restore with the same buffer; the host runs
+  // stage_install on a worker first: it reads the envelope, verifies the image's digest,
+  // writes and fsyncs the image beside the store and checks its store digest against the
+  // envelope. It touches only bytes, the configuration and the host's staging, so any
+  // thread may run it while the loop goes on. staged() hands the answer to the node on the
+  // loop; restore then only swaps the staged store in. Without a staged image (a restart, a
+  // host that cannot stage, a failed staging) restore does the whole install itself.
+  struct StagedInstall {
+    const std::uint8_t* data = nullptr;  // the buffer staged, which restore must be given
+    std::size_t size = 0;
+    std::uint64_t applied_index = 0;
+  };
+  bool can_stage_installs() const { return host_->can_stage(); }
+  Result<StagedInstall> stage_install(ByteView bytes) const;
+  void staged(Result<StagedInstall> staged);
+  void discard_staged_install() { host_->discard_staged(); }
 
   // A read-only view of the store at the applied index that no later write changes, for
   // reads too long for the loop (tallyd's /_tally/check runs the checker on it on a worker
@@ -218,6 +252,13 @@ class Node {
   std::uint64_t snapshot_chunks_taken() const { return snapshot_chunks_taken_; }
   std::uint64_t snapshots_installed() const { return snapshots_installed_; }
   std::uint64_t snapshots_refused() const { return snapshots_refused_; }
+  // Snapshots libraft offered that the store already covers (a restart reloads its own last
+  // snapshot first): kept, not refused.
+  std::uint64_t snapshots_kept() const { return snapshots_kept_; }
+  // Installs whose image was staged off the loop (stage_install): restore only swapped it in.
+  std::uint64_t snapshots_installed_staged() const { return snapshots_installed_staged_; }
+  // A snapshot is being taken on libraft's thread.
+  bool snapshot_in_flight() const { return snapshot_job_ != nullptr; }
   std::uint64_t entries_skipped() const { return entries_skipped_; }
   // Indexes this process's state machine applied (commands and no-ops; not those a snapshot
   // brought in, nor those skipped after a restart): a counter whose rate is the apply rate.
@@ -305,6 +346,9 @@ class Node {
   // thread by fsm snapshot_async, finished and cleared on the loop by snapshot_finalize.
   std::unique_ptr<SnapshotJob> snapshot_job_;
   std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0, snapshots_refused_ = 0;
+  std::uint64_t snapshots_kept_ = 0, snapshots_installed_staged_ = 0;
+  std::optional<KnownDigest> known_digest_;
+  std::optional<StagedInstall> staged_install_;
   std::uint64_t snapshot_chunks_taken_ = 0;
   std::uint64_t entries_skipped_ = 0;
   std::uint64_t entries_applied_ = 0, rotations_ = 0;

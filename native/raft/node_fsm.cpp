@@ -1,7 +1,9 @@
 // The raft_fsm side of Node: apply, snapshot, restore (docs/design.md §3, §5, §9), and the
 // membership and leadership requests.
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "native/codec/snapshot_codec.hpp"
 #include "native/raft/node.hpp"
@@ -113,6 +115,7 @@ int Node::fsm_snapshot_finalize(struct raft_fsm* fsm, struct raft_buffer* bufs[]
 void Node::finish_snapshot() {
   if (snapshot_job_ == nullptr) return;
   std::unique_ptr<SnapshotJob> job = std::move(snapshot_job_);
+  if (job->error() && job->error()->code == Code::kStopped) return;  // cancelled at stop
   if (job->error()) {
     // The store could not be read back: as fatal as any other storage error (§5).
     fail(*job->error());
@@ -121,6 +124,7 @@ void Node::finish_snapshot() {
   if (!job->done()) return;  // libraft abandoned it before the copy (closing, no memory)
   ++snapshots_taken_;
   snapshot_chunks_taken_ += job->header().chunk_count;
+  remember_digest(job->header().applied_index, job->header().store_digest);
 }
 
 int Node::fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
@@ -130,11 +134,46 @@ int Node::fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
   return rv;
 }
 
+Result<Node::StagedInstall> Node::stage_install(ByteView bytes) const {
+  auto view = wire::read_snapshot(bytes);
+  if (!view.ok()) return std::move(view).error();
+  if (view->header.image_kind != host_->image_kind())
+    return make_error(Code::kCorrupt, "an image of another store kind");
+  TALLY_TRY(wire::verify_snapshot_image(*view));
+  auto digest = host_->stage(view->image());
+  if (!digest.ok()) return std::move(digest).error();
+  if (*digest != view->header.store_digest) {
+    host_->discard_staged();
+    return make_error(Code::kCorrupt, "a staged snapshot does not match its envelope");
+  }
+  return StagedInstall{bytes.data, bytes.size, view->header.applied_index};
+}
+
+void Node::staged(Result<StagedInstall> staged) {
+  if (!staged.ok()) {
+    // restore installs the image whole and refuses it there if it is bad.
+    std::fprintf(stderr, "tally node %llu: snapshot not staged: %s\n",
+                 static_cast<unsigned long long>(config_.id), staged.error().message.c_str());
+    staged_install_.reset();
+    return;
+  }
+  staged_install_ = staged.value();
+}
+
 int Node::restore_snapshot(ByteView bytes) {
   if (failure_) return RAFT_IOERR;
   TALLY_INVARIANT(snapshot_job_ == nullptr,
                   "libraft installs no snapshot while one is being taken");
+  const auto started = std::chrono::steady_clock::now();
+  // The image staged for this very buffer, if any (stage_install).
+  std::optional<StagedInstall> staged = std::exchange(staged_install_, std::nullopt);
+  if (staged && (staged->data != bytes.data || staged->size != bytes.size)) {
+    host_->discard_staged();
+    staged.reset();
+  }
   auto refuse = [&](const std::string& why) {
+    ++snapshots_refused_;
+    if (staged) host_->discard_staged();
     std::fprintf(stderr, "tally node %llu: snapshot refused: %s\n",
                  static_cast<unsigned long long>(config_.id), why.c_str());
     return RAFT_CORRUPT;
@@ -149,29 +188,52 @@ int Node::restore_snapshot(ByteView bytes) {
     // Our store is as new or newer (a restart restores the last snapshot first): keep it;
     // libraft replays the later entries and apply skips what the store already holds. Known
     // before the image is hashed, so a restart does not pay for a pass over the image.
-    ++snapshots_refused_;
+    ++snapshots_kept_;
+    if (staged) host_->discard_staged();
     return 0;
   }
-  // Every byte of the image is checked before the store is touched.
-  if (Status verified = wire::verify_snapshot_image(*view); !verified.ok()) {
-    return refuse(verified.error().message);
+  if (staged && staged->applied_index != view->header.applied_index) {
+    host_->discard_staged();
+    staged.reset();
+  }
+  // Every byte of the image is checked before the store is touched (by stage_install, off
+  // the loop, for a staged image).
+  if (!staged) {
+    if (Status verified = wire::verify_snapshot_image(*view); !verified.ok()) {
+      return refuse(verified.error().message);
+    }
   }
   if (Status committed = commit_point(); !committed.ok()) return RAFT_IOERR;
   reads_.reset();
   fsm_.reset();
-  Status installed = host_->install(view->image());
+  Status installed = staged ? host_->install_staged() : host_->install(view->image());
   if (Status reopened = open_state_machine(); !reopened.ok()) return fail(reopened.error());
   if (!installed.ok()) {
     std::fprintf(stderr, "tally node %llu: snapshot install failed, store kept: %s\n",
                  static_cast<unsigned long long>(config_.id), installed.error().message.c_str());
     return RAFT_IOERR;
   }
-  auto digest = store_digest(host_->store());
-  if (!digest.ok()) return fail(std::move(digest).error());
-  if (*digest != view->header.store_digest || fsm_->applied_index() != view->header.applied_index) {
+  // A staged image's store digest was checked against the envelope when it was staged.
+  if (!staged) {
+    auto digest = store_digest(host_->store());
+    if (!digest.ok()) return fail(std::move(digest).error());
+    if (*digest != view->header.store_digest)
+      return fail(make_error(Code::kCorrupt, "an installed snapshot does not match its envelope"));
+  }
+  if (fsm_->applied_index() != view->header.applied_index) {
     return fail(make_error(Code::kCorrupt, "an installed snapshot does not match its envelope"));
   }
   ++snapshots_installed_;
+  if (staged) ++snapshots_installed_staged_;
+  remember_digest(view->header.applied_index, view->header.store_digest);
+  const auto loop_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  std::fprintf(stderr,
+               "tally node %llu: snapshot installed at index %llu (%s), %lld us on the loop\n",
+               static_cast<unsigned long long>(config_.id),
+               static_cast<unsigned long long>(view->header.applied_index),
+               staged ? "staged off the loop" : "whole", static_cast<long long>(loop_us));
   settle_applied();  // requests at indexes the image brought in did not apply here
   return 0;
 }

@@ -27,6 +27,8 @@ void SnapshotJob::free_chunks() {
 // Appends piece to the chunks, opening a new raft_malloc buffer of chunk_bytes whenever the
 // last one is full; the last chunk is trimmed in run() (raft_buffer.len).
 Status SnapshotJob::copy_chunks(ByteView piece, crypto::Sha256& hash) {
+  if (cancelled_.load(std::memory_order_relaxed))
+    return make_error(Code::kStopped, "snapshot: the node is stopping");
   hash.update(piece);
   std::size_t offset = 0;
   while (offset < piece.size) {
@@ -58,7 +60,9 @@ int SnapshotJob::run(struct raft_buffer* bufs[], unsigned* n_bufs) {
   crypto::Sha256 hash;
   header_.image_bytes = 0;
   Status read = image_->read([&](ByteView piece) { return copy_chunks(piece, hash); });
-  auto digest = read.ok() ? image_->digest() : Result<crypto::Digest>(read.error());
+  auto digest = read.ok()
+                    ? image_->digest([this] { return cancelled_.load(std::memory_order_relaxed); })
+                    : Result<crypto::Digest>(read.error());
   image_.reset();  // ends the read transaction: the view is done
   if (!digest.ok()) {
     error_ = std::move(digest).error();

@@ -12,6 +12,7 @@
 // snapshot_finalize runs after it ends), so the job needs no lock.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -39,6 +40,10 @@ class SnapshotJob {
   // returns, so the store's WAL can be checkpointed again.
   int run(struct raft_buffer* bufs[], unsigned* n_bufs);
 
+  // Asks a running run() to stop at its next piece (the node is stopping): it then fails with
+  // kStopped, which is not a fault. Any thread.
+  void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+
   bool done() const { return done_; }
   const std::optional<Error>& error() const { return error_; }
   const wire::SnapshotHeader& header() const { return header_; }
@@ -53,6 +58,7 @@ class SnapshotJob {
   std::vector<struct raft_buffer> chunks_;  // owned until handed to libraft
   std::uint64_t last_fill_ = 0;             // bytes in chunks_.back()
   bool done_ = false;
+  std::atomic<bool> cancelled_{false};
   std::optional<Error> error_;
 };
 

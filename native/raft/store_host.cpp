@@ -59,7 +59,9 @@ class SqliteImage final : public StoreImage {
   Status read(const std::function<Status(ByteView)>& sink) override {
     return reader_->image_to(sink);
   }
-  Result<crypto::Digest> digest() override { return store_digest(*reader_); }
+  Result<crypto::Digest> digest(const std::function<bool()>& stop_requested) override {
+    return store_digest(*reader_, stop_requested);
+  }
 
  private:
   std::unique_ptr<sqlite::SqliteStore> reader_;  // closing it ends the read transaction
@@ -71,10 +73,10 @@ class RowsImage final : public StoreImage {
   Status read(const std::function<Status(ByteView)>& sink) override {
     return sink(wire::encode_rows(rows_));
   }
-  Result<crypto::Digest> digest() override {
+  Result<crypto::Digest> digest(const std::function<bool()>& stop_requested) override {
     store::MemoryStore copy;
     copy.set_rows(rows_);
-    return store_digest(copy);
+    return store_digest(copy, stop_requested);
   }
 
  private:
@@ -114,6 +116,12 @@ Result<std::unique_ptr<SqliteHost>> SqliteHost::open(std::string path) {
   return host;
 }
 
+std::uint64_t SqliteHost::wal_bytes() const {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path_ + "-wal", error);
+  return error ? 0 : static_cast<std::uint64_t>(size);
+}
+
 Status SqliteHost::install(ByteView image) {
   const std::string temporary = path_ + ".installing";
   TALLY_TRY(write_synced(temporary, image));
@@ -125,12 +133,43 @@ Status SqliteHost::install(ByteView image) {
       return make_error(Code::kCorrupt, "snapshot image does not open: " + probe.error().message);
     }
   }
-  std::remove((temporary + "-wal").c_str());
-  std::remove((temporary + "-shm").c_str());
+  return swap_in(temporary);
+}
+
+Result<crypto::Digest> SqliteHost::stage(ByteView image) {
+  const std::string staged = staged_path();
+  TALLY_TRY(write_synced(staged, image));
+  Result<crypto::Digest> digest = make_error(Code::kCorrupt, "unread");
+  {
+    auto probe = sqlite::SqliteStore::open(staged);
+    if (!probe.ok()) {
+      digest = make_error(Code::kCorrupt, "snapshot image does not open: " + probe.error().message);
+    } else {
+      digest = store_digest(*probe.value());
+    }
+  }
+  // The probe's connection is closed: the staged file alone is what install_staged renames.
+  std::remove((staged + "-wal").c_str());
+  std::remove((staged + "-shm").c_str());
+  if (!digest.ok()) std::remove(staged.c_str());
+  return digest;
+}
+
+Status SqliteHost::install_staged() {
+  return swap_in(staged_path());
+}
+
+void SqliteHost::discard_staged() {
+  std::remove(staged_path().c_str());
+}
+
+Status SqliteHost::swap_in(const std::string& from) {
+  std::remove((from + "-wal").c_str());
+  std::remove((from + "-shm").c_str());
   store_.reset();  // closes the database: its WAL is checkpointed and removed
   std::remove((path_ + "-wal").c_str());
   std::remove((path_ + "-shm").c_str());
-  if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
+  if (std::rename(from.c_str(), path_.c_str()) != 0) {
     Error error = io_error("rename over", path_);
     auto reopened = sqlite::SqliteStore::open(path_);
     if (reopened.ok()) store_ = std::move(reopened).value();
@@ -142,6 +181,14 @@ Status SqliteHost::install(ByteView image) {
   if (!opened.ok()) return std::move(opened).error();
   store_ = std::move(opened).value();
   return ok_status();
+}
+
+Result<crypto::Digest> StoreHost::stage(ByteView) {
+  return make_error(Code::kInvariantViolation, "this store host cannot stage an image");
+}
+
+Status StoreHost::install_staged() {
+  return make_error(Code::kInvariantViolation, "this store host cannot stage an image");
 }
 
 Result<std::unique_ptr<MemoryHost>> MemoryHost::open() {

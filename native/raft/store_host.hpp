@@ -35,8 +35,9 @@ class StoreImage {
   virtual ~StoreImage() = default;
   // The image bytes, in order, handed to sink in one or more pieces.
   virtual Status read(const std::function<Status(ByteView)>& sink) = 0;
-  // The store digest (store_digest.hpp) of the pinned rows.
-  virtual Result<crypto::Digest> digest() = 0;
+  // The store digest (store_digest.hpp) of the pinned rows; kStopped once stop_requested says
+  // so.
+  virtual Result<crypto::Digest> digest(const std::function<bool()>& stop_requested) = 0;
 };
 
 class StoreHost {
@@ -51,6 +52,19 @@ class StoreHost {
   virtual Result<std::unique_ptr<store::KeyValueStore>> pin_reader() = 0;
   // Replaces the whole store by image, atomically. On error the old store stays in place.
   virtual Status install(ByteView image) = 0;
+  // Bytes in the store's write-ahead log, 0 when it has none.
+  virtual std::uint64_t wal_bytes() const { return 0; }
+
+  // install() in two halves, for a snapshot arriving while the loop must go on: stage()
+  // writes and fsyncs image beside the store, opens it and answers its store digest (on
+  // any thread, touching nothing the loop uses); install_staged() then swaps it in (on
+  // the store's thread; a rename, the old store closed and the new one opened). A host
+  // that cannot stage answers false to can_stage() and is installed whole.
+  virtual bool can_stage() const { return false; }
+  virtual Result<crypto::Digest> stage(ByteView image);
+  virtual Status install_staged();
+  // Removes what stage() left (a staged image that will not be installed).
+  virtual void discard_staged() {}
 };
 
 class SqliteHost final : public StoreHost {
@@ -61,8 +75,16 @@ class SqliteHost final : public StoreHost {
   Result<std::unique_ptr<StoreImage>> pin_image() override;
   Result<std::unique_ptr<store::KeyValueStore>> pin_reader() override;
   Status install(ByteView image) override;
+  std::uint64_t wal_bytes() const override;
+  bool can_stage() const override { return true; }
+  Result<crypto::Digest> stage(ByteView image) override;
+  Status install_staged() override;
+  void discard_staged() override;
 
  private:
+  std::string staged_path() const { return path_ + ".staged"; }
+  // Closes the store, renames the file at from over it and opens it again.
+  Status swap_in(const std::string& from);
   std::string path_;
   std::unique_ptr<sqlite::SqliteStore> store_;
 };

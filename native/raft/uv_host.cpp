@@ -34,6 +34,7 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<UvHost> host(new UvHost());
   host->config_ = std::move(config);
+  host->loop_ = loop;
   const std::string raft_dir = host->config_.data_dir + "/raft";
   std::error_code ec;
   std::filesystem::create_directories(raft_dir, ec);
@@ -58,6 +59,10 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   // entries breaks Raft's safety. Refuse instead, and leave the files to the operator.
   raft_uv_set_auto_recovery(&host->io_, false);
   declare_io_async_work(&host->io_);
+  if (host->node_->can_stage_installs()) {
+    host->backend_snapshot_put_ = host->io_.snapshot_put;
+    host->io_.snapshot_put = &UvHost::snapshot_put_staged;
+  }
   TALLY_INVARIANT(host->io_.async_work != nullptr, "libraft's uv backend implements async_work");
   rv = raft_init(&host->raft_, &host->io_, host->node_->fsm(), id, host->config_.address.c_str());
   if (rv != 0) {
@@ -179,8 +184,77 @@ void UvHost::raft_closed(struct raft* raft) {
   raft_uv_close(&host->io_);
   host->release_transport();
   host->node_->closed();
-  host->closed_ = true;
-  if (host->on_closed_) host->on_closed_();
+  host->raft_closed_ = true;
+  if (host->jobs_running_ == 0) host->finish_close();  // else the last job_done finishes it
+}
+
+void UvHost::job_done() {
+  TALLY_INVARIANT(jobs_running_ > 0, "a job done that was not running");
+  --jobs_running_;
+  if (raft_closed_ && jobs_running_ == 0) finish_close();
+}
+
+void UvHost::finish_close() {
+  closed_ = true;
+  if (on_closed_) on_closed_();
+}
+
+struct UvHost::StagingJob {
+  uv_work_t work{};
+  UvHost* host = nullptr;
+  struct raft_io* io = nullptr;
+  struct raft_io_snapshot_put* req = nullptr;
+  const struct raft_snapshot* snapshot = nullptr;
+  raft_io_snapshot_put_cb cb = nullptr;
+  std::optional<Result<Node::StagedInstall>> staged;  // the worker's answer
+};
+
+int UvHost::snapshot_put_staged(struct raft_io* io, unsigned trailing,
+                                struct raft_io_snapshot_put* req,
+                                const struct raft_snapshot* snapshot, raft_io_snapshot_put_cb cb) {
+  auto* host = static_cast<UvHost*>(static_cast<struct raft*>(io->data)->data);
+  // Only an install (libraft's "replace everything") is followed by restore; a snapshot
+  // this node took is written as it is. libraft puts one snapshot at a time.
+  if (trailing != 0 || snapshot->n_bufs != 1 || host->closing_ || host->staging_)
+    return host->backend_snapshot_put_(io, trailing, req, snapshot, cb);
+  auto job = std::make_unique<StagingJob>();
+  job->host = host;
+  job->io = io;
+  job->req = req;
+  job->snapshot = snapshot;
+  job->cb = cb;
+  job->work.data = job.get();
+  const int queued =
+      uv_queue_work(host->loop_, &job->work, &UvHost::staging_work, &UvHost::staging_done);
+  TALLY_INVARIANT(queued == 0, "uv_queue_work takes a job with both callbacks");
+  host->staging_ = true;
+  ++host->jobs_running_;
+  job.release();  // staging_done owns it
+  return 0;
+}
+
+void UvHost::staging_work(uv_work_t* work) {  // on a pool thread
+  auto* job = static_cast<StagingJob*>(work->data);
+  const struct raft_buffer& buffer = job->snapshot->bufs[0];
+  job->staged.emplace(job->host->node_->stage_install(
+      ByteView(static_cast<const std::uint8_t*>(buffer.base), buffer.len)));
+}
+
+void UvHost::staging_done(uv_work_t* work, int status) {  // on the loop
+  std::unique_ptr<StagingJob> job(static_cast<StagingJob*>(work->data));
+  UvHost* host = job->host;
+  host->staging_ = false;
+  if (status != 0 || host->closing_) {
+    // libraft is closing: its callback discards the snapshot and frees the request.
+    if (status == 0 && job->staged->ok()) host->node_->discard_staged_install();
+    job->cb(job->req, RAFT_CANCELED);
+    host->job_done();
+    return;
+  }
+  host->node_->staged(std::move(*job->staged));
+  const int rv = host->backend_snapshot_put_(job->io, 0, job->req, job->snapshot, job->cb);
+  if (rv != 0) job->cb(job->req, rv);  // libraft discards the snapshot and answers the leader
+  host->job_done();
 }
 
 void UvHost::close(std::function<void()> done, bool commit) {
@@ -205,6 +279,7 @@ void UvHost::close(std::function<void()> done, bool commit) {
   uv_timer_stop(&failure_timer_);
   uv_close(reinterpret_cast<uv_handle_t*>(&failure_timer_), &UvHost::handle_closed);
   handles_open_ = 2;  // the two timers, until their close callbacks
+  node_->cancel_snapshot();
   Status committed = commit ? node_->stop() : ok_status();
   if (!committed.ok()) {
     std::fprintf(stderr, "tally node %llu: commit at stop failed: %s\n",

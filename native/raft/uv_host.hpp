@@ -85,8 +85,20 @@ class UvHost {
   Error abandon(uv_loop_t* loop, Error error);
   int init_transport(uv_loop_t* loop);
   void release_transport();
+  // libraft's snapshot_put, wrapped: an install from the leader (trailing 0) is staged on
+  // the thread pool first (Node::stage_install), then handed to the backend's own.
+  static int snapshot_put_staged(struct raft_io* io, unsigned trailing,
+                                 struct raft_io_snapshot_put* req,
+                                 const struct raft_snapshot* snapshot, raft_io_snapshot_put_cb cb);
+  struct StagingJob;
+  static void staging_work(uv_work_t* work);
+  static void staging_done(uv_work_t* work, int status);
+  // A job on the thread pool ended: the last one finishes a close raft already completed.
+  void job_done();
+  void finish_close();
 
   UvConfig config_;
+  uv_loop_t* loop_ = nullptr;
   std::unique_ptr<Node> node_;
   struct raft_uv_transport transport_ = {};
   struct raft_io io_ = {};
@@ -94,6 +106,12 @@ class UvHost {
   uv_timer_t commit_timer_ = {};
   uv_timer_t failure_timer_ = {};  // a 0 ms shot: closes raft outside libraft's callback
   bool initialised_ = false, closing_ = false, closed_ = false;
+  // The backend's snapshot_put, and whether a staging job runs (close waits for it: the job
+  // points into this host and holds libraft's request).
+  int (*backend_snapshot_put_)(struct raft_io*, unsigned, struct raft_io_snapshot_put*,
+                               const struct raft_snapshot*, raft_io_snapshot_put_cb) = nullptr;
+  bool staging_ = false, raft_closed_ = false;
+  int jobs_running_ = 0;  // staging jobs: close waits for them
   int handles_open_ = 0;  // the timers closed by close() whose callbacks have not run
   std::function<void()> on_closed_;
   std::function<void()> on_failure_closed_;

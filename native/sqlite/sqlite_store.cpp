@@ -195,6 +195,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       // pages (attribute rows by name, mirror rows by hash id), so a small page cache turns
       // nearly every write into a read of its page first.
       "PRAGMA cache_size=-262144;"
+      // A read view held long (a check, a snapshot) lets the write-ahead log grow past the
+      // automatic checkpoint; once the view ends and a checkpoint completes, the file shrinks
+      // back to this bound instead of keeping its high-water size (tally_store_wal_bytes).
+      "PRAGMA journal_size_limit=67108864;"
       "PRAGMA mmap_size=1073741824;";
   for (int t = 0; t < kTableCount; ++t)
     setup += table_sql(kTableNames[t], is_log(static_cast<Table>(t)));

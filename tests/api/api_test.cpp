@@ -274,7 +274,7 @@ TEST_CASE("a read that sends Tally-Applied-Index back waits for it, bounded", "[
   CHECK(field(json_of(future), "errorCode").text == "STALE_READ");
 }
 
-TEST_CASE("the node endpoints: info, check and metrics", "[api]") {
+TEST_CASE("the node endpoints: info, digest, check and metrics", "[api]") {
   ApiNode node;
   create_ledger(node, "main");
   REQUIRE(node.call("POST", "/v2/main/transactions", kTransfer).status == 200);
@@ -282,8 +282,18 @@ TEST_CASE("the node endpoints: info, check and metrics", "[api]") {
   const Json& data = field(info, "data");
   CHECK(field(data, "nodeId").text == "1");
   CHECK(field(data, "role").text == "leader");
-  CHECK(field(data, "storeDigest").text == node.digest());
   CHECK(field(data, "appliedIndex").text == std::to_string(node.node().applied_index()));
+  CHECK(data.find("loopStallMaxUs") != nullptr);
+  CHECK(data.find("walBytes") != nullptr);
+  // info never hashes the store: it reports the last digest computed, and none is yet.
+  CHECK(data.find("storeDigest") == nullptr);
+  auto digest = json_of(node.call("GET", "/_tally/digest"));
+  const Json& fresh = field(digest, "data");
+  CHECK(field(fresh, "storeDigest").text == node.digest());
+  CHECK(field(fresh, "appliedIndex").text == std::to_string(node.node().applied_index()));
+  auto known = json_of(node.call("GET", "/_tally/info"));
+  CHECK(field(field(known, "data"), "storeDigest").text == node.digest());
+  CHECK(field(field(known, "data"), "storeDigestIndex").text == field(fresh, "appliedIndex").text);
   auto check = json_of(node.call("GET", "/_tally/check"));
   CHECK(field(field(check, "data"), "ok").boolean);
   CHECK(field(field(check, "data"), "hashesVerified").boolean);
@@ -293,6 +303,8 @@ TEST_CASE("the node endpoints: info, check and metrics", "[api]") {
   CHECK(metrics.body.find(R"(tally_http_requests_total{route="POST /v2/{ledger}/transactions",)"
                           R"(status="200"} 1)") != std::string::npos);
   CHECK(metrics.body.find("tally_http_request_duration_seconds_bucket") != std::string::npos);
+  CHECK(metrics.body.find("tally_loop_stall_seconds_count ") != std::string::npos);
+  CHECK(metrics.body.find("tally_store_wal_bytes ") != std::string::npos);
   CHECK(metrics.body.find("tally_proposals_in_flight 0") != std::string::npos);
 }
 

@@ -358,7 +358,7 @@ struct raft_buffer snapshot_of(replica::Node& node, unsigned* chunks = nullptr) 
   return copy;
 }
 
-TEST_CASE("a snapshot not newer than the local store, or damaged, is refused and the store kept",
+TEST_CASE("a snapshot not newer than the local store is kept out, a damaged one refused",
           "[raft]") {
   FixtureOptions options;
   FixtureCluster cluster(options);
@@ -371,10 +371,11 @@ TEST_CASE("a snapshot not newer than the local store, or damaged, is refused and
   auto before = target.digest();
   REQUIRE(before.ok());
 
-  // The same applied index: refused (restore reports success, the store is untouched).
+  // The same applied index: the store is kept (restore reports success, nothing changes).
   struct raft_buffer same = snapshot_of(source);
   REQUIRE(target.fsm()->restore(target.fsm(), &same) == 0);
-  REQUIRE(target.snapshots_refused() == 1);
+  REQUIRE(target.snapshots_kept() == 1);
+  REQUIRE(target.snapshots_refused() == 0);
   REQUIRE(target.snapshots_installed() == 0);
   REQUIRE(*target.digest() == *before);
 
@@ -382,17 +383,19 @@ TEST_CASE("a snapshot not newer than the local store, or damaged, is refused and
   struct raft_buffer damaged = snapshot_of(source);
   static_cast<std::uint8_t*>(damaged.base)[8] ^= 0x40;  // the envelope's root pointer
   REQUIRE(target.fsm()->restore(target.fsm(), &damaged) == RAFT_CORRUPT);
+  REQUIRE(target.snapshots_refused() == 1);
   raft_free(damaged.base);
   REQUIRE(*target.digest() == *before);
   REQUIRE(!target.failed());
 
-  // An older one, taken before more entries applied: refused too.
+  // An older one, taken before more entries applied: kept out too.
   struct raft_buffer older = snapshot_of(source);
   driver.run_until_acknowledged(10);
   cluster.converge();
   auto newer = target.digest();
   REQUIRE(target.fsm()->restore(target.fsm(), &older) == 0);
-  REQUIRE(target.snapshots_refused() == 2);
+  REQUIRE(target.snapshots_kept() == 2);
+  REQUIRE(target.snapshots_refused() == 1);
   REQUIRE(*target.digest() == *newer);
   cluster.require_agreement(driver.acknowledged());
 }

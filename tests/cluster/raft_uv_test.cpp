@@ -58,12 +58,16 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
   cluster.converge();
   REQUIRE(restarted.applied_index() > stopped_at);
   std::printf(
-      "[raft-uv] node %llu after 1500 entries down: %llu snapshots installed, %llu "
-      "refused as older, %llu entries skipped\n",
+      "[raft-uv] node %llu after 1500 entries down: %llu snapshots installed (%llu staged off "
+      "the loop), %llu kept out as older, %llu entries skipped\n",
       static_cast<unsigned long long>(restarted.id()),
       static_cast<unsigned long long>(restarted.snapshots_installed()),
-      static_cast<unsigned long long>(restarted.snapshots_refused()),
+      static_cast<unsigned long long>(restarted.snapshots_installed_staged()),
+      static_cast<unsigned long long>(restarted.snapshots_kept()),
       static_cast<unsigned long long>(restarted.entries_skipped()));
+  // Every install from the leader was staged on the thread pool; restore only swapped it in.
+  CHECK(restarted.snapshots_installed_staged() == restarted.snapshots_installed());
+  CHECK(restarted.snapshots_refused() == 0);
 
   // Kill the other follower briefly: on restart libraft replays its log tail after its last
   // snapshot; the node skips every entry its store already holds and applies the rest.

@@ -102,7 +102,7 @@ TEST_CASE(
   commit((*host)->store(), later);
   REQUIRE(digest_of((*host)->store()) != pinned_digest);
 
-  auto digest = (*pinned)->digest();
+  auto digest = (*pinned)->digest({});
   REQUIRE(digest.ok());
   REQUIRE(*digest == pinned_digest);
   Bytes image = read_image(**pinned);

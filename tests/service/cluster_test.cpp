@@ -123,7 +123,9 @@ void require_consistent(Bank& bank, std::uint64_t list_from) {
     for (const auto& n : bank.nodes) {
       auto info = get_json(n.http, "/_tally/info");
       indexes.insert(info.status == 200 ? info_text(info.json, "raftAppliedIndex") : "down");
-      digests.push_back(info_text(info.json, "storeDigest"));
+      auto digest = get_json(n.http, "/_tally/digest");
+      digests.push_back(info_text(digest.json, "appliedIndex") + " " +
+                        info_text(digest.json, "storeDigest"));
     }
     if (indexes.size() == 1 && !indexes.count("down") &&
         std::set<std::string>(digests.begin(), digests.end()).size() == 1)

@@ -25,7 +25,7 @@ struct OneNode {
   // What the node has applied and the store's digest: equal before and after means nothing
   // was written.
   std::string state() {
-    auto info = get_json(node, "/_tally/info");
+    auto info = get_json(node, "/_tally/digest");
     REQUIRE(info.status == 200);
     const json::Json* data = info.json.find("data");
     REQUIRE(data != nullptr);
