@@ -92,7 +92,7 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   std::string trace_text((std::istreambuf_iterator<char>(trace_file)), {});
   auto trace = json::parse_json(trace_text);
   REQUIRE(trace.ok());
-  CHECK(trace.value().find("format")->text == "tally-trace/2");
+  CHECK(trace.value().find("format")->text == "tally-trace/3");
   CHECK(trace.value().find("steps")->items.size() >= 5);  // ledger, tx, bulk, 2 metadata, ...
   auto status = run_command(tally_binary() + " cluster status --dir " + dir.file("c"));
   CHECK(status.output.find("leader") != std::string::npos);
