@@ -304,7 +304,8 @@ TEST_CASE("a tally-trace/2 file still loads, with the words it stores", "[trace]
   CHECK(row.disk_gen0->tombstone);
   CHECK(file->steps[0].admitted->entries.at(0).seed_decoded == "the seed's words");
   sim::TraceTimeline timeline(std::move(file).value());
-  const sim::KeyRow& key = timeline.state_at(0).nodes.at(0).keys.at(0);
+  const sim::StepState state = timeline.state_at(0);
+  const sim::KeyRow& key = state.nodes.at(0).keys.at(0);
   CHECK(key.memory_gen0.decoded == "words of the file");
   CHECK(key.gen0_differs);
 }
