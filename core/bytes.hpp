@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,5 +94,7 @@ inline std::uint32_t get_u32_le(const std::uint8_t* p) {
 
 // Lower-case hex, for messages and traces.
 std::string to_hex(ByteView v);
+// The bytes of lower-case hex (to_hex's form); nothing when the text is not that.
+std::optional<Bytes> from_hex(std::string_view hex);
 
 }  // namespace tally

@@ -2,13 +2,15 @@
 // (docs/toolchain.md: strings returned by exported functions, never stdout).
 //   Module.scenarios()                         [{number, title}] of docs/design.md §10
 //   new Module.Session()
-//     .loadScenario(n, preFix) .freePlay(preFix) .loadTrace(text)   "" or an error message
+//     .loadScenario(n, preFix) .freePlay(preFix)                     "" or an error message
+//     .loadTrace(bytes)      a trace file's bytes (a Uint8Array)     "" or an error message
 //     .act("save:alice" | "delete:alice" | "read:alice" | "apply" | "rotate" | "crash" |
 //          "restart" | "threshold:K")                              "" or an error message
 //     .step() .stepBack() .seek(n) .state()                        the step's state as JSON
 //     .count() .current() .title() .actions()
 //     .divergence()          {step, what, key, detail} of the first divergence, or null
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
 
 #include "core/sim/scenarios.hpp"
 #include "wasm/json_writer.hpp"
@@ -22,9 +24,8 @@ std::string scenarios() {
   JsonWriter j;
   j.begin_array();
   for (int n = 1; n <= sim::kScenarioCount; ++n) {
-    auto recording = sim::record_scenario(n, false);
-    j.begin_object().field("number", n).field("title", recording->title);
-    j.field("steps", static_cast<std::uint64_t>(recording->steps.size())).end_object();
+    j.begin_object().field("number", n).field("title", std::string(sim::scenario_title(n)));
+    j.end_object();
   }
   j.end_array();
   return j.str();
@@ -36,7 +37,14 @@ class PageSession {
     return session_.load_scenario(number, pre_fix);
   }
   std::string free_play(bool pre_fix) { return session_.free_play(pre_fix); }
-  std::string load_trace(const std::string& text) { return session_.load_trace(text); }
+  // The bytes are copied into the module's memory in one block: no JavaScript string, no
+  // character-by-character conversion.
+  std::string load_trace(const emscripten::val& bytes) {
+    std::string text(bytes["length"].as<std::size_t>(), '\0');
+    auto* data = reinterpret_cast<unsigned char*>(text.data());
+    emscripten::val(emscripten::typed_memory_view(text.size(), data)).call<void>("set", bytes);
+    return session_.load_trace(text);
+  }
   std::string act(const std::string& action) { return session_.act(action); }
   std::string step() { return session_.seek(session_.current() + 1); }
   std::string step_back() {

@@ -73,6 +73,20 @@ function loadChoice(choice, { side = false, actions = [], step = null } = {}) {
   if (step !== null) seek(step); else render();
 }
 
+// Each timeline's width, measured when the layout settles (never while a step is drawn, which
+// would force the browser to lay out the page it is changing). A new column draws at a
+// default width first; the observer redraws it at its own before the first paint.
+const widths = new WeakMap();
+const resized = new ResizeObserver((entries) => {
+  let changed = false;
+  for (const { target } of entries) {
+    const width = Math.round(target.getBoundingClientRect().width);
+    if (width && width !== widths.get(target)) { widths.set(target, width); changed = true; }
+  }
+  if (changed && view.columns.length) render();
+});
+const timelineWidth = (box) => widths.get(box) || 1000;
+
 function buildColumns() {
   const main = $('columns');
   main.replaceChildren();
@@ -81,6 +95,7 @@ function buildColumns() {
     const column = $('column-template').content.firstElementChild.cloneNode(true);
     column.dataset.column = String(i);
     main.append(column);
+    resized.observe(column.querySelector('.timeline'));
   });
 }
 
@@ -111,13 +126,23 @@ function togglePlay() {
   }, Number($('speed').value));
 }
 
+// The address follows the step shown, a moment after the last seek: a burst of seeks (the
+// scrubber dragged, play) rewrites it once, and never delays drawing a step.
+let urlTimer = null;
+function scheduleUrl() {
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(updateUrl, 100);
+}
+
 function updateUrl() {
+  urlTimer = null;
   const p = new URLSearchParams();
   p.set('s', view.choice);
   p.set('step', String(current()));
   if (view.choice === 'trace') {
     if (view.trace?.packed) p.set('t', view.trace.packed);
     history.replaceState(null, '', location.pathname + location.search + '#' + p.toString());
+    sharedLink();
     return;
   }
   if (view.side) p.set('side', '1');
@@ -129,6 +154,12 @@ function updateUrl() {
   search.delete('trace');
   const query = search.toString();
   history.replaceState(null, '', location.pathname + (query ? '?' + query : '') + '#' + p.toString());
+  sharedLink();
+}
+
+function sharedLink() {
+  const link = $('share-link');
+  if (link) link.href = location.href;
 }
 
 function render() {
@@ -141,7 +172,7 @@ function render() {
     renderColumn(document.querySelector(`[data-column="${i}"]`), session, state, i);
   });
   renderDivergence();
-  if (view.choice !== 'trace' || view.trace) updateUrl();
+  if (view.choice !== 'trace' || view.trace) scheduleUrl();
 }
 
 function renderColumn(column, session, state, index) {
@@ -195,36 +226,36 @@ function renderTimeline(box, state, index) {
   const shown = state.proposals.slice(-8);
   const last = Math.max(state.logEnd, state.applied, ...shown.map((p) => p.predictedIndex), Math.min(K * 2, 40)) + 2;
   const first = Math.max(0, last - 60);
-  const W = Math.max(360, Math.round(box.getBoundingClientRect().width) || 1000), left = 12, right = 12, rowH = 30, top = 34;
+  const W = Math.max(360, timelineWidth(box)), left = 12, right = 12, rowH = 30, top = 34;
   const H = top + 14 + rowH * Math.max(1, shown.length) + 8;
   const x = (i) => left + ((Math.max(i, first) - first) / (last - first)) * (W - left - right);
   box.setAttribute('viewBox', `0 0 ${W} ${H}`);
   box.setAttribute('aria-label', `log timeline: applied index ${state.applied}, threshold ${K}, ${inFlight.length} proposals in flight`);
-  box.replaceChildren();
-  box.append(svg('line', { x1: x(first), x2: x(last), y1: top, y2: top, stroke: '#1d2430' }));
+  const out = document.createDocumentFragment();  // attached once: one invalidation
+  out.append(svg('line', { x1: x(first), x2: x(last), y1: top, y2: top, stroke: '#1d2430' }));
   const raw = ((last - first) * 28) / W;  // at least 28 px between labelled ticks
   const tick = raw <= 1 ? 1 : raw <= 2 ? 2 : Math.ceil(raw / 5) * 5;
   for (let i = Math.ceil(first / tick) * tick; i <= last; i += tick) {
-    box.append(svg('line', { x1: x(i), x2: x(i), y1: top - 3, y2: top + 3, stroke: '#1d2430' }));
-    box.append(svg('text', { x: x(i), y: top + 14, 'text-anchor': 'middle' }, String(i)));
+    out.append(svg('line', { x1: x(i), x2: x(i), y1: top - 3, y2: top + 3, stroke: '#1d2430' }));
+    out.append(svg('text', { x: x(i), y: top + 14, 'text-anchor': 'middle' }, String(i)));
   }
   for (let g = Math.max(1, Math.floor(first / K)); g * K + 1 <= last; g++) {
     if (g * K + 1 < first) continue;
     const bx = x(g * K + 0.5);
-    box.append(svg('line', { class: 'boundary', x1: bx, x2: bx, y1: 4, y2: H - 4 }));
+    out.append(svg('line', { class: 'boundary', x1: bx, x2: bx, y1: 4, y2: H - 4 }));
     const nearEnd = bx > W - 110;
-    box.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, `Gen ${g} from @${g * K + 1}`));
+    out.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, `Gen ${g} from @${g * K + 1}`));
   }
   // The applied index of each running node (a trace has several: named when they differ).
   const byIndex = new Map();
   state.nodes.forEach((n, i) => { if (n.up && n.applied >= first) byIndex.set(n.applied, [...(byIndex.get(n.applied) || []), i]); });
   for (const [applied, nodes] of byIndex) {
-    box.append(svg('text', { x: x(applied), y: top - 6, 'text-anchor': 'middle', fill: '#b3261e' }, '▼'));
+    out.append(svg('text', { x: x(applied), y: top - 6, 'text-anchor': 'middle', fill: '#b3261e' }, '▼'));
     if (state.nodes.length > 1) {
-      box.append(svg('text', { x: x(applied) + 7, y: top - 8, fill: '#b3261e' }, nodes.map((i) => `n${i}`).join(' ')));
+      out.append(svg('text', { x: x(applied) + 7, y: top - 8, fill: '#b3261e' }, nodes.map((i) => `n${i}`).join(' ')));
     }
   }
-  box.append(svg('text', { x: left, y: 24 }, `applied ${state.applied}, K = ${K}`));
+  out.append(svg('text', { x: left, y: 24 }, `applied ${state.applied}, K = ${K}`));
   const colour = { 'in flight': '#2f6fd6', applied: '#17803d', stale: '#8d96a3', lost: '#8d96a3', refused: '#b3261e', rejected: '#b3261e' };
   shown.forEach((p, row) => {
     // The label on its own line above the bar, so neither hides the other at any width.
@@ -239,8 +270,9 @@ function renderTimeline(box, state, index) {
     g.append(svg('circle', { cx: to, cy: y + 19, r: 4, fill: '#1d2430' }));
     g.append(svg('title', {}, label));
     g.addEventListener('click', () => { view.selected[index] = p.id; render(); });
-    box.append(g);
+    out.append(g);
   });
+  box.replaceChildren(out);
 }
 
 function slotCell(slot, differs, gen) {
@@ -363,6 +395,21 @@ function defaultProposal(state) {
   return state.proposals.length ? state.proposals[state.proposals.length - 1].id : null;
 }
 
+// An order's coverage bit for plan entry i. The request's idempotency key is no order's
+// footprint: admission checks it apart, so its cleared bit is what it is, not a gap.
+function coverageCell(order, entry, i) {
+  if (!order.coverage) return el('td', { class: 'bits', text: '—' });
+  if (order.coverage[i] === '1') return el('td', { class: 'bits', text: '1 declared' });
+  if (entry.kind === 'Idempotency') {
+    return el('td', { class: 'bits apart', text: 'idempotency key, checked apart',
+      title: 'admission checks the request\'s idempotency key itself; orders never declare it' });
+  }
+  return el('td', { class: 'bits', text: '0 NOT declared' });
+}
+
+// An idempotency key found nowhere is a new request, not a failed read.
+const verdictText = (e) => e.kind === 'Idempotency' && e.source === 'absent' ? `${e.verdict}: a new key` : e.verdict;
+
 function renderPlan(box, state, index) {
   box.replaceChildren();
   const id = view.selected[index] ?? defaultProposal(state);
@@ -377,9 +424,9 @@ function renderPlan(box, state, index) {
   const body = el('tbody');
   p.entries.forEach((e, i) => {
     const row = el('tr', {}, el('td', { text: String(i) }), el('td', { text: `${e.label} (${e.kind})` }),
-      el('td', { class: `verdict-${e.verdict}`, text: e.verdict }), el('td', { text: e.source }),
+      el('td', { class: `verdict-${e.verdict}`, text: verdictText(e) }), el('td', { text: e.source }),
       el('td', { text: e.seeded ? `${e.seedBytes} B: ${e.seedDecoded}` : '—' }));
-    p.orders.forEach((o) => row.append(el('td', { class: 'bits', text: o.coverage ? (o.coverage[i] === '1' ? '1 declared' : '0 NOT declared') : '—' })));
+    p.orders.forEach((o) => row.append(coverageCell(o, e, i)));
     body.append(row);
   });
   table.append(body);
@@ -391,8 +438,8 @@ function renderPlan(box, state, index) {
 // A trace in the fragment: deflate-raw, base64url. Only small traces fit a link.
 const PACKED_MAX = 48 * 1024;
 const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-async function packTrace(text) {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+async function packTrace(trace) {
+  const stream = new Blob([trace]).stream().pipeThrough(new CompressionStream('deflate-raw'));
   const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
   if (bytes.length > PACKED_MAX) return null;
   let out = '';
@@ -403,16 +450,16 @@ async function unpackTrace(packed) {
   const text = atob(packed.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Response(stream).text();
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-// Loads a trace's text into a new session; source says where it came from ({name, url,
-// packed}) so the URL can carry it. Lands on the first divergence when the trace has one.
-function loadTraceText(text, source, step = null) {
+// Loads a trace file's bytes into a new session; source says where it came from ({name,
+// url, packed}) so the URL can carry it. Lands on the first divergence when the trace has
+// one. started: when reading the file began, for the load time shown.
+function loadTraceBytes(bytes, source, step = null, started = performance.now()) {
   stop();
-  const started = performance.now();
   const session = new Module.Session();
-  const error = session.loadTrace(text);
+  const error = session.loadTrace(bytes);
   if (error) { $('load-error').textContent = `Cannot load ${source.name}: ${error}`; return false; }
   $('load-error').textContent = '';
   view.choice = 'trace';
@@ -425,23 +472,26 @@ function loadTraceText(text, source, step = null) {
   $('side-label').hidden = true;
   buildColumns();
   if (step !== null) seek(step); else render();
-  view.loadMs = Math.round(performance.now() - started);
   renderShare();
+  void document.documentElement.offsetHeight;  // the step laid out: interactive from here
+  view.loadMs = Math.round(performance.now() - started);
   return true;
 }
 
 async function loadTraceFile(file) {
-  const text = await file.text();
-  const packed = await packTrace(text);
-  loadTraceText(text, { name: file.name, packed, bytes: text.length });
+  const started = performance.now();
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const packed = await packTrace(bytes);
+  loadTraceBytes(bytes, { name: file.name, packed, bytes: bytes.length }, null, started);
 }
 
 async function loadTraceUrl(url, step) {
   try {
+    const started = performance.now();
     const response = await fetch(url);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const text = await response.text();
-    return loadTraceText(text, { name: url, url, bytes: text.length }, step);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return loadTraceBytes(bytes, { name: url, url, bytes: bytes.length }, step, started);
   } catch (e) {
     $('load-error').textContent = `Cannot fetch the trace at ${url}: ${e.message}`;
     return false;
@@ -477,8 +527,6 @@ function renderDivergence() {
   banner.dataset.step = String(found.step);
   banner.textContent = `${here ? '⚑ This is the first divergence' : '⚑ First divergence at step ' + found.step}` +
     ` (${found.what})${found.key ? ', key ' + found.key : ''}: ${found.detail}`;
-  const link = $('share-link');
-  if (link) link.href = location.href;
 }
 
 function jumpToDivergence() {
@@ -503,8 +551,9 @@ async function fromUrl() {
     if (await loadTraceUrl(new URL(url, location.href).href, step)) return;
   } else if (p.get('s') === 'trace' && p.get('t')) {
     try {
-      const text = await unpackTrace(p.get('t'));
-      if (loadTraceText(text, { name: 'the link', packed: p.get('t'), bytes: text.length }, step)) return;
+      const started = performance.now();
+      const bytes = await unpackTrace(p.get('t'));
+      if (loadTraceBytes(bytes, { name: 'the link', packed: p.get('t'), bytes: bytes.length }, step, started)) return;
     } catch (e) {
       $('load-error').textContent = `Cannot read the trace in the link: ${e.message}`;
     }
@@ -545,6 +594,6 @@ window.addEventListener('hashchange', () => {
 await fromUrl();
 const readyMs = Math.round(performance.now());  // since navigation started: interactive
 $('ready').textContent = view.choice === 'trace'
-  ? `trace of ${count()} steps ready in ${readyMs} ms (loaded in ${view.loadMs} ms)`
+  ? `trace of ${count()} steps ready in ${readyMs} ms (fetched, read and drawn in ${view.loadMs} ms)`
   : `core ready in ${readyMs} ms`;
 window.tally = { ready: true, readyMs, view, seek, step, stepBack, jumpToDivergence, loadTraceUrl };

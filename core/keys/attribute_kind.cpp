@@ -23,4 +23,11 @@ std::string_view kind_name(AttributeKind kind) {
   return "Unknown";
 }
 
+std::optional<AttributeKind> kind_named(std::string_view name) {
+  for (AttributeKind kind : kAllKinds) {
+    if (kind_name(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
 }  // namespace tally::keys

@@ -41,5 +41,7 @@ inline constexpr std::size_t kind_index(AttributeKind kind) {
 std::optional<AttributeKind> kind_from_byte(std::uint8_t byte);
 
 std::string_view kind_name(AttributeKind kind);
+// The kind kind_name calls name, or nothing.
+std::optional<AttributeKind> kind_named(std::string_view name);
 
 }  // namespace tally::keys

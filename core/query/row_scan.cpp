@@ -14,24 +14,13 @@ Bytes kind_prefix(AttributeKind kind, const Bytes& canonical_prefix) {
 
 Result<Bytes> decode_position(const std::optional<std::string>& position, const Bytes& prefix) {
   if (!position) return Bytes{};
-  Bytes out;
-  const std::string& hex = *position;
-  auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  bool valid = hex.size() % 2 == 0 && hex.size() <= 2 * 1024;
-  for (std::size_t i = 0; valid && i < hex.size(); i += 2) {
-    int high = digit(hex[i]), low = digit(hex[i + 1]);
-    valid = high >= 0 && low >= 0;
-    out.push_back(static_cast<std::uint8_t>(high * 16 + low));
-  }
-  if (!valid || out.size() < prefix.size() ||
-      !std::equal(prefix.begin(), prefix.end(), out.begin())) {
+  std::optional<Bytes> out =
+      position->size() <= 2 * 1024 ? from_hex(*position) : std::optional<Bytes>();
+  if (!out || out->size() < prefix.size() ||
+      !std::equal(prefix.begin(), prefix.end(), out->begin())) {
     return make_error(Code::kValidation, "invalid cursor");
   }
-  return out;
+  return std::move(*out);
 }
 
 std::string part_at(ByteView bytes, std::size_t offset) {

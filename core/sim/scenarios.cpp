@@ -1,5 +1,7 @@
 #include "core/sim/scenarios.hpp"
 
+#include <array>
+
 #include "core/sim/scenario_stage.hpp"
 #include "core/sim/step_text.hpp"
 
@@ -51,7 +53,7 @@ Recording delete_after_rotation(bool pre_fix) {
               "and restores its cache from its disk: it holds exactly what the leader holds.");
   s.restart(1);
   bool agree = s.nodes_agree();
-  return {"delete after rotation", s.steps(),
+  return {std::string(scenario_title(1)), s.steps(),
           pre_fix ? !parity_after_delete && !agree : parity_after_delete && agree};
 }
 
@@ -65,7 +67,7 @@ Recording two_rotations_ahead() {
       "may be rotated away twice before apply, so it refuses, retryably, and nothing is logged.");
   Error refused = s.admit_refused(payment("world", "a", 1), 9);
   s.admit(payment("world", "a", 1), 8);
-  return {"two rotations ahead", s.steps(), refused.code == Code::kCacheHorizonExceeded};
+  return {std::string(scenario_title(2)), s.steps(), refused.code == Code::kCacheHorizonExceeded};
 }
 
 Recording undeclared_delete() {
@@ -89,7 +91,7 @@ Recording undeclared_delete() {
   }
   auto report = s.apply(del, "delete without coverage");
   bool refused = !report.outcome.ok() && report.outcome.code == Code::kCoverageMiss;
-  return {"undeclared delete", s.steps(), refused && s.parity_ok()};
+  return {std::string(scenario_title(3)), s.steps(), refused && s.parity_ok()};
 }
 
 Recording pipelined_across_rotation() {
@@ -106,7 +108,7 @@ Recording pipelined_across_rotation() {
   int spend = s.admit(payment("a", "b", 3), 9);
   s.noop(3);
   auto report = s.apply(spend, "a pays b 3 (rotation first, then the seed refills the cache)");
-  return {"pipelined admission across a rotation", s.steps(),
+  return {std::string(scenario_title(4)), s.steps(),
           report.outcome.ok() && report.seeds_written > 0 && s.parity_ok()};
 }
 
@@ -124,7 +126,7 @@ Recording seed_versus_tombstone() {
   int set = s.admit(domain::SetAccountMetadata{"main", "a", {{"new", true}}}, 14);
   s.apply(del, "delete {old}: a gen0 tombstone");
   auto report = s.apply(set, "set {new}: the tombstone refuses the stale seed");
-  return {"seed versus tombstone", s.steps(),
+  return {std::string(scenario_title(5)), s.steps(),
           report.outcome.ok() && report.seeds_written == 0 && s.parity_ok()};
 }
 
@@ -143,7 +145,7 @@ Recording empty_versus_tombstone() {
   const cache::CacheEntry* empty =
       s.machine().cache().get(key.kind, keys::attribute_id(key.canonical));
   bool live_empty = empty != nullptr && !empty->deleted && empty->value.empty();
-  return {"empty value versus tombstone", s.steps(), live_empty && s.parity_ok()};
+  return {std::string(scenario_title(6)), s.steps(), live_empty && s.parity_ok()};
 }
 
 Recording threshold_change() {
@@ -162,12 +164,22 @@ Recording threshold_change() {
         std::to_string(s.machine().cache().generation()));
   auto stale = s.apply(in_flight, "admitted under epoch 0");
   auto retried = s.apply(s.admit(payment("a", "b", 1), 5), "re-admitted under epoch 1");
-  return {"threshold change", s.steps(),
+  return {std::string(scenario_title(7)), s.steps(),
           stale.status == fsm::ApplyReport::Status::kStale && retried.outcome.ok() &&
               s.machine().cache().epoch() == 1 && s.parity_ok()};
 }
 
 }  // namespace
+
+std::string_view scenario_title(int number) {
+  static constexpr std::array<std::string_view, kScenarioCount> kTitles = {
+      "delete after rotation", "two rotations ahead",
+      "undeclared delete",     "pipelined admission across a rotation",
+      "seed versus tombstone", "empty value versus tombstone",
+      "threshold change",
+  };
+  return number >= 1 && number <= kScenarioCount ? kTitles[number - 1] : std::string_view();
+}
 
 Result<Recording> record_scenario(int number, bool pre_fix) {
   switch (number) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 #include "core/sim/step_state.hpp"
@@ -19,6 +20,8 @@ struct Narration {
 
 inline constexpr int kScenarioCount = 7;
 
+// The scenario's title, without recording it; empty for an unknown number.
+std::string_view scenario_title(int number);
 // REQUIRES nothing: an unknown number is a kValidation error. pre_fix applies to scenario 1
 // (the pre-fix delete); other scenarios ignore it.
 // The scenario as a stepping model: every step with its structured state (step_state.hpp).

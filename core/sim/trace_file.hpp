@@ -2,10 +2,13 @@
 // and `tally trace export` write one; the visualiser reads one back (trace_reader.hpp) and
 // steps through it (trace_timeline.hpp).
 //
-// Version 2 carries state: per step, what changed on each node (counters, cache rows with
-// memory gen0 / gen1 and the disk rows at both gen bytes, decoded), the plan of each
-// proposal admitted, the verdicts at apply, parity and checker results, and each node's
-// digest. Version 1 files carry per-node counters only; they read into the same structures
+// Versions 2 and 3 carry state: per step, what changed on each node (counters, cache rows
+// with memory gen0 / gen1 and the disk rows at both gen bytes), the plan of each proposal
+// admitted, the verdicts at apply, parity and checker results, and each node's digest.
+// Version 3 (written) stores each key and each distinct slot once, in hex, and leaves the
+// values' words to the reader (a slot read from it has an empty `decoded`; the timeline puts
+// values into words for the steps it shows). Version 2 stores every slot in full with its
+// words. Version 1 files carry per-node counters only; they read into the same structures
 // with rows_recorded = false.
 #pragma once
 
@@ -21,6 +24,7 @@ namespace tally::sim {
 
 inline constexpr const char* kTraceFormat1 = "tally-trace/1";
 inline constexpr const char* kTraceFormat2 = "tally-trace/2";
+inline constexpr const char* kTraceFormat3 = "tally-trace/3";
 
 // What one step changed in one key's four slots. A slot left empty did not change.
 struct RowChange {
@@ -86,7 +90,7 @@ struct TraceStepRecord {
 };
 
 struct TraceFile {
-  int version = 2;
+  int version = 3;
   std::string source;  // "tally-sim" or "cluster"
   std::string title;
   std::uint64_t seed = 0;  // tally-sim
@@ -95,9 +99,9 @@ struct TraceFile {
   // index must agree.
   std::string digest_of;
   std::vector<std::string> node_names;
-  std::map<std::string, std::string> labels;  // "Kind idhex" -> "alice's metadata"
+  std::map<std::string, std::string> labels;     // "Kind idhex" -> "alice's metadata"
   std::uint64_t window_from = 0, window_to = 0;  // cluster: the log index range asked for
-  bool truncated = false;  // the producer stopped at its size limit
+  bool truncated = false;                        // the producer stopped at its size limit
   // The trace starts from empty stores: a slot no step has set yet is absent. Otherwise (a
   // window of a longer history) it is unknown until a step sets it.
   bool complete = true;
@@ -112,7 +116,8 @@ inline std::string label_key(const std::string& kind, const std::string& id_hex)
   return kind + " " + id_hex;
 }
 
-// The file as tally-trace/2 JSON text (version 1 is trace.hpp's summary form).
+// The file as tally-trace/3 JSON text (version 1 is trace.hpp's summary form). A live slot's
+// `decoded` and a plan entry's `seed_decoded` are not written: readers derive them.
 std::string trace_file_json(const TraceFile& file);
 
 }  // namespace tally::sim

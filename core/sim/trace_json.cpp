@@ -1,4 +1,7 @@
-// tally-trace/2 as JSON text (TRACE_FORMAT.md): trace_file.hpp's structures, field by field.
+// tally-trace/3 as JSON text (TRACE_FORMAT.md): trace_file.hpp's structures, field by field.
+#include <map>
+#include <vector>
+
 #include "core/sim/json_text.hpp"
 #include "core/sim/trace_file.hpp"
 
@@ -6,32 +9,59 @@ namespace tally::sim {
 
 namespace {
 
-std::string slot_json(const CacheSlot& slot) {
-  if (!slot.present) return "null";
-  std::string out;
-  JsonObject o(out);
-  if (slot.malformed) {
-    o.text("malformed", slot.value_hex).text("text", slot.decoded);
-  } else if (slot.tombstone) {
-    o.text("tag", slot.tag_hex).flag("tombstone", true);
-  } else {
-    o.text("tag", slot.tag_hex).text("value", slot.value_hex).text("text", slot.decoded);
+// The file's key and slot tables, filled in order of first use while the steps are written:
+// each key and each distinct slot is written once, and rows name them by position.
+class Tables {
+ public:
+  std::size_t key(const std::string& kind, const std::string& id_hex) {
+    return intern(keys_, key_order_, label_key(kind, id_hex));
   }
-  o.close();
-  return out;
-}
+  // null for an absent slot, else the slot's position in the table.
+  std::string slot(const CacheSlot& s) {
+    if (!s.present) return "null";
+    std::string json;
+    if (s.malformed) {
+      JsonObject o(json);
+      o.text("malformed", s.value_hex).text("text", s.decoded).close();
+    } else {
+      json = json_string(s.tag_hex + ":" + (s.tombstone ? "-" : s.value_hex));
+    }
+    return std::to_string(intern(slots_, slot_order_, std::move(json)));
+  }
+  std::string keys_json() const { return list(key_order_, true); }
+  std::string slots_json() const { return list(slot_order_, false); }
 
-void append_row(std::string& out, const RowChange& row) {
+ private:
+  static std::size_t intern(std::map<std::string, std::size_t>& index,
+                            std::vector<const std::string*>& order, std::string text) {
+    auto [it, inserted] = index.try_emplace(std::move(text), order.size());
+    if (inserted) order.push_back(&it->first);
+    return it->second;
+  }
+  static std::string list(const std::vector<const std::string*>& items, bool quote) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out += ',';
+      out += quote ? json_string(*items[i]) : *items[i];
+    }
+    return out + "]";
+  }
+
+  std::map<std::string, std::size_t> keys_, slots_;
+  std::vector<const std::string*> key_order_, slot_order_;
+};
+
+void append_row(std::string& out, const RowChange& row, Tables& tables) {
   JsonObject o(out);
-  o.text("kind", row.kind).text("id", row.id_hex);
-  if (row.memory_gen0) o.raw("m0", slot_json(*row.memory_gen0));
-  if (row.memory_gen1) o.raw("m1", slot_json(*row.memory_gen1));
-  if (row.disk_gen0) o.raw("d0", slot_json(*row.disk_gen0));
-  if (row.disk_gen1) o.raw("d1", slot_json(*row.disk_gen1));
+  o.number("key", tables.key(row.kind, row.id_hex));
+  if (row.memory_gen0) o.raw("m0", tables.slot(*row.memory_gen0));
+  if (row.memory_gen1) o.raw("m1", tables.slot(*row.memory_gen1));
+  if (row.disk_gen0) o.raw("d0", tables.slot(*row.disk_gen0));
+  if (row.disk_gen1) o.raw("d1", tables.slot(*row.disk_gen1));
   o.close();
 }
 
-void append_node(std::string& out, const NodeRecord& n) {
+void append_node(std::string& out, const NodeRecord& n, Tables& tables) {
   JsonObject o(out);
   o.flag("up", n.up).number("applied", n.applied_index).number("generation", n.generation);
   o.number("epoch", n.epoch).number("threshold", n.threshold);
@@ -43,17 +73,17 @@ void append_node(std::string& out, const NodeRecord& n) {
   std::string rows = "[";
   for (std::size_t i = 0; i < n.rows.size(); ++i) {
     if (i > 0) rows += ',';
-    append_row(rows, n.rows[i]);
+    append_row(rows, n.rows[i], tables);
   }
   o.raw("rows", rows + "]");
   o.close();
 }
 
-void append_proposal(std::string& out, const ProposalStep& p) {
+void append_proposal(std::string& out, const ProposalStep& p, Tables& tables) {
   JsonObject o(out);
   o.signed_number("id", p.id).text("label", p.label).number("admittedAt", p.admitted_at);
-  o.number("predictedIndex", p.predicted_index).number("predictedGeneration",
-                                                       p.predicted_generation);
+  o.number("predictedIndex", p.predicted_index)
+      .number("predictedGeneration", p.predicted_generation);
   o.number("cacheGeneration", p.cache_generation).signed_number("d", p.d);
   o.number("epoch", p.epoch).number("baseIndex", p.base_index);
   std::string entries = "[";
@@ -61,9 +91,9 @@ void append_proposal(std::string& out, const ProposalStep& p) {
     const PlanEntryStep& e = p.entries[i];
     if (i > 0) entries += ',';
     JsonObject entry(entries);
-    entry.text("kind", e.kind).text("id", e.id_hex).text("verdict", e.verdict);
+    entry.number("key", tables.key(e.kind, e.id_hex)).text("verdict", e.verdict);
     entry.text("source", e.source);
-    if (e.seeded) entry.text("seed", e.seed_hex).text("seedText", e.seed_decoded);
+    if (e.seeded) entry.text("seed", e.seed_hex);
     entry.close();
   }
   o.raw("entries", entries + "]");
@@ -78,7 +108,7 @@ void append_proposal(std::string& out, const ProposalStep& p) {
   o.close();
 }
 
-void append_step(std::string& out, const TraceStepRecord& s) {
+void append_step(std::string& out, const TraceStepRecord& s, Tables& tables) {
   JsonObject o(out);
   o.number("step", s.step).text("action", s.action).signed_number("node", s.node);
   o.number("index", s.index).text("detail", s.detail);
@@ -86,7 +116,7 @@ void append_step(std::string& out, const TraceStepRecord& s) {
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     if (i > 0) nodes += ',';
     if (s.nodes[i]) {
-      append_node(nodes, *s.nodes[i]);
+      append_node(nodes, *s.nodes[i], tables);
     } else {
       nodes += "null";
     }
@@ -94,7 +124,7 @@ void append_step(std::string& out, const TraceStepRecord& s) {
   o.raw("nodes", nodes + "]");
   if (s.admitted) {
     std::string proposal;
-    append_proposal(proposal, *s.admitted);
+    append_proposal(proposal, *s.admitted, tables);
     o.raw("admitted", proposal);
   }
   if (!s.verdicts.empty()) {
@@ -126,7 +156,7 @@ void append_step(std::string& out, const TraceStepRecord& s) {
 std::string trace_file_json(const TraceFile& file) {
   std::string out;
   JsonObject o(out);
-  o.text("format", kTraceFormat2).text("source", file.source).text("title", file.title);
+  o.text("format", kTraceFormat3).text("source", file.source).text("title", file.title);
   if (file.seed != 0) o.number("seed", file.seed);
   o.text("digestOf", file.digest_of).flag("complete", file.complete);
   std::string names = "[";
@@ -146,12 +176,15 @@ std::string trace_file_json(const TraceFile& file) {
     w.flag("truncated", file.truncated).close();
     o.raw("window", window);
   }
-  out += ",\"steps\":[";
+  Tables tables;
+  std::string steps = "[";
   for (std::size_t i = 0; i < file.steps.size(); ++i) {
-    if (i > 0) out += ",\n";
-    append_step(out, file.steps[i]);
+    if (i > 0) steps += ",\n";
+    append_step(steps, file.steps[i], tables);
   }
-  out += "]";
+  o.raw("keys", tables.keys_json());
+  o.raw("slots", tables.slots_json());
+  o.raw("steps", steps + "]");
   std::string result;
   JsonObject r(result);
   r.flag("ok", file.ok).text("violation", file.violation).close();

@@ -1,7 +1,12 @@
 #include "core/sim/trace_reader.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+
+#include "core/keys/attribute_kind.hpp"
+#include "core/sim/key_names.hpp"
 
 namespace tally::sim {
 
@@ -89,7 +94,25 @@ Result<const Value*> array(const Value& object, const char* name, const Path& pa
     target = std::move(read_).value();                \
   } while (false)
 
-// A slot that is present in the row change: null is "absent", an object a row.
+// What a version 3 file's rows and plan entries name by position: its keys, split into kind
+// and id, and its distinct slots (TRACE_FORMAT.md).
+struct Tables {
+  std::vector<std::pair<std::string, std::string>> keys;
+  std::vector<CacheSlot> slots;
+};
+
+struct Context {
+  int version = 3;
+  std::size_t nodes = 0;
+  Tables tables;
+};
+
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// A version 2 slot: null is "absent", an object a row with its words.
 Result<CacheSlot> slot(const Value& v, const Path& path) {
   CacheSlot s;
   if (v.IsNull()) return s;
@@ -111,29 +134,81 @@ Result<CacheSlot> slot(const Value& v, const Path& path) {
   return s;
 }
 
-Result<std::optional<CacheSlot>> optional_slot(const Value& row, const char* name,
-                                               const Path& path) {
+// A version 3 slot table entry: "tag:valuehex" live, "tag:-" a tombstone, or an object for
+// a malformed disk row. A live slot's words are left to the timeline.
+Result<CacheSlot> table_slot(const Value& v, const Path& path) {
+  if (v.IsObject() && member(v, "malformed") != nullptr) return slot(v, path);
+  if (!v.IsString()) return invalid(path, "not a slot (\"tag:value\" or a malformed row)");
+  std::string_view text(v.GetString(), v.GetStringLength());
+  std::size_t colon = text.find(':');
+  if (colon != 16 || !is_hex(text.substr(0, 16)))
+    return invalid(path, "not 16 hex digits of tag, a colon, and the value");
+  CacheSlot s;
+  s.present = true;
+  s.tag_hex = std::string(text.substr(0, 16));
+  std::string_view value = text.substr(17);
+  if (value == "-") {
+    s.tombstone = true;
+    return s;
+  }
+  if (value.size() % 2 != 0 || !is_hex(value)) return invalid(path, "the value is not hex bytes");
+  s.value_hex = std::string(value);
+  s.value_bytes = value.size() / 2;
+  return s;
+}
+
+// Position `name` of `object` in a table of `size` entries.
+Result<std::size_t> position(const Value& object, const char* name, const Path& path,
+                             std::size_t size) {
+  const Value* v = member(object, name);
+  if (v == nullptr || !v->IsUint64()) return invalid(path.field(name), "not a table position");
+  if (v->GetUint64() >= size)
+    return invalid(path.field(name), "past the table's " + std::to_string(size) + " entries");
+  return static_cast<std::size_t>(v->GetUint64());
+}
+
+Result<std::optional<CacheSlot>> optional_slot(const Value& row, const char* name, const Path& path,
+                                               const Context& context) {
   auto found = row.FindMember(name);
   if (found == row.MemberEnd()) return std::optional<CacheSlot>();
+  if (context.version >= 3 && !found->value.IsNull()) {
+    std::size_t at = 0;
+    TRACE_READ(at, position(row, name, path, context.tables.slots.size()));
+    return std::optional<CacheSlot>(context.tables.slots[at]);
+  }
   auto s = slot(found->value, path.field(name));
   if (!s.ok()) return std::move(s).error();
   return std::optional<CacheSlot>(std::move(s).value());
 }
 
-Result<RowChange> row_change(const Value& v, const Path& path) {
+// The kind and id a row or a plan entry names: by key position (version 3) or in full.
+Status key_of(const Value& v, const Path& path, const Context& context, std::string& kind,
+              std::string& id_hex) {
+  if (context.version >= 3) {
+    std::size_t at = 0;
+    TRACE_READ(at, position(v, "key", path, context.tables.keys.size()));
+    kind = context.tables.keys[at].first;
+    id_hex = context.tables.keys[at].second;
+    return ok_status();
+  }
+  TRACE_READ(kind, text(v, "kind", path));
+  TRACE_READ(id_hex, text(v, "id", path));
+  return ok_status();
+}
+
+Result<RowChange> row_change(const Value& v, const Path& path, const Context& context) {
   if (!v.IsObject()) return invalid(path, "not an object");
   RowChange row;
-  TRACE_READ(row.kind, text(v, "kind", path));
-  TRACE_READ(row.id_hex, text(v, "id", path));
+  TALLY_TRY(key_of(v, path, context, row.kind, row.id_hex));
   if (row.kind.empty() || row.id_hex.empty()) return invalid(path, "a row needs a kind and an id");
-  TRACE_READ(row.memory_gen0, optional_slot(v, "m0", path));
-  TRACE_READ(row.memory_gen1, optional_slot(v, "m1", path));
-  TRACE_READ(row.disk_gen0, optional_slot(v, "d0", path));
-  TRACE_READ(row.disk_gen1, optional_slot(v, "d1", path));
+  TRACE_READ(row.memory_gen0, optional_slot(v, "m0", path, context));
+  TRACE_READ(row.memory_gen1, optional_slot(v, "m1", path, context));
+  TRACE_READ(row.disk_gen0, optional_slot(v, "d0", path, context));
+  TRACE_READ(row.disk_gen1, optional_slot(v, "d1", path, context));
   return row;
 }
 
-Result<NodeRecord> node_record(const Value& v, const Path& path, int version) {
+Result<NodeRecord> node_record(const Value& v, const Path& path, const Context& context) {
   if (!v.IsObject()) return invalid(path, "not a node (null or an object)");
   NodeRecord n;
   TRACE_READ(n.up, flag(v, "up", path, true));
@@ -153,8 +228,8 @@ Result<NodeRecord> node_record(const Value& v, const Path& path, int version) {
   TRACE_READ(n.advance, text(v, "advance", path));
   if (!n.advance.empty() && n.advance != "rotation" && n.advance != "dropped")
     return invalid(path.field("advance"), "neither \"rotation\" nor \"dropped\"");
-  n.rows_recorded = version >= 2;
-  if (version < 2) return n;
+  n.rows_recorded = context.version >= 2;
+  if (context.version < 2) return n;
   const Value* rows = nullptr;
   TRACE_READ(rows, array(v, "rows", path, kTraceRowsPerRecordMax));
   if (rows == nullptr) return n;
@@ -162,7 +237,7 @@ Result<NodeRecord> node_record(const Value& v, const Path& path, int version) {
   n.rows.reserve(rows->Size());
   for (rapidjson::SizeType i = 0; i < rows->Size(); ++i) {
     RowChange row;
-    TRACE_READ(row, row_change((*rows)[i], rows_path.item(i)));
+    TRACE_READ(row, row_change((*rows)[i], rows_path.item(i), context));
     n.rows.push_back(std::move(row));
   }
   return n;
@@ -181,17 +256,23 @@ Result<std::vector<T>> items(const Value& object, const char* name, const Path& 
   return out;
 }
 
-Result<PlanEntryStep> plan_entry(const Value& e, const Path& at) {
+Result<PlanEntryStep> plan_entry(const Value& e, const Path& at, const Context& context) {
   if (!e.IsObject()) return invalid(at, "not an object");
   PlanEntryStep entry;
-  TRACE_READ(entry.kind, text(e, "kind", at));
-  TRACE_READ(entry.id_hex, text(e, "id", at));
+  TALLY_TRY(key_of(e, at, context, entry.kind, entry.id_hex));
   TRACE_READ(entry.verdict, text(e, "verdict", at));
   TRACE_READ(entry.source, text(e, "source", at));
   TRACE_READ(entry.seed_hex, text(e, "seed", at));
-  TRACE_READ(entry.seed_decoded, text(e, "seedText", at));
   entry.seeded = member(e, "seed") != nullptr;
   entry.seed_bytes = entry.seed_hex.size() / 2;
+  if (context.version < 3) {
+    TRACE_READ(entry.seed_decoded, text(e, "seedText", at));
+  } else if (entry.seeded) {
+    auto bytes = from_hex(entry.seed_hex);
+    if (!bytes) return invalid(at.field("seed"), "not hex bytes");
+    auto kind = keys::kind_named(entry.kind);
+    if (kind) entry.seed_decoded = describe_value(*kind, *bytes);
+  }
   return entry;
 }
 
@@ -204,7 +285,7 @@ Result<OrderStep> order_step(const Value& o, const Path& at) {
   return order;
 }
 
-Result<ProposalStep> proposal(const Value& v, const Path& path) {
+Result<ProposalStep> proposal(const Value& v, const Path& path, const Context& context) {
   if (!v.IsObject()) return invalid(path, "not an object");
   ProposalStep p;
   TRACE_READ(p.id, small_int(v, "id", path, 0));
@@ -217,7 +298,10 @@ Result<ProposalStep> proposal(const Value& v, const Path& path) {
   TRACE_READ(p.epoch, u64(v, "epoch", path));
   TRACE_READ(p.base_index, u64(v, "baseIndex", path));
   p.status = "in flight";
-  TRACE_READ(p.entries, items<PlanEntryStep>(v, "entries", path, plan_entry));
+  TRACE_READ(p.entries,
+             items<PlanEntryStep>(v, "entries", path, [&context](const Value& e, const Path& at) {
+               return plan_entry(e, at, context);
+             }));
   TRACE_READ(p.orders, items<OrderStep>(v, "orders", path, order_step));
   return p;
 }
@@ -241,7 +325,7 @@ Result<CheckRecord> check(const Value& v, const Path& path) {
   return r;
 }
 
-Result<TraceStepRecord> step(const Value& v, const Path& path, const TraceFile& file) {
+Result<TraceStepRecord> step(const Value& v, const Path& path, const Context& context) {
   if (!v.IsObject()) return invalid(path, "not an object");
   TraceStepRecord s;
   TRACE_READ(s.step, u64(v, "step", path));
@@ -252,9 +336,9 @@ Result<TraceStepRecord> step(const Value& v, const Path& path, const TraceFile& 
   const Value* nodes = nullptr;
   TRACE_READ(nodes, array(v, "nodes", path, kTraceNodesMax));
   std::size_t count = nodes == nullptr ? 0 : nodes->Size();
-  if (file.version >= 2 && count != file.node_names.size()) {
+  if (context.version >= 2 && count != context.nodes) {
     return invalid(path.field("nodes"), std::to_string(count) + " nodes, the trace names " +
-                                            std::to_string(file.node_names.size()));
+                                            std::to_string(context.nodes));
   }
   for (std::size_t i = 0; i < count; ++i) {
     const Value& n = (*nodes)[static_cast<rapidjson::SizeType>(i)];
@@ -263,12 +347,12 @@ Result<TraceStepRecord> step(const Value& v, const Path& path, const TraceFile& 
       continue;
     }
     NodeRecord record;
-    TRACE_READ(record, node_record(n, path.field("nodes").item(i), file.version));
+    TRACE_READ(record, node_record(n, path.field("nodes").item(i), context));
     s.nodes.emplace_back(std::move(record));
   }
   if (const Value* admitted = member(v, "admitted")) {
     ProposalStep p;
-    TRACE_READ(p, proposal(*admitted, path.field("admitted")));
+    TRACE_READ(p, proposal(*admitted, path.field("admitted"), context));
     s.admitted = std::move(p);
   }
   TRACE_READ(s.verdicts, items<VerdictRecord>(v, "verdicts", path, verdict));
@@ -307,6 +391,53 @@ Status header(const Value& doc, TraceFile& file) {
   return ok_status();
 }
 
+Result<Tables> tables(const Value& doc) {
+  Path root;
+  Tables out;
+  const Value* keys = nullptr;
+  TRACE_READ(keys, array(doc, "keys", root, kTraceRowsPerRecordMax));
+  for (rapidjson::SizeType i = 0; keys != nullptr && i < keys->Size(); ++i) {
+    const Value& key = (*keys)[i];
+    std::string_view text =
+        key.IsString() ? std::string_view(key.GetString(), key.GetStringLength()) : "";
+    std::size_t space = text.find(' ');
+    if (space == 0 || space == std::string_view::npos || space + 1 == text.size())
+      return invalid(root.field("keys").item(i), "not \"Kind idhex\"");
+    out.keys.emplace_back(text.substr(0, space), text.substr(space + 1));
+  }
+  const Value* slots = nullptr;
+  TRACE_READ(slots, array(doc, "slots", root, kTraceRowsPerRecordMax));
+  for (rapidjson::SizeType i = 0; slots != nullptr && i < slots->Size(); ++i) {
+    CacheSlot slot;
+    TRACE_READ(slot, table_slot((*slots)[i], root.field("slots").item(i)));
+    out.slots.push_back(std::move(slot));
+  }
+  return out;
+}
+
+// The format's version, with the header and tables it brings.
+Status read_head(const Value& doc, TraceFile& file, Context& context) {
+  Path root;
+  std::string format;
+  TRACE_READ(format, text(doc, "format", root));
+  if (format == kTraceFormat3 || format == kTraceFormat2) {
+    file.version = format == kTraceFormat3 ? 3 : 2;
+    TALLY_TRY(header(doc, file));
+    if (file.version == 3) TRACE_READ(context.tables, tables(doc));
+  } else if (format == kTraceFormat1) {
+    file.version = 1;
+    file.source = "tally-sim";
+    TRACE_READ(file.seed, u64(doc, "seed", root));
+    file.title = "Trace of seed " + std::to_string(file.seed);
+  } else {
+    return make_error(Code::kValidation,
+                      "not a tally-trace/1, /2 or /3 file (format \"" + format + "\")");
+  }
+  context.version = file.version;
+  context.nodes = file.node_names.size();
+  return ok_status();
+}
+
 }  // namespace
 
 Result<TraceFile> read_trace(std::string_view json) {
@@ -320,28 +451,16 @@ Result<TraceFile> read_trace(std::string_view json) {
   }
   if (!doc.IsObject()) return make_error(Code::kValidation, "not a JSON trace file");
   TraceFile file;
+  Context context;
+  TALLY_TRY(read_head(doc, file, context));
   Path root;
-  std::string format;
-  TRACE_READ(format, text(doc, "format", root));
-  if (format == kTraceFormat2) {
-    file.version = 2;
-    TALLY_TRY(header(doc, file));
-  } else if (format == kTraceFormat1) {
-    file.version = 1;
-    file.source = "tally-sim";
-    TRACE_READ(file.seed, u64(doc, "seed", root));
-    file.title = "Trace of seed " + std::to_string(file.seed);
-  } else {
-    return make_error(Code::kValidation,
-                      "not a tally-trace/1 or tally-trace/2 file (format \"" + format + "\")");
-  }
   const Value* steps = nullptr;
   TRACE_READ(steps, array(doc, "steps", root, kTraceStepsMax));
   if (steps == nullptr) return make_error(Code::kValidation, "the trace has no steps array");
   file.steps.reserve(steps->Size());
   for (rapidjson::SizeType i = 0; i < steps->Size(); ++i) {
     TraceStepRecord s;
-    TRACE_READ(s, step((*steps)[i], root.field("steps").item(i), file));
+    TRACE_READ(s, step((*steps)[i], root.field("steps").item(i), context));
     if (file.version == 1 && file.node_names.size() < s.nodes.size()) {
       for (std::size_t n = file.node_names.size(); n < s.nodes.size(); ++n)
         file.node_names.push_back("node " + std::to_string(n));

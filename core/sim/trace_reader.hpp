@@ -1,4 +1,4 @@
-// Reads a tally-trace file (TRACE_FORMAT.md), version 2 or 1, into trace_file.hpp's
+// Reads a tally-trace file (TRACE_FORMAT.md), version 3, 2 or 1, into trace_file.hpp's
 // structures, with RapidJSON (header-only, so the same code runs in WebAssembly; never a
 // parser of our own).
 //

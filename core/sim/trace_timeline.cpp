@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/invariant.hpp"
+#include "core/keys/attribute_kind.hpp"
+#include "core/sim/key_names.hpp"
 #include "core/sim/node_compare.hpp"
 
 namespace tally::sim {
@@ -13,8 +15,27 @@ bool is_absent(const CacheSlot& slot) {
   return !slot.present && !slot.unknown;
 }
 
+// Orders a frame's (key, row) entries by key.
+constexpr auto kByKey = [](const auto& entry, const auto& key) { return entry.first < key; };
+
+const CacheSlot kAbsent;
+const CacheSlot kUnknown = [] {
+  CacheSlot slot;
+  slot.unknown = true;
+  return slot;
+}();
+
 bool known_pair_differs(const CacheSlot& memory, const CacheSlot& disk) {
   return !memory.unknown && !disk.unknown && !same_bytes(memory, disk);
+}
+
+// A live slot read without its words (tally-trace/3) gets them here, from its bytes.
+CacheSlot with_words(const std::optional<keys::AttributeKind>& kind, const CacheSlot& slot) {
+  if (!kind || !slot.present || slot.tombstone || slot.malformed || !slot.decoded.empty())
+    return slot;
+  CacheSlot out = slot;
+  if (auto bytes = from_hex(slot.value_hex)) out.decoded = describe_value(*kind, *bytes);
+  return out;
 }
 
 std::string short_digest(const std::string& digest) {
@@ -72,49 +93,49 @@ void TraceTimeline::index_proposals() {
   }
 }
 
+const TraceTimeline::Row* TraceTimeline::find_row(const NodeFrame& frame, const Key& key) {
+  auto at = std::lower_bound(frame.rows.begin(), frame.rows.end(), key, kByKey);
+  return at != frame.rows.end() && at->first == key ? &at->second : nullptr;
+}
+
 void TraceTimeline::apply_step(Frame& frame, std::size_t n) const {
   const TraceStepRecord& s = file_.steps[n];
+  // A key first met: absent in a trace from empty stores, else unknown until set.
+  const Row fresh = file_.complete ? Row{&kAbsent, &kAbsent, &kAbsent, &kAbsent}
+                                   : Row{&kUnknown, &kUnknown, &kUnknown, &kUnknown};
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     if (!s.nodes[i]) continue;
     const NodeRecord& record = *s.nodes[i];
     NodeFrame& node = frame[i];
-    node.recorded = true;
-    node.counters = record;
-    node.counters.rows.clear();
+    node.counters = &record;
     if (record.advance == "rotation") {
-      for (auto& [key, row] : node.rows) {
-        row.memory_gen1 = row.memory_gen0;
-        row.disk_gen1 = row.disk_gen0;
-        row.memory_gen0 = CacheSlot{};
-        row.disk_gen0 = CacheSlot{};
-      }
+      for (auto& [key, row] : node.rows)
+        row = Row{&kAbsent, row.memory_gen0, &kAbsent, row.disk_gen0};
     } else if (record.advance == "dropped") {
       node.rows.clear();
     }
     for (const RowChange& change : record.rows) {
-      auto [it, inserted] = node.rows.try_emplace(label_key(change.kind, change.id_hex));
-      Row& row = it->second;
-      if (inserted && !file_.complete) {
-        for (CacheSlot* slot : {&row.memory_gen0, &row.memory_gen1, &row.disk_gen0, &row.disk_gen1})
-          slot->unknown = true;
-      }
-      if (change.memory_gen0) row.memory_gen0 = *change.memory_gen0;
-      if (change.memory_gen1) row.memory_gen1 = *change.memory_gen1;
-      if (change.disk_gen0) row.disk_gen0 = *change.disk_gen0;
-      if (change.disk_gen1) row.disk_gen1 = *change.disk_gen1;
+      Key key{change.kind, change.id_hex};
+      auto at = std::lower_bound(node.rows.begin(), node.rows.end(), key, kByKey);
+      if (at == node.rows.end() || at->first != key) at = node.rows.insert(at, {key, fresh});
+      Row& row = at->second;
+      if (change.memory_gen0) row.memory_gen0 = &*change.memory_gen0;
+      if (change.memory_gen1) row.memory_gen1 = &*change.memory_gen1;
+      if (change.disk_gen0) row.disk_gen0 = &*change.disk_gen0;
+      if (change.disk_gen1) row.disk_gen1 = &*change.disk_gen1;
     }
     std::erase_if(node.rows, [](const auto& entry) {
       const Row& row = entry.second;
-      return is_absent(row.memory_gen0) && is_absent(row.memory_gen1) &&
-             is_absent(row.disk_gen0) && is_absent(row.disk_gen1);
+      return is_absent(*row.memory_gen0) && is_absent(*row.memory_gen1) &&
+             is_absent(*row.disk_gen0) && is_absent(*row.disk_gen1);
     });
   }
 }
 
 const TraceTimeline::Checkpoint& TraceTimeline::checkpoint_for(std::size_t n) const {
-  auto after = std::upper_bound(
-      checkpoints_.begin(), checkpoints_.end(), n,
-      [](std::size_t step, const Checkpoint& c) { return step < c.before_step; });
+  auto after =
+      std::upper_bound(checkpoints_.begin(), checkpoints_.end(), n,
+                       [](std::size_t step, const Checkpoint& c) { return step < c.before_step; });
   TALLY_INVARIANT(after != checkpoints_.begin(), "a timeline without its first checkpoint");
   return *(after - 1);
 }
@@ -134,13 +155,13 @@ TraceTimeline::Frame TraceTimeline::frame_at(std::size_t n) const {
 NodeStep TraceTimeline::node_step(const NodeFrame& frame, std::size_t i) const {
   NodeStep node;
   node.name = file_.node_names[i];
-  if (!frame.recorded) {
+  if (frame.counters == nullptr) {
     node.up = false;
     node.keys_known = false;
     node.parity_detail = "no record of this node yet";
     return node;
   }
-  const NodeRecord& c = frame.counters;
+  const NodeRecord& c = *frame.counters;
   node.up = c.up;
   node.applied_index = c.applied_index;
   node.generation = c.generation;
@@ -154,16 +175,16 @@ NodeStep TraceTimeline::node_step(const NodeFrame& frame, std::size_t i) const {
   node.keys_known = c.rows_recorded;
   for (const auto& [key, row] : frame.rows) {
     KeyRow k;
-    k.label = label(key);
-    std::size_t space = key.find(' ');
-    k.kind = key.substr(0, space);
-    k.id_hex = space == std::string::npos ? "" : key.substr(space + 1);
-    k.memory_gen0 = row.memory_gen0;
-    k.memory_gen1 = row.memory_gen1;
-    k.disk_gen0 = row.disk_gen0;
-    k.disk_gen1 = row.disk_gen1;
-    k.gen0_differs = node.up && known_pair_differs(row.memory_gen0, row.disk_gen0);
-    k.gen1_differs = node.up && known_pair_differs(row.memory_gen1, row.disk_gen1);
+    k.kind = std::string(key.first);
+    k.id_hex = std::string(key.second);
+    k.label = label(label_key(k.kind, k.id_hex));
+    auto kind = keys::kind_named(k.kind);
+    k.memory_gen0 = with_words(kind, *row.memory_gen0);
+    k.memory_gen1 = with_words(kind, *row.memory_gen1);
+    k.disk_gen0 = with_words(kind, *row.disk_gen0);
+    k.disk_gen1 = with_words(kind, *row.disk_gen1);
+    k.gen0_differs = node.up && known_pair_differs(k.memory_gen0, k.disk_gen0);
+    k.gen1_differs = node.up && known_pair_differs(k.memory_gen1, k.disk_gen1);
     if ((k.gen0_differs || k.gen1_differs) && node.parity_ok) {
       node.parity_ok = false;
       node.parity_detail = k.label + (k.gen0_differs ? " at gen0" : " at gen1") +
@@ -186,10 +207,9 @@ std::vector<NodeStep> TraceTimeline::node_steps(const Frame& frame) const {
 }
 
 std::vector<ProposalStep> TraceTimeline::proposals_at(std::size_t n) const {
-  auto newest = std::upper_bound(proposals_.begin(), proposals_.end(), n,
-                                 [](std::size_t step, const Proposal& p) {
-                                   return step < p.admitted_step;
-                                 });
+  auto newest =
+      std::upper_bound(proposals_.begin(), proposals_.end(), n,
+                       [](std::size_t step, const Proposal& p) { return step < p.admitted_step; });
   std::vector<ProposalStep> out;
   for (auto it = newest; it != proposals_.begin() && out.size() < kProposalsShown;) {
     --it;
@@ -213,14 +233,16 @@ std::vector<InvariantStep> TraceTimeline::invariants_at(std::size_t n,
   for (const NodeStep& node : nodes) {
     std::string name = "inv#1 cache mirror parity on " + node.name;
     if (!node.up) {
-      out.push_back({name, true, node.keys_known ? "not checked: the node is down"
-                                                 : "not checked: " + node.parity_detail});
+      out.push_back({name, true,
+                     node.keys_known ? "not checked: the node is down"
+                                     : "not checked: " + node.parity_detail});
     } else if (!node.parity_ok) {
       out.push_back({name, false, node.parity_detail});
     } else {
       out.push_back({name, true,
-                     node.keys_known ? "memory equals the disk mirror in every recorded row"
-                                     : "memory equals the disk mirror (the trace records no rows)"});
+                     node.keys_known
+                         ? "memory equals the disk mirror in every recorded row"
+                         : "memory equals the disk mirror (the trace records no rows)"});
     }
   }
   std::vector<NodeStep> compared = nodes;
@@ -246,12 +268,13 @@ std::vector<InvariantStep> TraceTimeline::invariants_at(std::size_t n,
   }
   const TraceStepRecord& s = file_.steps[n];
   for (const CheckRecord& check : s.checks) {
-    out.push_back({"checker on " + (check.node >= 0 && static_cast<std::size_t>(check.node) <
-                                                          file_.node_names.size()
-                                        ? file_.node_names[check.node]
-                                        : std::string("the cluster")) +
-                       " (inv#7)",
-                   check.ok, check.detail});
+    out.push_back(
+        {"checker on " +
+             (check.node >= 0 && static_cast<std::size_t>(check.node) < file_.node_names.size()
+                  ? file_.node_names[check.node]
+                  : std::string("the cluster")) +
+             " (inv#7)",
+         check.ok, check.detail});
   }
   if (divergence_ && divergence_->step == n) {
     out.push_back({"first divergence (" + divergence_->what + ")", false, divergence_->detail});
@@ -266,11 +289,10 @@ std::vector<InvariantStep> TraceTimeline::invariants_at(std::size_t n,
 bool TraceTimeline::parity_broken(const NodeFrame& frame, const NodeRecord& record) const {
   if (record.parity.has_value() && !*record.parity) return true;
   for (const RowChange& change : record.rows) {
-    auto found = frame.rows.find(label_key(change.kind, change.id_hex));
-    if (found == frame.rows.end()) continue;
-    const Row& row = found->second;
-    if (known_pair_differs(row.memory_gen0, row.disk_gen0) ||
-        known_pair_differs(row.memory_gen1, row.disk_gen1)) {
+    const Row* row = find_row(frame, Key{change.kind, change.id_hex});
+    if (row == nullptr) continue;
+    if (known_pair_differs(*row->memory_gen0, *row->disk_gen0) ||
+        known_pair_differs(*row->memory_gen1, *row->disk_gen1)) {
       return true;
     }
   }
@@ -288,20 +310,19 @@ std::optional<Divergence> TraceTimeline::check_step(std::size_t n, const Frame& 
                         node.name + ": memory differs from its disk mirror: " + node.parity_detail};
     }
     if (record.digest.empty()) continue;
-    auto [first, inserted] = digests_.try_emplace(
-        record.applied_index, record.digest, std::make_pair(static_cast<int>(i), n));
+    auto [first, inserted] = digests_.try_emplace(record.applied_index, record.digest,
+                                                  std::make_pair(static_cast<int>(i), n));
     if (inserted || first->second.first == record.digest) continue;
     auto [other, other_step] = first->second.second;
     Frame then = frame_at(other_step);
     NodeStep node = node_step(frame[i], i);
     std::vector<NodeStep> pair = {node_step(then[other], other), node};
     std::string rows = mark_node_differences(pair);
-    return Divergence{
-        n, "digest", differing_key(pair),
-        file_.node_names[other] + " and " + node.name + " disagree at index " +
-            std::to_string(record.applied_index) + ": " + file_.digest_of + " digests " +
-            short_digest(first->second.first) + "... and " + short_digest(record.digest) + "..." +
-            (rows.empty() ? "" : "; " + rows)};
+    return Divergence{n, "digest", differing_key(pair),
+                      file_.node_names[other] + " and " + node.name + " disagree at index " +
+                          std::to_string(record.applied_index) + ": " + file_.digest_of +
+                          " digests " + short_digest(first->second.first) + "... and " +
+                          short_digest(record.digest) + "..." + (rows.empty() ? "" : "; " + rows)};
   }
   for (const CheckRecord& check : s.checks) {
     if (!check.ok) return Divergence{n, "checker", "", "the checker: " + check.detail};
@@ -313,8 +334,8 @@ std::optional<Divergence> TraceTimeline::check_step(std::size_t n, const Frame& 
     if (v.status == "lost" || f.status == "lost") continue;
     return Divergence{n, "verdict", "",
                       "node " + std::to_string(f.node) + " answered " + f.status + " (" +
-                          f.outcome + "), node " + std::to_string(v.node) + " " + v.status +
-                          " (" + v.outcome + ")"};
+                          f.outcome + "), node " + std::to_string(v.node) + " " + v.status + " (" +
+                          v.outcome + ")"};
   }
   if (s.action == "VIOLATION") {
     std::vector<NodeStep> nodes = node_steps(frame);
@@ -371,8 +392,8 @@ StepState TraceTimeline::state_at(std::size_t n) const {
     why = "FIRST DIVERGENCE (" + divergence_->what + "): " + divergence_->detail + ". ";
   }
   if (s.admitted) {
-    why += "Admission predicted index " + std::to_string(s.admitted->predicted_index) +
-           " for " + s.admitted->label + ": " + plan_counts(*s.admitted) + ". ";
+    why += "Admission predicted index " + std::to_string(s.admitted->predicted_index) + " for " +
+           s.admitted->label + ": " + plan_counts(*s.admitted) + ". ";
   }
   for (const VerdictRecord& v : s.verdicts) {
     why += (v.node >= 0 && static_cast<std::size_t>(v.node) < file_.node_names.size()

@@ -9,12 +9,16 @@
 // before n and replays fewer than kCheckpointEvery steps, so any seek costs the same on a long
 // trace. Memory stays bounded on a trace of very many keys: checkpoints are then spaced by
 // the rows they hold / kRowsPerStepMax steps instead (a slower seek, never an unbounded copy).
-// Immutable once built.
+// A frame points into the trace's own records (its slots, its keys' kind and id), so a
+// checkpoint copies pointers, never a value; a step's slots are copied out only for the
+// steps shown. Immutable once built, and never copied or moved (frames point into it).
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/sim/divergence.hpp"
@@ -25,12 +29,14 @@ namespace tally::sim {
 class TraceTimeline {
  public:
   static constexpr std::size_t kCheckpointEvery = 64;
-  static constexpr std::size_t kRowsPerStepMax = 8;  // checkpoint rows per step of the trace
+  static constexpr std::size_t kRowsPerStepMax = 8;   // checkpoint rows per step of the trace
   static constexpr std::size_t kProposalsShown = 12;  // the latest ones, on each step
 
   // REQUIRES: file.steps is not empty, and every step has one record slot per named node
   // (trace_reader.hpp checks both).
   explicit TraceTimeline(TraceFile file);
+  TraceTimeline(const TraceTimeline&) = delete;
+  TraceTimeline& operator=(const TraceTimeline&) = delete;
 
   std::size_t size() const { return file_.steps.size(); }
   const TraceFile& file() const { return file_; }
@@ -42,13 +48,14 @@ class TraceTimeline {
   std::size_t replayed_for(std::size_t n) const;
 
  private:
+  // A key's four slots, each in file_ or one of the shared absent / unknown slots.
   struct Row {
-    CacheSlot memory_gen0, memory_gen1, disk_gen0, disk_gen1;
+    const CacheSlot *memory_gen0, *memory_gen1, *disk_gen0, *disk_gen1;
   };
+  using Key = std::pair<std::string_view, std::string_view>;  // kind and id, in file_
   struct NodeFrame {
-    bool recorded = false;  // some step has recorded this node
-    NodeRecord counters;    // the latest record, its rows dropped
-    std::map<std::string, Row> rows;  // by label_key(kind, id)
+    const NodeRecord* counters = nullptr;   // the latest record; null: none yet
+    std::vector<std::pair<Key, Row>> rows;  // sorted by key
   };
   using Frame = std::vector<NodeFrame>;
   struct Proposal {
@@ -67,6 +74,7 @@ class TraceTimeline {
   void scan();
   std::optional<Divergence> check_step(std::size_t n, const Frame& frame);
   bool parity_broken(const NodeFrame& frame, const NodeRecord& record) const;
+  static const Row* find_row(const NodeFrame& frame, const Key& key);
   std::string label(const std::string& key) const;
 
   TraceFile file_;
@@ -76,8 +84,8 @@ class TraceTimeline {
   };
   const Checkpoint& checkpoint_for(std::size_t n) const;
 
-  std::vector<Checkpoint> checkpoints_;  // by before_step, ascending; the first before step 0
-  std::vector<Proposal> proposals_;  // in admission order
+  std::vector<Checkpoint> checkpoints_;     // by before_step, ascending; the first before step 0
+  std::vector<Proposal> proposals_;         // in admission order
   std::map<int, std::size_t> proposal_at_;  // id -> position in proposals_
   std::optional<Divergence> divergence_;
   // The scan's memory: per log index, the first digest seen (node, step); per proposal, the

@@ -349,7 +349,7 @@ int main(int argc, char** argv) {
   tally::cli::TraceWindow window;
   auto* export_trace = trace->add_subcommand(
       "export",
-      "write a log window as tally-trace/2: every node's rows, plans and verdicts "
+      "write a log window as tally-trace/3: every node's rows, plans and verdicts "
       "(all nodes of --cluster-dir, else --node)");
   export_trace->add_option("--out", out_file)->required();
   export_trace->add_option("--from", window.from, "the first log index")

@@ -125,7 +125,8 @@ sim::TraceStepRecord merged_step(const std::vector<NodeAnswer>& nodes, std::uint
 }
 
 // The step's JSON size, as trace_file_json writes it: a file of that step alone minus the
-// same file without steps (the comma between steps is counted once more: an upper bound).
+// same file without steps. An upper bound: the comma between steps is counted once more, and
+// the keys and slots the step names are counted as new even when earlier steps wrote them.
 std::size_t step_bytes(const sim::TraceFile& file, const sim::TraceStepRecord& step) {
   sim::TraceFile one;
   one.node_names = file.node_names;
@@ -192,7 +193,7 @@ int export_cluster_trace(const Client& client, const TraceWindow& window,
     std::fprintf(stderr, "tally: cannot write %s\n", out_file.c_str());
     return 1;
   }
-  std::printf("%zu log indexes from %zu node(s) written to %s (tally-trace/2%s%s)\n",
+  std::printf("%zu log indexes from %zu node(s) written to %s (tally-trace/3%s%s)\n",
               file.steps.size(), nodes.size(), out_file.c_str(),
               file.truncated ? ", cut at --bytes-max" : "",
               file.complete ? "" : ", a window of a longer history");

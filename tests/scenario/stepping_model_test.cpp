@@ -73,8 +73,9 @@ TEST_CASE("scenario 1 runs a leader and a follower that apply the same log",
   }
 }
 
-TEST_CASE("scenario 1 pre-fix: the restored follower sees a tombstone where the leader sees a live value",
-          "[scenario][model-steps]") {
+TEST_CASE(
+    "scenario 1 pre-fix: the restored follower sees a tombstone where the leader sees a live value",
+    "[scenario][model-steps]") {
   auto recording = sim::record_scenario(1, true).value();
   const sim::StepState& last = recording.steps.back();
   CHECK(last.kind == "restart");
@@ -89,7 +90,8 @@ TEST_CASE("scenario 1 pre-fix: the restored follower sees a tombstone where the 
   CHECK(leader.nodes_differ);
   CHECK(follower.nodes_differ);
   CHECK(last.nodes[0].digest != last.nodes[1].digest);
-  CHECK(last.nodes[1].parity_ok);  // the follower agrees with its own disk: the split is between nodes
+  // The follower agrees with its own disk: the split is between nodes.
+  CHECK(last.nodes[1].parity_ok);
   const sim::InvariantStep& agree = invariant(last, "inv#1 every node");
   CHECK_FALSE(agree.ok);
   CHECK_THAT(agree.detail, Catch::Contains("alice's metadata at gen1") &&
@@ -134,6 +136,15 @@ TEST_CASE("a scenario recorded twice gives identical steps", "[scenario][model-s
     CHECK(sim::record_scenario(n, n == 1).value().steps ==
           sim::record_scenario(n, n == 1).value().steps);
   }
+}
+
+TEST_CASE("a scenario's title is known without recording it", "[scenario][model-steps]") {
+  for (int n = 1; n <= sim::kScenarioCount; ++n) {
+    INFO("scenario " << n);
+    CHECK(sim::scenario_title(n) == sim::record_scenario(n, false).value().title);
+  }
+  CHECK(sim::scenario_title(0).empty());
+  CHECK(sim::scenario_title(sim::kScenarioCount + 1).empty());
 }
 
 TEST_CASE("scenario 1's plans show verdicts, seeds and coverage bits", "[scenario][model-steps]") {

@@ -1,10 +1,13 @@
-// Traces that carry state (core/sim/TRACE_FORMAT.md): a recording written as tally-trace/2 and
-// read back is the same recording; a timeline rebuilds every step's rows exactly with bounded
-// replay; the first divergence is found and named; tally-trace/1 still loads; malformed files
-// are refused with the field named.
+// Traces that carry state (core/sim/TRACE_FORMAT.md): a recording written as tally-trace/3 and
+// read back is the same recording (the values' words derived again); each key and each
+// distinct slot is written once; a timeline rebuilds every step's rows exactly with bounded
+// replay; the first divergence is found and named; tally-trace/2 and /1 still load; malformed
+// files are refused with the field named.
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "core/keys/attribute_kind.hpp"
+#include "core/sim/key_names.hpp"
 #include "core/sim/playground.hpp"
 #include "core/sim/prng.hpp"
 #include "core/sim/simulator.hpp"
@@ -21,6 +24,29 @@ sim::SimOptions recorded(std::uint64_t seed, std::uint64_t steps) {
   options.steps = steps;
   options.record_rows = true;
   return options;
+}
+
+// What version 3 keeps of a recording: every slot's bytes, not its words (the timeline
+// derives them for the steps it shows).
+sim::TraceFile without_words(sim::TraceFile file) {
+  for (sim::TraceStepRecord& s : file.steps) {
+    for (auto& node : s.nodes) {
+      if (!node) continue;
+      for (sim::RowChange& row : node->rows) {
+        for (auto* slot : {&row.memory_gen0, &row.memory_gen1, &row.disk_gen0, &row.disk_gen1}) {
+          if (*slot && !(*slot)->malformed) (*slot)->decoded.clear();
+        }
+      }
+    }
+  }
+  return file;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+    ++count;
+  return count;
 }
 
 sim::TraceFile read_back(const sim::TraceFile& file) {
@@ -58,7 +84,7 @@ Slots slots_of(const sim::NodeStep& node) {
   return out;
 }
 
-TEST_CASE("a simulator recording written as tally-trace/2 reads back as the same recording",
+TEST_CASE("a simulator recording written as tally-trace/3 reads back as the same recording",
           "[trace]") {
   sim::SimResult result = sim::simulate(recorded(3, 300));
   REQUIRE(result.ok);
@@ -78,18 +104,43 @@ TEST_CASE("a simulator recording written as tally-trace/2 reads back as the same
   CHECK(admitted == result.stats.admitted);
   CHECK(verdicts > admitted);  // every node answers every entry it applies
   CHECK(checks >= 3);
+  const sim::TraceFile kept = without_words(file);
   sim::TraceFile back = read_back(file);
-  REQUIRE(back.steps.size() == file.steps.size());
-  for (std::size_t n = 0; n < file.steps.size(); ++n) {
-    if (back.steps[n] == file.steps[n]) continue;
-    sim::TraceFile written = file, read = back;  // the first step that differs, as text
-    written.steps = {file.steps[n]};
+  CHECK(back.version == 3);
+  REQUIRE(back.steps.size() == kept.steps.size());
+  for (std::size_t n = 0; n < kept.steps.size(); ++n) {
+    if (back.steps[n] == kept.steps[n]) continue;
+    sim::TraceFile written = kept, read = back;  // the first step that differs, as text
+    written.steps = {kept.steps[n]};
     read.steps = {back.steps[n]};
     INFO("written: " << sim::trace_file_json(written) << "\nread: " << sim::trace_file_json(read));
-    CHECK(back.steps[n] == file.steps[n]);
+    CHECK(back.steps[n] == kept.steps[n]);
     break;
   }
-  CHECK(back == file);
+  CHECK(back == kept);
+}
+
+TEST_CASE("a tally-trace/3 file writes each key and each distinct slot once", "[trace]") {
+  sim::SimResult result = sim::simulate(recorded(3, 300));
+  REQUIRE(result.recording.has_value());
+  const std::string json = sim::trace_file_json(*result.recording);
+  std::size_t live = 0, repeated = 0;
+  for (const sim::TraceStepRecord& s : result.recording->steps) {
+    for (const auto& node : s.nodes) {
+      for (const sim::RowChange& row : node ? node->rows : std::vector<sim::RowChange>{}) {
+        const auto& slot = row.memory_gen0;
+        if (!slot || !slot->present || slot->tombstone) continue;
+        ++live;
+        const std::string text = "\"" + slot->tag_hex + ":" + slot->value_hex + "\"";
+        repeated += occurrences(json, text) != 1;
+        CHECK(occurrences(json, "\"" + row.kind + " " + row.id_hex + "\"") >= 1);
+      }
+    }
+  }
+  CHECK(live > 100);
+  CHECK(repeated == 0);
+  CHECK(json.find("\"text\"") == std::string::npos);  // nor are the values' words
+  CHECK(json.find("\"seedText\"") == std::string::npos);
 }
 
 TEST_CASE("a timeline rebuilds every step of a long recording exactly, from checkpoints",
@@ -222,6 +273,60 @@ TEST_CASE("malformed trace files are refused, naming the field", "[trace]") {
       refused(
           R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[{"rows":[{"id":"ab"}]}]}]})"),
       Catch::Contains("a row needs a kind and an id"));
+  const std::string v3 = R"({"format":"tally-trace/3","nodes":["a"],"keys":["Volume ab"],)";
+  const std::string one_row = R"(,"steps":[{"nodes":[{"rows":[{"key":0,"m0":0}]}]}]})";
+  CHECK_THAT(
+      refused(v3 +
+              R"("slots":["0011223344556677:01"],"steps":[{"nodes":[{"rows":[{"key":1}]}]}]})"),
+      Catch::StartsWith("steps[0].nodes[0].rows[0].key: past the table's 1 entries"));
+  CHECK_THAT(refused(v3 + R"("slots":[])" + one_row),
+             Catch::StartsWith("steps[0].nodes[0].rows[0].m0: past the table's 0 entries"));
+  CHECK_THAT(refused(v3 + R"("slots":["0011:01"])" + one_row),
+             Catch::StartsWith("slots[0]: not 16 hex digits of tag"));
+  CHECK_THAT(refused(v3 + R"("slots":["0011223344556677:0g"])" + one_row),
+             Catch::StartsWith("slots[0]: the value is not hex bytes"));
+  CHECK_THAT(refused(R"({"format":"tally-trace/3","nodes":["a"],"keys":["Volume"],"steps":[]})"),
+             Catch::StartsWith("keys[0]: not \"Kind idhex\""));
+}
+
+TEST_CASE("a tally-trace/2 file still loads, with the words it stores", "[trace]") {
+  auto file = sim::read_trace(R"({"format":"tally-trace/2","nodes":["a"],"steps":[{"nodes":[
+    {"applied":1,"rows":[{"kind":"Volume","id":"ab",
+      "m0":{"tag":"0011223344556677","value":"0100010c","text":"words of the file"},
+      "d0":{"tag":"0011223344556677","tombstone":true}}]}],
+    "admitted":{"id":0,"entries":[{"kind":"Volume","id":"ab","verdict":"Miss","source":"seed",
+      "seed":"0100010c","seedText":"the seed's words"}],"orders":[]}}]})");
+  REQUIRE(file.ok());
+  CHECK(file->version == 2);
+  const sim::RowChange& row = file->steps[0].nodes[0]->rows.at(0);
+  CHECK(row.kind == "Volume");
+  CHECK(row.memory_gen0->value_hex == "0100010c");
+  CHECK(row.disk_gen0->tombstone);
+  CHECK(file->steps[0].admitted->entries.at(0).seed_decoded == "the seed's words");
+  sim::TraceTimeline timeline(std::move(file).value());
+  const sim::StepState state = timeline.state_at(0);
+  const sim::KeyRow& key = state.nodes.at(0).keys.at(0);
+  CHECK(key.memory_gen0.decoded == "words of the file");
+  CHECK(key.gen0_differs);
+}
+
+TEST_CASE("a tally-trace/3 file's values and seeds are put into words on reading", "[trace]") {
+  const std::string value = "0100010c";
+  const std::string words = sim::describe_value(keys::AttributeKind::kVolume, *from_hex(value));
+  REQUIRE_FALSE(words.empty());
+  auto file = sim::read_trace(
+      R"({"format":"tally-trace/3","nodes":["a"],"keys":["Volume ab"],"slots":["0011223344556677:)" +
+      value + R"("],"steps":[{"nodes":[{"applied":1,"rows":[{"key":0,"m0":0,"d0":0}]}],
+      "admitted":{"id":0,"entries":[{"key":0,"verdict":"Miss","source":"seed","seed":")" +
+      value + R"("}],"orders":[]}}]})");
+  REQUIRE(file.ok());
+  CHECK(file->steps[0].admitted->entries.at(0).seed_decoded == words);
+  sim::TraceTimeline timeline(std::move(file).value());
+  sim::StepState state = timeline.state_at(0);
+  const sim::KeyRow& key = state.nodes.at(0).keys.at(0);
+  CHECK(key.memory_gen0.decoded == words);
+  CHECK(key.disk_gen0.decoded == words);
+  CHECK_FALSE(key.gen0_differs);
 }
 
 TEST_CASE("a window of a live history shows slots it never saw as unknown, never as a difference",
@@ -233,9 +338,9 @@ TEST_CASE("a window of a live history shows slots it never saw as unknown, never
   sim::CacheSlot live;
   live.present = true;
   live.tag_hex = "0011223344556677";
-  live.value_hex = "01";
+  live.value_hex = "00";  // empty metadata
   live.value_bytes = 1;
-  live.decoded = "v";
+  live.decoded = sim::describe_value(keys::AttributeKind::kAccountMetadata, Bytes{0x00});
   sim::NodeRecord first;
   first.applied_index = 41;
   first.rows.push_back({"AccountMetadata", "ab", live, std::nullopt, live, std::nullopt});
