@@ -47,8 +47,8 @@ class Session {
   enum class Kind { kNone, kScenario, kFree, kTrace };
   Kind kind_ = Kind::kNone;
   bool pre_fix_ = false;
-  std::vector<sim::StepState> steps_;           // a scenario's
-  std::unique_ptr<sim::Playground> play_;       // free play
+  std::vector<sim::StepState> steps_;          // a scenario's
+  std::unique_ptr<sim::Playground> play_;      // free play
   std::unique_ptr<sim::TraceTimeline> trace_;  // a loaded trace
   std::optional<sim::Divergence> divergence_;
   std::size_t count_ = 0;

@@ -145,10 +145,9 @@ void Run::record_admission(const plan::Proposal& proposal) {
   proposal_ids_[proposal.timestamp_us] = id;
   ProposalStep view = plan_view(proposal, names_, nullptr);
   view.id = id;
-  view.label = "#" + std::to_string(id) + " " +
-               std::string(domain::order_name(proposal.orders[0].order)) +
-               (proposal.orders.size() > 1 ? " +" + std::to_string(proposal.orders.size() - 1)
-                                           : "");
+  view.label =
+      "#" + std::to_string(id) + " " + std::string(domain::order_name(proposal.orders[0].order)) +
+      (proposal.orders.size() > 1 ? " +" + std::to_string(proposal.orders.size() - 1) : "");
   const fsm::StateMachine& leader = *cluster_.node(cluster_.leader()).fsm;
   fill_admission(view, leader.cache(), leader.applied_index());
   recorder_->remember_labels(view);

@@ -31,8 +31,8 @@ struct SimOptions {
   // A deliberately broken run: the last node skips the first proposal at or after this log
   // index (applies it as a no-op), so its state leaves the others'. 0: none.
   std::uint64_t plant_divergence_at = 0;
-  bool faults = true;               // crashes, lost batches, snapshots, leader changes
-  std::size_t group_entries = 0;    // group commit bound; 0: 1 + seed % 4 (no PRNG draw)
+  bool faults = true;             // crashes, lost batches, snapshots, leader changes
+  std::size_t group_entries = 0;  // group commit bound; 0: 1 + seed % 4 (no PRNG draw)
 };
 
 struct SimStats {
@@ -46,9 +46,9 @@ struct SimStats {
 
 struct SimResult {
   bool ok = true;
-  std::string violation;          // what broke, empty when ok
-  std::uint64_t failed_step = 0;  // the first step at which it was seen
-  std::vector<TraceStep> trace;   // every step up to the end or the failure
+  std::string violation;               // what broke, empty when ok
+  std::uint64_t failed_step = 0;       // the first step at which it was seen
+  std::vector<TraceStep> trace;        // every step up to the end or the failure
   std::optional<TraceFile> recording;  // SimOptions::record_rows
   SimStats stats;
 
