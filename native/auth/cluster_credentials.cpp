@@ -30,6 +30,29 @@ std::string token_key_path(const std::string& dir) {
   return in_dir(dir, "token.key");
 }
 
+std::string ca_certificate_path(const std::string& dir) {
+  return ca_files(dir).certificate;
+}
+
+CertificateFiles api_credentials(const std::string& dir, std::uint64_t node_id) {
+  const std::string stem = "tls/api-" + std::to_string(node_id);
+  return {in_dir(dir, stem + ".pem"), in_dir(dir, stem + ".key")};
+}
+
+Result<std::vector<std::string>> ensure_api_certificates(const std::string& dir,
+                                                         const std::string& cluster_id,
+                                                         const std::vector<std::uint64_t>& nodes,
+                                                         const std::vector<std::string>& hosts) {
+  std::vector<std::string> created;
+  for (std::uint64_t id : nodes) {
+    const CertificateFiles api = api_credentials(dir, id);
+    if (fs::exists(api.certificate)) continue;
+    TALLY_TRY(create_api_certificate(ca_files(dir), {id, cluster_id, hosts}, api));
+    created.push_back(api.certificate);
+  }
+  return created;
+}
+
 Result<std::vector<std::string>> ensure_cluster_credentials(
     const std::string& dir, const std::string& cluster_id,
     const std::vector<std::uint64_t>& nodes) {

@@ -3,6 +3,7 @@
 //
 //   DIR/tls/ca.pem, DIR/tls/ca.key           the cluster CA (its key signs node certificates)
 //   DIR/tls/node-N.pem, DIR/tls/node-N.key   node N's certificate and private key
+//   DIR/tls/api-N.pem, DIR/tls/api-N.key     node N's API server certificate (HTTPS)
 //   DIR/token.key                            the token secret (native/keyfile/token_key_file)
 //
 // Keys are 0600, certificates 0644 (pki.hpp). Nothing is ever overwritten: what exists is
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "native/auth/pki.hpp"
 
 namespace tally::auth {
 
@@ -26,10 +28,22 @@ struct PeerCredentials {
 
 PeerCredentials node_credentials(const std::string& dir, std::uint64_t node_id);
 std::string token_key_path(const std::string& dir);
+// The cluster CA's certificate: what a client of the API trusts.
+std::string ca_certificate_path(const std::string& dir);
+// Node node_id's API server certificate and key (tallyd's --api-cert, --api-key).
+CertificateFiles api_credentials(const std::string& dir, std::uint64_t node_id);
 
 // Creates whatever is missing of the CA, a certificate for each node id and the token key;
 // returns the paths it created, in that order.
 Result<std::vector<std::string>> ensure_cluster_credentials(
     const std::string& dir, const std::string& cluster_id, const std::vector<std::uint64_t>& nodes);
+
+// Creates the API server certificate of each node id that has none, under the CA that
+// ensure_cluster_credentials created, naming hosts (pki.hpp ApiServerName); returns the paths
+// it created.
+Result<std::vector<std::string>> ensure_api_certificates(const std::string& dir,
+                                                         const std::string& cluster_id,
+                                                         const std::vector<std::uint64_t>& nodes,
+                                                         const std::vector<std::string>& hosts);
 
 }  // namespace tally::auth

@@ -1,5 +1,7 @@
 #include "native/auth/pki.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -7,6 +9,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 #include "native/keyfile/secret_file.hpp"
 
@@ -117,22 +120,68 @@ Status sign(X509* certificate, EVP_PKEY* key, const std::string& path) {
   return ok_status();
 }
 
-// A node certificate for identity over key, issued by issuer (null: itself).
-Result<CertificateHandle> node_certificate(EVP_PKEY* key, const PeerIdentity& identity,
-                                           X509* issuer) {
-  auto certificate =
-      new_certificate(key, "tally node " + std::to_string(identity.node_id), identity.cluster_id);
+// A leaf certificate over key, issued by issuer (null: itself): CA:FALSE, for the extended
+// key usages given; the caller adds the names it carries.
+Result<CertificateHandle> leaf_certificate(EVP_PKEY* key, const std::string& common_name,
+                                           const std::string& cluster_id, X509* issuer,
+                                           const char* usages) {
+  auto certificate = new_certificate(key, common_name, cluster_id);
   if (!certificate.ok()) return std::move(certificate).error();
   X509* self = certificate->get();
   if (issuer == nullptr) issuer = self;
   bool ok = X509_set_issuer_name(self, X509_get_subject_name(issuer)) == 1 &&
             add_extension(self, issuer, NID_basic_constraints, "critical,CA:FALSE") &&
             add_extension(self, issuer, NID_key_usage, "critical,digitalSignature") &&
-            add_extension(self, issuer, NID_ext_key_usage, "serverAuth,clientAuth") &&
-            add_extension(self, issuer, NID_subject_key_identifier, "hash") &&
-            add_identity(self, identity);
-  if (!ok) return make_error(Code::kConfiguration, "node certificate: " + take_openssl_error());
+            add_extension(self, issuer, NID_ext_key_usage, usages) &&
+            add_extension(self, issuer, NID_subject_key_identifier, "hash");
+  if (!ok) return make_error(Code::kConfiguration, common_name + ": " + take_openssl_error());
   return certificate;
+}
+
+// A node certificate for identity over key, issued by issuer (null: itself).
+Result<CertificateHandle> node_certificate(EVP_PKEY* key, const PeerIdentity& identity,
+                                           X509* issuer) {
+  auto certificate = leaf_certificate(key, "tally node " + std::to_string(identity.node_id),
+                                      identity.cluster_id, issuer, "serverAuth,clientAuth");
+  if (!certificate.ok()) return std::move(certificate).error();
+  if (!add_identity(certificate->get(), identity))
+    return make_error(Code::kConfiguration, "node certificate: " + take_openssl_error());
+  return certificate;
+}
+
+// "IP:a,DNS:b,...": the subjectAltName value naming hosts (each an IP address or a DNS name).
+Result<std::string> alt_names_of(const std::vector<std::string>& hosts) {
+  std::string names;
+  for (const std::string& host : hosts) {
+    unsigned char address[sizeof(in6_addr)];
+    const bool ip = inet_pton(AF_INET, host.c_str(), address) == 1 ||
+                    inet_pton(AF_INET6, host.c_str(), address) == 1;
+    const bool dns = !host.empty() && host.size() <= 253 &&
+                     host.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789.-") == std::string::npos;
+    if (!ip && !dns)
+      return make_error(Code::kConfiguration, "API certificate: \"" + host +
+                                                  "\" is neither an IP address nor a host name");
+    names += (names.empty() ? "" : ",") + std::string(ip ? "IP:" : "DNS:") + host;
+  }
+  if (names.empty()) return make_error(Code::kConfiguration, "API certificate: no host to name");
+  return names;
+}
+
+// Signs certificate (over key) with the CA at ca and writes both to files.
+Status issue_under_ca(const CertificateFiles& ca, X509* certificate, EVP_PKEY* key,
+                      const CertificateFiles& files) {
+  auto ca_certificate = read_certificate(ca.certificate);
+  if (!ca_certificate.ok()) return std::move(ca_certificate).error();
+  auto ca_key = read_private_key(ca.key);
+  if (!ca_key.ok()) return std::move(ca_key).error();
+  if (X509_set_issuer_name(certificate, X509_get_subject_name(ca_certificate->get())) != 1 ||
+      !add_extension(certificate, ca_certificate->get(), NID_authority_key_identifier,
+                     "keyid:always"))
+    return failed("certificate", files.certificate);
+  TALLY_TRY(sign(certificate, ca_key->get(), files.certificate));
+  return write_pair(certificate, key, files);
 }
 
 }  // namespace
@@ -158,17 +207,33 @@ Status create_node_certificate(const CertificateFiles& ca, const PeerIdentity& i
   TALLY_TRY(validate_cluster_id_for_certificates(identity.cluster_id));
   auto ca_certificate = read_certificate(ca.certificate);
   if (!ca_certificate.ok()) return std::move(ca_certificate).error();
-  auto ca_key = read_private_key(ca.key);
-  if (!ca_key.ok()) return std::move(ca_key).error();
   auto key = new_key();
   if (!key.ok()) return std::move(key).error();
   auto certificate = node_certificate(key->get(), identity, ca_certificate->get());
   if (!certificate.ok()) return std::move(certificate).error();
-  if (!add_extension(certificate->get(), ca_certificate->get(), NID_authority_key_identifier,
-                     "keyid:always"))
-    return failed("node certificate", node.certificate);
-  TALLY_TRY(sign(certificate->get(), ca_key->get(), node.certificate));
-  return write_pair(certificate->get(), key->get(), node);
+  return issue_under_ca(ca, certificate->get(), key->get(), node);
+}
+
+Status create_api_certificate(const CertificateFiles& ca, const ApiServerName& name,
+                              const CertificateFiles& api) {
+  TALLY_TRY(validate_cluster_id_for_certificates(name.cluster_id));
+  auto alt_names = alt_names_of(name.hosts);
+  if (!alt_names.ok()) return std::move(alt_names).error();
+  auto ca_certificate = read_certificate(ca.certificate);
+  if (!ca_certificate.ok()) return std::move(ca_certificate).error();
+  auto key = new_key();
+  if (!key.ok()) return std::move(key).error();
+  auto certificate = leaf_certificate(key->get(), api_common_name(name.node_id), name.cluster_id,
+                                      ca_certificate->get(), "serverAuth");
+  if (!certificate.ok()) return std::move(certificate).error();
+  if (!add_extension(certificate->get(), ca_certificate->get(), NID_subject_alt_name,
+                     alt_names->c_str()))
+    return failed("API certificate", api.certificate);
+  return issue_under_ca(ca, certificate->get(), key->get(), api);
+}
+
+std::string api_common_name(std::uint64_t node_id) {
+  return "tally node " + std::to_string(node_id) + " API";
 }
 
 Status create_self_signed_node_certificate(const PeerIdentity& identity,

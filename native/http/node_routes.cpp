@@ -42,7 +42,7 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
   auto leader = impl.config.peer_http.find(node.leader_id());
   if (leader != impl.config.peer_http.end()) {
     out.key("leaderAddress");
-    out.string("http://" + leader->second);
+    out.string(impl.scheme() + leader->second);
   }
   out.key("term");
   out.u64(node.term());

@@ -387,6 +387,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   impl.globalconf.max_request_entity_size = impl.config.body_bytes_max * 2;
   impl.globalconf.http1.upgrade_to_http2 = 0;
   impl.globalconf.http1.req_timeout = impl.config.request_timeout_ms;
+  impl.globalconf.handshake_timeout = impl.config.request_timeout_ms;
   h2o_hostconf_t* host =
       h2o_config_register_host(&impl.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
   h2o_pathconf_t* path = h2o_config_register_path(host, "/", 0);
@@ -401,6 +402,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   impl.context_ready = true;
   impl.accept_context.ctx = &impl.context;
   impl.accept_context.hosts = impl.globalconf.hosts;
+  impl.accept_context.ssl_ctx = impl.config.tls.get();  // h2o_accept handshakes first
 
   sockaddr_in bind_address{};
   if (uv_ip4_addr(address.value().first.c_str(), address.value().second, &bind_address) != 0)

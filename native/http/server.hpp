@@ -6,10 +6,14 @@
 // own routes under /_tally/ (info, check, metrics, log). Every route is one entry of the
 // route table (route_table.hpp); every error one entry of the error map (errors.hpp).
 //
-// Writes go to the leader: a follower answers 307 with Location on the leader's HTTP address
-// (503 NO_LEADER with Retry-After while there is none). Every write's answer carries
-// Tally-Applied-Index; a read that sends it back waits (bounded) until this node applied it,
-// unless it also sends a Tally-Cluster-Id other than this node's (every answer carries it).
+// HTTPS when the config carries a TLS context (TLS 1.2 or 1.3, HTTP/1.1; native/tls/
+// api_tls_context.hpp), plain HTTP otherwise; a byte stream that is not a TLS handshake gets
+// no answer, its connection closes. Every node of a cluster serves the same scheme.
+//
+// Writes go to the leader: a follower answers 307 with Location on the leader's HTTP address,
+// in this node's scheme (503 NO_LEADER with Retry-After while there is none). Every write's answer
+// carries Tally-Applied-Index; a read that sends it back waits (bounded) until this node applied
+// it, unless it also sends a Tally-Cluster-Id other than this node's (every answer carries it).
 // Input that is simply wrong is refused by admission before anything is proposed
 // (core/plan/admission_rules.hpp), so it changes nothing. Before any route runs, the request
 // is checked in this order: a canonical path (canonical_request.hpp; 400), a route for its
@@ -30,6 +34,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <openssl/ssl.h>
 
 extern "C" {
 #include <uv.h>
@@ -63,6 +69,9 @@ struct ServerConfig {
   // Without one, start refuses unless auth_off says so (tallyd --auth=off, local experiments).
   std::optional<auth::TokenGate> tokens;
   bool auth_off = false;
+  // HTTPS: the server's certificate and key (null: plain HTTP). The TLS handshake must
+  // complete within request_timeout_ms of the connection opening.
+  std::shared_ptr<SSL_CTX> tls;
   // Tests only: runs on the worker thread before each /_tally/check (to hold a check in
   // flight while the test sees the loop answer other requests).
   std::function<void()> check_worker_hook;

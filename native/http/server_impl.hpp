@@ -88,6 +88,9 @@ struct Server::Impl {
   void respond_error(const CallPtr& call, const Error& error, const Headers& headers = {});
 
   void dispatch(const CallPtr& call);
+  // "https://" or "http://": how clients reach this node and, the scheme being the
+  // cluster's, its peers.
+  const char* scheme() const { return config.tls ? "https://" : "http://"; }
   void log(const std::string& event) const {
     if (config.log) config.log(event);
   }

@@ -43,7 +43,7 @@ void redirect_to_leader(Server::Impl& impl, const CallPtr& call) {
   impl.respond(
       call, 307,
       error_body(ApiError{307, "NOT_LEADER", "node " + std::to_string(leader) + " leads", ""}),
-      {{"location", "http://" + address->second + call->path_and_query()}});
+      {{"location", impl.scheme() + address->second + call->path_and_query()}});
 }
 
 Result<std::optional<std::string>> idempotency_key(const Call& call) {

@@ -256,6 +256,7 @@ Result<HttpResponse> Client::call(const std::string& method, const std::string& 
   request.url = join_url(node, path);
   request.body = body;
   request.headers = std::move(headers);
+  request.ca_file = ca_file;
   if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
   const bool read = method == "GET";
   const std::string state = state_file.empty() ? last_write_path() : state_file;

@@ -66,6 +66,9 @@ struct Client {
   // Sent as Authorization: Bearer on every request when not empty (main.cpp says where it
   // comes from).
   std::string token;
+  // https:// nodes: the CA their certificates must verify under ("": the system's trust
+  // store; main.cpp says where it comes from).
+  std::string ca_file;
 
   // Calls and prints; returns the exit code. A write that carried the caller's
   // Idempotency-Key and was answered from its record says so (text and --json).
@@ -98,14 +101,18 @@ std::string path_segment(const std::string& text);
 // What every node of a local cluster starts with; kept in cluster.json, so that start-node
 // restarts a node with the same settings.
 struct ClusterSettings {
+  bool https = true;  // the API over HTTPS (--api-plaintext: plain HTTP)
   unsigned snapshot_threshold = tallyd::defaults::kSnapshotThreshold;  // --snapshot-threshold
   std::size_t group_entries_max = tallyd::defaults::kGroupEntriesMax;  // --group-entries-max
   unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;         // --group-commit-ms
   std::size_t trace_records = tallyd::defaults::kTraceRecords;         // --trace-records
 };
 
-// The nodes' HTTP base URLs listed in DIR/cluster.json.
+// The nodes' base URLs listed in DIR/cluster.json, in its scheme ("https://127.0.0.1:7101").
 Result<std::vector<std::string>> cluster_urls(const std::string& dir);
+// The CA file a client of DIR's cluster trusts: DIR/tls/ca.pem when the cluster serves
+// HTTPS, "" when it serves plain HTTP (or DIR holds no cluster).
+std::string cluster_ca_file(const std::string& dir);
 
 // The cluster commands (cluster.cpp).
 int cluster_up(int count, const std::string& dir, int base_port, const ClusterSettings& settings,

@@ -1,7 +1,8 @@
 // `tally cluster up|down|status|start-node`: N local tallyd in the background, described by
-// DIR/cluster.json as {"clusterId", settings..., "nodes": [{"id", "raft", "http", "pid",
-// "dataDir", "log"}]}, with one audit key (DIR/audit.key) shared by every node, and peer TLS
-// and the token key, and an admin token (cluster_security.hpp). Each new cluster gets its own
+// DIR/cluster.json as {"clusterId", "apiScheme", settings..., "nodes": [{"id", "raft", "http",
+// "pid", "dataDir", "log"}]}, with one audit key (DIR/audit.key) shared by every node, and peer
+// TLS, the API's HTTPS certificates ("apiScheme": "https", unless --api-plaintext) and the token
+// key, and an admin token (cluster_security.hpp). Each new cluster gets its own
 // random id (every node runs with --cluster-id), so the stores, checker reports and
 // read-your-writes records (client.hpp) of two clusters never mix.
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "native/auth/cluster_credentials.hpp"
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/tally/arguments.hpp"
 #include "native/tally/client.hpp"
@@ -51,6 +53,8 @@ Status save(const std::string& dir, const Cluster& cluster) {
   out.begin_object();
   out.key("clusterId");
   out.string(cluster.id);
+  out.key("apiScheme");
+  out.string(cluster.settings.https ? "https" : "http");
   out.key("snapshotThreshold");
   out.u64(cluster.settings.snapshot_threshold);
   out.key("groupEntriesMax");
@@ -143,7 +147,12 @@ Result<Cluster> load(const std::string& dir) {
   if (!entries.ok()) return std::move(entries).error();
   if (!ms.ok()) return std::move(ms).error();
   if (!trace.ok()) return std::move(trace).error();
-  cluster.settings = {threshold.value(), entries.value(), ms.value(), trace.value()};
+  // A file written before the API had HTTPS names no scheme: its nodes serve plain HTTP.
+  const json::Json* scheme = root.find("apiScheme");
+  if (scheme != nullptr && scheme->text != "https" && scheme->text != "http")
+    return make_error(Code::kCorrupt, file_name + ": \"apiScheme\" is neither https nor http");
+  const bool https = scheme != nullptr && scheme->text == "https";
+  cluster.settings = {https, threshold.value(), entries.value(), ms.value(), trace.value()};
   const json::Json* nodes = root.find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, file_name + ": no nodes");
   for (const auto& item : nodes->items) {
@@ -213,7 +222,7 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--trace-records=" + std::to_string(cluster.settings.trace_records),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
-  for (std::string& flag : node_security_flags(dir, node.id))
+  for (std::string& flag : node_security_flags(dir, node.id, cluster.settings.https))
     args.push_back(std::move(flag));
   pid_t pid = ::fork();
   if (pid < 0) return make_error(Code::kStorage, "fork failed");
@@ -237,13 +246,24 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
   return static_cast<long>(pid);
 }
 
+std::string base_url(const Cluster& cluster, const NodeEntry& node) {
+  return (cluster.settings.https ? "https://" : "http://") + node.http;
+}
+
+// A client of one node of the cluster in dir, with its admin token and CA.
+Client node_client(const std::string& dir, const Cluster& cluster, const NodeEntry& node) {
+  Client client;
+  client.node = base_url(cluster, node);
+  client.token = admin_token(dir);
+  if (cluster.settings.https) client.ca_file = auth::ca_certificate_path(dir);
+  return client;
+}
+
 // The id of the leader every reachable node agrees on, 0 if none yet.
-std::uint64_t agreed_leader(const Cluster& cluster, const std::string& token) {
+std::uint64_t agreed_leader(const std::string& dir, const Cluster& cluster) {
   std::uint64_t leader = 0;
   for (const auto& node : cluster.nodes) {
-    Client client;
-    client.node = "http://" + node.http;
-    client.token = token;
+    const Client client = node_client(dir, cluster, node);
     auto info = client.call("GET", node_paths::kInfo);
     if (!info.ok() || info.value().status != 200) return 0;
     auto json = json::parse_json(info.value().body);
@@ -292,10 +312,11 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
   }
   Cluster cluster;
   cluster.id = cluster_id_for(existing);
-  if (!ensure_cluster_security(dir, cluster.id, static_cast<std::uint64_t>(count)) ||
+  cluster.settings = settings;
+  if (!ensure_cluster_security(dir, cluster.id, static_cast<std::uint64_t>(count),
+                               settings.https) ||
       !write_admin_token(dir, cluster.id))
     return 1;
-  cluster.settings = settings;
   for (int i = 1; i <= count; ++i) {
     NodeEntry node;
     node.id = static_cast<std::uint64_t>(i);
@@ -319,8 +340,7 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::uint64_t leader = 0;
-  const std::string token = admin_token(dir);
-  while ((leader = agreed_leader(cluster, token)) == 0) {
+  while ((leader = agreed_leader(dir, cluster)) == 0) {
     for (const auto& node : cluster.nodes) {
       if (!alive(node.pid)) {
         std::fprintf(stderr, "tally: node %llu exited; see %s\n",
@@ -337,10 +357,13 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
   std::printf("cluster %s of %d up in %s, leader: node %llu\n", cluster.id.c_str(), count,
               dir.c_str(), static_cast<unsigned long long>(leader));
   for (const auto& node : cluster.nodes) {
-    std::printf("  node %llu  raft %s  http http://%s  pid %ld  log %s\n",
-                static_cast<unsigned long long>(node.id), node.raft.c_str(), node.http.c_str(),
-                node.pid, node.log.c_str());
+    std::printf("  node %llu  raft %s  api %s  pid %ld  log %s\n",
+                static_cast<unsigned long long>(node.id), node.raft.c_str(),
+                base_url(cluster, node).c_str(), node.pid, node.log.c_str());
   }
+  if (cluster.settings.https)
+    std::printf("the API is HTTPS: clients trust the cluster CA %s\n",
+                auth::ca_certificate_path(dir).c_str());
   std::printf("admin token (every ledger, read write admin, 30 days) in %s/admin.token\n",
               dir.c_str());
   return 0;
@@ -358,7 +381,8 @@ int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std:
     std::fprintf(stderr, "tally: %s\n", cluster.error().message.c_str());
     return 1;
   }
-  if (!ensure_cluster_security(dir, cluster.value().id, id)) return 1;
+  if (!ensure_cluster_security(dir, cluster.value().id, id, cluster.value().settings.https))
+    return 1;
   for (auto& node : cluster.value().nodes) {
     if (node.id != id) continue;
     if (alive(node.pid)) {
@@ -410,11 +434,9 @@ int cluster_status(const std::string& dir) {
   int rc = 0;
   std::printf("cluster %s\n", cluster.value().id.c_str());
   for (const auto& node : cluster.value().nodes) {
-    Client client;
-    client.node = "http://" + node.http;
-    client.token = admin_token(dir);
+    const Client client = node_client(dir, cluster.value(), node);
     auto info = client.call("GET", node_paths::kInfo);
-    std::string line = "node " + std::to_string(node.id) + "  http://" + node.http + "  pid " +
+    std::string line = "node " + std::to_string(node.id) + "  " + client.node + "  pid " +
                        std::to_string(node.pid) + "  ";
     auto json = info.ok() ? json::parse_json(info.value().body) : Result<json::Json>(info.error());
     if (!json.ok() || json.value().find("data") == nullptr) {
@@ -439,8 +461,14 @@ Result<std::vector<std::string>> cluster_urls(const std::string& dir) {
   if (!cluster.ok()) return std::move(cluster).error();
   std::vector<std::string> urls;
   for (const auto& node : cluster.value().nodes)
-    urls.push_back("http://" + node.http);
+    urls.push_back(base_url(cluster.value(), node));
   return urls;
+}
+
+std::string cluster_ca_file(const std::string& dir) {
+  auto cluster = load(dir);
+  if (!cluster.ok() || !cluster.value().settings.https) return "";
+  return auth::ca_certificate_path(dir);
 }
 
 }  // namespace tally::cli

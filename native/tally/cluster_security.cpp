@@ -14,6 +14,8 @@ namespace tally::cli {
 namespace {
 
 constexpr std::uint64_t kAdminTokenSeconds = 30 * 24 * 3600;
+// What a local cluster's API certificates name: the nodes listen on 127.0.0.1.
+const std::vector<std::string> kApiHosts = {"127.0.0.1", "localhost"};
 
 std::string admin_token_path(const std::string& dir) {
   return (std::filesystem::path(dir) / "admin.token").string();
@@ -22,11 +24,16 @@ std::string admin_token_path(const std::string& dir) {
 }  // namespace
 
 bool ensure_cluster_security(const std::string& dir, const std::string& cluster_id,
-                             std::uint64_t count) {
+                             std::uint64_t count, bool https) {
   std::vector<std::uint64_t> nodes;
   for (std::uint64_t id = 1; id <= count; ++id)
     nodes.push_back(id);
   auto created = auth::ensure_cluster_credentials(dir, cluster_id, nodes);
+  if (created.ok() && https) {
+    auto api = auth::ensure_api_certificates(dir, cluster_id, nodes, kApiHosts);
+    if (!api.ok()) created = std::move(api).error();
+    if (api.ok()) created->insert(created->end(), api->begin(), api->end());
+  }
   if (!created.ok()) {
     std::fprintf(stderr, "tally: %s\n", created.error().message.c_str());
     return false;
@@ -36,10 +43,17 @@ bool ensure_cluster_security(const std::string& dir, const std::string& cluster_
   return true;
 }
 
-std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id) {
+std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id, bool https) {
   const auth::PeerCredentials files = auth::node_credentials(dir, id);
-  return {"--peer-cert=" + files.certificate, "--peer-key=" + files.key, "--peer-ca=" + files.ca,
-          "--token-key-file=" + auth::token_key_path(dir)};
+  std::vector<std::string> flags = {"--peer-cert=" + files.certificate, "--peer-key=" + files.key,
+                                    "--peer-ca=" + files.ca,
+                                    "--token-key-file=" + auth::token_key_path(dir)};
+  if (https) {
+    const auth::CertificateFiles api = auth::api_credentials(dir, id);
+    flags.push_back("--api-cert=" + api.certificate);
+    flags.push_back("--api-key=" + api.key);
+  }
+  return flags;
 }
 
 bool write_admin_token(const std::string& dir, const std::string& cluster_id) {

@@ -9,28 +9,33 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
+
+#include "native/tally/tls_stream.hpp"
 
 namespace tally::cli {
 namespace {
 
 struct Url {
+  bool tls = false;  // https://
   std::string host;
   std::string port;
   std::string target;  // path and query
 };
 
 Result<Url> parse_url(const std::string& url) {
-  const std::string scheme = "http://";
+  Url out;
+  out.tls = url.rfind("https://", 0) == 0;
+  const std::string scheme = out.tls ? "https://" : "http://";
   if (url.compare(0, scheme.size(), scheme) != 0)
-    return make_error(Code::kValidation, "only http:// URLs are supported: " + url);
+    return make_error(Code::kValidation, "only http:// and https:// URLs are supported: " + url);
   std::size_t slash = url.find('/', scheme.size());
   std::string authority = url.substr(
       scheme.size(), slash == std::string::npos ? std::string::npos : slash - scheme.size());
-  Url out;
   out.target = slash == std::string::npos ? "/" : url.substr(slash);
   std::size_t colon = authority.rfind(':');
   out.host = colon == std::string::npos ? authority : authority.substr(0, colon);
-  out.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  out.port = colon != std::string::npos ? authority.substr(colon + 1) : out.tls ? "443" : "80";
   if (out.host.empty()) return make_error(Code::kValidation, "no host in " + url);
   return out;
 }
@@ -42,12 +47,21 @@ std::string lower(std::string text) {
   return text;
 }
 
-class Socket {
+// A connected socket, and the TLS session over it for https://.
+class Connection {
  public:
-  ~Socket() {
+  ~Connection() {
+    tls.reset();
     if (fd >= 0) ::close(fd);
   }
+  long send(const char* data, std::size_t size) {
+    return tls ? tls->write(data, size) : ::send(fd, data, size, MSG_NOSIGNAL);
+  }
+  long recv(char* data, std::size_t size) {
+    return tls ? tls->read(data, size) : ::recv(fd, data, size, 0);
+  }
   int fd = -1;
+  std::unique_ptr<TlsStream> tls;
 };
 
 Result<HttpResponse> call_once(const HttpRequest& request) {
@@ -59,7 +73,7 @@ Result<HttpResponse> call_once(const HttpRequest& request) {
   addrinfo* found = nullptr;
   if (::getaddrinfo(url->host.c_str(), url->port.c_str(), &hints, &found) != 0 || !found)
     return make_error(Code::kStorage, "cannot resolve " + url->host);
-  Socket socket;
+  Connection socket;
   socket.fd = ::socket(AF_INET, SOCK_STREAM, 0);
   timeval timeout{request.timeout_ms / 1000, (request.timeout_ms % 1000) * 1000};
   ::setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -71,6 +85,11 @@ Result<HttpResponse> call_once(const HttpRequest& request) {
   if (connected != 0)
     return make_error(Code::kStorage,
                       "cannot connect to " + request.url + ": " + std::strerror(errno));
+  if (url->tls) {
+    auto tls = TlsStream::connect(socket.fd, url->host, request.ca_file, request.url);
+    if (!tls.ok()) return std::move(tls).error();
+    socket.tls = std::move(tls).value();
+  }
   std::string text = request.method + " " + url->target + " HTTP/1.1\r\nHost: " + url->host + ":" +
                      url->port + "\r\nConnection: close\r\n";
   bool typed = false;  // the caller named its own Content-Type
@@ -85,14 +104,14 @@ Result<HttpResponse> call_once(const HttpRequest& request) {
   text += "\r\n";
   text += request.body;
   for (std::size_t sent = 0; sent < text.size();) {
-    ssize_t n = ::send(socket.fd, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
+    const long n = socket.send(text.data() + sent, text.size() - sent);
     if (n <= 0) break;  // the server may answer (413) before reading everything
     sent += static_cast<std::size_t>(n);
   }
   std::string answer;
   char buffer[16384];
   for (;;) {
-    ssize_t n = ::recv(socket.fd, buffer, sizeof buffer, 0);
+    const long n = socket.recv(buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && answer.empty())
       return make_error(Code::kStorage,
@@ -138,6 +157,11 @@ std::string join_url(const std::string& base, const std::string& path) {
   return out + path;
 }
 
+bool follows_redirect(const std::string& from, const std::string& location) {
+  const bool secure = from.rfind("https://", 0) == 0;
+  return location.rfind(secure ? "https://" : "http://", 0) == 0;
+}
+
 Result<HttpResponse> http_call(const HttpRequest& request) {
   HttpRequest current = request;
   for (int hop = 0;; ++hop) {
@@ -146,7 +170,7 @@ Result<HttpResponse> http_call(const HttpRequest& request) {
     const int status = response.value().status;
     if ((status != 307 && status != 308) || hop >= request.redirects_max) return response;
     std::string location = response.value().header("location");
-    if (location.empty()) return response;
+    if (!follows_redirect(current.url, location)) return response;
     current.url = location;
   }
 }

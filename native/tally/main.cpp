@@ -5,7 +5,9 @@
 // (client.hpp: the state file; --no-wait). What the user types is checked before anything is
 // sent (arguments.hpp): a mistake is a usage error, exit 2, never an abort. Requests carry
 // the bearer token in TALLY_TOKEN, else the admin token of --cluster-dir (or
-// TALLY_CLUSTER_DIR), DIR/admin.token, which `tally cluster up` writes.
+// TALLY_CLUSTER_DIR), DIR/admin.token, which `tally cluster up` writes. An https:// node's
+// certificate must verify under --ca, else the CA of --cluster-dir's cluster, else
+// TALLY_CA_CERT's, else the system's trust store.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -85,6 +87,8 @@ int main(int argc, char** argv) {
   Client client;
   if (const char* env = std::getenv("TALLY_NODE")) client.node = env;
   if (const char* env = std::getenv("TALLY_TOKEN")) client.token = env;
+  std::string ca_env;  // the last resort before the system's trust store
+  if (const char* env = std::getenv("TALLY_CA_CERT")) ca_env = env;
   auto* node_option = app.add_option("--node", client.node, "the node's URL (or TALLY_NODE)")
                           ->capture_default_str();
   std::string cluster_dir;
@@ -92,6 +96,9 @@ int main(int argc, char** argv) {
   app.add_option("--cluster-dir", cluster_dir,
                  "a local cluster's directory (or TALLY_CLUSTER_DIR): writes retry through its "
                  "nodes; its first node is the default --node");
+  app.add_option("--ca", client.ca_file,
+                 "the CA file an https:// node's certificate must verify under (default: "
+                 "--cluster-dir's CA, else TALLY_CA_CERT, else the system's)");
   app.add_option("--write-retry-ms", client.write_retry_ms,
                  "how long a write retries while no leader takes it (0: once)")
       ->capture_default_str()
@@ -326,8 +333,14 @@ int main(int argc, char** argv) {
   for (const char* unsigned_option :
        {"--group-entries-max", "--group-commit-ms", "--trace-records"})
     up->get_option(unsigned_option)->check(CLI::NonNegativeNumber);
+  bool api_plaintext = false;
+  up->add_flag("--api-plaintext", api_plaintext,
+               "serve the API over plain HTTP, not HTTPS (local experiments only)");
   up->add_option("--tallyd", tallyd, "the tallyd binary")->capture_default_str();
-  up->callback([&] { rc = tally::cli::cluster_up(count, dir, base_port, settings, tallyd); });
+  up->callback([&] {
+    settings.https = !api_plaintext;
+    rc = tally::cli::cluster_up(count, dir, base_port, settings, tallyd);
+  });
   auto* down = cluster->add_subcommand("down", "stop the nodes (SIGTERM)");
   down->add_option("--dir", dir)->required();
   down->callback([&] { rc = tally::cli::cluster_down(dir); });
@@ -365,7 +378,9 @@ int main(int argc, char** argv) {
     if (!cluster_dir.empty() && !cluster->parsed()) {
       use_cluster_dir(client, cluster_dir, node_option->count() > 0 || std::getenv("TALLY_NODE"));
       if (client.token.empty()) client.token = tally::cli::admin_token(cluster_dir);
+      if (client.ca_file.empty()) client.ca_file = tally::cli::cluster_ca_file(cluster_dir);
     }
+    if (client.ca_file.empty()) client.ca_file = ca_env;
   });
 
   try {

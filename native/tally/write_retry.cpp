@@ -25,7 +25,7 @@ struct Attempt {
   std::string outcome;
 };
 
-// "http://host:port" of a URL: the node, without the path.
+// "http[s]://host:port" of a URL: the node, without the path.
 std::string origin_of(const std::string& url) {
   const std::size_t scheme = url.find("://");
   return url.substr(0, url.find('/', scheme == std::string::npos ? 0 : scheme + 3));
@@ -84,6 +84,7 @@ enum class Verdict { kAnswer, kRetry };
 Verdict try_once(HttpRequest request, std::vector<Attempt>& attempts, Result<HttpResponse>& last) {
   for (int hop = 0; hop <= kRedirectsMax; ++hop) {
     last = http_call(request);
+    if (!last.ok() && last.error().code == Code::kConfiguration) return Verdict::kAnswer;
     if (!last.ok()) {
       attempts.push_back({request.url, last.error().message});
       return Verdict::kRetry;
@@ -91,7 +92,7 @@ Verdict try_once(HttpRequest request, std::vector<Attempt>& attempts, Result<Htt
     const HttpResponse& answer = last.value();
     if (answer.status == 307 || answer.status == 308) {
       const std::string location = answer.header("location");
-      if (location.rfind("http://", 0) != 0) return Verdict::kAnswer;
+      if (!follows_redirect(request.url, location)) return Verdict::kAnswer;
       attempts.push_back({request.url, "redirected to the leader " + origin_of(location)});
       request.url = location;
       continue;

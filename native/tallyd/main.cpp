@@ -3,13 +3,14 @@
 //
 // Every flag can come from a config file (--config FILE, TOML or INI, keys as the long flag
 // names). Peers authenticate each other over mutual TLS (peer_tls.hpp), clients with bearer
-// tokens (client_auth.hpp). Exit codes: 0 clean stop (SIGTERM, SIGINT), 1 runtime failure, 2
-// bad flags (no peer TLS and no --insecure-peers, no token key and no --auth=off included), 3 a
-// data dir of another cluster or audit key (or a missing key for an existing store), or peer
-// certificates that do not fit, 4 a data dir of another schema version, 5 a damaged data dir (a
-// Raft metadata file, log segment or snapshot that cannot be read, a store whose version row does
-// not decode, or whose cache disagrees with the attribute rows it stands for: left as it was, for
-// the operator; a store SQLite cannot open at all is still 1).
+// tokens (client_auth.hpp) over HTTPS (api_tls.hpp). Exit codes: 0 clean stop (SIGTERM, SIGINT), 1
+// runtime failure, 2 bad flags (no peer TLS and no --insecure-peers, no token key and no
+// --auth=off, --api-cert without --api-key included), 3 a data dir of another cluster or audit key
+// (or a missing key for an existing store), or peer or API certificates that do not fit, 4 a data
+// dir of another schema version, 5 a damaged data dir (a Raft metadata file, log segment or
+// snapshot that cannot be read, a store whose version row does not decode, or whose cache disagrees
+// with the attribute rows it stands for: left as it was, for the operator; a store SQLite cannot
+// open at all is still 1).
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@
 #include "native/keyfile/audit_key_file.hpp"
 #include "native/raft/store_digest.hpp"
 #include "native/raft/uv_host.hpp"
+#include "native/tallyd/api_tls.hpp"
 #include "native/tallyd/client_auth.hpp"
 #include "native/tallyd/defaults.hpp"
 #include "native/tallyd/log.hpp"
@@ -57,6 +59,7 @@ struct Options {
   std::uint64_t request_timeout_ms = 10000;
   PeerFlags peer;           // mutual TLS between nodes (peer_tls.hpp)
   ClientAuthFlags clients;  // bearer tokens on the API (client_auth.hpp)
+  ApiTlsFlags api_tls;      // HTTPS (api_tls.hpp)
   std::size_t trace_records = defaults::kTraceRecords;
 };
 
@@ -195,6 +198,11 @@ int run(const Options& options) {
     log_event("error", "client_auth_refused", {{"reason", tokens.error().message}});
     return tokens.error().code == Code::kValidation ? kExitUsage : kExitConfiguration;
   }
+  auto api_tls = api_tls_context(options.api_tls);
+  if (!api_tls.ok()) {
+    log_event("error", "api_tls_refused", {{"reason", api_tls.error().message}});
+    return api_tls.error().code == Code::kValidation ? kExitUsage : kExitConfiguration;
+  }
   auto key = load_audit_key(options);
   if (!key.ok()) {
     log_event("error", "audit_key_refused", {{"reason", key.error().message}});
@@ -248,6 +256,7 @@ int run(const Options& options) {
   server.connections_max = options.connections_max;
   server.request_timeout_ms = options.request_timeout_ms;
   server.auth_off = !server.tokens;
+  server.tls = std::move(api_tls).value();
   server.log = [](const std::string& line) { log_line("info", line); };
   auto started = http::Server::start(&daemon.loop, server, daemon.host->node());
   if (!started.ok()) {
@@ -263,6 +272,7 @@ int run(const Options& options) {
   log_event("info", "started",
             {{"raft", options.raft_address},
              {"http", options.http_address},
+             {"scheme", server.tls ? "https" : "http"},
              {"data_dir", options.data_dir},
              {"cluster", options.cluster_id},
              {"voters", std::to_string(voters.value().size())},
@@ -384,6 +394,10 @@ int main(int argc, char** argv) {
                  "only)")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  app.add_option("--api-cert", options.api_tls.certificate,
+                 "the API's server certificate (PEM): with --api-key, the API is HTTPS only; "
+                 "without, plain HTTP");
+  app.add_option("--api-key", options.api_tls.key, "its private key (PEM, mode 0600)");
   app.add_option("--connections-max", options.connections_max,
                  "open API connections; more are closed as soon as they are accepted")
       ->capture_default_str();

@@ -2,11 +2,13 @@
 // pins (tests/compat/package-lock.json; ./build.sh test runs `npm ci` there), drives a real
 // 3-node cluster started with `tally cluster up 3`: sdk_compat_test.mjs calls every v2
 // operation Tally supports and checks each result by value and each error by code, through
-// a follower (so writes and reads follow its redirects to the leader).
+// a follower (so writes and reads follow its redirects to the leader), over HTTPS: Node
+// trusts the cluster's CA through NODE_EXTRA_CA_CERTS.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 
+#include "native/auth/cluster_credentials.hpp"
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -40,7 +42,9 @@ TEST_CASE("the official Formance SDK drives every supported operation of a 3-nod
   const std::vector<ClusterNode> nodes = read_cluster(cluster.dir);
   REQUIRE(nodes.size() == 3);
   const std::string url = follower_url(nodes);
-  auto run = run_command("node " + kCompatDir + "/sdk_compat_test.mjs " + url + " 2>&1");
+  REQUIRE(url.rfind("https://", 0) == 0);
+  auto run = run_command("NODE_EXTRA_CA_CERTS=" + auth::ca_certificate_path(cluster.dir) +
+                         " node " + kCompatDir + "/sdk_compat_test.mjs " + url + " 2>&1");
   INFO(run.output);
   CHECK(run.exit_code == 0);
   CHECK(run.output.find("checks passed") != std::string::npos);

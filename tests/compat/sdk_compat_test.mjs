@@ -3,7 +3,8 @@
 // each result checked by value (ids, balances, metadata, counts, pages) and each error by
 // code; the operations Tally does not have answer 501.
 //
-//   TALLY_TOKEN=<token> node sdk_compat_test.mjs http://127.0.0.1:PORT
+//   TALLY_TOKEN=<token> NODE_EXTRA_CA_CERTS=DIR/tls/ca.pem node sdk_compat_test.mjs \
+//     https://127.0.0.1:PORT
 //
 // The server URL may be any node: a follower redirects writes and reads to the leader.
 // Exits 0 when every check passed, 1 otherwise (the first failure is printed).

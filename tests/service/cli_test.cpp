@@ -18,7 +18,8 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   INFO(cluster.up.output);
   REQUIRE(cluster.up.exit_code == 0);
   const std::string tally = "XDG_STATE_HOME=" + dir.file("state") + " " + tally_binary() +
-                            " --node http://127.0.0.1:" + std::to_string(cluster.base_port + 101);
+                            " --node " + api_scheme(cluster.dir) +
+                            "127.0.0.1:" + std::to_string(cluster.base_port + 101);
 
   CHECK(run_command(tally + " ledger create main --metadata team=ops").exit_code == 0);
   auto created = run_command(tally +

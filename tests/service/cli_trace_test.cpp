@@ -121,7 +121,8 @@ TEST_CASE("a cluster's trace keeps to --from, --to and --bytes-max", "[cli][trac
 
   CHECK(run_command(c.tally + " trace export --from 90 --out " + out + " 2>/dev/null").exit_code ==
         1);  // nothing recorded there
-  const std::string node = "http://127.0.0.1:" + std::to_string(c.cluster.base_port + 101);
+  const std::string node =
+      api_scheme(c.cluster.dir) + "127.0.0.1:" + std::to_string(c.cluster.base_port + 101);
   CHECK(get_json(node, "/_tally/trace?from=0").status == 400);
   CHECK(get_json(node, "/_tally/trace?from=5&to=4").status == 400);
   CHECK(get_json(node, "/_tally/trace?from=x").status == 400);

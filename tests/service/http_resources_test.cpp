@@ -1,6 +1,7 @@
 // [security] A node bounds what clients can hold: idle connections do not stop it serving
-// others, a slow client is cut off, connections past the bound are closed at once
-// (native/http/server.hpp: connections_max, request_timeout_ms).
+// others, a slow client (a slow request, a TLS handshake never finished) is cut off,
+// connections past the bound are closed at once (native/http/server.hpp: connections_max,
+// request_timeout_ms).
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 
 #include <thread>
 
+#include "native/auth/cluster_credentials.hpp"
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -16,23 +18,34 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One tallyd of a single-voter cluster in the background, auth off, with extra flags; killed
-// (SIGTERM) when it goes out of scope.
+enum class Scheme { kHttps, kHttp };
+
+// One tallyd of a single-voter cluster in the background, auth off, over HTTPS (an API
+// certificate under a CA of its own) or plain HTTP, with extra flags; killed (SIGTERM) when it
+// goes out of scope.
 struct BackgroundNode {
   TempDir dir;
   int base = free_base_port(1);
   std::string http;
   long pid = 0;
 
-  explicit BackgroundNode(const std::string& flags) {
+  explicit BackgroundNode(const std::string& flags, Scheme scheme = Scheme::kHttps) {
     REQUIRE(base != 0);
-    const std::string pid_file = dir.file("pid.txt");
+    const std::string pid_file = dir.file("pid.txt"), pki = dir.file("pki");
+    std::string tls_flags;
+    http = "http://127.0.0.1:" + std::to_string(base + 101);
+    if (scheme == Scheme::kHttps) {
+      REQUIRE(auth::ensure_cluster_credentials(pki, "tally", {}).ok());
+      REQUIRE(auth::ensure_api_certificates(pki, "tally", {1}, {"127.0.0.1"}).ok());
+      tls_flags = api_tls_flags(pki, 1);
+      http = "https://127.0.0.1:" + std::to_string(base + 101);
+      trust_ca(http, auth::ca_certificate_path(pki));
+    }
     run_command(tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + std::to_string(base + 1) +
                 " --http-address=127.0.0.1:" + std::to_string(base + 101) +
                 " --data-dir=" + dir.file("data") + " --insecure-peers --auth=off " + flags +
-                " >/dev/null 2>" + dir.file("log.txt") + " & echo $! >" + pid_file);
+                tls_flags + " >/dev/null 2>" + dir.file("log.txt") + " & echo $! >" + pid_file);
     pid = std::stol(read_text(pid_file));
-    http = "http://127.0.0.1:" + std::to_string(base + 101);
     const auto deadline = Clock::now() + std::chrono::seconds(60);
     while (get_json(http, "/_tally/info").status != 200) {
       INFO(read_text(dir.file("log.txt")));
@@ -76,7 +89,7 @@ TEST_CASE("2,000 idle connections do not stop a node from serving another client
 }
 
 TEST_CASE("a client that sends its request too slowly is cut off", "[service][security]") {
-  BackgroundNode node("--request-timeout-ms=1000");
+  BackgroundNode node("--request-timeout-ms=1000", Scheme::kHttp);
   const int fd = connect_to(node.port());
   REQUIRE(fd >= 0);
   Sockets held{{fd}};
@@ -91,6 +104,21 @@ TEST_CASE("a client that sends its request too slowly is cut off", "[service][se
   const auto after = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   INFO("closed after " << after.count() << " ms");
   CHECK(closed);
+  CHECK(get_json(node.http, "/_tally/info").status == 200);
+}
+
+TEST_CASE("a client that never finishes its TLS handshake is cut off", "[service][security]") {
+  BackgroundNode node("--request-timeout-ms=1000");
+  const int fd = connect_to(node.port());
+  REQUIRE(fd >= 0);
+  Sockets held{{fd}};
+  // The first bytes of a TLS record header (a handshake, version 1.2), then nothing more.
+  REQUIRE(send_all(fd, std::string("\x16\x03\x01", 3)));
+  const auto started = Clock::now();
+  CHECK(reads_to_close(fd, started + std::chrono::seconds(8)));
+  const auto after = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  INFO("closed after " << after.count() << " ms");
+  CHECK(after.count() >= 500);  // by the handshake's deadline, not as malformed at once
   CHECK(get_json(node.http, "/_tally/info").status == 200);
 }
 

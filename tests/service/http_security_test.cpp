@@ -19,7 +19,7 @@ struct OneNode {
     REQUIRE(cluster.base_port != 0);
     INFO(cluster.up.output);
     REQUIRE(cluster.up.exit_code == 0);
-    node = "http://127.0.0.1:" + std::to_string(cluster.base_port + 101);
+    node = api_scheme(cluster.dir) + "127.0.0.1:" + std::to_string(cluster.base_port + 101);
   }
 
   // What the node has applied and the store's digest: equal before and after means nothing

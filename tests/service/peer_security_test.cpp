@@ -54,7 +54,8 @@ TEST_CASE(
     CHECK(log.find("insecure_peers") == std::string::npos);
     CHECK(log.find("peer_refused") == std::string::npos);
   }
-  const std::string base = "http://127.0.0.1:" + std::to_string(cluster.base_port + 101);
+  const std::string base =
+      api_scheme(cluster.dir) + "127.0.0.1:" + std::to_string(cluster.base_port + 101);
   CHECK(send_json("POST", base, "/v2/main", "").status / 100 == 2);  // replicated over TLS
 
   auto token = run_command(tally_binary() + " token create --dir " + cluster.dir +
@@ -141,7 +142,7 @@ TEST_CASE("tallyd refuses a store whose cache disagrees with its rows, with exit
     INFO(cluster.up.output);
     REQUIRE(cluster.up.exit_code == 0);
     base = cluster.base_port;
-    const std::string http = "http://127.0.0.1:" + std::to_string(base + 101);
+    const std::string http = api_scheme(cluster_dir) + "127.0.0.1:" + std::to_string(base + 101);
     REQUIRE(send_json("POST", http, "/v2/main", "").status == 204);
     auto paid = send_json("POST", http, "/v2/main/transactions",
                           R"({"postings":[{"source":"world","destination":"users:a",)"

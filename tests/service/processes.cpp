@@ -80,21 +80,40 @@ std::string token_key_flag(const std::string& cluster_dir) {
 
 namespace {
 
-// Base URL ("http://127.0.0.1:PORT") -> the token its cluster's nodes accept.
+// Base URL ("https://127.0.0.1:PORT") -> the token its cluster's nodes accept.
 std::map<std::string, std::string>& node_tokens() {
   static std::map<std::string, std::string> tokens;
   return tokens;
 }
 
+// Base URL -> the CA its cluster's certificates verify under.
+std::map<std::string, std::string>& node_cas() {
+  static std::map<std::string, std::string> cas;
+  return cas;
+}
+
 }  // namespace
 
 std::string use_cluster_token(const std::string& dir) {
+  const std::string ca = auth::ca_certificate_path(dir);
+  for (const ClusterNode& node : read_cluster(dir))
+    node_cas()[node.http] = ca;
+  ::setenv("TALLY_CA_CERT", ca.c_str(), 1);
   std::string token = read_text(dir + "/admin.token");
   if (token.empty()) return token;
   for (const ClusterNode& node : read_cluster(dir))
     node_tokens()[node.http] = token;
   ::setenv("TALLY_TOKEN", token.c_str(), 1);
   return token;
+}
+
+void trust_ca(const std::string& base, const std::string& ca_file) {
+  node_cas()[base] = ca_file;
+}
+
+std::string api_tls_flags(const std::string& cluster_dir, std::uint64_t id) {
+  const auth::CertificateFiles files = auth::api_credentials(cluster_dir, id);
+  return " --api-cert=" + files.certificate + " --api-key=" + files.key;
 }
 
 int connect_to(int port) {
@@ -158,8 +177,10 @@ LocalCluster::~LocalCluster() {
 CliCluster::CliCluster(int nodes, const std::string& dir, const std::string& state_dir,
                        const std::string& flags)
     : cluster(nodes, dir, flags, "XDG_STATE_HOME=" + state_dir),
-      cli("XDG_STATE_HOME=" + state_dir + " TALLY_TOKEN=" + cluster.token + " " + tally_binary()),
-      tally(cli + " --node http://127.0.0.1:" + std::to_string(cluster.base_port + 101)) {}
+      cli("XDG_STATE_HOME=" + state_dir + " TALLY_TOKEN=" + cluster.token +
+          " TALLY_CA_CERT=" + auth::ca_certificate_path(cluster.dir) + " " + tally_binary()),
+      tally(cli + " --node " + api_scheme(cluster.dir) +
+            "127.0.0.1:" + std::to_string(cluster.base_port + 101)) {}
 
 namespace {
 
@@ -172,6 +193,12 @@ json::Json cluster_file(const std::string& dir) {
 }
 
 }  // namespace
+
+std::string api_scheme(const std::string& dir) {
+  const json::Json json = cluster_file(dir);
+  const json::Json* scheme = json.find("apiScheme");
+  return scheme != nullptr && scheme->text == "https" ? "https://" : "http://";
+}
 
 std::string read_cluster_id(const std::string& dir) {
   const json::Json json = cluster_file(dir);
@@ -194,10 +221,11 @@ std::vector<ClusterNode> read_cluster(const std::string& dir) {
   const json::Json root = cluster_file(dir);
   const json::Json* list = root.find("nodes");
   if (list == nullptr) return nodes;
+  const std::string scheme = api_scheme(dir);
   for (const auto& item : list->items) {
     ClusterNode node;
     node.id = std::stoull(item.find("id")->text);
-    node.http = "http://" + item.find("http")->text;
+    node.http = scheme + item.find("http")->text;
     node.pid = std::stol(item.find("pid")->text);
     nodes.push_back(node);
   }
@@ -221,6 +249,7 @@ JsonAnswer send_json(const std::string& method, const std::string& base, const s
   if (auto token = node_tokens().find(base); !named && token != node_tokens().end())
     request.headers.emplace_back("Authorization", "Bearer " + token->second);
   request.timeout_ms = 15000;
+  if (auto ca = node_cas().find(base); ca != node_cas().end()) request.ca_file = ca->second;
   JsonAnswer answer;
   auto response = cli::http_call(request);
   if (!response.ok()) return answer;

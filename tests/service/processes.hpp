@@ -27,14 +27,25 @@ std::string read_text(const std::string& path);
 // cluster_dir (the files `tally cluster up` creates), each with a leading space.
 std::string peer_tls_flags(const std::string& cluster_dir, std::uint64_t id);
 
+// tallyd's --api-cert and --api-key for node id of the local cluster in cluster_dir (HTTPS;
+// `tally cluster up` creates them unless --api-plaintext), with a leading space.
+std::string api_tls_flags(const std::string& cluster_dir, std::uint64_t id);
+
 // tallyd's --token-key-file for the local cluster in cluster_dir, with a leading space.
 std::string token_key_flag(const std::string& cluster_dir);
 
 // Client tokens: `tally cluster up` writes an admin token to DIR/admin.token. This registers
 // it for each node of DIR's cluster (send_json and get_json send it to them unless told
-// otherwise) and exports it as TALLY_TOKEN, so the CLI commands the test runs send it too.
+// otherwise) and exports it as TALLY_TOKEN, so the CLI commands the test runs send it too;
+// the same for the cluster's CA (send_json trusts it for those nodes; TALLY_CA_CERT).
 // LocalCluster calls it; returns the token ("" when there is none).
 std::string use_cluster_token(const std::string& dir);
+
+// send_json and get_json verify base's certificate under ca_file (a node started by hand).
+void trust_ca(const std::string& base, const std::string& ca_file);
+
+// "https://" or "http://": the scheme DIR/cluster.json's nodes serve.
+std::string api_scheme(const std::string& dir);
 
 // A raw TCP connection to 127.0.0.1:port (-1 when it cannot connect).
 int connect_to(int port);
@@ -48,7 +59,7 @@ int free_base_port(int n);
 
 struct ClusterNode {
   std::uint64_t id = 0;
-  std::string http;  // http://127.0.0.1:port
+  std::string http;  // https://127.0.0.1:port (http:// for an --api-plaintext cluster)
   long pid = 0;
 };
 

@@ -92,7 +92,7 @@ struct StoppedNode {
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
     use_cluster_token(cluster);
-    const std::string http = "http://127.0.0.1:" + std::to_string(base + 101);
+    const std::string http = api_scheme(cluster) + "127.0.0.1:" + std::to_string(base + 101);
     auto created = send_json("POST", http, "/v2/main", "");
     auto down = run_command(tally_binary() + " cluster down --dir " + cluster);
     INFO(down.output);
@@ -247,8 +247,9 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
               // One entry per store commit, so the commit that fails is the write's own (under
               // group commit an acknowledged write waits in the Raft log for a later commit).
               " --group-entries-max=1" + peer_tls_flags(node.cluster, 1) +
-              token_key_flag(node.cluster) + " 2>" + node.dir.file("stderr.txt") + " & echo $! >" +
-              pid + "; wait $!; echo $? >" + rc + ") >/dev/null 2>&1 &");
+              api_tls_flags(node.cluster, 1) + token_key_flag(node.cluster) + " 2>" +
+              node.dir.file("stderr.txt") + " & echo $! >" + pid + "; wait $!; echo $? >" + rc +
+              ") >/dev/null 2>&1 &");
   // A tallyd that never stops (the failure under test) is killed when the test ends.
   struct Reaper {
     std::string pid_file, rc_file;
@@ -258,7 +259,7 @@ TEST_CASE("tallyd whose node fails (its store cannot commit) stops with exit cod
       if (!text.empty()) ::kill(static_cast<pid_t>(std::stol(text)), SIGKILL);
     }
   } reaper{pid, rc};
-  const std::string base = "http://127.0.0.1:" + http;
+  const std::string base = api_scheme(node.cluster) + "127.0.0.1:" + http;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   auto wait_for = [&](const std::function<bool()>& done) {
     while (!done()) {
