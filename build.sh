@@ -211,13 +211,14 @@ run_cluster() {
   # --trace-records: the nodes keep their apply traces for the visualiser (a cost on every
   # entry, off by default).
   $tally cluster up 3 --dir "$dir" --base-port "$base" --trace-records 4096
-  local node="http://127.0.0.1:$((base + 101))" token
+  local node="https://127.0.0.1:$((base + 101))" token ca="$dir/tls/ca.pem"
   token=$(cat "$dir/admin.token")
   cat <<EOF
-Every request carries a bearer token (docs/security.md); the cluster's admin token (every
-ledger, read write admin, 30 days) is in $dir/admin.token:
-  export TALLY_TOKEN=$token
-  tcurl() { curl -s --location-trusted -H "Authorization: Bearer \$TALLY_TOKEN" "\$@"; }
+The API is HTTPS under the cluster's own CA ($ca), and every request carries a bearer token
+(docs/security.md); the cluster's admin token (every ledger, read write admin, 30 days) is in
+$dir/admin.token:
+  export TALLY_TOKEN=$token TALLY_CA_CERT=$ca
+  tcurl() { curl -s --cacert "\$TALLY_CA_CERT" --location-trusted -H "Authorization: Bearer \$TALLY_TOKEN" "\$@"; }
 Send requests to any node: Formance's v2 API at /v2/... (and /api/ledger/v2/... for its
 SDKs); a follower redirects to the leader (--location-trusted follows it with the token). E.g.:
   tcurl -X POST $node/v2/demo
@@ -226,13 +227,13 @@ SDKs); a follower redirects to the leader (--location-trusted follows it with th
   tcurl "$node/v2/demo/accounts/users:alice?expand=volumes"
   tcurl $node/v2/demo/transactions
   tcurl $node/_tally/info; tcurl $node/_tally/check
-Or with the CLI (it sends TALLY_TOKEN): $tally --node $node tx list demo
+Or with the CLI (it sends TALLY_TOKEN and trusts TALLY_CA_CERT): $tally --node $node tx list demo
 Status: $tally cluster status --dir $dir
 Stop:   $tally cluster down --dir $dir
 EOF
   # The token at work, as the examples use it: the node's info through a follower or not.
-  export TALLY_TOKEN=$token
-  tcurl() { curl -s --location-trusted -H "Authorization: Bearer $TALLY_TOKEN" "$@"; }
+  export TALLY_TOKEN=$token TALLY_CA_CERT=$ca
+  tcurl() { curl -s --cacert "$TALLY_CA_CERT" --location-trusted -H "Authorization: Bearer $TALLY_TOKEN" "$@"; }
   echo "== $node/_tally/info with the token:"
   tcurl "$node/_tally/info"
   echo

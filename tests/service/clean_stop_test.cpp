@@ -1,7 +1,9 @@
 // A node stops cleanly however its clients hold their connections: SIGTERM closes idle
 // keep-alive and half-read connections, logs event=stopped with exit code 0, and the store
-// opens again with every acknowledged write.
+// opens again with every acknowledged write. The connections speak TLS to the node's HTTPS
+// port, as its clients do.
 #include <arpa/inet.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -24,6 +26,26 @@ bool alive(long pid) {
   return ::kill(static_cast<pid_t>(pid), 0) == 0;
 }
 
+// A TLS session over a connection to port, its handshake done (the certificate is not
+// checked here: api_https_test.cpp does).
+struct TlsConnection {
+  std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> context{SSL_CTX_new(TLS_client_method()),
+                                                       SSL_CTX_free};
+  std::unique_ptr<SSL, void (*)(SSL*)> ssl{SSL_new(context.get()), SSL_free};
+  int fd = -1;
+
+  explicit TlsConnection(int port) : fd(connect_to(port)) {
+    REQUIRE(fd >= 0);
+    SSL_set_fd(ssl.get(), fd);
+    REQUIRE(SSL_connect(ssl.get()) == 1);
+  }
+  ~TlsConnection() { ::close(fd); }
+  bool send(const std::string& bytes) {
+    return SSL_write(ssl.get(), bytes.data(), static_cast<int>(bytes.size())) ==
+           static_cast<int>(bytes.size());
+  }
+};
+
 TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connections, exit 0",
           "[service]") {
   TempDir dir;
@@ -41,17 +63,18 @@ TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connection
   REQUIRE(paid.status / 100 == 2);
 
   const int port = cluster.base_port + 101;
+  REQUIRE(base.rfind("https://", 0) == 0);
   // Idle keep-alive: one request answered, then the connection waits for the next.
-  const int idle = connect_to(port);
-  REQUIRE(idle >= 0);
-  REQUIRE(send_all(idle, "GET /_tally/metrics HTTP/1.1\r\nHost: tally\r\n\r\n"));
+  TlsConnection idle_tls(port);
+  const int idle = idle_tls.fd;
+  REQUIRE(idle_tls.send("GET /_tally/metrics HTTP/1.1\r\nHost: tally\r\n\r\n"));
   char answer[256];
-  REQUIRE(::recv(idle, answer, sizeof answer, 0) > 0);
+  REQUIRE(SSL_read(idle_tls.ssl.get(), answer, sizeof answer) > 0);
   // Half-read: a request line without its end.
-  const int half = connect_to(port);
-  REQUIRE(half >= 0);
-  REQUIRE(send_all(half, "GET /_tally/info HTTP/1.1\r\nHost: tal"));
-  // Connected, nothing sent.
+  TlsConnection half_tls(port);
+  const int half = half_tls.fd;
+  REQUIRE(half_tls.send("GET /_tally/info HTTP/1.1\r\nHost: tal"));
+  // Connected, nothing sent (no TLS handshake either).
   const int silent = connect_to(port);
   REQUIRE(silent >= 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -67,8 +90,6 @@ TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connection
   const auto stop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
                            .count();
-  ::close(idle);
-  ::close(half);
   ::close(silent);
   REQUIRE_FALSE(alive(nodes[0].pid));
   const std::string log = read_text(cluster.dir + "/node-1.log");
