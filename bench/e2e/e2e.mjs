@@ -3,7 +3,10 @@
 // PostgreSQL on the same machine, driven by the same load generator.
 //
 //   node bench/e2e/e2e.mjs --bin build/bench/native --out build/bench/results [--seconds 10]
-//       [--accounts 1000] [--only tally,etcd,postgres] [--label NAME]
+//       [--accounts 1000] [--only tally,tls,etcd,postgres] [--label NAME]
+//   (tls: the cost of TLS, the single transfer at 16 and 64 connections on three fresh
+//   clusters back to back: HTTPS and peer TLS, plain HTTP and peer TLS, plain HTTP and
+//   plaintext peers)
 //   node bench/e2e/e2e.mjs compare BEFORE.json AFTER.json   (a before/after table)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,16 +15,23 @@ import path from 'node:path';
 import { EtcdCluster } from './etcd.mjs';
 import { Postgres } from './postgres.mjs';
 import { loadAverage, sleep } from './procs.mjs';
-import { compare, plot, table, targets, targetsTable } from './report.mjs';
+import { compare, plot, table, targets, targetsTable, tlsTable } from './report.mjs';
 import { routes } from './routes.mjs';
 import { TallyCluster } from './tally.mjs';
 
 const CONNECTIONS = [1, 16, 64, 256];
 const BULK = 100;
 const BULK_CONNECTIONS = 16;
+const TLS_CONNECTIONS = [16, 64];
+// The cost of TLS: each variant a fresh cluster, the same load, one after the other.
+const TLS_VARIANTS = [
+  { api: 'https', peers: 'mutual TLS', apiPlaintext: false, insecurePeers: false },
+  { api: 'http', peers: 'mutual TLS', apiPlaintext: true, insecurePeers: false },
+  { api: 'http', peers: 'plaintext', apiPlaintext: true, insecurePeers: true },
+];
 
 function parseArgs(argv) {
-  const args = { seconds: 10, accounts: 1000, only: 'tally,etcd,postgres', label: 'e2e' };
+  const args = { seconds: 10, accounts: 1000, only: 'tally,tls,etcd,postgres', label: 'e2e' };
   for (let i = 0; i < argv.length; i += 2) args[argv[i].replace(/^--/, '')] = argv[i + 1];
   args.seconds = Number(args.seconds);
   args.accounts = Number(args.accounts);
@@ -64,6 +74,35 @@ async function runTally(args, workDir) {
   return results;
 }
 
+async function runTlsCost(args, workDir) {
+  const rows = [];
+  const single = { script: 'transfer.lua', path: routes.transactions('bench'), perRequest: 1 };
+  for (const variant of TLS_VARIANTS) {
+    const cluster = new TallyCluster({ binDir: args.bin, workDir, accounts: args.accounts,
+      apiPlaintext: variant.apiPlaintext, insecurePeers: variant.insecurePeers });
+    try {
+      await cluster.up();
+      if (cluster.scheme !== variant.api) throw new Error(`asked for ${variant.api}, got ${cluster.scheme}`);
+      await cluster.fund();
+      await cluster.load({ ...single, name: 'warm-up', connections: 16, seconds: 2 });
+      for (const connections of TLS_CONNECTIONS) {
+        const r = await cluster.load({ ...single, name: `transfer, API ${variant.api}, peers ${variant.peers}`,
+          connections, seconds: args.seconds });
+        r.api = variant.api;
+        r.peers = variant.peers;
+        say(brief(r));
+        rows.push(r);
+      }
+    } finally {
+      await cluster.down();
+    }
+  }
+  // Each variant's transfers/s over the plainest one's, at each connection count.
+  const plain = (c) => rows.find((r) => r.api === 'http' && r.peers === 'plaintext' && r.connections === c);
+  for (const r of rows) r.ratioToPlain = r.transfersPerSecond / plain(r.connections).transfersPerSecond;
+  return rows;
+}
+
 async function runPeer(name, peer, args) {
   const results = [];
   try {
@@ -102,6 +141,7 @@ async function main() {
     connections: CONNECTIONS,
   };
   if (args.only.has('tally')) results.tally = await runTally(args, workDir);
+  if (args.only.has('tls')) results.tlsCost = await runTlsCost(args, workDir);
   if (args.only.has('etcd'))
     results.etcd = await runPeer('etcd', new EtcdCluster({ workDir, keys: args.accounts }), args);
   if (args.only.has('postgres'))
@@ -111,16 +151,20 @@ async function main() {
   results.wallSeconds = (Date.now() - started) / 1000;
   if (results.tally) results.targets = targets(results);
   writeFileSync(path.join(args.out, `${args.label}.json`), JSON.stringify(results, null, 1) + '\n');
-  if (results.tally) {
-    const text = `${table(results)}\n\n${targetsTable(results.targets)}\n`;
+  if (results.tally || results.tlsCost) {
+    const parts = [];
+    if (results.tally) parts.push(table(results), targetsTable(results.targets));
+    if (results.tlsCost) parts.push(tlsTable(results.tlsCost));
+    const text = `${parts.join('\n\n')}\n`;
     writeFileSync(path.join(args.out, `${args.label}-table.md`), text);
-    await plot(results, args.out);
+    if (results.tally) await plot(results, args.out);
     process.stdout.write(`\n${text}\n`);
   }
   say(`done in ${results.wallSeconds.toFixed(0)} s, load average ${results.loadAtStart.toFixed(1)} at start, ` +
     `${results.loadAtEnd.toFixed(1)} at end; ${path.join(args.out, args.label + '.json')}`);
   const failed = (results.targets ?? []).find((t) => t.target.startsWith('after every run') && !t.met);
-  if (failed) process.exitCode = 1;
+  const clean = (c) => c.checksClean && c.digestsEqual && c.noAcknowledgedMissing && c.inputsMatchTransactions;
+  if (failed || (results.tlsCost ?? []).some((r) => !clean(r.checks))) process.exitCode = 1;
 }
 
 main().catch((error) => {

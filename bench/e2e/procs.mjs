@@ -1,6 +1,8 @@
 // Processes, ports, HTTP and the load generator for the e2e benchmark.
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,16 +51,41 @@ export async function freeBase(offsets) {
   throw new Error('no free port range found');
 }
 
-// The bearer token sent with every request (Tally's admin token; none for etcd/PostgreSQL).
+// The bearer token sent with every request (Tally's admin token; none for etcd/PostgreSQL),
+// and the CA an https:// server's certificate must verify under (Tally's cluster CA).
 let bearer;
+let trustedCa;
 export function useBearerToken(token) {
   bearer = token;
 }
+export function useCa(pem) {
+  trustedCa = pem;
+}
 const authorization = () => (bearer ? { authorization: `Bearer ${bearer}` } : {});
 
+// One request, its status and body text: node:http or node:https (with the trusted CA, which
+// fetch cannot take per request).
+function request(url, { method = 'GET', headers = {}, body, timeoutMs }) {
+  const secure = url.startsWith('https://');
+  const client = secure ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, { method, headers, timeout: timeoutMs,
+      ...(secure && trustedCa ? { ca: trustedCa } : {}) }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, text }));
+      response.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${url}`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export async function getJson(url, timeoutMs = 30000) {
-  const response = await fetch(url, { headers: authorization(), signal: AbortSignal.timeout(timeoutMs) });
-  return { status: response.status, body: await response.json() };
+  const { status, text } = await request(url, { headers: authorization(), timeoutMs });
+  return { status, body: JSON.parse(text) };
 }
 
 export async function postForJson(url, body, timeoutMs = 30000) {
@@ -67,14 +94,14 @@ export async function postForJson(url, body, timeoutMs = 30000) {
 }
 
 export async function postJson(url, body, timeoutMs = 30000) {
-  const response = await fetch(url, {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  return request(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...authorization() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text),
+      ...authorization() },
+    body: text,
+    timeoutMs,
   });
-  const text = await response.text();
-  return { status: response.status, text };
 }
 
 export async function waitFor(what, check, timeoutMs = 30000) {

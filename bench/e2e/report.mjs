@@ -59,6 +59,19 @@ export function table(results) {
   return lines.join('\n');
 }
 
+// The cost of TLS: the single transfer on fresh clusters with the API over HTTPS or plain
+// HTTP and Raft over mutual TLS or plaintext, each row as a ratio to the plainest.
+export function tlsTable(rows) {
+  const lines = ['| API | peers | connections | transfers/s | p50 / p99 / max ms | errors | checks | ÷ plain HTTP, plaintext peers | server CPU µs/request | load |',
+    '|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    lines.push(`| ${r.api} | ${r.peers} | ${r.connections} | ${f0(r.transfersPerSecond)} | ${latency(r)} | ` +
+      `${errorsOf(r)} | ${checks(r)} | ${r.ratioToPlain.toFixed(2)}× | ${f0(r.serverCpuMicrosPerRequest)} | ` +
+      `${r.load.before.toFixed(1)} |`);
+  }
+  return lines.join('\n');
+}
+
 // The targets, each with its verdict.
 export function targets(results) {
   const t = (c) => results.tally.single.find((r) => r.connections === c);

@@ -1,10 +1,11 @@
-// Tally's side of the e2e benchmark: `tally cluster up 3` with the defaults a user gets,
-// funded accounts, the load runs, and after each run the checks that nothing acknowledged
-// is missing and that the nodes agree.
+// Tally's side of the e2e benchmark: `tally cluster up 3` with the defaults a user gets (the
+// API over HTTPS, Raft over mutual TLS; apiPlaintext and insecurePeers turn either off, for the
+// cost of TLS), funded accounts, the load runs, and after each run the checks that nothing
+// acknowledged is missing and that the nodes agree.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { freeBase, getJson, postJson, run, sleep, useBearerToken, waitFor, wrk } from './procs.mjs';
+import { freeBase, getJson, postJson, run, sleep, useBearerToken, useCa, waitFor, wrk } from './procs.mjs';
 import { bulkTransfer, infoFields, routes } from './routes.mjs';
 
 const LEDGER = 'bench';
@@ -12,23 +13,29 @@ const FUNDING = 1_000_000_000;
 const FUNDING_CHUNK = 250;  // bulk elements per funding request (within the orders limit)
 
 export class TallyCluster {
-  constructor({ binDir, workDir, accounts }) {
+  constructor({ binDir, workDir, accounts, apiPlaintext = false, insecurePeers = false }) {
     this.tally = path.join(binDir, 'tally');
     this.tallyd = path.join(binDir, 'tallyd');
     this.dir = path.join(workDir, 'tally');
     this.accounts = accounts;
     this.fundingTransactions = 0;
+    this.flags = [...(apiPlaintext ? ['--api-plaintext'] : []),
+      ...(insecurePeers ? ['--insecure-peers'] : [])];
   }
 
   async up() {
     const base = await freeBase([1, 2, 3, 101, 102, 103]);
     await run('rm', ['-rf', this.dir]);
     await run(this.tally, ['cluster', 'up', '3', '--dir', this.dir, '--base-port', String(base),
-      '--tallyd', this.tallyd]);
+      '--tallyd', this.tallyd, ...this.flags]);
     const cluster = JSON.parse(readFileSync(path.join(this.dir, 'cluster.json'), 'utf8'));
     this.token = readFileSync(path.join(this.dir, 'admin.token'), 'utf8').trim();
     useBearerToken(this.token);
-    this.nodes = cluster.nodes.map((node) => ({ id: node.id, url: `http://${node.http}`, pid: node.pid }));
+    const scheme = cluster.apiScheme === 'https' ? 'https' : 'http';
+    if (scheme === 'https') useCa(readFileSync(path.join(this.dir, 'tls', 'ca.pem')));
+    this.scheme = scheme;
+    this.peerTls = cluster.peerTls !== false;
+    this.nodes = cluster.nodes.map((node) => ({ id: node.id, url: `${scheme}://${node.http}`, pid: node.pid }));
     this.pids = this.nodes.map((node) => node.pid);
     this.leader = await waitFor('a Tally leader', async () => {
       const { body } = await getJson(this.nodes[0].url + routes.info());
@@ -41,6 +48,7 @@ export class TallyCluster {
   async down() {
     await run(this.tally, ['cluster', 'down', '--dir', this.dir], { allowFailure: true });
     useBearerToken(undefined);  // the next system (etcd refuses a bearer it did not issue)
+    useCa(undefined);
   }
 
   async fund() {

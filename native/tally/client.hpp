@@ -101,7 +101,8 @@ std::string path_segment(const std::string& text);
 // What every node of a local cluster starts with; kept in cluster.json, so that start-node
 // restarts a node with the same settings.
 struct ClusterSettings {
-  bool https = true;  // the API over HTTPS (--api-plaintext: plain HTTP)
+  bool https = true;     // the API over HTTPS (--api-plaintext: plain HTTP)
+  bool peer_tls = true;  // Raft over mutual TLS (--insecure-peers: plaintext TCP)
   unsigned snapshot_threshold = tallyd::defaults::kSnapshotThreshold;  // --snapshot-threshold
   std::size_t group_entries_max = tallyd::defaults::kGroupEntriesMax;  // --group-entries-max
   unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;         // --group-commit-ms

@@ -55,6 +55,8 @@ Status save(const std::string& dir, const Cluster& cluster) {
   out.string(cluster.id);
   out.key("apiScheme");
   out.string(cluster.settings.https ? "https" : "http");
+  out.key("peerTls");
+  out.boolean(cluster.settings.peer_tls);
   out.key("snapshotThreshold");
   out.u64(cluster.settings.snapshot_threshold);
   out.key("groupEntriesMax");
@@ -152,7 +154,13 @@ Result<Cluster> load(const std::string& dir) {
   if (scheme != nullptr && scheme->text != "https" && scheme->text != "http")
     return make_error(Code::kCorrupt, file_name + ": \"apiScheme\" is neither https nor http");
   const bool https = scheme != nullptr && scheme->text == "https";
-  cluster.settings = {https, threshold.value(), entries.value(), ms.value(), trace.value()};
+  const json::Json* peer_tls = root.find("peerTls");
+  cluster.settings = {https,
+                      peer_tls == nullptr || peer_tls->text != "false",
+                      threshold.value(),
+                      entries.value(),
+                      ms.value(),
+                      trace.value()};
   const json::Json* nodes = root.find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, file_name + ": no nodes");
   for (const auto& item : nodes->items) {
@@ -222,7 +230,8 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--trace-records=" + std::to_string(cluster.settings.trace_records),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
-  for (std::string& flag : node_security_flags(dir, node.id, cluster.settings.https))
+  for (std::string& flag :
+       node_security_flags(dir, node.id, cluster.settings.peer_tls, cluster.settings.https))
     args.push_back(std::move(flag));
   pid_t pid = ::fork();
   if (pid < 0) return make_error(Code::kStorage, "fork failed");

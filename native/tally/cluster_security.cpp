@@ -43,11 +43,16 @@ bool ensure_cluster_security(const std::string& dir, const std::string& cluster_
   return true;
 }
 
-std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id, bool https) {
+std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id,
+                                             bool peer_tls, bool https) {
   const auth::PeerCredentials files = auth::node_credentials(dir, id);
-  std::vector<std::string> flags = {"--peer-cert=" + files.certificate, "--peer-key=" + files.key,
-                                    "--peer-ca=" + files.ca,
-                                    "--token-key-file=" + auth::token_key_path(dir)};
+  std::vector<std::string> flags = {"--token-key-file=" + auth::token_key_path(dir)};
+  if (!peer_tls) flags.push_back("--insecure-peers");
+  if (peer_tls) {
+    flags.push_back("--peer-cert=" + files.certificate);
+    flags.push_back("--peer-key=" + files.key);
+    flags.push_back("--peer-ca=" + files.ca);
+  }
   if (https) {
     const auth::CertificateFiles api = auth::api_credentials(dir, id);
     flags.push_back("--api-cert=" + api.certificate);

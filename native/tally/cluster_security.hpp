@@ -19,9 +19,11 @@ namespace tally::cli {
 bool ensure_cluster_security(const std::string& dir, const std::string& cluster_id,
                              std::uint64_t count, bool https);
 
-// tallyd's --peer-cert, --peer-key and --peer-ca for node id of the cluster in dir, its
-// --token-key-file, and when https its --api-cert and --api-key.
-std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id, bool https);
+// tallyd's --peer-cert, --peer-key and --peer-ca for node id of the cluster in dir (when not
+// peer_tls: --insecure-peers), its --token-key-file, and when https its --api-cert and
+// --api-key.
+std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id,
+                                             bool peer_tls, bool https);
 
 // Mints a new admin token with dir's token key and writes it to DIR/admin.token (replacing
 // the one there). False (with the reason on stderr) when it cannot.

@@ -333,12 +333,15 @@ int main(int argc, char** argv) {
   for (const char* unsigned_option :
        {"--group-entries-max", "--group-commit-ms", "--trace-records"})
     up->get_option(unsigned_option)->check(CLI::NonNegativeNumber);
-  bool api_plaintext = false;
+  bool api_plaintext = false, insecure_peers = false;
   up->add_flag("--api-plaintext", api_plaintext,
                "serve the API over plain HTTP, not HTTPS (local experiments only)");
+  up->add_flag("--insecure-peers", insecure_peers,
+               "Raft over plaintext TCP, not mutual TLS (local experiments only)");
   up->add_option("--tallyd", tallyd, "the tallyd binary")->capture_default_str();
   up->callback([&] {
     settings.https = !api_plaintext;
+    settings.peer_tls = !insecure_peers;
     rc = tally::cli::cluster_up(count, dir, base_port, settings, tallyd);
   });
   auto* down = cluster->add_subcommand("down", "stop the nodes (SIGTERM)");
