@@ -4,7 +4,7 @@
 // marks and measures the page left (names starting "tally:"), the resource timings of the
 // module and the trace, with --cpu the functions taking most self time (CDP Profiler), and
 // with --seeks the time of 33 seeks as the [browser] test makes them (best of three each).
-import { chromium } from 'playwright-core';
+import { launchChromium } from './headless.mjs';
 import { serve } from './static_server.mjs';
 
 const [webDir, traceUrl, runsArg, ...flags] = process.argv.slice(2);
@@ -13,11 +13,7 @@ const cpu = flags.includes('--cpu');
 const seeking = flags.includes('--seeks');
 const server = await serve(webDir);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 const summary = [];
 for (let run = 0; run < runs; run++) {

@@ -7,7 +7,7 @@
 import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './headless.mjs';
 import { serve } from './static_server.mjs';
 
 const [webDir, tracesDir, outDir] = process.argv.slice(2);
@@ -21,11 +21,7 @@ const tracePath = join(tracesDir, 'sim.json');
 
 const server = await serve(webDir);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 let passed = 0;
 const failures = [];
