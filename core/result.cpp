@@ -28,6 +28,9 @@ std::string_view code_name(Code code) {
     case Code::kConfiguration: return "CONFIGURATION";
     case Code::kMalformedProposal: return "MALFORMED_PROPOSAL";
     case Code::kStopped: return "STOPPED";
+    case Code::kBusy: return "BUSY";
+    case Code::kNotLeader: return "NOT_LEADER";
+    case Code::kLeadershipLost: return "LEADERSHIP_LOST";
   }
   return "UNKNOWN";
 }

@@ -48,8 +48,14 @@ enum class Code : std::uint16_t {
   // plan that contradicts the state it is applied to). Apply rejects it unaudited on every
   // replica alike and the index advances (core/fsm/plan_validation.hpp).
   kMalformedProposal = 106,
-  // Long work (a check, a snapshot) abandoned because its process is stopping: not a fault.
+  // Long work (a check, a snapshot) abandoned, or a request not taken, because its process is
+  // stopping: not a fault.
   kStopped = 107,
+  // A replica's own answers to a request it did not apply (native/raft/): never from the
+  // state machine, never audited.
+  kBusy = 108,            // too many requests queued or in flight: retry
+  kNotLeader = 109,       // this node does not lead
+  kLeadershipLost = 110,  // leadership moved in flight: the request may or may not apply
 };
 
 // Stable, upper-snake name of a code (e.g. "INSUFFICIENT_FUNDS").

@@ -21,7 +21,16 @@ const svg = (tag, attrs = {}, text) => {
   return node;
 };
 
+// Each phase of start-up and of a trace's load is a performance measure named "tally:...",
+// for profiling tools (tests/browser/load_profile.mjs) to split the time.
+const measure = (name, start) => performance.measure(`tally:${name}`, { start, end: performance.now() });
+
+// The trace the address names, already being fetched (index.html): used by the first load.
+let prefetched = window.tallyPrefetch ?? null;
+
+const moduleStarted = performance.now();
 const Module = await createTally();
+measure('module', moduleStarted);
 const scenarios = JSON.parse(Module.scenarios());
 
 // One column per session: one normally, two (pre-fix | fixed) side by side. A loaded trace
@@ -459,7 +468,9 @@ async function unpackTrace(packed) {
 function loadTraceBytes(bytes, source, step = null, started = performance.now()) {
   stop();
   const session = new Module.Session();
+  const reading = performance.now();
   const error = session.loadTrace(bytes);
+  measure('read', reading);
   if (error) { $('load-error').textContent = `Cannot load ${source.name}: ${error}`; return false; }
   $('load-error').textContent = '';
   view.choice = 'trace';
@@ -470,10 +481,14 @@ function loadTraceBytes(bytes, source, step = null, started = performance.now())
   $('scenario').value = 'trace';
   $('free').hidden = true;
   $('side-label').hidden = true;
+  const drawing = performance.now();
   buildColumns();
   if (step !== null) seek(step); else render();
   renderShare();
+  measure('draw', drawing);
+  const layout = performance.now();
   void document.documentElement.offsetHeight;  // the step laid out: interactive from here
+  measure('layout', layout);
   view.loadMs = Math.round(performance.now() - started);
   return true;
 }
@@ -485,12 +500,20 @@ async function loadTraceFile(file) {
   loadTraceBytes(bytes, { name: file.name, packed, bytes: bytes.length }, null, started);
 }
 
-async function loadTraceUrl(url, step) {
-  try {
-    const started = performance.now();
-    const response = await fetch(url);
+// A trace's bytes, from a fetch under way (index.html's) or a new one.
+async function fetchTrace(url, under = null) {
+  const started = under ? under.started : performance.now();
+  const bytes = new Uint8Array(await (under ? under.bytes : fetch(url).then((response) => {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    return response.arrayBuffer();
+  })));
+  measure('fetch', started);
+  return { bytes, started };
+}
+
+async function loadTraceUrl(url, step, fetching = fetchTrace(url)) {
+  try {
+    const { bytes, started } = await fetching;
     return loadTraceBytes(bytes, { name: url, url, bytes: bytes.length }, step, started);
   } catch (e) {
     $('load-error').textContent = `Cannot fetch the trace at ${url}: ${e.message}`;
@@ -548,7 +571,10 @@ async function fromUrl() {
   const step = p.has('step') ? Number(p.get('step')) : null;
   const url = new URLSearchParams(location.search).get('trace');
   if (url) {
-    if (await loadTraceUrl(new URL(url, location.href).href, step)) return;
+    const href = new URL(url, location.href).href;
+    const fetching = fetchTrace(href, prefetched?.url === url ? prefetched : null);
+    prefetched = null;
+    if (await loadTraceUrl(href, step, fetching)) return;
   } else if (p.get('s') === 'trace' && p.get('t')) {
     try {
       const started = performance.now();

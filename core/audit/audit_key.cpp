@@ -19,10 +19,13 @@ Result<AuditKey> audit_key_from_bytes(ByteView bytes) {
   }
   AuditKey key;
   std::copy(bytes.begin(), bytes.end(), key.bytes.begin());
-  if (std::all_of(key.bytes.begin(), key.bytes.end(), [](std::uint8_t b) { return b == 0; })) {
+  if (!key.is_set())
     return make_error(Code::kValidation, "an audit key of 32 zero bytes is no key");
-  }
   return key;
+}
+
+bool AuditKey::is_set() const {
+  return std::any_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b != 0; });
 }
 
 AuditKey public_demo_audit_key() {

@@ -23,6 +23,8 @@ struct AuditKey {
   std::array<std::uint8_t, kAuditKeyBytes> bytes{};
 
   ByteView view() const { return ByteView(bytes.data(), bytes.size()); }
+  // False for the all-zero value a default-constructed key holds: no key at all.
+  bool is_set() const;
   friend bool operator==(const AuditKey&, const AuditKey&) = default;
 };
 

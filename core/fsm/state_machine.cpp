@@ -42,7 +42,7 @@ StateMachine::StateMachine(store::KeyValueStore& store, const FsmOptions& option
                                            std::max<std::size_t>(1, options.group_entries_max))),
       state_(std::move(state)),
       durable_index_(state_.applied_index),
-      audit_key_(*options.audit_key) {}
+      audit_key_(options.audit_key) {}
 
 namespace {
 
@@ -59,7 +59,7 @@ Result<FsmState> bootstrap(store::KeyValueStore& store, const FsmOptions& option
   cache.emplace(cache::Cache::create(options.rotation_threshold, batch));
   FsmState state;
   state.cluster_id = options.cluster_id;
-  state.audit_key_id = audit::audit_key_id(*options.audit_key);
+  state.audit_key_id = audit::audit_key_id(options.audit_key);
   state.cache_epoch = cache->epoch();
   state.rotation_threshold = cache->threshold();
   batch.put(fsm_state_key(), encode_fsm_state(state));
@@ -73,7 +73,7 @@ Status check_configuration(const FsmState& state, const FsmOptions& options) {
     return make_error(Code::kConfiguration, "store belongs to cluster \"" + state.cluster_id +
                                                 "\", not \"" + options.cluster_id + "\"");
   }
-  audit::AuditKeyId given = audit::audit_key_id(*options.audit_key);
+  audit::AuditKeyId given = audit::audit_key_id(options.audit_key);
   if (state.audit_key_id != given) {
     return make_error(Code::kConfiguration,
                       "store's audit chain is keyed by key id " +
@@ -84,14 +84,19 @@ Status check_configuration(const FsmState& state, const FsmOptions& options) {
   return ok_status();
 }
 
+// What open() and adopt() require before they read: a key, and the schema this code writes.
+Status open_store(store::KeyValueStore& store, const FsmOptions& options) {
+  if (!options.audit_key.is_set()) {
+    return make_error(Code::kConfiguration, "no audit key: a node needs its cluster's key");
+  }
+  return store::open_schema(store);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StateMachine>> StateMachine::open(store::KeyValueStore& store,
                                                          const FsmOptions& options) {
-  if (!options.audit_key) {
-    return make_error(Code::kConfiguration, "no audit key: a node needs its cluster's key");
-  }
-  TALLY_TRY(store::open_schema(store));
+  TALLY_TRY(open_store(store, options));
   auto row = store.get(fsm_state_key());
   if (!row.ok()) return std::move(row).error();
   if (!row->has_value()) {
@@ -101,6 +106,17 @@ Result<std::unique_ptr<StateMachine>> StateMachine::open(store::KeyValueStore& s
     return std::unique_ptr<StateMachine>(
         new StateMachine(store, options, std::move(*cache), std::move(state).value()));
   }
+  auto prepared = prepare(store, options);
+  if (!prepared.ok()) return std::move(prepared).error();
+  return std::unique_ptr<StateMachine>(
+      new StateMachine(store, options, std::move(prepared->cache), std::move(prepared->state)));
+}
+
+Result<StateMachine::Prepared> StateMachine::prepare(const store::KeyValueStore& store,
+                                                     const FsmOptions& options) {
+  auto row = store.get(fsm_state_key());
+  if (!row.ok()) return std::move(row).error();
+  if (!row->has_value()) return make_error(Code::kCorrupt, "no FSM state row");
   auto state = decode_fsm_state(**row);
   if (!state.ok()) {
     return make_error(Code::kCorrupt, "FSM state row: " + state.error().message);
@@ -114,8 +130,21 @@ Result<std::unique_ptr<StateMachine>> StateMachine::open(store::KeyValueStore& s
     return make_error(Code::kCorrupt, "store refused: " + describe(disagreements->front()));
   }
   TALLY_TRY(check_cache_rows(*cache, store));
+  return Prepared{std::move(state).value(), std::move(cache).value()};
+}
+
+Result<std::unique_ptr<StateMachine>> StateMachine::adopt(store::KeyValueStore& store,
+                                                          const FsmOptions& options,
+                                                          Prepared prepared) {
+  TALLY_TRY(open_store(store, options));
+  auto row = store.get(fsm_state_key());
+  if (!row.ok()) return std::move(row).error();
+  if (!row->has_value() || **row != encode_fsm_state(prepared.state)) {
+    return make_error(Code::kCorrupt, "the store is not the one its state machine was prepared on");
+  }
+  TALLY_TRY(check_configuration(prepared.state, options));
   return std::unique_ptr<StateMachine>(
-      new StateMachine(store, options, std::move(cache).value(), std::move(state).value()));
+      new StateMachine(store, options, std::move(prepared.cache), std::move(prepared.state)));
 }
 
 Error StateMachine::stop(Error error) {

@@ -36,10 +36,11 @@ namespace tally::fsm {
 
 struct FsmOptions {
   std::string cluster_id = "tally";  // names the cluster; a store of another one is refused
-  // Keys the audit chain's HMAC (docs/design.md §7). Required: open() refuses without one, and
-  // refuses a store whose recorded key id is another key's. Simulator, scenarios and tests
-  // use audit::public_demo_audit_key(); a real node reads its key file (native/keyfile/).
-  std::optional<audit::AuditKey> audit_key;
+  // Keys the audit chain's HMAC (docs/design.md §7). Required: open() refuses the unset
+  // (all-zero) key, and a store whose recorded key id is another key's. Simulator, scenarios
+  // and tests use audit::public_demo_audit_key(); a real node reads its key file
+  // (native/keyfile/).
+  audit::AuditKey audit_key;
   std::uint64_t rotation_threshold = cache::kDefaultRotationThreshold;  // for a new store
   // Only tests and the simulator choose the pre-fix delete (docs/design.md §10).
   cache::DeleteMode delete_mode = cache::DeleteMode::kLazyGen0;
@@ -71,6 +72,20 @@ class StateMachine {
   // (store_consistency.hpp), and (kConfiguration) one of another cluster or key.
   static Result<std::unique_ptr<StateMachine>> open(store::KeyValueStore& store,
                                                     const FsmOptions& options);
+
+  // open() of a store that is not empty, in two halves, so that the part proportional to the
+  // cache can run on another thread than the one that will apply (a replica installing a
+  // snapshot stages the image on a worker; native/raft/). prepare() reads the state row,
+  // restores the cache and holds it against the attribute rows, reading only; adopt() then
+  // builds the machine on a store holding the same bytes, refusing (kCorrupt) a store whose
+  // state row is not the one prepared.
+  struct Prepared {
+    FsmState state;
+    cache::Cache cache;
+  };
+  static Result<Prepared> prepare(const store::KeyValueStore& store, const FsmOptions& options);
+  static Result<std::unique_ptr<StateMachine>> adopt(store::KeyValueStore& store,
+                                                     const FsmOptions& options, Prepared prepared);
 
   // Applies the proposal committed at index. REQUIRES: index == applied_index() + 1.
   Result<ApplyReport> apply(std::uint64_t index, const plan::Proposal& proposal);

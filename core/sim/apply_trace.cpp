@@ -18,8 +18,8 @@ void hash_text(crypto::Sha256& hash, const std::string& text) {
   hash.update(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
-void hash_slot(crypto::Sha256& hash, const std::optional<CacheSlot>& slot) {
-  const CacheSlot s = slot.value_or(CacheSlot{});
+void hash_slot(crypto::Sha256& hash, const SlotChange& slot) {
+  const CacheSlot s = slot ? *slot : CacheSlot{};
   hash_text(hash, std::string(s.present ? "p" : "-") + (s.tombstone ? "t" : "-") +
                       (s.malformed ? "m" : "-"));
   hash_text(hash, s.tag_hex);
@@ -56,8 +56,8 @@ std::vector<std::pair<keys::AttributeKind, keys::Id128>> plan_keys(const plan::P
 std::string rows_digest(const std::vector<RowChange>& rows) {
   crypto::Sha256 hash;
   for (const RowChange& row : rows) {
-    hash_text(hash, row.kind);
-    hash_text(hash, row.id_hex);
+    hash_text(hash, row.key.kind());
+    hash_text(hash, row.key.id_hex());
     hash_slot(hash, row.memory_gen0);
     hash_slot(hash, row.memory_gen1);
     hash_slot(hash, row.disk_gen0);
@@ -109,7 +109,7 @@ void ApplyTrace::record(std::uint64_t index, const plan::Proposal* proposal,
     const std::uint8_t gen1 = cache::gen_byte_of(node.generation + 1);
     for (const auto& [kind, id] : plan_keys(*proposal)) {
       const cache::AttributeCache& generations = cache.kind(kind);
-      node.rows.push_back({std::string(keys::kind_name(kind)), id.to_hex(),
+      node.rows.push_back({RowKey(std::string(keys::kind_name(kind)), id.to_hex()),
                            slot_of(kind, generations.find_gen0(id)),
                            slot_of(kind, generations.find_gen1(id)),
                            disk_slot(store, gen0, kind, id), disk_slot(store, gen1, kind, id)});

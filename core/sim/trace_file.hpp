@@ -6,14 +6,16 @@
 // with memory gen0 / gen1 and the disk rows at both gen bytes), the plan of each proposal
 // admitted, the verdicts at apply, parity and checker results, and each node's digest.
 // Version 3 (written) stores each key and each distinct slot once, in hex, and leaves the
-// values' words to the reader (a slot read from it has an empty `decoded`; the timeline puts
-// values into words for the steps it shows). Version 2 stores every slot in full with its
-// words. Version 1 files carry per-node counters only; they read into the same structures
-// with rows_recorded = false.
+// values' words to the reader (a slot read from it has an empty `decoded`, a plan entry an
+// empty `seed_decoded`; the timeline puts them into words for the steps it shows). Rows read
+// from one share its keys and slots (RowKey, SlotChange). Version 2 stores every slot in full with
+// its words. Version 1 files carry per-node counters only; they read into the same structures with
+// rows_recorded = false.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,11 +28,59 @@ inline constexpr const char* kTraceFormat1 = "tally-trace/1";
 inline constexpr const char* kTraceFormat2 = "tally-trace/2";
 inline constexpr const char* kTraceFormat3 = "tally-trace/3";
 
+// The slot a row change sets, or none (the slot did not change). Immutable and shared: a
+// version 3 trace names each distinct slot once and many rows of many nodes set the same one,
+// so a reader hands out the one copy. Compares by value.
+class SlotChange {
+ public:
+  SlotChange() = default;
+  SlotChange(CacheSlot slot) : slot_(std::make_shared<const CacheSlot>(std::move(slot))) {}
+  explicit SlotChange(std::shared_ptr<const CacheSlot> slot) : slot_(std::move(slot)) {}
+
+  explicit operator bool() const { return slot_ != nullptr; }
+  bool has_value() const { return slot_ != nullptr; }
+  const CacheSlot& operator*() const { return *slot_; }
+  const CacheSlot* operator->() const { return slot_.get(); }
+
+  friend bool operator==(const SlotChange& a, const SlotChange& b) {
+    if (!a || !b) return !a && !b;
+    return a.slot_ == b.slot_ || *a == *b;
+  }
+
+ private:
+  std::shared_ptr<const CacheSlot> slot_;
+};
+
+// The key a row names: its kind (keys::kind_name: "AccountMetadata") and id (32 hex digits).
+// Immutable and shared, as slots are: a version 3 trace names each key once. Compares by value.
+class RowKey {
+ public:
+  RowKey() : key_(empty()) {}
+  RowKey(std::string kind, std::string id_hex)
+      : key_(std::make_shared<const Names>(Names{std::move(kind), std::move(id_hex)})) {}
+
+  const std::string& kind() const { return key_->kind; }
+  const std::string& id_hex() const { return key_->id_hex; }
+
+  friend bool operator==(const RowKey& a, const RowKey& b) {
+    return a.key_ == b.key_ || (a.kind() == b.kind() && a.id_hex() == b.id_hex());
+  }
+
+ private:
+  struct Names {
+    std::string kind, id_hex;
+  };
+  static const std::shared_ptr<const Names>& empty() {
+    static const auto none = std::make_shared<const Names>();
+    return none;
+  }
+  std::shared_ptr<const Names> key_;
+};
+
 // What one step changed in one key's four slots. A slot left empty did not change.
 struct RowChange {
-  std::string kind;    // keys::kind_name: "AccountMetadata"
-  std::string id_hex;  // 32 hex digits
-  std::optional<CacheSlot> memory_gen0, memory_gen1, disk_gen0, disk_gen1;
+  RowKey key;
+  SlotChange memory_gen0, memory_gen1, disk_gen0, disk_gen1;
 
   friend bool operator==(const RowChange&, const RowChange&) = default;
 };

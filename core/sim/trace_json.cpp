@@ -53,7 +53,7 @@ class Tables {
 
 void append_row(std::string& out, const RowChange& row, Tables& tables) {
   JsonObject o(out);
-  o.number("key", tables.key(row.kind, row.id_hex));
+  o.number("key", tables.key(row.key.kind(), row.key.id_hex()));
   if (row.memory_gen0) o.raw("m0", tables.slot(*row.memory_gen0));
   if (row.memory_gen1) o.raw("m1", tables.slot(*row.memory_gen1));
   if (row.disk_gen0) o.raw("d0", tables.slot(*row.disk_gen0));

@@ -1,12 +1,10 @@
 #include "core/sim/trace_reader.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
-
-#include "core/keys/attribute_kind.hpp"
-#include "core/sim/key_names.hpp"
 
 namespace tally::sim {
 
@@ -97,8 +95,8 @@ Result<const Value*> array(const Value& object, const char* name, const Path& pa
 // What a version 3 file's rows and plan entries name by position: its keys, split into kind
 // and id, and its distinct slots (TRACE_FORMAT.md).
 struct Tables {
-  std::vector<std::pair<std::string, std::string>> keys;
-  std::vector<CacheSlot> slots;
+  std::vector<RowKey> keys;       // shared by every row that names one
+  std::vector<SlotChange> slots;  // shared by every row that names one
 };
 
 struct Context {
@@ -167,40 +165,39 @@ Result<std::size_t> position(const Value& object, const char* name, const Path& 
   return static_cast<std::size_t>(v->GetUint64());
 }
 
-Result<std::optional<CacheSlot>> optional_slot(const Value& row, const char* name, const Path& path,
-                                               const Context& context) {
+Result<SlotChange> optional_slot(const Value& row, const char* name, const Path& path,
+                                 const Context& context) {
   auto found = row.FindMember(name);
-  if (found == row.MemberEnd()) return std::optional<CacheSlot>();
+  if (found == row.MemberEnd()) return SlotChange();
   if (context.version >= 3 && !found->value.IsNull()) {
     std::size_t at = 0;
     TRACE_READ(at, position(row, name, path, context.tables.slots.size()));
-    return std::optional<CacheSlot>(context.tables.slots[at]);
+    return context.tables.slots[at];
   }
   auto s = slot(found->value, path.field(name));
   if (!s.ok()) return std::move(s).error();
-  return std::optional<CacheSlot>(std::move(s).value());
+  return SlotChange(std::move(s).value());
 }
 
 // The kind and id a row or a plan entry names: by key position (version 3) or in full.
-Status key_of(const Value& v, const Path& path, const Context& context, std::string& kind,
-              std::string& id_hex) {
+Result<RowKey> key_of(const Value& v, const Path& path, const Context& context) {
   if (context.version >= 3) {
     std::size_t at = 0;
     TRACE_READ(at, position(v, "key", path, context.tables.keys.size()));
-    kind = context.tables.keys[at].first;
-    id_hex = context.tables.keys[at].second;
-    return ok_status();
+    return context.tables.keys[at];
   }
+  std::string kind, id_hex;
   TRACE_READ(kind, text(v, "kind", path));
   TRACE_READ(id_hex, text(v, "id", path));
-  return ok_status();
+  return RowKey(std::move(kind), std::move(id_hex));
 }
 
 Result<RowChange> row_change(const Value& v, const Path& path, const Context& context) {
   if (!v.IsObject()) return invalid(path, "not an object");
   RowChange row;
-  TALLY_TRY(key_of(v, path, context, row.kind, row.id_hex));
-  if (row.kind.empty() || row.id_hex.empty()) return invalid(path, "a row needs a kind and an id");
+  TRACE_READ(row.key, key_of(v, path, context));
+  if (row.key.kind().empty() || row.key.id_hex().empty())
+    return invalid(path, "a row needs a kind and an id");
   TRACE_READ(row.memory_gen0, optional_slot(v, "m0", path, context));
   TRACE_READ(row.memory_gen1, optional_slot(v, "m1", path, context));
   TRACE_READ(row.disk_gen0, optional_slot(v, "d0", path, context));
@@ -259,7 +256,10 @@ Result<std::vector<T>> items(const Value& object, const char* name, const Path& 
 Result<PlanEntryStep> plan_entry(const Value& e, const Path& at, const Context& context) {
   if (!e.IsObject()) return invalid(at, "not an object");
   PlanEntryStep entry;
-  TALLY_TRY(key_of(e, at, context, entry.kind, entry.id_hex));
+  RowKey key;
+  TRACE_READ(key, key_of(e, at, context));
+  entry.kind = key.kind();
+  entry.id_hex = key.id_hex();
   TRACE_READ(entry.verdict, text(e, "verdict", at));
   TRACE_READ(entry.source, text(e, "source", at));
   TRACE_READ(entry.seed_hex, text(e, "seed", at));
@@ -267,11 +267,8 @@ Result<PlanEntryStep> plan_entry(const Value& e, const Path& at, const Context& 
   entry.seed_bytes = entry.seed_hex.size() / 2;
   if (context.version < 3) {
     TRACE_READ(entry.seed_decoded, text(e, "seedText", at));
-  } else if (entry.seeded) {
-    auto bytes = from_hex(entry.seed_hex);
-    if (!bytes) return invalid(at.field("seed"), "not hex bytes");
-    auto kind = keys::kind_named(entry.kind);
-    if (kind) entry.seed_decoded = describe_value(*kind, *bytes);
+  } else if (entry.seed_hex.size() % 2 != 0 || !is_hex(entry.seed_hex)) {
+    return invalid(at.field("seed"), "not hex bytes");  // its words: the timeline's, when shown
   }
   return entry;
 }
@@ -403,14 +400,14 @@ Result<Tables> tables(const Value& doc) {
     std::size_t space = text.find(' ');
     if (space == 0 || space == std::string_view::npos || space + 1 == text.size())
       return invalid(root.field("keys").item(i), "not \"Kind idhex\"");
-    out.keys.emplace_back(text.substr(0, space), text.substr(space + 1));
+    out.keys.emplace_back(std::string(text.substr(0, space)), std::string(text.substr(space + 1)));
   }
   const Value* slots = nullptr;
   TRACE_READ(slots, array(doc, "slots", root, kTraceRowsPerRecordMax));
   for (rapidjson::SizeType i = 0; slots != nullptr && i < slots->Size(); ++i) {
     CacheSlot slot;
     TRACE_READ(slot, table_slot((*slots)[i], root.field("slots").item(i)));
-    out.slots.push_back(std::move(slot));
+    out.slots.emplace_back(std::move(slot));
   }
   return out;
 }
@@ -441,8 +438,16 @@ Status read_head(const Value& doc, TraceFile& file, Context& context) {
 }  // namespace
 
 Result<TraceFile> read_trace(std::string_view json) {
+  // Parsed in place in a copy: the document's strings point into it, none copied one by one.
+  // In-place parsing stops at a NUL byte, which no JSON text holds raw.
+  if (const void* nul = std::memchr(json.data(), '\0', json.size())) {
+    return make_error(Code::kValidation,
+                      "not a JSON trace file: a NUL byte at offset " +
+                          std::to_string(static_cast<const char*>(nul) - json.data()));
+  }
+  std::string buffer(json);
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  doc.ParseInsitu(buffer.data());
   if (doc.HasParseError()) {
     return make_error(
         Code::kValidation,

@@ -8,7 +8,7 @@ namespace tally::sim {
 
 namespace {
 
-void set_if_changed(std::optional<CacheSlot>& change, const CacheSlot& before, const CacheSlot& now,
+void set_if_changed(SlotChange& change, const CacheSlot& before, const CacheSlot& now,
                     bool& changed) {
   if (before == now) return;
   change = now;
@@ -46,7 +46,7 @@ std::optional<NodeRecord> node_changes(const NodeStep* before, const NodeStep& n
     auto found = old_rows.find({row.kind, row.id_hex});
     const KeyRow& old = found == old_rows.end() ? kAbsent : *found->second;
     if (found != old_rows.end()) old_rows.erase(found);
-    RowChange change{row.kind, row.id_hex, {}, {}, {}, {}};
+    RowChange change{RowKey(row.kind, row.id_hex), {}, {}, {}, {}};
     bool changed = false;
     set_if_changed(change.memory_gen0, old.memory_gen0, row.memory_gen0, changed);
     set_if_changed(change.memory_gen1, old.memory_gen1, row.memory_gen1, changed);
@@ -55,7 +55,7 @@ std::optional<NodeRecord> node_changes(const NodeStep* before, const NodeStep& n
     if (changed) record.rows.push_back(std::move(change));
   }
   for (const auto& [key, old] : old_rows) {  // gone from memory and disk
-    RowChange change{key.first, key.second, {}, {}, {}, {}};
+    RowChange change{RowKey(key.first, key.second), {}, {}, {}, {}};
     bool changed = false;
     set_if_changed(change.memory_gen0, old->memory_gen0, CacheSlot{}, changed);
     set_if_changed(change.memory_gen1, old->memory_gen1, CacheSlot{}, changed);

@@ -38,6 +38,14 @@ CacheSlot with_words(const std::optional<keys::AttributeKind>& kind, const Cache
   return out;
 }
 
+// A plan entry's seed read without its words (tally-trace/3) gets them here, from its bytes.
+void put_seed_in_words(PlanEntryStep& entry) {
+  if (!entry.seeded || !entry.seed_decoded.empty()) return;
+  auto kind = keys::kind_named(entry.kind);
+  auto bytes = from_hex(entry.seed_hex);
+  if (kind && bytes) entry.seed_decoded = describe_value(*kind, *bytes);
+}
+
 std::string short_digest(const std::string& digest) {
   return digest.substr(0, 12);
 }
@@ -81,10 +89,7 @@ void TraceTimeline::index_proposals() {
     const TraceStepRecord& s = file_.steps[n];
     if (s.admitted) {
       proposal_at_[s.admitted->id] = proposals_.size();
-      Proposal p{*s.admitted, n, {}};
-      for (PlanEntryStep& e : p.view.entries)
-        e.label = label(label_key(e.kind, e.id_hex));
-      proposals_.push_back(std::move(p));
+      proposals_.push_back(Proposal{n, {}});
     }
     for (const VerdictRecord& v : s.verdicts) {
       auto found = proposal_at_.find(v.proposal);
@@ -115,7 +120,7 @@ void TraceTimeline::apply_step(Frame& frame, std::size_t n) const {
       node.rows.clear();
     }
     for (const RowChange& change : record.rows) {
-      Key key{change.kind, change.id_hex};
+      Key key{change.key.kind(), change.key.id_hex()};
       auto at = std::lower_bound(node.rows.begin(), node.rows.end(), key, kByKey);
       if (at == node.rows.end() || at->first != key) at = node.rows.insert(at, {key, fresh});
       Row& row = at->second;
@@ -213,7 +218,11 @@ std::vector<ProposalStep> TraceTimeline::proposals_at(std::size_t n) const {
   std::vector<ProposalStep> out;
   for (auto it = newest; it != proposals_.begin() && out.size() < kProposalsShown;) {
     --it;
-    ProposalStep view = it->view;
+    ProposalStep view = *file_.steps[it->admitted_step].admitted;
+    for (PlanEntryStep& e : view.entries) {
+      e.label = label(label_key(e.kind, e.id_hex));
+      put_seed_in_words(e);
+    }
     for (const auto& [step, verdict] : it->verdicts) {
       if (step > n) break;
       if (view.status != "in flight") continue;  // the first verdict is the proposal's
@@ -289,7 +298,7 @@ std::vector<InvariantStep> TraceTimeline::invariants_at(std::size_t n,
 bool TraceTimeline::parity_broken(const NodeFrame& frame, const NodeRecord& record) const {
   if (record.parity.has_value() && !*record.parity) return true;
   for (const RowChange& change : record.rows) {
-    const Row* row = find_row(frame, Key{change.kind, change.id_hex});
+    const Row* row = find_row(frame, Key{change.key.kind(), change.key.id_hex()});
     if (row == nullptr) continue;
     if (known_pair_differs(*row->memory_gen0, *row->disk_gen0) ||
         known_pair_differs(*row->memory_gen1, *row->disk_gen1)) {

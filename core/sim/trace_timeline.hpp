@@ -58,8 +58,7 @@ class TraceTimeline {
     std::vector<std::pair<Key, Row>> rows;  // sorted by key
   };
   using Frame = std::vector<NodeFrame>;
-  struct Proposal {
-    ProposalStep view;
+  struct Proposal {  // its plan is file_.steps[admitted_step].admitted
     std::size_t admitted_step = 0;
     std::vector<std::pair<std::size_t, VerdictRecord>> verdicts;  // by step, in order
   };

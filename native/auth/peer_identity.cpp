@@ -1,4 +1,5 @@
 #include "native/auth/peer_identity.hpp"
+#include "native/limits.hpp"
 
 #include <openssl/x509v3.h>
 
@@ -10,7 +11,6 @@ namespace tally::auth {
 namespace {
 
 constexpr std::string_view kPrefix = "urn:tally:node:";
-constexpr std::size_t kClusterIdBytesMax = 63;
 
 bool certificate_safe(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -39,7 +39,7 @@ Result<PeerIdentity> parse_uri(std::string_view uri) {
 }  // namespace
 
 Status validate_cluster_id_for_certificates(const std::string& cluster_id) {
-  bool safe = !cluster_id.empty() && cluster_id.size() <= kClusterIdBytesMax;
+  bool safe = !cluster_id.empty() && cluster_id.size() <= limits::kClusterIdBytesMax;
   for (char c : cluster_id)
     safe = safe && certificate_safe(c);
   if (safe) return ok_status();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "native/keyfile/secret_file.hpp"
+#include "native/limits.hpp"
 
 namespace tally::auth {
 
@@ -19,7 +20,6 @@ namespace {
 
 constexpr long kValiditySeconds = 10L * 365 * 24 * 3600;
 constexpr long kSkewSeconds = 3600;
-constexpr std::size_t kPemBytesMax = 64 * 1024;
 
 Error failed(const std::string& what, const std::string& path) {
   return make_error(Code::kConfiguration, what + " " + path + ": " + take_openssl_error());
@@ -250,7 +250,7 @@ Result<CertificateHandle> read_certificate(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return make_error(Code::kConfiguration, "certificate file " + path + ": cannot open");
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (text.size() > kPemBytesMax)
+  if (text.size() > limits::kPemBytesMax)
     return make_error(Code::kConfiguration, "certificate file " + path + ": too large");
   BioHandle bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   CertificateHandle certificate(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)
@@ -260,7 +260,7 @@ Result<CertificateHandle> read_certificate(const std::string& path) {
 }
 
 Result<KeyHandle> read_private_key(const std::string& path) {
-  auto pem = keyfile::read_secret_file(path, "private key file", kPemBytesMax);
+  auto pem = keyfile::read_secret_file(path, "private key file", limits::kPemBytesMax);
   if (!pem.ok()) return std::move(pem).error();
   BioHandle bio(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
   KeyHandle key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);

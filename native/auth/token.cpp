@@ -9,6 +9,7 @@
 #include "core/domain/validation.hpp"
 #include "native/auth/base64url.hpp"
 #include "native/json/json.hpp"
+#include "native/limits.hpp"
 
 namespace tally::auth {
 
@@ -142,7 +143,7 @@ struct Parts {
 };
 
 Result<Parts> split(std::string_view token) {
-  if (token.size() > kTokenBytesMax) return refused("malformed token: longer than 8 KiB");
+  if (token.size() > limits::kTokenBytesMax) return refused("malformed token: longer than 8 KiB");
   const std::size_t first = token.find('.');
   const std::size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)

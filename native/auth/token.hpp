@@ -26,10 +26,10 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "native/limits.hpp"
 
 namespace tally::auth {
 
-inline constexpr std::size_t kTokenBytesMax = 8 * 1024;
 inline constexpr std::uint64_t kClockSkewSeconds = 60;
 inline constexpr std::string_view kTokenIssuer = "tally";
 

@@ -5,6 +5,7 @@
 #include "core/overloaded.hpp"
 #include "native/codec/entry.capnp.h"
 #include "native/codec/message_reader.hpp"
+#include "native/limits.hpp"
 
 namespace tally::wire {
 
@@ -371,7 +372,7 @@ Bytes encode_entry(const Entry& entry) {
 }
 
 Result<Entry> decode_entry(ByteView bytes) {
-  return read_message<Entry>(bytes, kEntryBytesMax, "log entry",
+  return read_message<Entry>(bytes, limits::kEntryBytesMax, "log entry",
                              [](capnp::MessageReader& reader) -> Result<Entry> {
                                try {
                                  auto root = reader.getRoot<msg::Entry>();

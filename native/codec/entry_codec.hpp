@@ -7,7 +7,7 @@
 //   words, which is what libraft requires of an entry payload (docs/toolchain.md).
 // - decode_* take untrusted bytes (another node's admission, a damaged log or a peer's
 //   snapshot). They never abort: anything malformed is an Error (kCorrupt), whatever the
-//   bytes. The reader is bounded (traversal and nesting limits, wire_limits.hpp), and input
+//   bytes. The reader is bounded (traversal and nesting limits, native/limits.hpp), and input
 //   that is not 8-byte aligned is copied into aligned words before it is read.
 // - Round trip: decode(encode(p)) == p for every proposal; the core encoding of the decoded
 //   proposal is byte-identical to that of the original. Values the core cannot represent

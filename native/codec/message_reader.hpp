@@ -14,9 +14,14 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
-#include "native/codec/wire_limits.hpp"
+#include "native/limits.hpp"
 
 namespace tally::wire {
+
+// Traversal limits in words: each message may be read whole about twice.
+inline constexpr std::uint64_t traversal_words(std::size_t message_bytes) {
+  return 2 * (message_bytes / 8) + 64;
+}
 
 // Calls read(reader) with a FlatArrayMessageReader over bytes; its result is returned, and
 // any exception the reader throws (malformed pointers, limits exceeded) becomes kCorrupt.
@@ -37,7 +42,7 @@ Result<T> read_message(ByteView bytes, std::size_t bytes_max, const char* what, 
   }
   capnp::ReaderOptions options;
   options.traversalLimitInWords = traversal_words(bytes.size);
-  options.nestingLimit = kNestingLimit;
+  options.nestingLimit = limits::kMessageNestingMax;
   try {
     capnp::FlatArrayMessageReader reader(words, options);
     if (reader.getEnd() != words.end()) {

@@ -4,6 +4,7 @@
 
 #include "native/codec/entry.capnp.h"
 #include "native/codec/message_reader.hpp"
+#include "native/limits.hpp"
 
 namespace tally::wire {
 
@@ -76,7 +77,7 @@ Error corrupt(const std::string& what) {
 
 // Format 2: the bytes after the envelope must be exactly the image its layout describes.
 Status check_chunk_layout(const SnapshotHeader& header, std::size_t image_bytes_present) {
-  if (header.chunk_bytes == 0 || header.chunk_bytes > kSnapshotChunkBytesMax) {
+  if (header.chunk_bytes == 0 || header.chunk_bytes > limits::kSnapshotChunkBytesMax) {
     return corrupt("chunk size " + std::to_string(header.chunk_bytes) + " out of range");
   }
   if (header.chunk_count != snapshot_chunk_count(header.image_bytes, header.chunk_bytes)) {
@@ -129,7 +130,7 @@ Result<SnapshotView> read_snapshot(ByteView bytes) {
   const std::size_t envelope_bytes = message_bytes_at(bytes);
   if (envelope_bytes == 0) return corrupt("no whole envelope at the start");
   auto view = read_message<SnapshotView>(
-      bytes.sub(0, envelope_bytes), kSnapshotBytesMax, "snapshot",
+      bytes.sub(0, envelope_bytes), limits::kSnapshotEnvelopeBytesMax, "snapshot",
       [](capnp::MessageReader& reader) -> Result<SnapshotView> {
         auto root = reader.getRoot<msg::SnapshotEnvelope>();
         SnapshotView out;
@@ -197,7 +198,8 @@ Bytes encode_rows(const Rows& rows) {
 
 Result<Rows> decode_rows(ByteView bytes) {
   return read_message<Rows>(
-      bytes, kSnapshotBytesMax, "row image", [](capnp::MessageReader& reader) -> Result<Rows> {
+      bytes, limits::kSnapshotEnvelopeBytesMax, "row image",
+      [](capnp::MessageReader& reader) -> Result<Rows> {
         Rows rows;
         for (auto row : reader.getRoot<msg::RowImage>().getRows()) {
           Bytes key = bytes_of(row.getKey());

@@ -24,6 +24,7 @@
 #include "core/bytes.hpp"
 #include "core/crypto/sha256.hpp"
 #include "core/result.hpp"
+#include "native/limits.hpp"
 
 namespace tally::wire {
 
@@ -32,9 +33,7 @@ inline constexpr std::uint32_t kSnapshotFormatChunked = 2;  // image in chunks a
 // The default chunk: large enough that a 100 MB store is a handful of buffers, small enough
 // that one allocation never dominates memory.
 inline constexpr std::uint64_t kSnapshotChunkBytes = std::uint64_t{16} << 20;
-// A bound on the chunk size a reader accepts (a hostile envelope cannot make it plan for
-// absurd chunks; the count check below would catch a mismatch anyway).
-inline constexpr std::uint64_t kSnapshotChunkBytesMax = std::uint64_t{1} << 30;
+static_assert(kSnapshotChunkBytes <= limits::kSnapshotChunkBytesMax);
 
 enum class ImageKind : std::uint8_t {
   kSqlite = 0,  // a SQLite database file image (sqlite3_serialize)

@@ -2,53 +2,21 @@
 
 #include "core/crypto/hmac_sha256.hpp"
 #include "core/limits.hpp"
+#include "native/auth/base64url.hpp"
 #include "native/json/filter_json.hpp"
 #include "native/json/request_json.hpp"
 
 namespace tally::http {
 namespace {
 
-constexpr std::string_view kBase64Url =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url(std::string_view bytes) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kBase64Url[(buffer >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += kBase64Url[(buffer << (6 - bits)) & 63];
-  return out;
-}
-
-std::optional<std::string> from_base64url(std::string_view text) {
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    std::size_t value = kBase64Url.find(c);
-    if (value == std::string_view::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
-    }
-  }
-  return out;
+ByteView bytes_of(std::string_view text) {
+  return ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
 }
 
 std::string tag_of(const Server::Impl& impl, std::string_view payload) {
-  const audit::AuditKey key = impl.config.audit_key.value_or(audit::public_demo_audit_key());
   const std::string message = "tally/cursor/v2:" + std::string(payload);
-  auto digest = crypto::hmac_sha256(
-      key.view(), ByteView(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
+  auto digest = crypto::hmac_sha256(ByteView(impl.cursor_key.data(), impl.cursor_key.size()),
+                                    bytes_of(message));
   return to_hex(ByteView(digest.data(), 8));
 }
 
@@ -61,9 +29,11 @@ Result<ListRequest> decode(const Server::Impl& impl, std::string_view cursor,
                            std::string_view list) {
   const std::size_t dot = cursor.rfind('.');
   if (dot == std::string_view::npos) return bad_cursor();
-  auto payload = from_base64url(cursor.substr(0, dot));
-  if (!payload || tag_of(impl, *payload) != cursor.substr(dot + 1)) return bad_cursor();
-  auto parsed = json::parse_json(*payload);
+  auto decoded = auth::base64url_decode(cursor.substr(0, dot));
+  if (!decoded) return bad_cursor();
+  const std::string payload(decoded->begin(), decoded->end());
+  if (tag_of(impl, payload) != cursor.substr(dot + 1)) return bad_cursor();
+  auto parsed = json::parse_json(payload);
   if (!parsed.ok()) return bad_cursor();
   const json::Json* name = parsed->find("l");
   const json::Json* position = parsed->find("p");
@@ -103,6 +73,10 @@ Result<bool> flag_of(const std::optional<std::string>& value, std::string_view n
 }
 
 }  // namespace
+
+crypto::Digest derive_cursor_key(const audit::AuditKey& audit_key) {
+  return crypto::hmac_sha256(audit_key.view(), bytes_of("tally/cursor-key/v1"));
+}
 
 std::optional<std::string> ListRequest::param(std::string_view name) const {
   for (const auto& [key, value] : params) {
@@ -167,7 +141,7 @@ std::optional<std::string> next_cursor(const Server::Impl& impl, const ListReque
   out.end_array();
   out.end_object();
   const std::string payload = out.take();
-  return base64url(payload) + "." + tag_of(impl, payload);
+  return auth::base64url_encode(bytes_of(payload)) + "." + tag_of(impl, payload);
 }
 
 Result<bool> flag_param(const Call& call, std::string_view name) {

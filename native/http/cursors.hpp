@@ -1,8 +1,9 @@
 // The parameters of a list request and the cursors that carry them (the Go ledger's
 // pagination): a page size, a filter (the `query` parameter, else the body), the list's own
 // options (order, expand, ...). A cursor holds them all with the position where its page
-// stopped, signed (HMAC under the cluster's audit key, so every node accepts every node's
-// cursors and an altered one is refused), so the next page is asked for with the cursor
+// stopped, signed (HMAC under a key derived from the cluster's audit key for cursors alone, so
+// every node accepts every node's cursors, an altered one is refused, and no cursor is ever
+// an HMAC under the audit chain's own key), so the next page is asked for with the cursor
 // alone; a pageSize sent beside it still applies, as in the Go ledger.
 #pragma once
 
@@ -29,6 +30,9 @@ struct ListRequest {
   // The filter, validated against the resource's schema; none when the request has none.
   Result<std::optional<query::Filter>> filter(const query::Schema& schema) const;
 };
+
+// The key cursors are signed with: HMAC(audit key, "tally/cursor-key/v1").
+crypto::Digest derive_cursor_key(const audit::AuditKey& audit_key);
 
 // list names what is listed ("transactions/main"): a cursor of another list is refused.
 Result<ListRequest> open_list(const Server::Impl& impl, const Call& call, std::string_view list);

@@ -29,33 +29,27 @@ ApiError api_error(const Error& error) {
     // flight): nothing applied, nothing recorded; a retry declares it.
     case Code::kCoverageMiss: return make(503, "STALE_PROPOSAL");
     case Code::kStopped: return make(503, "NODE_STOPPING");
+    case Code::kBusy: return make(503, "BUSY");
+    case Code::kNotLeader: return make(503, "NO_LEADER");
+    case Code::kLeadershipLost: return make(503, "UNKNOWN");
     default: return make(500, "INTERNAL");
   }
 }
 
 ApiError api_error(const replica::Reply& reply) {
   using S = replica::Reply::Status;
-  if (reply.error) {
-    ApiError error = api_error(*reply.error);
-    // Retryable whatever the core said (a raft_apply refusal while leadership moves).
-    if (reply.status == S::kRetry && error.status != 503)
-      return unavailable("RETRY", error.message);
-    if (reply.status == S::kRejected && error.status >= 500)
-      error = {400, "VALIDATION", error.message, ""};
-    return error;
+  if (!reply.error) return ApiError{500, "INTERNAL", "the node answered without a reason", ""};
+  if (reply.status == S::kUnknown) {
+    return unavailable("UNKNOWN",
+                       "leadership changed in flight; the request may or may not apply: retry "
+                       "with an Idempotency-Key");
   }
-  switch (reply.status) {
-    case S::kRetry: return unavailable(reply.reason.empty() ? "BUSY" : reply.reason, reply.message);
-    case S::kUnknown:
-      return unavailable("UNKNOWN",
-                         "leadership changed in flight; the request may or may not apply: retry "
-                         "with an Idempotency-Key");
-    case S::kNotLeader: return unavailable("NO_LEADER", reply.message);
-    case S::kApplied:
-    case S::kRejected:
-    case S::kFailed: break;
-  }
-  return ApiError{500, "INTERNAL", reply.message, ""};
+  ApiError error = api_error(*reply.error);
+  // Retryable whatever the core said (a raft_apply refusal while leadership moves).
+  if (reply.status == S::kRetry && error.status != 503) return unavailable("RETRY", error.message);
+  if (reply.status == S::kRejected && error.status >= 500)
+    error = {400, "VALIDATION", error.message, ""};
+  return error;
 }
 
 ApiError not_implemented(std::string_view what) {

@@ -1,6 +1,5 @@
 // Tally's own node routes under /_tally/: the node's status (info), the checker (check),
 // Prometheus metrics and the audit chain (log, for `tally trace export`).
-#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -8,6 +7,7 @@
 #include "core/audit/audit_rows.hpp"
 #include "core/check/checker.hpp"
 #include "core/domain/timestamp.hpp"
+#include "native/http/pool_job.hpp"
 #include "native/http/route_table.hpp"
 #include "native/json/request_json.hpp"
 #include "native/raft/store_digest.hpp"
@@ -72,9 +72,9 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
   out.key("inFlight");
   out.u64(node.in_flight());
   out.key("snapshotsTaken");
-  out.u64(node.snapshots_taken());
+  out.u64(node.stats().snapshots_taken);
   out.key("snapshotsInstalled");
-  out.u64(node.snapshots_installed());
+  out.u64(node.stats().snapshots_installed);
   // The last digest computed (a snapshot, /_tally/digest), never a fresh hash of the store on
   // the loop: storeDigestIndex says which applied index it covers.
   if (const auto& known = node.known_digest()) {
@@ -112,26 +112,6 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
 // requests that each hold a connection for seconds; a retrying client gets the next
 // checkpoint's cheap incremental check anyway). The server's destructor cancels a job not yet
 // started and waits for one running (finish_check), so nothing outlives what it points to.
-struct CheckJob {
-  uv_work_t work{};
-  Server::Impl* impl = nullptr;
-  CallPtr call;
-  bool full = false;
-  // Inputs, pinned or copied on the loop.
-  std::unique_ptr<store::KeyValueStore> view;
-  std::optional<cache::Cache> cache;
-  std::string cluster_id;
-  std::optional<audit::AuditKey> audit_key;
-  std::optional<check::CheckCheckpoint> from;
-  std::function<void()> worker_hook;
-  std::atomic<bool> stop{false};    // set on the loop by finish_check, read by the worker
-  std::uint64_t applied_index = 0;  // the view's
-  std::uint64_t pin_us = 0;         // the loop's share: commit, pin, cache copy
-  // Outputs, written by the worker, read on the loop once it is done.
-  std::optional<Result<check::CheckRun>> run;
-  std::uint64_t check_us = 0;
-};
-
 namespace {
 
 std::uint64_t micros_since(std::chrono::steady_clock::time_point started) {
@@ -144,50 +124,70 @@ std::string millis(std::uint64_t us) {
   return std::to_string(us / 1000) + "." + std::to_string(1000 + us % 1000).substr(1);
 }
 
-void check_work(uv_work_t* work) {  // on a pool thread: the job only
-  auto* job = static_cast<CheckJob*>(work->data);
-  if (job->worker_hook) job->worker_hook();
-  const auto started = std::chrono::steady_clock::now();
-  job->run.emplace(check::run_check_from(
-      {*job->view, job->cache ? &*job->cache : nullptr, job->cluster_id, job->audit_key},
-      std::move(job->from), [job] { return job->stop.load(std::memory_order_relaxed); }));
-  job->view.reset();  // ends the read transaction: the WAL may be checkpointed again
-  job->cache.reset();
-  job->check_us = micros_since(started);
-}
+// Inputs, pinned or copied on the loop.
+struct CheckInputs {
+  bool full = false;
+  std::unique_ptr<store::KeyValueStore> view;
+  std::optional<cache::Cache> cache;
+  std::string cluster_id;
+  audit::AuditKey audit_key;
+  std::optional<check::CheckCheckpoint> from;
+  std::function<void()> worker_hook;
+  std::uint64_t applied_index = 0;  // the view's
+  std::uint64_t pin_us = 0;         // the loop's share: commit, pin, cache copy
+};
 
-void check_done(uv_work_t* work, int status) {  // on the loop
-  std::unique_ptr<CheckJob> job(static_cast<CheckJob*>(work->data));
-  Server::Impl& impl = *job->impl;
-  TALLY_INVARIANT(impl.check_job == job.get(), "the server's one check job");
-  impl.check_job = nullptr;
-  const CallPtr& call = job->call;
-  if (status == UV_ECANCELED) {
-    impl.log("event=check cancelled=true");
-    return impl.respond_error(call,
-                              unavailable("NODE_STOPPING", "the node stopped before the check"));
+class CheckJob final : public PoolJob {
+ public:
+  CheckJob(Server::Impl& impl, CallPtr call, CheckInputs in)
+      : PoolJob(impl, std::move(call)), in_(std::move(in)) {}
+
+ private:
+  void run() override {
+    if (in_.worker_hook) in_.worker_hook();
+    const auto started = std::chrono::steady_clock::now();
+    run_.emplace(check::run_check_from(
+        {*in_.view, in_.cache ? &*in_.cache : nullptr, in_.cluster_id, in_.audit_key},
+        std::move(in_.from), [this] { return stop_requested(); }));
+    in_.view.reset();  // ends the read transaction: the WAL may be checkpointed again
+    in_.cache.reset();
+    check_us_ = micros_since(started);
   }
-  TALLY_INVARIANT(status == 0 && job->run.has_value(), "a check job that ran");
-  Result<check::CheckRun>& run = *job->run;
-  if (!run.ok() && run.error().code == Code::kStopped) impl.log("event=check stopped=true");
-  if (!run.ok()) return impl.respond_error(call, run.error());
-  check::CheckReport& report = run->report;
-  if (job->full) report.full_reason = "requested";
-  impl.check_checkpoint = std::move(run->checkpoint);
-  const char* mode = report.incremental ? "incremental" : "full";
-  impl.log("event=check ok=" + std::string(report.ok() ? "true" : "false") + " mode=" + mode +
-           " from=" + std::to_string(report.from_sequence) +
-           " to=" + std::to_string(report.to_sequence) +
-           " entries=" + std::to_string(report.entries_verified) +
-           " us=" + std::to_string(job->check_us) + " pin_us=" + std::to_string(job->pin_us));
-  JsonWriter out;
-  json::write_check_report(out, report);
-  std::string body = out.take();
-  body.pop_back();  // the report's object gains the node's fields
-  body += ",\"appliedIndex\":" + std::to_string(job->applied_index) +
-          ",\"durationMs\":" + millis(job->check_us) + ",\"pinMs\":" + millis(job->pin_us) + "}";
-  impl.respond_data(call, 200, body);
-}
+
+  void done(bool cancelled) override {
+    Server::Impl& server = impl();
+    if (cancelled) {
+      server.log("event=check cancelled=true");
+      return server.respond_error(
+          call(), unavailable("NODE_STOPPING", "the node stopped before the check"));
+    }
+    TALLY_INVARIANT(run_.has_value(), "a check job that ran");
+    Result<check::CheckRun>& run = *run_;
+    if (!run.ok() && run.error().code == Code::kStopped) server.log("event=check stopped=true");
+    if (!run.ok()) return server.respond_error(call(), run.error());
+    check::CheckReport& report = run->report;
+    if (in_.full) report.full_reason = "requested";
+    server.check_checkpoint = std::move(run->checkpoint);
+    const char* mode = report.incremental ? "incremental" : "full";
+    server.log("event=check ok=" + std::string(report.ok() ? "true" : "false") + " mode=" + mode +
+               " from=" + std::to_string(report.from_sequence) +
+               " to=" + std::to_string(report.to_sequence) +
+               " entries=" + std::to_string(report.entries_verified) +
+               " us=" + std::to_string(check_us_) + " pin_us=" + std::to_string(in_.pin_us));
+    JsonWriter out;
+    json::write_check_report(out, report);
+    std::string body = out.take();
+    body.pop_back();  // the report's object gains the node's fields
+    body += ",\"appliedIndex\":" + std::to_string(in_.applied_index) +
+            ",\"durationMs\":" + millis(check_us_) + ",\"pinMs\":" + millis(in_.pin_us) + "}";
+    server.respond_data(call(), 200, body);
+  }
+
+  CheckInputs in_;
+  // Written by the worker, read on the loop once it is done.
+  std::optional<Result<check::CheckRun>> run_;
+  std::uint64_t check_us_ = 0;
+};
 
 }  // namespace
 
@@ -202,37 +202,20 @@ void handle_node_check(Server::Impl& impl, const CallPtr& call) {
         call, unavailable("CHECK_RUNNING", "a check is already running on this node; retry later"));
   }
   const auto started = std::chrono::steady_clock::now();
-  auto job = std::make_unique<CheckJob>();
+  CheckInputs in;
   auto view = node.pin_read_view();
   if (!view.ok()) return impl.respond_error(call, view.error());
-  job->view = std::move(view).value();
-  job->cache.emplace(node.state_machine().cache());
-  job->applied_index = node.applied_index();
-  job->impl = &impl;
-  job->call = call;
-  job->full = full_param && *full_param == "true";
-  job->cluster_id = impl.config.cluster_id;
-  job->audit_key = impl.config.audit_key;
-  job->worker_hook = impl.config.check_worker_hook;
-  if (!job->full) job->from = std::move(impl.check_checkpoint);
-  impl.check_checkpoint.reset();  // the job owns it now; check_done hands the next one back
-  job->pin_us = micros_since(started);
-  job->work.data = job.get();
-  const int queued = uv_queue_work(impl.loop, &job->work, check_work, check_done);
-  TALLY_INVARIANT(queued == 0, "uv_queue_work takes a job with both callbacks");
-  impl.check_job = job.release();
-}
-
-void request_check_stop(Server::Impl& impl) {
-  if (impl.check_job != nullptr) impl.check_job->stop.store(true, std::memory_order_relaxed);
-}
-
-void finish_check(Server::Impl& impl) {
-  if (impl.check_job == nullptr) return;
-  request_check_stop(impl);  // a running check ends at its next step
-  uv_cancel(reinterpret_cast<uv_req_t*>(&impl.check_job->work));  // fails once it runs: fine
-  while (impl.check_job != nullptr)
-    uv_run(impl.loop, UV_RUN_ONCE);
+  in.view = std::move(view).value();
+  in.cache.emplace(node.state_machine().cache());
+  in.applied_index = node.applied_index();
+  in.full = full_param && *full_param == "true";
+  in.cluster_id = impl.config.cluster_id;
+  in.audit_key = impl.config.audit_key;
+  in.worker_hook = impl.config.check_worker_hook;
+  if (!in.full) in.from = std::move(impl.check_checkpoint);
+  impl.check_checkpoint.reset();  // the job owns it now; done() hands the next one back
+  in.pin_us = micros_since(started);
+  PoolJob::start(impl, impl.check_job, std::make_unique<CheckJob>(impl, call, std::move(in)));
 }
 
 void handle_node_log(Server::Impl& impl, const CallPtr& call) {

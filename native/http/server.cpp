@@ -6,6 +6,8 @@
 
 #include "core/domain/validation.hpp"
 #include "native/http/canonical_request.hpp"
+#include "native/http/cursors.hpp"
+#include "native/http/pool_job.hpp"
 #include "native/http/reads.hpp"
 #include "native/http/route_access.hpp"
 #include "native/http/route_table.hpp"
@@ -372,6 +374,8 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   if (!address.ok()) return std::move(address).error();
   if (!config.tokens && !config.auth_off)
     return make_error(Code::kConfiguration, "no token key for client tokens, and auth not off");
+  if (!config.audit_key.is_set())
+    return make_error(Code::kConfiguration, "no audit key: the checker and cursors need it");
   std::unique_ptr<Server> server(new Server());
   server->impl_ = std::make_unique<Impl>();
   Impl& impl = *server->impl_;
@@ -379,6 +383,7 @@ Result<std::unique_ptr<Server>> Server::start(uv_loop_t* loop, ServerConfig conf
   impl.node = &node;
   impl.loop = loop;
   impl.config = std::move(config);
+  impl.cursor_key = derive_cursor_key(impl.config.audit_key);
 
   h2o_config_init(&impl.globalconf);
   // h2o refuses what is far over the limit as soon as it sees the Content-Length (413, made
@@ -434,8 +439,8 @@ void Server::stop_listening() {
 
 void Server::close_connections() {
   if (!impl_) return;
-  request_check_stop(*impl_);
-  request_digest_stop(*impl_);
+  PoolJob::request_stop(impl_->check_job);  // a running check ends at its next step
+  PoolJob::request_stop(impl_->digest_job);
   impl_->loop_stalls.close();
   stop_listening();
   impl_->connections.drain();
@@ -443,8 +448,8 @@ void Server::close_connections() {
 
 Server::~Server() {
   if (!impl_) return;
-  finish_check(*impl_);
-  finish_digest(*impl_);
+  PoolJob::finish(impl_->loop, impl_->check_job);
+  PoolJob::finish(impl_->loop, impl_->digest_job);
   close_connections();
   uv_run(impl_->loop, UV_RUN_NOWAIT);  // the listener's close callback
   if (!impl_->connections.wait_closed(impl_->loop, impl_->config.close_deadline_ms)) {

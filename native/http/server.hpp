@@ -44,26 +44,27 @@ extern "C" {
 #include "core/audit/audit_key.hpp"
 #include "native/auth/access.hpp"
 #include "native/http/metrics.hpp"
+#include "native/limits.hpp"
 #include "native/raft/node.hpp"
 
 namespace tally::http {
 
 struct ServerConfig {
-  std::string http_address;                        // "127.0.0.1:7101" to listen on
-  std::map<std::uint64_t, std::string> peer_http;  // node id -> "host:port" (redirects)
-  std::size_t body_bytes_max = 4 * 1024 * 1024;    // larger bodies get 413 (a route may say)
-  std::string version = "develop";                 // what /_/info and /v2/_info report
-  std::uint64_t read_wait_ms = 2000;               // Tally-Applied-Index wait, then 503
-  std::uint32_t retry_after_seconds = 1;           // on every 503
-  std::uint64_t close_deadline_ms = 5000;          // stopping: open connections closed by then
+  std::string http_address;                                    // "127.0.0.1:7101" to listen on
+  std::map<std::uint64_t, std::string> peer_http;              // node id -> "host:port" (redirects)
+  std::size_t body_bytes_max = limits::kHttpBodyBytesDefault;  // larger: 413 (a route may say)
+  std::string version = "develop";                             // what /_/info and /v2/_info report
+  std::uint64_t read_wait_ms = 2000;                           // Tally-Applied-Index wait, then 503
+  std::uint32_t retry_after_seconds = 1;                       // on every 503
+  std::uint64_t close_deadline_ms = 5000;  // stopping: open connections closed by then
   // Resources a client may hold: connections past connections_max are closed as soon as they
   // are accepted; h2o closes a connection whose next request (headers and body) has not all
   // arrived request_timeout_ms after the connection opened or answered its previous request,
   // however slowly its bytes trickle in (a slow client, an idle keep-alive connection).
   std::size_t connections_max = 4096;
   std::uint64_t request_timeout_ms = 10000;
-  std::string cluster_id = "tally";             // for the checker
-  std::optional<audit::AuditKey> audit_key;     // for the checker's HMACs
+  std::string cluster_id = "tally";  // for the checker
+  audit::AuditKey audit_key;  // required: the checker's HMACs, and cursors' key derived from it
   std::function<void(const std::string&)> log;  // one-line events (may be empty)
   // Client tokens (route_access.hpp): every request needs a bearer token this gate accepts.
   // Without one, start refuses unless auth_off says so (tallyd --auth=off, local experiments).

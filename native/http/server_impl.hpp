@@ -14,6 +14,7 @@ extern "C" {
 }
 
 #include "core/check/checkpoint.hpp"
+#include "core/crypto/sha256.hpp"
 #include "native/http/errors.hpp"
 #include "native/http/open_connections.hpp"
 #include "native/http/server.hpp"
@@ -53,13 +54,13 @@ using CallPtr = std::shared_ptr<Call>;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-struct CheckJob;
-struct DigestJob;
+class PoolJob;
 
 struct Server::Impl {
   Server* owner = nullptr;
   replica::Node* node = nullptr;
   ServerConfig config;
+  crypto::Digest cursor_key{};  // derive_cursor_key(config.audit_key), cursors.hpp
   uv_loop_t* loop = nullptr;
   h2o_globalconf_t globalconf{};
   h2o_context_t context{};
@@ -73,9 +74,9 @@ struct Server::Impl {
   // Absent while a check runs: its job holds it.
   std::optional<check::CheckCheckpoint> check_checkpoint;
   // The /_tally/check running on the thread pool, if any (node_routes.cpp).
-  CheckJob* check_job = nullptr;
+  PoolJob* check_job = nullptr;
   // The /_tally/digest running on the thread pool, if any (node_digest.cpp).
-  DigestJob* digest_job = nullptr;
+  PoolJob* digest_job = nullptr;
   // How late the loop runs a timer: its stalls, for /_tally/info and /_tally/metrics.
   replica::LoopStallWatch loop_stalls;
 
@@ -95,14 +96,5 @@ struct Server::Impl {
     if (config.log) config.log(event);
   }
 };
-
-// Cancels the check job not yet started, or runs the loop until the running one is done
-// (and answered): the server's destructor calls it before its state goes. A running check
-// is asked to stop at its next step first (request_check_stop).
-void finish_check(Server::Impl& impl);
-void request_check_stop(Server::Impl& impl);
-// The same for the digest job (node_digest.cpp).
-void finish_digest(Server::Impl& impl);
-void request_digest_stop(Server::Impl& impl);
 
 }  // namespace tally::http

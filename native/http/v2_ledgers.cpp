@@ -60,7 +60,7 @@ void handle_gateway_metrics(Server::Impl& impl, const CallPtr& call) {
   out.key("appliedIndex");
   out.u64(node.applied_index());
   out.key("appliedEntries");
-  out.u64(node.entries_applied());
+  out.u64(node.stats().entries_applied);
   out.key("proposalsInFlight");
   out.u64(node.in_flight());
   out.key("leader");

@@ -1,4 +1,5 @@
 #include "native/json/filter_json.hpp"
+#include "native/limits.hpp"
 
 namespace tally::json {
 namespace {
@@ -41,8 +42,8 @@ Result<FilterValue> value_of(const Json& json, std::size_t depth) {
 }
 
 Result<Filter> parse_node(const Json& json, std::size_t depth) {
-  if (depth > kFilterDepthMax)
-    return invalid("nested deeper than " + std::to_string(kFilterDepthMax));
+  if (depth > limits::kFilterDepthMax)
+    return invalid("nested deeper than " + std::to_string(limits::kFilterDepthMax));
   if (!json.is_object() || json.members.size() != 1) {
     return invalid("expected an object with one operator");
   }

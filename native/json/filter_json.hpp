@@ -10,10 +10,9 @@
 
 #include "core/query/filter.hpp"
 #include "native/json/json.hpp"
+#include "native/limits.hpp"
 
 namespace tally::json {
-
-inline constexpr std::size_t kFilterDepthMax = 16;
 
 Result<std::optional<query::Filter>> parse_filter(const Json& json);
 Result<std::optional<query::Filter>> parse_filter_text(std::string_view text);

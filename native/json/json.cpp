@@ -8,11 +8,12 @@
 #include <rapidjson/writer.h>
 
 #include "core/domain/validation.hpp"
+#include "native/limits.hpp"
 
 namespace tally::json {
 namespace {
 
-// SAX handler: builds the tree on an explicit stack (bounded by kJsonDepthMax).
+// SAX handler: builds the tree on an explicit stack (bounded by limits::kJsonDepthMax).
 class TreeBuilder {
  public:
   Json root;
@@ -90,8 +91,8 @@ class TreeBuilder {
     return true;
   }
   bool open(Json::Type type) {
-    if (stack_.size() >= kJsonDepthMax) {
-      failure = "JSON nested deeper than " + std::to_string(kJsonDepthMax);
+    if (stack_.size() >= limits::kJsonDepthMax) {
+      failure = "JSON nested deeper than " + std::to_string(limits::kJsonDepthMax);
       return false;
     }
     Json json;

@@ -16,10 +16,9 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "native/limits.hpp"
 
 namespace tally::json {
-
-inline constexpr std::size_t kJsonDepthMax = 32;  // a bulk of transactions with metadata is 5
 
 struct Json {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };

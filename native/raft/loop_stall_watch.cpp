@@ -70,24 +70,23 @@ void LoopStallWatch::record(std::uint64_t late_ns, std::uint64_t busy_ns, std::u
   window.busiest_ns = std::max(window.busiest_ns, busy_ns);
 }
 
-std::uint64_t LoopStallWatch::worst_last_minute_ns(std::uint64_t now_ns) const {
+std::uint64_t LoopStallWatch::last_minute_max(std::uint64_t now_ns,
+                                              std::uint64_t Window::*field) const {
   const std::uint64_t id = now_ns / kWindowNs + 1;
-  std::uint64_t worst = 0;
+  std::uint64_t most = 0;
   for (const Window& window : windows_) {
     if (window.id != 0 && window.id + kWindows > id && window.id <= id)
-      worst = std::max(worst, window.worst_ns);
+      most = std::max(most, window.*field);
   }
-  return worst;
+  return most;
+}
+
+std::uint64_t LoopStallWatch::worst_last_minute_ns(std::uint64_t now_ns) const {
+  return last_minute_max(now_ns, &Window::worst_ns);
 }
 
 std::uint64_t LoopStallWatch::busiest_last_minute_ns(std::uint64_t now_ns) const {
-  const std::uint64_t id = now_ns / kWindowNs + 1;
-  std::uint64_t busiest = 0;
-  for (const Window& window : windows_) {
-    if (window.id != 0 && window.id + kWindows > id && window.id <= id)
-      busiest = std::max(busiest, window.busiest_ns);
-  }
-  return busiest;
+  return last_minute_max(now_ns, &Window::busiest_ns);
 }
 
 }  // namespace tally::replica

@@ -68,6 +68,9 @@ class LoopStallWatch {
     std::uint64_t busiest_ns = 0;
   };
   std::array<Window, kWindows> windows_{};
+
+  // The largest value of field over the windows of the last minute.
+  std::uint64_t last_minute_max(std::uint64_t now_ns, std::uint64_t Window::*field) const;
 };
 
 }  // namespace tally::replica

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "native/limits.hpp"
 #include "native/raft/node_batch.hpp"
 #include "native/raft/store_digest.hpp"
 
@@ -18,6 +19,25 @@ std::string_view reply_status_name(Reply::Status status) {
     case Reply::Status::kFailed: return "FAILED";
   }
   return "?";
+}
+
+std::string_view admission_verdict_name(AdmissionVerdict verdict) {
+  switch (verdict) {
+    case AdmissionVerdict::kAdmitted: return "admitted";
+    case AdmissionVerdict::kBusy: return "busy";
+    case AdmissionVerdict::kCacheHorizonExceeded: return "cache_horizon_exceeded";
+    case AdmissionVerdict::kRejected: return "rejected";
+    case AdmissionVerdict::kFailed: return "failed";
+  }
+  return "?";
+}
+
+void Node::emit(NodeEvent event) const {
+  if (config_.events) {
+    config_.events(event);
+  } else {
+    write_event_to_stderr(config_.id, event);
+  }
 }
 
 Node::Node(NodeConfig config, std::unique_ptr<StoreHost> host)
@@ -45,15 +65,17 @@ Result<std::unique_ptr<Node>> Node::open(NodeConfig config, std::unique_ptr<Stor
   TALLY_INVARIANT(config.in_flight_max >= 1, "at least one proposal in flight");
   TALLY_INVARIANT(static_cast<bool>(config.clock_us), "a node needs a clock for admission");
   TALLY_INVARIANT(config.snapshot_chunk_bytes > 0 &&
-                      config.snapshot_chunk_bytes <= wire::kSnapshotChunkBytesMax,
+                      config.snapshot_chunk_bytes <= limits::kSnapshotChunkBytesMax,
                   "a snapshot chunk size within the readers' bound");
   std::unique_ptr<Node> node(new Node(std::move(config), std::move(host)));
   TALLY_TRY(node->open_state_machine());
   return node;
 }
 
-Status Node::open_state_machine() {
-  auto opened = fsm::StateMachine::open(host_->store(), config_.fsm);
+Status Node::open_state_machine(std::shared_ptr<fsm::StateMachine::Prepared> prepared) {
+  auto opened = prepared != nullptr
+                    ? fsm::StateMachine::adopt(host_->store(), config_.fsm, std::move(*prepared))
+                    : fsm::StateMachine::open(host_->store(), config_.fsm);
   if (!opened.ok()) return std::move(opened).error();
   fsm_ = std::move(opened).value();
   reads_ = std::make_unique<cache::CachedView>(fsm_->cache(), fsm_->read_view());
@@ -121,9 +143,9 @@ void Node::remember_digest(std::uint64_t applied_index, const crypto::Digest& di
 
 int Node::fail(Error error) {
   if (!failure_) {
-    std::fprintf(stderr, "tally node %llu: FAILED, applying stopped: %s: %s\n",
-                 static_cast<unsigned long long>(config_.id),
-                 std::string(code_name(error.code)).c_str(), error.message.c_str());
+    emit({"error",
+          "node_failed",
+          {{"code", std::string(code_name(error.code))}, {"reason", error.message}}});
     failure_ = std::move(error);
     if (on_failure_) on_failure_();
   }
@@ -140,11 +162,11 @@ Status Node::advance_to(std::uint64_t index) {
 }
 
 void Node::count_applied(const cache::AdvanceOutcome& advance) {
-  ++entries_applied_;
+  ++stats_.entries_applied;
   if (advance.kind != cache::AdvanceKind::kNone) {
     TALLY_INVARIANT(advance.to_generation > advance.from_generation,
                     "a rotation moves the generation forward");
-    rotations_ += advance.to_generation - advance.from_generation;
+    stats_.rotations += advance.to_generation - advance.from_generation;
   }
 }
 
@@ -182,11 +204,7 @@ Reply Node::reply_of(const fsm::ApplyReport& report, std::uint64_t index) {
     case fsm::ApplyReport::Status::kStale: reply.status = Reply::Status::kRetry; break;
     case fsm::ApplyReport::Status::kRejectedPlan: reply.status = Reply::Status::kRejected; break;
   }
-  if (report.rejection) {
-    reply.reason = std::string(code_name(report.rejection->code));
-    reply.message = report.rejection->message;
-    reply.error = report.rejection;
-  }
+  reply.error = report.rejection;
   reply.report = report;
   return reply;
 }

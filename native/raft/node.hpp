@@ -61,6 +61,8 @@ extern "C" {
 #include "core/plan/proposal.hpp"
 #include "core/sim/apply_trace.hpp"
 #include "native/codec/entry_codec.hpp"
+#include "native/raft/node_events.hpp"
+#include "native/raft/node_stats.hpp"
 #include "native/raft/snapshot_job.hpp"
 #include "native/raft/store_host.hpp"
 
@@ -86,6 +88,8 @@ struct NodeConfig {
   // What each applied index did, kept for `tally trace export` (core/sim/apply_trace.hpp):
   // the latest this many indexes; 0 (tallyd's default) keeps none.
   std::size_t trace_records = 0;
+  // Where the node's events go (node_events.hpp); empty: stderr.
+  EventSink events;
 };
 
 // What a submitted request became.
@@ -101,13 +105,10 @@ struct Reply {
   Status status = Status::kFailed;
   std::uint64_t index = 0;                 // the entry's log index (kApplied, kRetry stale)
   std::optional<fsm::ApplyReport> report;  // kApplied, and kRetry for a stale proposal
-  // Every status but kApplied: a stable upper-snake reason for the API's errorCode, and a
-  // message. The core's code name when the core answered (CACHE_HORIZON_EXCEEDED,
-  // STALE_PROPOSAL, VALIDATION, CORRUPT, STORAGE, ...; then error holds it), else one of the
-  // node's own: BUSY, NOT_LEADER, LEADERSHIP_LOST, NODE_STOPPED.
-  std::string reason;
-  std::string message;
-  std::optional<Error> error;   // the core's error, when the core answered
+  // Why, for every status but kApplied: the core's error when the core answered
+  // (CACHE_HORIZON_EXCEEDED, STALE_PROPOSAL, VALIDATION, CORRUPT, STORAGE, ...), else the
+  // node's own (BUSY, NOT_LEADER, LEADERSHIP_LOST, STOPPED).
+  std::optional<Error> error;
   std::uint64_t leader_id = 0;  // kNotLeader, kUnknown: the leader if known, else 0
 };
 
@@ -173,10 +174,8 @@ class Node {
   // Requests queued (not yet admitted) plus proposed entries not yet answered.
   std::size_t in_flight() const { return queue_.size() + pending_.size(); }
   std::size_t queued() const { return queue_.size(); }
-  // Batches proposed by this node and the entries they carried: their ratio is the mean
-  // batch size.
-  std::uint64_t batches_proposed() const { return batches_proposed_; }
-  std::uint64_t batch_entries_proposed() const { return batch_entries_proposed_; }
+  // What the node counted since its process started.
+  const NodeStats& stats() const { return stats_; }
   // SHA-256 over the store's ordered rows: the durable state (commit_point() first for the
   // applied one). Equal on every node at equal durable index.
   Result<crypto::Digest> digest() const;
@@ -215,15 +214,19 @@ class Node {
   // the store leaves the loop (docs/design.md §9 "Snapshots"). libraft writes the snapshot
   // (snapshot_put) before it calls restore with the same buffer; the host runs
   // stage_install on a worker first: it reads the envelope, verifies the image's digest,
-  // writes and fsyncs the image beside the store and checks its store digest against the
-  // envelope. It touches only bytes, the configuration and the host's staging, so any
-  // thread may run it while the loop goes on. staged() hands the answer to the node on the
-  // loop; restore then only swaps the staged store in. Without a staged image (a restart, a
-  // host that cannot stage, a failed staging) restore does the whole install itself.
+  // writes and fsyncs the image beside the store, checks its store digest against the
+  // envelope, and restores and checks the cache it holds (StateMachine::prepare). It touches only
+  // bytes, the configuration and the host's staging, so any thread may run it while the loop goes
+  // on. staged() hands the answer to the node on the loop; restore then only swaps the staged store
+  // in. Without a staged image (a restart, a host that cannot stage, a failed staging) restore does
+  // the whole install itself.
   struct StagedInstall {
     const std::uint8_t* data = nullptr;  // the buffer staged, which restore must be given
     std::size_t size = 0;
     std::uint64_t applied_index = 0;
+    // The staged store's state and cache, restored and checked on the worker
+    // (StateMachine::prepare): restore only adopts them.
+    std::shared_ptr<fsm::StateMachine::Prepared> prepared;
   };
   bool can_stage_installs() const { return host_->can_stage(); }
   Result<StagedInstall> stage_install(ByteView bytes) const;
@@ -248,29 +251,11 @@ class Node {
   // The checker and parity compare the cache with the store: give them
   // state_machine().read_view().
   const store::KeyValueStore& store() const { return reads_ != nullptr ? *reads_ : host_->store(); }
-  std::uint64_t snapshots_taken() const { return snapshots_taken_; }
-  std::uint64_t snapshot_chunks_taken() const { return snapshot_chunks_taken_; }
-  std::uint64_t snapshots_installed() const { return snapshots_installed_; }
-  std::uint64_t snapshots_refused() const { return snapshots_refused_; }
-  // Snapshots libraft offered that the store already covers (a restart reloads its own last
-  // snapshot first): kept, not refused.
-  std::uint64_t snapshots_kept() const { return snapshots_kept_; }
-  // Installs whose image was staged off the loop (stage_install): restore only swapped it in.
-  std::uint64_t snapshots_installed_staged() const { return snapshots_installed_staged_; }
   // A snapshot is being taken on libraft's thread.
   bool snapshot_in_flight() const { return snapshot_job_ != nullptr; }
-  std::uint64_t entries_skipped() const { return entries_skipped_; }
-  // Indexes this process's state machine applied (commands and no-ops; not those a snapshot
-  // brought in, nor those skipped after a restart): a counter whose rate is the apply rate.
-  std::uint64_t entries_applied() const { return entries_applied_; }
-  // Cache rotations applied by this process: one per generation step, a jump of n
-  // generations counting n (docs/design.md §3: it drops exactly what n rotations would).
-  std::uint64_t rotations() const { return rotations_; }
-  // Admission on this node as leader: requests by verdict ("admitted", "busy",
-  // "cache_horizon_exceeded", "rejected", "failed"), and the admitted plans' attribute
-  // entries by CheckCache verdict (plan::source_name: "hit", "seed", "absent").
-  const std::map<std::string, std::uint64_t>& admissions() const { return admissions_; }
-  const std::map<std::string, std::uint64_t>& plan_entries() const { return plan_entries_; }
+
+  // Sends an event to NodeConfig::events (the host's events too: a failed stop, a close).
+  void emit(NodeEvent event) const;
 
   // Commits what is applied: before the raft instance closes (raft_close).
   Status stop();
@@ -284,7 +269,9 @@ class Node {
   struct Pending;
 
   Node(NodeConfig config, std::unique_ptr<StoreHost> host);
-  Status open_state_machine();
+  // Opens the state machine on the host's store; with prepared, adopts what a worker read
+  // from the same bytes (StateMachine::adopt).
+  Status open_state_machine(std::shared_ptr<fsm::StateMachine::Prepared> prepared = nullptr);
 
   // raft_fsm callbacks and what they do.
   static int fsm_apply(struct raft_fsm* fsm, const struct raft_buffer* buf, void** result);
@@ -321,7 +308,7 @@ class Node {
   void finish_snapshot();
   int restore_snapshot(ByteView bytes);
   Status advance_to(std::uint64_t index);                    // apply_noop each index up to index
-  void count_applied(const cache::AdvanceOutcome& advance);  // entries_applied_, rotations_
+  void count_applied(const cache::AdvanceOutcome& advance);  // stats_: applied, rotations
   void record(std::uint64_t index, const plan::Proposal* proposal, fsm::ApplyReport report);
   int fail(Error error);
   static Reply reply_of(const fsm::ApplyReport& report, std::uint64_t index);
@@ -339,20 +326,14 @@ class Node {
   Batch* batch_in_flight_ = nullptr;  // the last batch, until libraft answers it
   bool flushing_ = false;
   bool batch_failing_ = false;  // inside libraft's failure of a batch: propose nothing
-  std::uint64_t batches_proposed_ = 0, batch_entries_proposed_ = 0;
   std::optional<Error> failure_;
   std::function<void()> on_failure_;
   // The snapshot being taken: set on the loop by fsm snapshot, run on libraft's snapshot
   // thread by fsm snapshot_async, finished and cleared on the loop by snapshot_finalize.
   std::unique_ptr<SnapshotJob> snapshot_job_;
-  std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0, snapshots_refused_ = 0;
-  std::uint64_t snapshots_kept_ = 0, snapshots_installed_staged_ = 0;
   std::optional<KnownDigest> known_digest_;
   std::optional<StagedInstall> staged_install_;
-  std::uint64_t snapshot_chunks_taken_ = 0;
-  std::uint64_t entries_skipped_ = 0;
-  std::uint64_t entries_applied_ = 0, rotations_ = 0;
-  std::map<std::string, std::uint64_t> admissions_, plan_entries_;
+  NodeStats stats_;
   sim::ApplyTrace apply_trace_;
 };
 

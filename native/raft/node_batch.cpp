@@ -22,7 +22,7 @@ ReplyCallback with_refusals(plan::Verdicts verdicts, ReplyCallback done) {
 }
 
 Reply not_leader_reply(std::uint64_t leader_id, const char* message) {
-  Reply reply = node_reply(Reply::Status::kNotLeader, "NOT_LEADER", message);
+  Reply reply = refusal(Reply::Status::kNotLeader, make_error(Code::kNotLeader, message));
   reply.leader_id = leader_id;
   return reply;
 }
@@ -31,7 +31,7 @@ Reply not_leader_reply(std::uint64_t leader_id, const char* message) {
 
 void Node::submit(plan::Request request, ReplyCallback done) {
   if (failure_) {
-    done(core_reply(Reply::Status::kFailed, *failure_));
+    done(refusal(Reply::Status::kFailed, *failure_));
     return;
   }
   if (!is_leader() || batch_failing_) {
@@ -39,9 +39,10 @@ void Node::submit(plan::Request request, ReplyCallback done) {
     return;
   }
   if (in_flight() >= config_.in_flight_max) {
-    ++admissions_["busy"];
-    done(node_reply(Reply::Status::kRetry, "BUSY",
-                    "busy: " + std::to_string(in_flight()) + " requests queued or in flight"));
+    stats_.count(AdmissionVerdict::kBusy);
+    done(refusal(Reply::Status::kRetry,
+                 make_error(Code::kBusy, "busy: " + std::to_string(in_flight()) +
+                                             " requests queued or in flight")));
     return;
   }
   queue_.push_back(std::make_unique<Queued>(Queued{std::move(request), std::move(done)}));
@@ -55,7 +56,7 @@ void Node::flush() {
   flushing_ = true;
   while (batch_in_flight_ == nullptr && !queue_.empty()) {
     if (failure_) {
-      drain_queue(core_reply(Reply::Status::kFailed, *failure_));
+      drain_queue(refusal(Reply::Status::kFailed, *failure_));
     } else if (raft_ == nullptr || !is_leader()) {
       drain_queue(not_leader_reply(leader_id(), "leadership lost before the request left"));
     } else {
@@ -75,24 +76,24 @@ void Node::drain_queue(const Reply& reply) {
 
 bool Node::refuse_admission(Queued& queued, const Error& error) {
   Reply::Status status = Reply::Status::kRejected;
-  const char* verdict = "rejected";
+  AdmissionVerdict verdict = AdmissionVerdict::kRejected;
   if (error.code == Code::kCacheHorizonExceeded) {
     status = Reply::Status::kRetry;
-    verdict = "cache_horizon_exceeded";
+    verdict = AdmissionVerdict::kCacheHorizonExceeded;
   }
   const bool fatal = !is_business(error.code);
   if (fatal) {
     fail(error);
     status = Reply::Status::kFailed;
-    verdict = "failed";
+    verdict = AdmissionVerdict::kFailed;
   }
-  ++admissions_[verdict];
-  queued.done(core_reply(status, error));
+  stats_.count(verdict);
+  queued.done(refusal(status, error));
   return !fatal;
 }
 
 void Node::answer_refused_orders(Queued& queued, const plan::Verdicts& verdicts) {
-  ++admissions_["rejected"];
+  stats_.count(AdmissionVerdict::kRejected);
   Reply reply;
   reply.status = Reply::Status::kApplied;
   reply.index = applied_index();
@@ -129,9 +130,9 @@ std::vector<std::unique_ptr<Node::Pending>> Node::admit_batch(std::uint64_t firs
       queue_.push_front(std::move(next));  // admitted again, at its own index, next batch
       break;
     }
-    ++admissions_["admitted"];
+    stats_.count(AdmissionVerdict::kAdmitted);
     for (const plan::PlanEntry& entry : admitted->plan.entries)
-      ++plan_entries_[std::string(plan::source_name(entry.source))];
+      stats_.count(entry.source);
     bytes += payload.size();
     payloads.push_back(std::move(payload));
     auto pending = std::make_unique<Pending>();
@@ -147,7 +148,7 @@ std::vector<std::unique_ptr<Node::Pending>> Node::admit_batch(std::uint64_t firs
 void Node::propose_batch() {
   // The cache must be at the generation of the applied index before admission (§3).
   if (Status caught_up = catch_up(); !caught_up.ok()) {
-    drain_queue(core_reply(Reply::Status::kFailed, caught_up.error()));
+    drain_queue(refusal(Reply::Status::kFailed, caught_up.error()));
     return;
   }
   const std::uint64_t first_index = raft_last_index(raft_) + 1;
@@ -155,7 +156,7 @@ void Node::propose_batch() {
   std::vector<std::unique_ptr<Pending>> entries = admit_batch(first_index, payloads);
   if (failure_) {  // an admission failed the node: nothing more leaves
     for (auto& entry : entries)
-      entry->done(core_reply(Reply::Status::kFailed, *failure_));
+      entry->done(refusal(Reply::Status::kFailed, *failure_));
     return;
   }
   if (entries.empty()) return;
@@ -177,10 +178,11 @@ void Node::propose_batch() {
   if (rv != 0) {
     for (struct raft_buffer& buffer : buffers)
       raft_free(buffer.base);
-    Reply reply = rv == RAFT_NOTLEADER
-                      ? not_leader_reply(leader_id(), "raft_apply: not the leader")
-                      : node_reply(Reply::Status::kRetry, "BUSY",
-                                   std::string("raft_apply: ") + raft_strerror(rv));
+    Reply reply =
+        rv == RAFT_NOTLEADER
+            ? not_leader_reply(leader_id(), "raft_apply: not the leader")
+            : refusal(Reply::Status::kRetry,
+                      make_error(Code::kBusy, std::string("raft_apply: ") + raft_strerror(rv)));
     reply.leader_id = leader_id();
     for (auto& entry : entries)
       entry->done(reply);
@@ -188,8 +190,8 @@ void Node::propose_batch() {
   }
   TALLY_INVARIANT(batch->request.index == first_index,
                   "the leader appended at the index admission predicted");
-  ++batches_proposed_;
-  batch_entries_proposed_ += entries.size();
+  ++stats_.batches_proposed;
+  stats_.batch_entries_proposed += entries.size();
   for (auto& entry : entries) {
     entry->batch_serial = batch->serial;
     const std::uint64_t index = entry->index;
@@ -223,8 +225,10 @@ void Node::batch_done(struct raft_apply* req, int status, void* /*result*/) {
   for (std::uint64_t i = 0; i < entry_count; ++i) {
     auto found = node->pending_.find(first_index + i);
     if (found == node->pending_.end() || found->second->batch_serial != serial) continue;
-    Reply reply = node_reply(Reply::Status::kUnknown, "LEADERSHIP_LOST",
-                             std::string("leadership lost in flight: ") + raft_strerror(status));
+    Reply reply =
+        refusal(Reply::Status::kUnknown,
+                make_error(Code::kLeadershipLost,
+                           std::string("leadership lost in flight: ") + raft_strerror(status)));
     reply.leader_id = node->leader_id();
     node->answer(found, std::move(reply));
   }
@@ -250,11 +254,13 @@ void Node::record(std::uint64_t index, const plan::Proposal* proposal, fsm::Appl
 void Node::settle_applied() {
   while (!pending_.empty() && pending_.begin()->first <= fsm_->applied_index()) {
     auto first = pending_.begin();
-    Reply reply = first->second->report
-                      ? reply_of(*first->second->report, first->first)
-                      : node_reply(Reply::Status::kUnknown, "LEADERSHIP_LOST",
-                                   "its index was applied without it (replaced by another leader's "
-                                   "entry, skipped, or installed by a snapshot)");
+    Reply reply =
+        first->second->report
+            ? reply_of(*first->second->report, first->first)
+            : refusal(Reply::Status::kUnknown,
+                      make_error(Code::kLeadershipLost,
+                                 "its index was applied without it (replaced by another leader's "
+                                 "entry, skipped, or installed by a snapshot)"));
     answer(first, std::move(reply));
   }
 }
@@ -263,10 +269,11 @@ void Node::closed() {
   raft_ = nullptr;
   batch_in_flight_ = nullptr;
   batches_.clear();  // libraft has answered every request before raft_close's callback
-  drain_queue(node_reply(Reply::Status::kRetry, "NODE_STOPPED", "node stopped before proposing"));
+  drain_queue(
+      refusal(Reply::Status::kRetry, make_error(Code::kStopped, "node stopped before proposing")));
   while (!pending_.empty())
     answer(pending_.begin(),
-           node_reply(Reply::Status::kUnknown, "NODE_STOPPED", "node stopped in flight"));
+           refusal(Reply::Status::kUnknown, make_error(Code::kStopped, "node stopped in flight")));
 }
 
 }  // namespace tally::replica

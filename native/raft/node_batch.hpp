@@ -35,21 +35,10 @@ struct Node::Pending {
   std::optional<fsm::ApplyReport> report;  // set when this entry applied on this node
 };
 
-// An answer of the node's own (no core error behind it).
-inline Reply node_reply(Reply::Status status, std::string reason, std::string message) {
+// An answer that applied nothing, and why.
+inline Reply refusal(Reply::Status status, Error error) {
   Reply reply;
   reply.status = status;
-  reply.reason = std::move(reason);
-  reply.message = std::move(message);
-  return reply;
-}
-
-// An answer carrying the core's error.
-inline Reply core_reply(Reply::Status status, Error error) {
-  Reply reply;
-  reply.status = status;
-  reply.reason = std::string(code_name(error.code));
-  reply.message = error.message;
   reply.error = std::move(error);
   return reply;
 }

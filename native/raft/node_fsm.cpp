@@ -22,7 +22,7 @@ int Node::apply_entry(ByteView payload) {
   TALLY_INVARIANT(raft_ != nullptr, "an entry applied before the node was attached");
   const std::uint64_t index = raft_last_applied(raft_) + 1;
   if (index <= fsm_->applied_index()) {
-    ++entries_skipped_;  // replayed after a restart: the store already holds it
+    ++stats_.entries_skipped;  // replayed after a restart: the store already holds it
     return 0;
   }
   // Barriers and configuration entries since the last command (§3).
@@ -44,9 +44,9 @@ int Node::apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry) {
     if (!advanced.ok()) return fail(std::move(advanced).error());
     count_applied(*advanced);
     if (!entry.ok()) {
-      std::fprintf(stderr, "tally node %llu: entry %llu is malformed, applied as a no-op: %s\n",
-                   static_cast<unsigned long long>(config_.id),
-                   static_cast<unsigned long long>(index), entry.error().message.c_str());
+      emit({"warn",
+            "entry_malformed",
+            {{"index", std::to_string(index)}, {"reason", entry.error().message}}});
       fsm::ApplyReport report;
       report.status = fsm::ApplyReport::Status::kRejectedPlan;
       report.rejection = entry.error();
@@ -122,8 +122,8 @@ void Node::finish_snapshot() {
     return;
   }
   if (!job->done()) return;  // libraft abandoned it before the copy (closing, no memory)
-  ++snapshots_taken_;
-  snapshot_chunks_taken_ += job->header().chunk_count;
+  ++stats_.snapshots_taken;
+  stats_.snapshot_chunks_taken += job->header().chunk_count;
   remember_digest(job->header().applied_index, job->header().store_digest);
 }
 
@@ -140,20 +140,25 @@ Result<Node::StagedInstall> Node::stage_install(ByteView bytes) const {
   if (view->header.image_kind != host_->image_kind())
     return make_error(Code::kCorrupt, "an image of another store kind");
   TALLY_TRY(wire::verify_snapshot_image(*view));
-  auto digest = host_->stage(view->image());
+  std::shared_ptr<fsm::StateMachine::Prepared> prepared;
+  auto digest = host_->stage(view->image(), [&](const store::KeyValueStore& staged) -> Status {
+    auto read = fsm::StateMachine::prepare(staged, config_.fsm);
+    if (!read.ok()) return std::move(read).error();
+    prepared = std::make_shared<fsm::StateMachine::Prepared>(std::move(read).value());
+    return ok_status();
+  });
   if (!digest.ok()) return std::move(digest).error();
   if (*digest != view->header.store_digest) {
     host_->discard_staged();
     return make_error(Code::kCorrupt, "a staged snapshot does not match its envelope");
   }
-  return StagedInstall{bytes.data, bytes.size, view->header.applied_index};
+  return StagedInstall{bytes.data, bytes.size, view->header.applied_index, std::move(prepared)};
 }
 
 void Node::staged(Result<StagedInstall> staged) {
   if (!staged.ok()) {
     // restore installs the image whole and refuses it there if it is bad.
-    std::fprintf(stderr, "tally node %llu: snapshot not staged: %s\n",
-                 static_cast<unsigned long long>(config_.id), staged.error().message.c_str());
+    emit({"warn", "snapshot_not_staged", {{"reason", staged.error().message}}});
     staged_install_.reset();
     return;
   }
@@ -172,10 +177,9 @@ int Node::restore_snapshot(ByteView bytes) {
     staged.reset();
   }
   auto refuse = [&](const std::string& why) {
-    ++snapshots_refused_;
+    ++stats_.snapshots_refused;
     if (staged) host_->discard_staged();
-    std::fprintf(stderr, "tally node %llu: snapshot refused: %s\n",
-                 static_cast<unsigned long long>(config_.id), why.c_str());
+    emit({"error", "snapshot_refused", {{"reason", why}}});
     return RAFT_CORRUPT;
   };
   // The envelope and the chunk layout first: cheap, no hashing.
@@ -188,7 +192,7 @@ int Node::restore_snapshot(ByteView bytes) {
     // Our store is as new or newer (a restart restores the last snapshot first): keep it;
     // libraft replays the later entries and apply skips what the store already holds. Known
     // before the image is hashed, so a restart does not pay for a pass over the image.
-    ++snapshots_kept_;
+    ++stats_.snapshots_kept;
     if (staged) host_->discard_staged();
     return 0;
   }
@@ -207,10 +211,15 @@ int Node::restore_snapshot(ByteView bytes) {
   reads_.reset();
   fsm_.reset();
   Status installed = staged ? host_->install_staged() : host_->install(view->image());
-  if (Status reopened = open_state_machine(); !reopened.ok()) return fail(reopened.error());
+  // A staged store comes with its state machine prepared on the worker; a failed swap leaves
+  // the old store, opened whole.
+  auto prepared = staged && installed.ok() ? staged->prepared : nullptr;
+  if (Status reopened = open_state_machine(std::move(prepared)); !reopened.ok())
+    return fail(reopened.error());
   if (!installed.ok()) {
-    std::fprintf(stderr, "tally node %llu: snapshot install failed, store kept: %s\n",
-                 static_cast<unsigned long long>(config_.id), installed.error().message.c_str());
+    emit({"error",
+          "snapshot_install_failed",
+          {{"reason", installed.error().message}, {"store", "kept"}}});
     return RAFT_IOERR;
   }
   // A staged image's store digest was checked against the envelope when it was staged.
@@ -223,17 +232,17 @@ int Node::restore_snapshot(ByteView bytes) {
   if (fsm_->applied_index() != view->header.applied_index) {
     return fail(make_error(Code::kCorrupt, "an installed snapshot does not match its envelope"));
   }
-  ++snapshots_installed_;
-  if (staged) ++snapshots_installed_staged_;
+  ++stats_.snapshots_installed;
+  if (staged) ++stats_.snapshots_installed_staged;
   remember_digest(view->header.applied_index, view->header.store_digest);
   const auto loop_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - started)
                            .count();
-  std::fprintf(stderr,
-               "tally node %llu: snapshot installed at index %llu (%s), %lld us on the loop\n",
-               static_cast<unsigned long long>(config_.id),
-               static_cast<unsigned long long>(view->header.applied_index),
-               staged ? "staged off the loop" : "whole", static_cast<long long>(loop_us));
+  emit({"info",
+        "snapshot_installed",
+        {{"index", std::to_string(view->header.applied_index)},
+         {"staged", staged ? "true" : "false"},
+         {"loop_us", std::to_string(loop_us)}}});
   settle_applied();  // requests at indexes the image brought in did not apply here
   return 0;
 }

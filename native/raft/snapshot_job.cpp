@@ -1,4 +1,5 @@
 #include "native/raft/snapshot_job.hpp"
+#include "native/limits.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -8,7 +9,7 @@ namespace tally::replica {
 SnapshotJob::SnapshotJob(wire::SnapshotHeader header, std::unique_ptr<StoreImage> image,
                          std::uint64_t chunk_bytes)
     : header_(header), image_(std::move(image)), chunk_bytes_(chunk_bytes) {
-  TALLY_INVARIANT(chunk_bytes_ > 0 && chunk_bytes_ <= wire::kSnapshotChunkBytesMax,
+  TALLY_INVARIANT(chunk_bytes_ > 0 && chunk_bytes_ <= limits::kSnapshotChunkBytesMax,
                   "a snapshot chunk size within the readers' bound");
   TALLY_INVARIANT(image_ != nullptr, "a snapshot job reads a pinned image");
 }

@@ -19,27 +19,26 @@ Error io_error(const std::string& what, const std::string& path) {
   return make_error(Code::kStorage, what + " " + path + ": " + std::strerror(errno));
 }
 
-// Writes bytes to a new file at path and fsyncs it.
+// Writes and fsyncs bytes to a new file at path. On any failure the partial file is removed:
+// a staged or installing image is whole or absent.
 Status write_synced(const std::string& path, ByteView bytes) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("create", path);
+  auto failed = [&](const char* what, bool open) {
+    Error error = io_error(what, path);
+    if (open) ::close(fd);
+    ::unlink(path.c_str());
+    return error;
+  };
   std::size_t written = 0;
   while (written < bytes.size) {
     ssize_t n = ::write(fd, bytes.data + written, bytes.size - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Error error = io_error("write", path);
-      ::close(fd);
-      return error;
-    }
+    if (n <= 0) return failed("write", true);
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
-    Error error = io_error("fsync", path);
-    ::close(fd);
-    return error;
-  }
-  if (::close(fd) != 0) return io_error("close", path);
+  if (::fsync(fd) != 0) return failed("fsync", true);
+  if (::close(fd) != 0) return failed("close", false);
   return ok_status();
 }
 
@@ -136,7 +135,7 @@ Status SqliteHost::install(ByteView image) {
   return swap_in(temporary);
 }
 
-Result<crypto::Digest> SqliteHost::stage(ByteView image) {
+Result<crypto::Digest> SqliteHost::stage(ByteView image, const StagedReader& inspect) {
   const std::string staged = staged_path();
   TALLY_TRY(write_synced(staged, image));
   Result<crypto::Digest> digest = make_error(Code::kCorrupt, "unread");
@@ -146,6 +145,9 @@ Result<crypto::Digest> SqliteHost::stage(ByteView image) {
       digest = make_error(Code::kCorrupt, "snapshot image does not open: " + probe.error().message);
     } else {
       digest = store_digest(*probe.value());
+      if (digest.ok()) {
+        if (Status read = inspect(*probe.value()); !read.ok()) digest = std::move(read).error();
+      }
     }
   }
   // The probe's connection is closed: the staged file alone is what install_staged renames.
@@ -183,7 +185,7 @@ Status SqliteHost::swap_in(const std::string& from) {
   return ok_status();
 }
 
-Result<crypto::Digest> StoreHost::stage(ByteView) {
+Result<crypto::Digest> StoreHost::stage(ByteView, const StagedReader&) {
   return make_error(Code::kInvariantViolation, "this store host cannot stage an image");
 }
 

@@ -56,12 +56,14 @@ class StoreHost {
   virtual std::uint64_t wal_bytes() const { return 0; }
 
   // install() in two halves, for a snapshot arriving while the loop must go on: stage()
-  // writes and fsyncs image beside the store, opens it and answers its store digest (on
-  // any thread, touching nothing the loop uses); install_staged() then swaps it in (on
+  // writes and fsyncs image beside the store, opens it, answers its store digest and lets
+  // inspect read it (on any thread, touching nothing the loop uses; an error from inspect
+  // discards the staged image); install_staged() then swaps it in (on
   // the store's thread; a rename, the old store closed and the new one opened). A host
   // that cannot stage answers false to can_stage() and is installed whole.
   virtual bool can_stage() const { return false; }
-  virtual Result<crypto::Digest> stage(ByteView image);
+  using StagedReader = std::function<Status(const store::KeyValueStore& staged)>;
+  virtual Result<crypto::Digest> stage(ByteView image, const StagedReader& inspect);
   virtual Status install_staged();
   // Removes what stage() left (a staged image that will not be installed).
   virtual void discard_staged() {}
@@ -77,7 +79,7 @@ class SqliteHost final : public StoreHost {
   Status install(ByteView image) override;
   std::uint64_t wal_bytes() const override;
   bool can_stage() const override { return true; }
-  Result<crypto::Digest> stage(ByteView image) override;
+  Result<crypto::Digest> stage(ByteView image, const StagedReader& inspect) override;
   Status install_staged() override;
   void discard_staged() override;
 

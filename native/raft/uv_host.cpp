@@ -158,8 +158,7 @@ void UvHost::commit_tick(uv_timer_t* timer) {
 void UvHost::failure_tick(uv_timer_t* timer) {
   auto* host = static_cast<UvHost*>(timer->data);
   if (host->closing_) return;
-  std::fprintf(stderr, "tally node %llu: closing raft after the node failed\n",
-               static_cast<unsigned long long>(host->node_->id()));
+  host->node_->emit({"info", "raft_closing", {{"after", "node_failed"}}});
   // No commit: the node refuses every store write after its failure, and the Raft log holds
   // everything it acknowledged.
   host->close(
@@ -282,8 +281,7 @@ void UvHost::close(std::function<void()> done, bool commit) {
   node_->cancel_snapshot();
   Status committed = commit ? node_->stop() : ok_status();
   if (!committed.ok()) {
-    std::fprintf(stderr, "tally node %llu: commit at stop failed: %s\n",
-                 static_cast<unsigned long long>(node_->id()), committed.error().message.c_str());
+    node_->emit({"error", "stop_commit_failed", {{"reason", committed.error().message}}});
   }
   raft_close(&raft_, &UvHost::raft_closed);
 }

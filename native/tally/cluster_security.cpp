@@ -8,6 +8,7 @@
 #include "native/auth/token.hpp"
 #include "native/keyfile/secret_file.hpp"
 #include "native/keyfile/token_key_file.hpp"
+#include "native/limits.hpp"
 
 namespace tally::cli {
 
@@ -93,7 +94,7 @@ bool write_admin_token(const std::string& dir, const std::string& cluster_id) {
 
 std::string admin_token(const std::string& dir) {
   auto token =
-      keyfile::read_secret_file(admin_token_path(dir), "admin token", auth::kTokenBytesMax);
+      keyfile::read_secret_file(admin_token_path(dir), "admin token", limits::kTokenBytesMax);
   if (!token.ok()) return "";
   return std::string(token->begin(), token->end());
 }

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "native/raft/node_events.hpp"
+
 namespace tally::tallyd {
 namespace {
 
@@ -23,16 +25,6 @@ std::string now_text() {
   return buffer;
 }
 
-std::string quoted(const std::string& value) {
-  if (!value.empty() && value.find_first_of(" \"=\n") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 void set_log_node(std::uint64_t id) {
@@ -49,7 +41,7 @@ void log_line(std::string_view level, std::string_view event_and_fields) {
 void log_event(std::string_view level, std::string_view event, const Fields& fields) {
   std::string text = "event=" + std::string(event);
   for (const auto& [key, value] : fields)
-    text += " " + key + "=" + quoted(value);
+    text += " " + key + "=" + replica::logfmt_value(value);
   log_line(level, text);
 }
 

@@ -1,4 +1,5 @@
 #include "native/tls/raft_handshake.hpp"
+#include "native/limits.hpp"
 
 #include <cstring>
 
@@ -45,7 +46,7 @@ Result<std::optional<DecodedHello>> decode_raft_hello(ByteView bytes) {
   if (protocol != kRaftHandshakeProtocol)
     return make_error(Code::kValidation, "raft handshake: protocol " + std::to_string(protocol));
   if (id == 0) return make_error(Code::kValidation, "raft handshake: server id 0");
-  if (length == 0 || length > kAddressBytesMax || length % 8 != 0)
+  if (length == 0 || length > limits::kPeerAddressBytesMax || length % 8 != 0)
     return make_error(Code::kValidation,
                       "raft handshake: address length " + std::to_string(length));
   if (bytes.size < kRaftPreambleBytes + length) return Decoded();

@@ -16,12 +16,12 @@
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "native/limits.hpp"
 
 namespace tally::tls {
 
 inline constexpr std::uint64_t kRaftHandshakeProtocol = 1;
 inline constexpr std::size_t kRaftPreambleBytes = 24;
-inline constexpr std::size_t kAddressBytesMax = 1024;
 
 struct RaftHello {
   std::uint64_t id = 0;

@@ -5,9 +5,8 @@
 #include "core/audit/audit_entry.hpp"
 #include "core/audit/audit_key.hpp"
 #include "core/audit/audit_rows.hpp"
-#include "core/cache/parity.hpp"
-#include "core/check/checker.hpp"
 #include "native/raft/store_digest.hpp"
+#include "tests/cluster/replica_checks.hpp"
 
 namespace tally::testing {
 
@@ -147,28 +146,12 @@ void FixtureCluster::require_agreement(const std::set<std::uint64_t>& acknowledg
   unsigned first = 0;
   while (retired_[first])
     ++first;
-  auto reference = nodes_[first]->digest();
-  REQUIRE(reference.ok());
+  const std::string reference = digest_hex_of(*nodes_[first]);
   for (unsigned i = 0; i < size(); ++i) {
     if (retired_[i]) continue;
     replica::Node& node = *nodes_[i];
-    INFO("node " << node.id() << " at applied index " << node.applied_index());
-    REQUIRE(!node.failed());
     REQUIRE(node.applied_index() == nodes_[first]->applied_index());
-    auto digest = node.digest();
-    REQUIRE(digest.ok());
-    REQUIRE(replica::digest_hex(*digest) == replica::digest_hex(*reference));
-    auto parity =
-        cache::check_parity(node.state_machine().cache(), node.state_machine().read_view());
-    REQUIRE(parity.ok());
-    INFO(parity->first_difference);
-    REQUIRE(parity->ok);
-    auto check = check::run_check({node.state_machine().read_view(), &node.state_machine().cache(),
-                                   "tally", audit::public_demo_audit_key()});
-    REQUIRE(check.ok());
-    INFO(check->describe());
-    REQUIRE(check->ok());
-    REQUIRE(check->hashes_verified);
+    require_replica_sound(node, reference);
     std::set<std::uint64_t> audited = audited_indexes(node.store());
     for (std::uint64_t index : acknowledged) {
       INFO("acknowledged index " << index);
@@ -192,7 +175,8 @@ void WorkloadDriver::submit(unsigned leader) {
   const bool setup = !setup_.empty();
   std::vector<domain::Order> orders = request.orders;
   cluster_->node(leader).submit(std::move(request), [this, orders, setup](replica::Reply reply) {
-    if (reply.status != replica::Reply::Status::kApplied) ++reasons[reply.reason];
+    if (reply.status != replica::Reply::Status::kApplied)
+      ++reasons[std::string(code_name(reply.error->code))];
     switch (reply.status) {
       case replica::Reply::Status::kApplied:
         // Admission may refuse every order of a bulk: answered, nothing proposed or audited.
@@ -204,7 +188,7 @@ void WorkloadDriver::submit(unsigned leader) {
       case replica::Reply::Status::kUnknown: ++unknown; break;
       case replica::Reply::Status::kNotLeader: ++not_leader; break;
       case replica::Reply::Status::kRejected: ++rejected; break;
-      case replica::Reply::Status::kFailed: FAIL("a node failed: " << reply.message);
+      case replica::Reply::Status::kFailed: FAIL("a node failed: " << reply.error->message);
     }
     (void)setup;
   });

@@ -69,15 +69,15 @@ TEST_CASE("requests queued behind a batch in flight leave together, one entry ea
   replica::Node& node = cluster.node(leader);
   Replies replies;
   node.submit(create_ledger("main"), replies.keep());  // nothing in flight: leaves alone
-  REQUIRE(node.batches_proposed() == 1);
+  REQUIRE(node.stats().batches_proposed == 1);
   for (int i = 0; i < 10; ++i)
     node.submit(pay("users:" + std::to_string(i), 10), replies.keep());
   REQUIRE(node.queued() == 10);  // behind the ledger's batch
-  REQUIRE(node.batches_proposed() == 1);
+  REQUIRE(node.stats().batches_proposed == 1);
   replies.wait(cluster, 11);
   // One more batch carried the ten, at consecutive indexes, each with its own outcome.
-  REQUIRE(node.batches_proposed() == 2);
-  REQUIRE(node.batch_entries_proposed() == 11);
+  REQUIRE(node.stats().batches_proposed == 2);
+  REQUIRE(node.stats().batch_entries_proposed == 11);
   for (std::size_t i = 1; i < replies.all.size(); ++i) {
     const replica::Reply& reply = replies.all[i];
     REQUIRE(reply.status == replica::Reply::Status::kApplied);
@@ -110,8 +110,8 @@ TEST_CASE("a batch is cut at its entry bound and at its byte bound, never below 
     node.submit(pay("users:" + std::to_string(i), 10), replies.keep());
   replies.wait(cluster, 11);
   const std::uint64_t expected = options.batch_bytes_max == 1 ? 11 : 1 + 3;  // 1, 4, 4, 2
-  REQUIRE(node.batches_proposed() == expected);
-  REQUIRE(node.batch_entries_proposed() == 11);
+  REQUIRE(node.stats().batches_proposed == expected);
+  REQUIRE(node.stats().batch_entries_proposed == 11);
   for (std::size_t i = 1; i < replies.all.size(); ++i) {
     REQUIRE(replies.all[i].status == replica::Reply::Status::kApplied);
     REQUIRE(replies.all[i].index == replies.all[0].index + i);
@@ -136,11 +136,11 @@ TEST_CASE(
   node.submit({{domain::SetRotationThreshold{7}}, std::nullopt}, replies.keep());
   node.submit(pay("users:b", 10), replies.keep());  // admitted under the old epoch
   replies.wait(cluster, 4);
-  REQUIRE(node.batches_proposed() == 2);
+  REQUIRE(node.stats().batches_proposed == 2);
   REQUIRE(replies.all[1].status == replica::Reply::Status::kApplied);
   REQUIRE(replies.all[2].status == replica::Reply::Status::kApplied);
   REQUIRE(replies.all[3].status == replica::Reply::Status::kRetry);
-  REQUIRE(replies.all[3].reason == "STALE_PROPOSAL");
+  REQUIRE(replies.all[3].error->code == Code::kStaleProposal);
   REQUIRE(replies.all[3].index == replies.all[2].index + 1);  // it took its index, unaudited
   // Retried, it applies under the new epoch.
   replica::Reply retried = submit_alone(cluster, leader, pay("users:b", 10));
@@ -216,14 +216,14 @@ TEST_CASE(
       ++applied;
     } else {
       REQUIRE(reply.status == replica::Reply::Status::kRetry);
-      REQUIRE(reply.reason == "CACHE_HORIZON_EXCEEDED");
+      REQUIRE(reply.error->code == Code::kCacheHorizonExceeded);
       REQUIRE(reply.index == 0);
       ++refused;
     }
   }
   REQUIRE(applied >= 1);
   REQUIRE(refused >= 1);
-  REQUIRE(node.admissions().at("cache_horizon_exceeded") == refused);
+  REQUIRE(node.stats().of(replica::AdmissionVerdict::kCacheHorizonExceeded) == refused);
   all.insert(all.end(), replies.all.begin(), replies.all.end());
   cluster.converge();
   cluster.require_agreement(applied_indexes(all));

@@ -75,7 +75,7 @@ void run_seed(std::uint64_t seed, SeedTotals& totals) {
       cluster.revive(follower);
       driver.run_until_acknowledged(20);
       cluster.converge();
-      REQUIRE(cluster.node(follower).snapshots_installed() >= 1);
+      REQUIRE(cluster.node(follower).stats().snapshots_installed >= 1);
       break;
     }
   }
@@ -89,7 +89,7 @@ void run_seed(std::uint64_t seed, SeedTotals& totals) {
   for (const auto& [reason, count] : driver.reasons)
     totals.reasons[reason] += count;
   for (unsigned i = 0; i < cluster.size(); ++i)
-    totals.snapshots_installed += cluster.node(i).snapshots_installed();
+    totals.snapshots_installed += cluster.node(i).stats().snapshots_installed;
 }
 
 TEST_CASE(
@@ -133,7 +133,7 @@ TEST_CASE("a lagging follower catches up by installing a snapshot into SQLite", 
   driver.run_until_acknowledged(60);
   cluster.revive(follower);
   cluster.converge();
-  REQUIRE(cluster.node(follower).snapshots_installed() >= 1);
+  REQUIRE(cluster.node(follower).stats().snapshots_installed >= 1);
   REQUIRE(cluster.node(follower).applied_index() > lagging_at);
   cluster.require_agreement(driver.acknowledged());
 }
@@ -163,13 +163,13 @@ TEST_CASE("the leader answers with the FSM's outcome at the entry's index, pipel
   cluster.node(leader).submit({{domain::DeleteLedger{"main"}}, std::nullopt}, keep);
   REQUIRE(replies.size() == 1);
   REQUIRE(replies[0].status == replica::Reply::Status::kRetry);
-  REQUIRE(replies[0].reason == "BUSY");
+  REQUIRE(replies[0].error->code == Code::kBusy);
   // A follower redirects.
   unsigned follower = (leader + 1) % cluster.size();
   cluster.node(follower).submit({{domain::DeleteLedger{"main"}}, std::nullopt}, keep);
   REQUIRE(replies.size() == 2);
   REQUIRE(replies[1].status == replica::Reply::Status::kNotLeader);
-  REQUIRE(replies[1].reason == "NOT_LEADER");
+  REQUIRE(replies[1].error->code == Code::kNotLeader);
   REQUIRE(replies[1].leader_id == cluster.node(leader).id());
   while (replies.size() < 6)
     cluster.step();
@@ -204,8 +204,8 @@ TEST_CASE("admission two generations ahead is answered CACHE_HORIZON_EXCEEDED, r
     cluster.step();
   bool horizon = false;
   for (const auto& reply : replies) {
-    if (reply.status == replica::Reply::Status::kRetry &&
-        reply.reason == "CACHE_HORIZON_EXCEEDED" && reply.error)
+    if (reply.status == replica::Reply::Status::kRetry && reply.error &&
+        reply.error->code == Code::kCacheHorizonExceeded)
       horizon = true;
   }
   REQUIRE(horizon);
@@ -374,16 +374,16 @@ TEST_CASE("a snapshot not newer than the local store is kept out, a damaged one 
   // The same applied index: the store is kept (restore reports success, nothing changes).
   struct raft_buffer same = snapshot_of(source);
   REQUIRE(target.fsm()->restore(target.fsm(), &same) == 0);
-  REQUIRE(target.snapshots_kept() == 1);
-  REQUIRE(target.snapshots_refused() == 0);
-  REQUIRE(target.snapshots_installed() == 0);
+  REQUIRE(target.stats().snapshots_kept == 1);
+  REQUIRE(target.stats().snapshots_refused == 0);
+  REQUIRE(target.stats().snapshots_installed == 0);
   REQUIRE(*target.digest() == *before);
 
   // A damaged envelope: refused as corrupt, the buffer stays libraft's to free.
   struct raft_buffer damaged = snapshot_of(source);
   static_cast<std::uint8_t*>(damaged.base)[8] ^= 0x40;  // the envelope's root pointer
   REQUIRE(target.fsm()->restore(target.fsm(), &damaged) == RAFT_CORRUPT);
-  REQUIRE(target.snapshots_refused() == 1);
+  REQUIRE(target.stats().snapshots_refused == 1);
   raft_free(damaged.base);
   REQUIRE(*target.digest() == *before);
   REQUIRE(!target.failed());
@@ -394,8 +394,8 @@ TEST_CASE("a snapshot not newer than the local store is kept out, a damaged one 
   cluster.converge();
   auto newer = target.digest();
   REQUIRE(target.fsm()->restore(target.fsm(), &older) == 0);
-  REQUIRE(target.snapshots_kept() == 2);
-  REQUIRE(target.snapshots_refused() == 1);
+  REQUIRE(target.stats().snapshots_kept == 2);
+  REQUIRE(target.stats().snapshots_refused == 1);
   REQUIRE(*target.digest() == *newer);
   cluster.require_agreement(driver.acknowledged());
 }
@@ -437,7 +437,7 @@ TEST_CASE(
   unsigned chunks = 0;
   struct raft_buffer good = snapshot_of(source, &chunks);
   REQUIRE(chunks >= 4);
-  REQUIRE(source.snapshot_chunks_taken() == chunks);
+  REQUIRE(source.stats().snapshot_chunks_taken == chunks);
   auto view = wire::read_snapshot(ByteView(static_cast<const std::uint8_t*>(good.base), good.len));
   REQUIRE(view.ok());
   const std::size_t envelope_bytes = good.len - view->header.image_bytes;
@@ -449,7 +449,7 @@ TEST_CASE(
     REQUIRE(!target.failed());
     REQUIRE(target.applied_index() == lagging_at);
     REQUIRE(*target.digest() == *before);
-    REQUIRE(target.snapshots_installed() == 0);
+    REQUIRE(target.stats().snapshots_installed == 0);
   };
   auto copy_of = [&](std::size_t len) {
     struct raft_buffer copy;
@@ -480,7 +480,7 @@ TEST_CASE(
 
   // The good one installs; the follower then rejoins and every node agrees.
   REQUIRE(target.fsm()->restore(target.fsm(), &good) == 0);
-  REQUIRE(target.snapshots_installed() == 1);
+  REQUIRE(target.stats().snapshots_installed == 1);
   REQUIRE(target.applied_index() == view->header.applied_index);
   REQUIRE(*target.digest() == view->header.store_digest);
   lag.driver->run_until_acknowledged(10);
@@ -503,7 +503,7 @@ TEST_CASE("a format-1 snapshot an older build wrote still installs", "[raft]") {
   old.base = raft_malloc(old.len);
   std::memcpy(old.base, single.data(), single.size());
   REQUIRE(target.fsm()->restore(target.fsm(), &old) == 0);
-  REQUIRE(target.snapshots_installed() == 1);
+  REQUIRE(target.stats().snapshots_installed == 1);
   REQUIRE(*target.digest() == view->header.store_digest);
   lag.driver->run_until_acknowledged(10);
   lag.cluster->converge();

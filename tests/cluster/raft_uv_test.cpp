@@ -19,10 +19,9 @@
 #include <set>
 
 #include "core/audit/audit_key.hpp"
-#include "core/cache/parity.hpp"
-#include "core/check/checker.hpp"
 #include "native/raft/store_digest.hpp"
 #include "native/raft/uv_host.hpp"
+#include "tests/cluster/replica_checks.hpp"
 #include "tests/cluster/uv_cluster.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -61,13 +60,18 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
       "[raft-uv] node %llu after 1500 entries down: %llu snapshots installed (%llu staged off "
       "the loop), %llu kept out as older, %llu entries skipped\n",
       static_cast<unsigned long long>(restarted.id()),
-      static_cast<unsigned long long>(restarted.snapshots_installed()),
-      static_cast<unsigned long long>(restarted.snapshots_installed_staged()),
-      static_cast<unsigned long long>(restarted.snapshots_kept()),
-      static_cast<unsigned long long>(restarted.entries_skipped()));
-  // Every install from the leader was staged on the thread pool; restore only swapped it in.
-  CHECK(restarted.snapshots_installed_staged() == restarted.snapshots_installed());
-  CHECK(restarted.snapshots_refused() == 0);
+      static_cast<unsigned long long>(restarted.stats().snapshots_installed),
+      static_cast<unsigned long long>(restarted.stats().snapshots_installed_staged),
+      static_cast<unsigned long long>(restarted.stats().snapshots_kept),
+      static_cast<unsigned long long>(restarted.stats().entries_skipped));
+  // Every install from the leader was staged on the thread pool, its state machine prepared
+  // there; restore only swapped the file in and adopted it, and said so in its event.
+  CHECK(restarted.stats().snapshots_installed_staged == restarted.stats().snapshots_installed);
+  CHECK(restarted.stats().snapshots_refused == 0);
+  const auto installs = cluster.events_of(follower, "snapshot_installed");
+  CHECK(installs.size() == restarted.stats().snapshots_installed);
+  for (const auto& install : installs)
+    CHECK(install.field("staged") == "true");
 
   // Kill the other follower briefly: on restart libraft replays its log tail after its last
   // snapshot; the node skips every entry its store already holds and applies the rest.
@@ -89,34 +93,16 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
       "[raft-uv] node %llu after 50 entries down: %llu entries skipped on replay, %llu "
       "snapshots installed\n",
       static_cast<unsigned long long>(replayed.id()),
-      static_cast<unsigned long long>(replayed.entries_skipped()),
-      static_cast<unsigned long long>(replayed.snapshots_installed()));
-  REQUIRE(replayed.entries_skipped() > 0);
+      static_cast<unsigned long long>(replayed.stats().entries_skipped),
+      static_cast<unsigned long long>(replayed.stats().snapshots_installed));
+  REQUIRE(replayed.stats().entries_skipped > 0);
   REQUIRE(replayed.applied_index() > other_stopped_at);
   REQUIRE(cluster.acknowledged() == 5000);
   REQUIRE(cluster.business_failures == 0);
 
-  auto reference = cluster.node(0)->digest();
-  REQUIRE(reference.ok());
-  for (unsigned i = 0; i < 3; ++i) {
-    replica::Node& node = *cluster.node(i);
-    INFO("node " << node.id());
-    REQUIRE(!node.failed());
-    REQUIRE(node.applied_index() == cluster.node(0)->applied_index());
-    auto digest = node.digest();
-    REQUIRE(digest.ok());
-    REQUIRE(replica::digest_hex(*digest) == replica::digest_hex(*reference));
-    auto parity =
-        cache::check_parity(node.state_machine().cache(), node.state_machine().read_view());
-    REQUIRE(parity.ok());
-    REQUIRE(parity->ok);
-    auto check = check::run_check({node.state_machine().read_view(), &node.state_machine().cache(),
-                                   "tally", audit::public_demo_audit_key()});
-    REQUIRE(check.ok());
-    INFO(check->describe());
-    REQUIRE(check->ok());
-    REQUIRE(check->hashes_verified);
-  }
+  const std::string reference = digest_hex_of(*cluster.node(0));
+  for (unsigned i = 0; i < 3; ++i)
+    require_replica_sound(*cluster.node(i), reference);
 }
 
 // Every regular file directly in dir, by name, with its bytes (a raft dir is flat).
@@ -216,12 +202,9 @@ TEST_CASE(
   cluster.start(follower);
   cluster.write(50);
   cluster.converge();
-  auto reference = cluster.node(0)->digest();
-  REQUIRE(reference.ok());
-  for (unsigned i = 0; i < 3; ++i) {
-    INFO("node " << i + 1);
-    REQUIRE(*cluster.node(i)->digest() == *reference);
-  }
+  const std::string reference = digest_hex_of(*cluster.node(0));
+  for (unsigned i = 0; i < 3; ++i)
+    require_replica_sound(*cluster.node(i), reference);
 }
 
 TEST_CASE("a node whose store fails closes libraft by itself, and restarted it catches up",
@@ -244,6 +227,10 @@ TEST_CASE("a node whose store fails closes libraft by itself, and restarted it c
   cluster.run_until([&] { return closed_by_failure; }, 30);
   REQUIRE(cluster.node(follower)->failed());
   REQUIRE(cluster.host(follower)->closed());
+  // The failure went to the node's event sink, with its code.
+  const auto failures = cluster.events_of(follower, "node_failed");
+  REQUIRE(failures.size() == 1);
+  CHECK(failures.front().field("code") == "STORAGE");
   REQUIRE(cluster.node(follower)->raft_applied_index() == 0);  // detached from libraft
   sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(lock);
@@ -255,13 +242,9 @@ TEST_CASE("a node whose store fails closes libraft by itself, and restarted it c
   REQUIRE(!cluster.node(follower)->failed());
   cluster.write(50);
   cluster.converge();
-  auto reference = cluster.node(0)->digest();
-  REQUIRE(reference.ok());
-  for (unsigned i = 0; i < 3; ++i) {
-    INFO("node " << i + 1);
-    REQUIRE(cluster.node(i)->applied_index() == cluster.node(0)->applied_index());
-    REQUIRE(*cluster.node(i)->digest() == *reference);
-  }
+  const std::string reference = digest_hex_of(*cluster.node(0));
+  for (unsigned i = 0; i < 3; ++i)
+    require_replica_sound(*cluster.node(i), reference);
 }
 
 TEST_CASE("a voter joins the uv cluster at runtime and catches up, then another is removed",
@@ -299,21 +282,11 @@ TEST_CASE("a voter joins the uv cluster at runtime and catches up, then another 
   cluster.write(200);
   cluster.converge();
 
-  std::optional<crypto::Digest> reference;
+  std::optional<std::string> reference;
   for (unsigned i = 0; i < cluster.size(); ++i) {
     if (!cluster.active(i)) continue;
-    INFO("node " << i + 1);
-    replica::Node& node = *cluster.node(i);
-    REQUIRE(!node.failed());
-    auto digest = node.digest();
-    REQUIRE(digest.ok());
-    if (!reference) reference = *digest;
-    REQUIRE(*digest == *reference);
-    auto check = check::run_check({node.state_machine().read_view(), &node.state_machine().cache(),
-                                   "tally", audit::public_demo_audit_key()});
-    REQUIRE(check.ok());
-    INFO(check->describe());
-    REQUIRE(check->ok());
+    if (!reference) reference = digest_hex_of(*cluster.node(i));
+    require_replica_sound(*cluster.node(i), *reference);
   }
   REQUIRE(cluster.acknowledged() == 600);
 }

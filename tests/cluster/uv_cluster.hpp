@@ -83,12 +83,35 @@ class UvCluster {
     node.fsm.audit_key = audit::public_demo_audit_key();
     node.fsm.group_entries_max = 32;        // group commit: by count, or every 10 ms
     node.snapshot_chunk_bytes = 64 * 1024;  // snapshots of several chunks through libraft's uv
+    node.events = [this, i, id = node.id](const replica::NodeEvent& event) {
+      events_.push_back({i, std::string(event.name), event.fields});
+      replica::write_event_to_stderr(id, event);
+    };
     auto host = replica::UvHost::start(&loop_, config, std::move(node));
     if (!host.ok()) return std::move(host).error();
     hosts_[i] = std::move(host).value();
     return std::nullopt;
   }
   std::string data_dir(unsigned i) { return dir_.file("node-" + std::to_string(i + 1)); }
+
+  // The events the nodes sent (NodeConfig::events), in order; each also goes to stderr.
+  struct Event {
+    unsigned node = 0;
+    std::string name;
+    replica::EventFields fields;
+    std::string field(const std::string& key) const {
+      for (const auto& [k, v] : fields)
+        if (k == key) return v;
+      return {};
+    }
+  };
+  const std::vector<Event>& events() const { return events_; }
+  std::vector<Event> events_of(unsigned i, const std::string& name) const {
+    std::vector<Event> found;
+    for (const Event& event : events_)
+      if (event.node == i && event.name == name) found.push_back(event);
+    return found;
+  }
 
   // commit false: a crash with the open group not yet in the store.
   void stop(unsigned i, bool commit = true) {
@@ -202,6 +225,7 @@ class UvCluster {
 
   TempDir dir_;
   uv_loop_t loop_{};
+  std::vector<Event> events_;
   std::vector<replica::Peer> voters_;
   std::vector<std::unique_ptr<replica::UvHost>> hosts_;
   std::vector<std::unique_ptr<replica::UvHost>> graveyard_;

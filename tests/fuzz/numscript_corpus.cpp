@@ -1,15 +1,13 @@
 // Writes a seed corpus for numscript_fuzzer: scripts using every construct the grammar has.
 // Usage: tally-numscript-corpus DIR
-#include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "tests/fuzz/seed_corpus.hpp"
+
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
-    return 2;
-  }
+  const auto corpus = tally::fuzz::corpus_dir(argc, argv);
+  if (!corpus) return 2;
   const std::vector<std::string> scripts = {
       "send [USD/2 100] (source = @a destination = @b)",
       "vars { account $a monetary $m number $n portion $p asset $x string $s }\n"
@@ -32,9 +30,7 @@ int main(int argc, char** argv) {
       "/* comment */ send [A 1_000] (source = @world // line\n destination = { $x/3 to @a "
       "remaining to @b })",
   };
-  for (std::size_t i = 0; i < scripts.size(); ++i) {
-    std::ofstream out(std::string(argv[1]) + "/script-" + std::to_string(i), std::ios::binary);
-    out << scripts[i];
-  }
+  for (std::size_t i = 0; i < scripts.size(); ++i)
+    tally::fuzz::write_seed(*corpus, "script", static_cast<int>(i), {}, scripts[i]);
   return 0;
 }

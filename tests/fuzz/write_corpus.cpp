@@ -1,32 +1,29 @@
 // Writes a seed corpus for decode_fuzzer: one valid encoding of every sample value, prefixed
 // with the byte that selects its decoder. Usage: tally-fuzz-corpus DIR
-#include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "core/audit/audit_entry.hpp"
 #include "core/codec/order_codec.hpp"
 #include "core/codec/proposal_codec.hpp"
 #include "core/codec/value_codec.hpp"
+#include "tests/fuzz/seed_corpus.hpp"
 #include "tests/support/samples.hpp"
 
 namespace {
 
 void write(const std::string& dir, int index, std::uint8_t selector, const tally::Bytes& body) {
-  std::ofstream out(dir + "/seed-" + std::to_string(index), std::ios::binary);
-  out.put(static_cast<char>(selector));
-  out.write(reinterpret_cast<const char*>(body.data()), static_cast<std::streamsize>(body.size()));
+  const char head = static_cast<char>(selector);
+  tally::fuzz::write_seed(dir, "seed", index, {&head, 1},
+                          {reinterpret_cast<const char*>(body.data()), body.size()});
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
-    return 2;
-  }
   using namespace tally;
-  std::string dir = argv[1];
+  const auto corpus = fuzz::corpus_dir(argc, argv);
+  if (!corpus) return 2;
+  const std::string& dir = *corpus;
   int n = 0;
   write(dir, n++, 0, codec::encode_proposal(testing::sample_proposal()));
   for (const domain::Order& order : testing::sample_orders()) {

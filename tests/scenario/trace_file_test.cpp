@@ -26,15 +26,22 @@ sim::SimOptions recorded(std::uint64_t seed, std::uint64_t steps) {
   return options;
 }
 
-// What version 3 keeps of a recording: every slot's bytes, not its words (the timeline
-// derives them for the steps it shows).
+// What version 3 keeps of a recording: every slot's and seed's bytes, not their words (the
+// timeline derives them for the steps it shows).
 sim::TraceFile without_words(sim::TraceFile file) {
   for (sim::TraceStepRecord& s : file.steps) {
+    if (s.admitted) {
+      for (sim::PlanEntryStep& entry : s.admitted->entries)
+        entry.seed_decoded.clear();
+    }
     for (auto& node : s.nodes) {
       if (!node) continue;
       for (sim::RowChange& row : node->rows) {
         for (auto* slot : {&row.memory_gen0, &row.memory_gen1, &row.disk_gen0, &row.disk_gen1}) {
-          if (*slot && !(*slot)->malformed) (*slot)->decoded.clear();
+          if (!*slot || (*slot)->malformed) continue;
+          sim::CacheSlot bare = **slot;
+          bare.decoded.clear();
+          *slot = bare;
         }
       }
     }
@@ -133,7 +140,7 @@ TEST_CASE("a tally-trace/3 file writes each key and each distinct slot once", "[
         ++live;
         const std::string text = "\"" + slot->tag_hex + ":" + slot->value_hex + "\"";
         repeated += occurrences(json, text) != 1;
-        CHECK(occurrences(json, "\"" + row.kind + " " + row.id_hex + "\"") >= 1);
+        CHECK(occurrences(json, "\"" + row.key.kind() + " " + row.key.id_hex() + "\"") >= 1);
       }
     }
   }
@@ -287,6 +294,21 @@ TEST_CASE("malformed trace files are refused, naming the field", "[trace]") {
              Catch::StartsWith("slots[0]: the value is not hex bytes"));
   CHECK_THAT(refused(R"({"format":"tally-trace/3","nodes":["a"],"keys":["Volume"],"steps":[]})"),
              Catch::StartsWith("keys[0]: not \"Kind idhex\""));
+  const std::string seeded =
+      v3 + R"("slots":[],"steps":[{"nodes":[null],"admitted":{"id":0,)" +
+      R"("entries":[{"key":0,"verdict":"Miss","source":"seed","seed":"0g"}]}}]})";
+  CHECK_THAT(refused(seeded),
+             Catch::StartsWith("steps[0].admitted.entries[0].seed: not hex bytes"));
+}
+
+TEST_CASE("a trace holding a NUL byte is refused, never read up to it", "[trace]") {
+  const std::string json = R"({"format":"tally-trace/3","nodes":["a"],"steps":[{"nodes":[null]}]})";
+  REQUIRE(sim::read_trace(json).ok());
+  auto cut = sim::read_trace(json + std::string(1, '\0') + "{}");
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().code == Code::kValidation);
+  CHECK_THAT(cut.error().message,
+             Catch::Contains("a NUL byte at offset " + std::to_string(json.size())));
 }
 
 TEST_CASE("a tally-trace/2 file still loads, with the words it stores", "[trace]") {
@@ -299,7 +321,7 @@ TEST_CASE("a tally-trace/2 file still loads, with the words it stores", "[trace]
   REQUIRE(file.ok());
   CHECK(file->version == 2);
   const sim::RowChange& row = file->steps[0].nodes[0]->rows.at(0);
-  CHECK(row.kind == "Volume");
+  CHECK(row.key.kind() == "Volume");
   CHECK(row.memory_gen0->value_hex == "0100010c");
   CHECK(row.disk_gen0->tombstone);
   CHECK(file->steps[0].admitted->entries.at(0).seed_decoded == "the seed's words");
@@ -310,7 +332,7 @@ TEST_CASE("a tally-trace/2 file still loads, with the words it stores", "[trace]
   CHECK(key.gen0_differs);
 }
 
-TEST_CASE("a tally-trace/3 file's values and seeds are put into words on reading", "[trace]") {
+TEST_CASE("a tally-trace/3 file's values and seeds are put into words when shown", "[trace]") {
   const std::string value = "0100010c";
   const std::string words = sim::describe_value(keys::AttributeKind::kVolume, *from_hex(value));
   REQUIRE_FALSE(words.empty());
@@ -320,9 +342,10 @@ TEST_CASE("a tally-trace/3 file's values and seeds are put into words on reading
       "admitted":{"id":0,"entries":[{"key":0,"verdict":"Miss","source":"seed","seed":")" +
       value + R"("}],"orders":[]}}]})");
   REQUIRE(file.ok());
-  CHECK(file->steps[0].admitted->entries.at(0).seed_decoded == words);
+  CHECK(file->steps[0].admitted->entries.at(0).seed_decoded.empty());
   sim::TraceTimeline timeline(std::move(file).value());
   sim::StepState state = timeline.state_at(0);
+  CHECK(state.proposals.at(0).entries.at(0).seed_decoded == words);
   const sim::KeyRow& key = state.nodes.at(0).keys.at(0);
   CHECK(key.memory_gen0.decoded == words);
   CHECK(key.disk_gen0.decoded == words);
@@ -343,7 +366,7 @@ TEST_CASE("a window of a live history shows slots it never saw as unknown, never
   live.decoded = sim::describe_value(keys::AttributeKind::kAccountMetadata, Bytes{0x00});
   sim::NodeRecord first;
   first.applied_index = 41;
-  first.rows.push_back({"AccountMetadata", "ab", live, std::nullopt, live, std::nullopt});
+  first.rows.push_back({sim::RowKey("AccountMetadata", "ab"), live, {}, live, {}});
   sim::NodeRecord rotated;
   rotated.applied_index = 42;
   rotated.generation = 1;

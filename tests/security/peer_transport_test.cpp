@@ -19,6 +19,7 @@
 #include "native/auth/pki.hpp"
 #include "native/raft/store_digest.hpp"
 #include "native/tls/raft_handshake.hpp"
+#include "tests/cluster/replica_checks.hpp"
 #include "tests/cluster/uv_cluster.hpp"
 
 namespace tally::testing {
@@ -196,14 +197,10 @@ TEST_CASE("three nodes over mutual TLS replicate, restart a follower past a snap
   cluster.start(follower);  // reconnects through the TLS transport, installs the snapshot
   cluster.write(100);
   cluster.converge();
-  CHECK(cluster.node(follower)->snapshots_installed() > 0);
-  auto reference = cluster.node(0)->digest();
-  REQUIRE(reference.ok());
-  for (unsigned i = 0; i < cluster.size(); ++i) {
-    auto digest = cluster.node(i)->digest();
-    REQUIRE(digest.ok());
-    CHECK(replica::digest_hex(*digest) == replica::digest_hex(*reference));
-  }
+  CHECK(cluster.node(follower)->stats().snapshots_installed > 0);
+  const std::string reference = digest_hex_of(*cluster.node(0));
+  for (unsigned i = 0; i < cluster.size(); ++i)
+    require_replica_sound(*cluster.node(i), reference);
   CHECK(cluster.acknowledged() == 1100);
   CHECK(secured.refusals->empty());
 }

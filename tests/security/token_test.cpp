@@ -11,6 +11,7 @@
 #include "native/auth/token.hpp"
 #include "native/json/json.hpp"
 #include "native/keyfile/token_key_file.hpp"
+#include "native/limits.hpp"
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -120,7 +121,7 @@ TEST_CASE(
       {"tampered claims", bearer(tampered), "bad signature"},
       {"another key", bearer(auth::sign_token(good, key_b())), "bad signature"},
       {"alg none", bearer(none), "is not HS256"},
-      {"over 8 KiB", bearer(std::string(auth::kTokenBytesMax + 1, 'a')), "longer than 8 KiB"},
+      {"over 8 KiB", bearer(std::string(limits::kTokenBytesMax + 1, 'a')), "longer than 8 KiB"},
   };
   for (const Case& c : cases) {
     INFO(c.name);

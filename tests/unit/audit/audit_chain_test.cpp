@@ -101,7 +101,7 @@ TEST_CASE("a node given another audit key refuses the store", "[audit][native]")
   CHECK(opened.error().code == Code::kConfiguration);
   CHECK_THAT(opened.error().message, Catch::Contains("key id"));
   fsm::FsmOptions none = testing::node_options();
-  none.audit_key.reset();
+  none.audit_key = audit::AuditKey{};
   auto keyless = fsm::StateMachine::open(*store, none);
   REQUIRE_FALSE(keyless.ok());
   CHECK(keyless.error().code == Code::kConfiguration);

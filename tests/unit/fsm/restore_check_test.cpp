@@ -1,7 +1,8 @@
 // A node checks its cache before it serves: StateMachine::open compares every restored cache
 // entry with the attribute row it stands for (core/cache/row_agreement.hpp) and refuses a
 // store where they disagree, with CORRUPT naming the key, before anything can spend from it.
-// A store whose cache agrees opens, whatever its generations hold.
+// A store whose cache agrees opens, whatever its generations hold. prepare() and adopt(), the
+// two halves a replica runs on a worker and on its loop, do exactly what open() does.
 #include <catch2/catch.hpp>
 
 #include <functional>
@@ -119,6 +120,61 @@ TEST_CASE("a cache entry that disagrees with its attribute row refuses the store
                    Catch::Contains(keys::attribute_id(plant.key.canonical).to_hex()));
     CHECK(store.rows() == rows);  // nothing written by the refusal
   }
+}
+
+TEST_CASE("prepare then adopt opens the same state machine as open", "[fsm][snapshot]") {
+  store::MemoryStore store;
+  store.set_rows(history());
+  auto whole = open(store);
+  REQUIRE(whole.ok());
+  store::MemoryStore copy;
+  copy.set_rows(history());
+  const fsm::FsmOptions options = testing::with_threshold(3);
+  auto prepared = fsm::StateMachine::prepare(copy, options);
+  REQUIRE(prepared.ok());
+  auto adopted = fsm::StateMachine::adopt(copy, options, std::move(prepared).value());
+  INFO((adopted.ok() ? std::string() : adopted.error().message));
+  REQUIRE(adopted.ok());
+  CHECK((*adopted)->applied_index() == (*whole)->applied_index());
+  CHECK((*adopted)->cache().generation() == (*whole)->cache().generation());
+  CHECK((*adopted)->cache().gen0_size() == (*whole)->cache().gen0_size());
+  CHECK((*adopted)->cache().gen1_size() == (*whole)->cache().gen1_size());
+}
+
+TEST_CASE("adopt refuses a store other than the one prepared", "[fsm][snapshot]") {
+  store::MemoryStore prepared_on;
+  prepared_on.set_rows(history());
+  const fsm::FsmOptions options = testing::with_threshold(3);
+  auto prepared = fsm::StateMachine::prepare(prepared_on, options);
+  REQUIRE(prepared.ok());
+  // The same history one entry shorter: another applied index in its state row.
+  store::MemoryStore other;
+  {
+    auto machine = fsm::StateMachine::open(other, options).value();
+    auto proposal = plan::admit({{domain::CreateLedger{"main", {}}}, std::nullopt},
+                                {machine->cache(), machine->read_view(), 1, 1'700'000'000'000'000});
+    REQUIRE(proposal.ok());
+    REQUIRE(machine->apply(1, *proposal).ok());
+  }
+  auto adopted = fsm::StateMachine::adopt(other, options, std::move(prepared).value());
+  REQUIRE_FALSE(adopted.ok());
+  CHECK(adopted.error().code == Code::kCorrupt);
+}
+
+TEST_CASE("prepare refuses a store whose cache disagrees with its rows, as open does",
+          "[fsm][snapshot][security]") {
+  store::MemoryStore::Rows rows = history();
+  plant(rows, keys::volume_key("main", "ghost", "USD"),
+        codec::ValueCodec<domain::Volume>::encode(
+            {domain::Amount::from_u64(1000), domain::Amount::from_u64(0)}));
+  store::MemoryStore store;
+  store.set_rows(rows);
+  auto prepared = fsm::StateMachine::prepare(store, testing::with_threshold(3));
+  auto opened = open(store);
+  REQUIRE_FALSE(prepared.ok());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(prepared.error().code == Code::kCorrupt);
+  CHECK(prepared.error().message == opened.error().message);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ TEST_CASE("a node's apply trace records the plan's keys, the plan and the verdic
   REQUIRE(set.nodes[0].has_value());
   bool alice = false;
   for (const sim::RowChange& row : set.nodes[0]->rows) {
-    if (row.kind != "AccountMetadata") continue;
+    if (row.key.kind() != "AccountMetadata") continue;
     alice = true;
     REQUIRE(row.memory_gen0.has_value());
     CHECK(row.memory_gen0->present);
