@@ -104,7 +104,8 @@ struct StoppedNode {
   }
 
   // Runs tallyd in the foreground on the data dir with extra flags (and the cluster's id
-  // unless they name one, and its peer certificates unless they ask for plaintext peers);
+  // unless they name one, its peer certificates unless they ask for plaintext peers, and its
+  // API certificate);
   // stderr into a file.
   CommandResult start(const std::string& flags) {
     const std::string port = std::to_string(base + 1), http = std::to_string(base + 101);
@@ -112,7 +113,8 @@ struct StoppedNode {
                                     ? " --cluster-id=" + cluster_id
                                     : std::string();
     const std::string tls_flags =
-        flags.find("--insecure-peers") == std::string::npos ? peer_tls_flags(cluster, 1) : "";
+        (flags.find("--insecure-peers") == std::string::npos ? peer_tls_flags(cluster, 1) : "") +
+        api_tls_flags(cluster, 1);
     return run_command(tallyd_binary() + " --id=1 --raft-address=127.0.0.1:" + port +
                        " --http-address=127.0.0.1:" + http + " --data-dir=" + data_dir + id_flag +
                        tls_flags + token_key_flag(cluster) + " " + flags + " 2>" +
