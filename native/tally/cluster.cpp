@@ -457,8 +457,14 @@ int cluster_status(const std::string& dir) {
         const json::Json* value = data.find(key);
         return value ? value->text : std::string("?");
       };
+      // The last store digest the node computed (at a snapshot, or GET /_tally/digest), with
+      // the applied index it covers: status never makes a node hash its store.
+      const std::string digest =
+          data.find("storeDigest") != nullptr
+              ? text("storeDigest").substr(0, 16) + " at " + text("storeDigestIndex")
+              : std::string("none yet");
       line += text("role") + "  leader " + text("leaderId") + "  term " + text("term") +
-              "  applied " + text("appliedIndex") + "  digest " + text("storeDigest").substr(0, 16);
+              "  applied " + text("appliedIndex") + "  digest " + digest;
     }
     std::printf("%s\n", line.c_str());
   }

@@ -3,8 +3,8 @@
 // opens again with every acknowledged write. The connections speak TLS to the node's HTTPS
 // port, as its clients do.
 #include <arpa/inet.h>
-#include <openssl/ssl.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>

@@ -92,6 +92,9 @@ TEST_CASE("the CLI creates, reads, lists and bulks against a node", "[cli]") {
   CHECK(exported.output.find("--trace-records") != std::string::npos);
   auto status = run_command(tally_binary() + " cluster status --dir " + dir.file("c"));
   CHECK(status.output.find("leader") != std::string::npos);
+  // Each node's last known digest and the index it covers, or "none yet": never a "?".
+  CHECK(status.output.find("digest ") != std::string::npos);
+  CHECK(status.output.find("digest ?") == std::string::npos);
 }
 
 TEST_CASE("the CLI reads its own writes through a follower, and --no-wait opts out", "[cli]") {
