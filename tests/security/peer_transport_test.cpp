@@ -193,7 +193,11 @@ TEST_CASE("three nodes over mutual TLS replicate, restart a follower past a snap
   lead_and_write(cluster, 300);
   const unsigned follower = a_follower(cluster);
   cluster.stop(follower);
-  cluster.write(700);       // the leader snapshots and compacts its log past the follower
+  cluster.write(700);  // the leader snapshots and compacts its log past the follower
+  // The snapshot is taken off the loop: wait until it is done, so the follower's next index is
+  // gone from the leader's log and only the snapshot can bring it up.
+  cluster.run_until(
+      [&] { return cluster.leader() != nullptr && cluster.leader()->stats().snapshots_taken > 0; });
   cluster.start(follower);  // reconnects through the TLS transport, installs the snapshot
   cluster.write(100);
   cluster.converge();
