@@ -5,6 +5,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <csignal>
+
 namespace tally::cli {
 
 namespace {
@@ -37,6 +39,9 @@ TlsStream::~TlsStream() = default;
 Result<std::unique_ptr<TlsStream>> TlsStream::connect(int fd, const std::string& host,
                                                       const std::string& ca_file,
                                                       const std::string& url) {
+  // OpenSSL writes with write(2): a node that closed its end would raise SIGPIPE and kill the
+  // client. Ignored process-wide (as UvHost does for the node), so a write fails with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   auto state = std::make_unique<State>();
   const std::string trust = ca_file.empty() ? "the system's trust store" : "the CA " + ca_file;
   state->context.reset(SSL_CTX_new(TLS_client_method()));
