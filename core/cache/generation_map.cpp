@@ -1,5 +1,7 @@
 #include "core/cache/generation_map.hpp"
 
+#include <utility>
+
 namespace tally::cache {
 
 namespace {
@@ -12,19 +14,25 @@ GenerationMap::Table new_table() {
   return table;
 }
 
+std::vector<GenerationMap::Table> new_shards() {
+  std::vector<GenerationMap::Table> shards;
+  shards.reserve(GenerationMap::kShards);
+  for (std::size_t i = 0; i < GenerationMap::kShards; ++i)
+    shards.push_back(new_table());
+  return shards;
+}
+
 }  // namespace
 
-GenerationMap::GenerationMap() {
-  for (Table& table : shards_)
-    table = new_table();
-}
+GenerationMap::GenerationMap() : shards_(new_shards()) {}
 
 GenerationMap::GenerationMap(const GenerationMap& other)
     : shards_(other.shards_), size_(other.size_) {}
 
 GenerationMap::GenerationMap(GenerationMap&& other) noexcept
-    : shards_(std::move(other.shards_)), size_(other.size_) {
-  other = GenerationMap();
+    : shards_(std::exchange(other.shards_, new_shards())), size_(std::exchange(other.size_, 0)) {
+  other.cursor_shard_ = 0;
+  other.cursor_started_ = false;
 }
 
 GenerationMap& GenerationMap::operator=(const GenerationMap& other) {
@@ -41,8 +49,7 @@ GenerationMap& GenerationMap::operator=(GenerationMap&& other) noexcept {
   other.size_ = 0;
   other.cursor_shard_ = 0;
   other.cursor_started_ = false;
-  for (Table& table : other.shards_)
-    table = new_table();
+  other.shards_ = new_shards();
   return *this;
 }
 

@@ -12,9 +12,9 @@
 
 #include <tsl/robin_map.h>
 
-#include <array>
 #include <cstddef>
 #include <iterator>
+#include <vector>
 
 #include "core/cache/cache_entry.hpp"
 #include "core/keys/key_hash.hpp"
@@ -102,7 +102,9 @@ class GenerationMap {
     return static_cast<std::size_t>(id.high >> 58);
   }
 
-  std::array<Table, kShards> shards_;
+  // On the heap: kShards tables inline would make each map 5 KB and a Cache 160 KB, too big
+  // for the stack frames that build one (a thread's stack, a WebAssembly stack).
+  std::vector<Table> shards_;  // always kShards tables
   std::size_t size_ = 0;
   // release()'s place: the shard being freed and, once started, the next entry in it.
   std::size_t cursor_shard_ = 0;
