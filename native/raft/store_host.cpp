@@ -171,11 +171,23 @@ Status SqliteHost::swap_in(const std::string& from) {
   store_.reset();  // closes the database: its WAL is checkpointed and removed
   std::remove((path_ + "-wal").c_str());
   std::remove((path_ + "-shm").c_str());
+  // Held across the rename, the old file's last reference is this descriptor rather than its
+  // name, so the rename does not free its blocks; closing the descriptor does, where the
+  // closer runs it.
+  const int old_file = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (std::rename(from.c_str(), path_.c_str()) != 0) {
     Error error = io_error("rename over", path_);
+    if (old_file >= 0) ::close(old_file);
     auto reopened = sqlite::SqliteStore::open(path_);
     if (reopened.ok()) store_ = std::move(reopened).value();
     return error;
+  }
+  if (old_file >= 0) {
+    if (file_closer_) {
+      file_closer_(old_file);
+    } else {
+      ::close(old_file);
+    }
   }
   std::string directory = std::filesystem::path(path_).parent_path().string();
   TALLY_TRY(sync_directory(directory.empty() ? "." : directory));

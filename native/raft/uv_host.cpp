@@ -1,5 +1,7 @@
 #include "native/raft/uv_host.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -42,6 +44,7 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
 
   auto store = SqliteHost::open(host->config_.data_dir + "/store.db");
   if (!store.ok()) return std::move(store).error();
+  store.value()->set_file_closer([raw = host.get()](int fd) { raw->close_file_off_loop(fd); });
   const std::uint64_t id = node_config.id;
   auto node = Node::open(std::move(node_config), std::move(store).value());
   if (!node.ok()) return std::move(node).error();
@@ -254,6 +257,34 @@ void UvHost::staging_done(uv_work_t* work, int status) {  // on the loop
   const int rv = host->backend_snapshot_put_(job->io, 0, job->req, job->snapshot, job->cb);
   if (rv != 0) job->cb(job->req, rv);  // libraft discards the snapshot and answers the leader
   host->job_done();
+}
+
+struct UvHost::FileCloseJob {
+  uv_work_t work{};
+  UvHost* host = nullptr;
+  int fd = -1;
+};
+
+void UvHost::close_file_off_loop(int fd) {
+  auto job = std::make_unique<FileCloseJob>();
+  job->host = this;
+  job->fd = fd;
+  job->work.data = job.get();
+  const int queued =
+      uv_queue_work(loop_, &job->work, &UvHost::file_close_work, &UvHost::file_close_done);
+  TALLY_INVARIANT(queued == 0, "uv_queue_work takes a job with both callbacks");
+  ++jobs_running_;
+  job.release();  // file_close_done owns it
+}
+
+void UvHost::file_close_work(uv_work_t* work) {  // on a pool thread
+  ::close(static_cast<FileCloseJob*>(work->data)->fd);
+}
+
+void UvHost::file_close_done(uv_work_t* work, int status) {  // on the loop
+  std::unique_ptr<FileCloseJob> job(static_cast<FileCloseJob*>(work->data));
+  if (status == UV_ECANCELED) ::close(job->fd);
+  job->host->job_done();
 }
 
 void UvHost::close(std::function<void()> done, bool commit) {

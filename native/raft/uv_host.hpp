@@ -93,6 +93,12 @@ class UvHost {
   struct StagingJob;
   static void staging_work(uv_work_t* work);
   static void staging_done(uv_work_t* work, int status);
+  // Closes fd on the thread pool: the replaced store file of an install, whose blocks the
+  // close frees (SqliteHost::set_file_closer).
+  void close_file_off_loop(int fd);
+  struct FileCloseJob;
+  static void file_close_work(uv_work_t* work);
+  static void file_close_done(uv_work_t* work, int status);
   // A job on the thread pool ended: the last one finishes a close raft already completed.
   void job_done();
   void finish_close();
@@ -111,7 +117,7 @@ class UvHost {
   int (*backend_snapshot_put_)(struct raft_io*, unsigned, struct raft_io_snapshot_put*,
                                const struct raft_snapshot*, raft_io_snapshot_put_cb) = nullptr;
   bool staging_ = false, raft_closed_ = false;
-  int jobs_running_ = 0;  // staging jobs: close waits for them
+  int jobs_running_ = 0;  // staging and file-close jobs: close waits for them
   int handles_open_ = 0;  // the timers closed by close() whose callbacks have not run
   std::function<void()> on_closed_;
   std::function<void()> on_failure_closed_;

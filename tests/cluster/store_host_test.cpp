@@ -1,7 +1,12 @@
 // [raft] The store digest the nodes compare, and the store hosts' snapshot images: a SQLite
 // image installs atomically over another store, and a damaged one is refused with the old
 // store kept.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+
+#include <vector>
 
 #include "core/store/schema_version.hpp"
 #include "native/raft/store_digest.hpp"
@@ -113,6 +118,44 @@ TEST_CASE(
   REQUIRE((*target)->install(image).ok());
   REQUIRE(digest_of((*target)->store()) == pinned_digest);
   REQUIRE(all_rows((*target)->store()).count(bytes("key-7")) == 1);
+}
+
+TEST_CASE(
+    "an install hands the replaced store file's last descriptor to the closer, unlinked but "
+    "whole until it closes",
+    "[raft]") {
+  TempDir dir;
+  auto source = replica::SqliteHost::open(dir.file("source.db"));
+  auto target = replica::SqliteHost::open(dir.file("target.db"));
+  REQUIRE(source.ok());
+  REQUIRE(target.ok());
+  store::Batch rows;
+  rows.put(bytes("source-row"), bytes(std::string(5000, 's')));
+  commit((*source)->store(), rows);
+  store::Batch old_rows;
+  for (int i = 0; i < 100; ++i)
+    old_rows.put(bytes("old-" + std::to_string(i)), bytes(std::string(1000, 'o')));
+  commit((*target)->store(), old_rows);
+  auto pinned = (*source)->pin_image();
+  REQUIRE(pinned.ok());
+  const Bytes image = read_image(**pinned);
+  pinned->reset();
+
+  std::vector<int> handed;
+  (*target)->set_file_closer([&](int fd) { handed.push_back(fd); });
+  auto staged = (*target)->stage(image, [](const store::KeyValueStore&) { return ok_status(); });
+  REQUIRE(staged.ok());
+  REQUIRE((*target)->install_staged().ok());
+  REQUIRE(handed.size() == 1);
+  struct stat old_file {};
+  REQUIRE(::fstat(handed[0], &old_file) == 0);
+  CHECK(old_file.st_nlink == 0);          // no name left: the rename replaced it
+  CHECK(old_file.st_size >= 100 * 1000);  // its blocks not yet freed
+  struct stat current {};
+  REQUIRE(::stat(dir.file("target.db").c_str(), &current) == 0);
+  CHECK(current.st_ino != old_file.st_ino);  // the path is the installed image
+  REQUIRE(::close(handed[0]) == 0);
+  REQUIRE(digest_of((*target)->store()) == digest_of((*source)->store()));
 }
 
 }  // namespace
