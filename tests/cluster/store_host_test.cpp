@@ -35,6 +35,13 @@ Bytes read_image(replica::StoreImage& image) {
   return out;
 }
 
+std::unique_ptr<replica::SqliteHost> open_host(const std::string& path) {
+  auto host = replica::SqliteHost::open(path);
+  INFO((host.ok() ? std::string() : host.error().message));
+  REQUIRE(host.ok());
+  return std::move(host).value();
+}
+
 TEST_CASE("the store digest covers every row and cannot confuse where a key ends", "[raft]") {
   store::MemoryStore a, b;
   a.set_rows({{bytes("ab"), bytes("c")}, {bytes("k"), bytes("v")}});
@@ -53,36 +60,34 @@ TEST_CASE(
     "store kept",
     "[raft]") {
   TempDir dir;
-  auto source = replica::SqliteHost::open(dir.file("source.db"));
-  auto target = replica::SqliteHost::open(dir.file("target.db"));
-  REQUIRE(source.ok());
-  REQUIRE(target.ok());
+  auto source = open_host(dir.file("source.db"));
+  auto target = open_host(dir.file("target.db"));
   store::Batch rows;
   for (int i = 0; i < 200; ++i)
     rows.put(bytes("key-" + std::to_string(i)), bytes("value-" + std::to_string(i)));
-  commit((*source)->store(), rows);
+  commit(source->store(), rows);
   store::Batch other;
   other.put(bytes("target-only"), bytes("x"));
-  commit((*target)->store(), other);
+  commit(target->store(), other);
 
-  auto pinned = (*source)->pin_image();
+  auto pinned = source->pin_image();
   REQUIRE(pinned.ok());
   std::optional<Bytes> image = read_image(**pinned);
   pinned->reset();
-  const crypto::Digest before = digest_of((*target)->store());
+  const crypto::Digest before = digest_of(target->store());
   Bytes damaged = *image;
   for (std::size_t i = 0; i < 100 && i < damaged.size(); ++i)
     damaged[i] = 0xee;  // the SQLite header
-  REQUIRE(!(*target)->install(damaged).ok());
-  REQUIRE(digest_of((*target)->store()) == before);  // still the old store, still readable
+  REQUIRE(!target->install(damaged).ok());
+  REQUIRE(digest_of(target->store()) == before);  // still the old store, still readable
 
-  REQUIRE((*target)->install(*image).ok());
-  REQUIRE(digest_of((*target)->store()) == digest_of((*source)->store()));
-  REQUIRE(all_rows((*target)->store()).count(bytes("target-only")) == 0);
+  REQUIRE(target->install(*image).ok());
+  REQUIRE(digest_of(target->store()) == digest_of(source->store()));
+  REQUIRE(all_rows(target->store()).count(bytes("target-only")) == 0);
   // The installed store is a real file: it reopens with the same rows.
   auto reopened = replica::SqliteHost::open(dir.file("target.db"));
   REQUIRE(reopened.ok());
-  REQUIRE(digest_of((*reopened)->store()) == digest_of((*source)->store()));
+  REQUIRE(digest_of((*reopened)->store()) == digest_of(source->store()));
 }
 
 TEST_CASE(
@@ -125,27 +130,25 @@ TEST_CASE(
     "whole until it closes",
     "[raft]") {
   TempDir dir;
-  auto source = replica::SqliteHost::open(dir.file("source.db"));
-  auto target = replica::SqliteHost::open(dir.file("target.db"));
-  REQUIRE(source.ok());
-  REQUIRE(target.ok());
+  auto source = open_host(dir.file("source.db"));
+  auto target = open_host(dir.file("target.db"));
   store::Batch rows;
   rows.put(bytes("source-row"), bytes(std::string(5000, 's')));
-  commit((*source)->store(), rows);
+  commit(source->store(), rows);
   store::Batch old_rows;
   for (int i = 0; i < 100; ++i)
     old_rows.put(bytes("old-" + std::to_string(i)), bytes(std::string(1000, 'o')));
-  commit((*target)->store(), old_rows);
-  auto pinned = (*source)->pin_image();
+  commit(target->store(), old_rows);
+  auto pinned = source->pin_image();
   REQUIRE(pinned.ok());
   const Bytes image = read_image(**pinned);
   pinned->reset();
 
   std::vector<int> handed;
-  (*target)->set_file_closer([&](int fd) { handed.push_back(fd); });
-  auto staged = (*target)->stage(image, [](const store::KeyValueStore&) { return ok_status(); });
+  target->set_file_closer([&](int fd) { handed.push_back(fd); });
+  auto staged = target->stage(image, [](const store::KeyValueStore&) { return ok_status(); });
   REQUIRE(staged.ok());
-  REQUIRE((*target)->install_staged().ok());
+  REQUIRE(target->install_staged().ok());
   REQUIRE(handed.size() == 1);
   struct stat old_file {};
   REQUIRE(::fstat(handed[0], &old_file) == 0);
@@ -155,7 +158,7 @@ TEST_CASE(
   REQUIRE(::stat(dir.file("target.db").c_str(), &current) == 0);
   CHECK(current.st_ino != old_file.st_ino);  // the path is the installed image
   REQUIRE(::close(handed[0]) == 0);
-  REQUIRE(digest_of((*target)->store()) == digest_of((*source)->store()));
+  REQUIRE(digest_of(target->store()) == digest_of(source->store()));
 }
 
 }  // namespace
