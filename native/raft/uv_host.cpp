@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "native/raft/tcp_nodelay.hpp"
+
 namespace tally::replica {
 
 namespace {
@@ -134,7 +136,9 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
 
 int UvHost::init_transport(uv_loop_t* loop) {
   if (config_.peer_tls) return tls::init_tls_transport(&transport_, loop, *config_.peer_tls);
-  return raft_uv_tcp_init(&transport_, loop);
+  const int rv = raft_uv_tcp_init(&transport_, loop);
+  if (rv == 0) set_tcp_nodelay(&transport_);
+  return rv;
 }
 
 void UvHost::release_transport() {

@@ -3,7 +3,12 @@
 // stopped and restarted from its data directory (libraft replays the log tail, the node skips
 // what its store holds) while the others keep writing; it catches up and every digest agrees.
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 #include <catch2/catch.hpp>
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -11,12 +16,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "core/audit/audit_key.hpp"
 #include "native/raft/store_digest.hpp"
@@ -103,6 +110,47 @@ TEST_CASE("three uv nodes on 127.0.0.1 take 5,000 requests through a follower re
   const std::string reference = digest_hex_of(*cluster.node(0));
   for (unsigned i = 0; i < 3; ++i)
     require_replica_sound(*cluster.node(i), reference);
+}
+
+// The process's connected TCP sockets with one end on a port of ports, each with whether it
+// has TCP_NODELAY set.
+std::vector<bool> nodelay_of_links(const std::set<int>& ports) {
+  std::vector<bool> links;
+  DIR* fds = ::opendir("/proc/self/fd");
+  REQUIRE(fds != nullptr);
+  while (dirent* entry = ::readdir(fds)) {
+    const int fd = std::atoi(entry->d_name);
+    sockaddr_in local{}, peer{};
+    socklen_t local_size = sizeof local, peer_size = sizeof peer;
+    if (entry->d_name[0] == '.' || fd == ::dirfd(fds)) continue;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_size) != 0) continue;
+    if (local.sin_family != AF_INET) continue;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_size) != 0) continue;
+    if (ports.count(ntohs(local.sin_port)) == 0 && ports.count(ntohs(peer.sin_port)) == 0) continue;
+    int on = 0;
+    socklen_t size = sizeof on;
+    REQUIRE(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &size) == 0);
+    links.push_back(on != 0);
+  }
+  ::closedir(fds);
+  return links;
+}
+
+TEST_CASE("libraft's plaintext TCP links between nodes run with Nagle off", "[raft-uv]") {
+  UvCluster cluster(16);  // no Configure hook: libraft's own TCP transport
+  cluster.write(50);
+  cluster.converge();
+  std::set<int> ports;
+  for (unsigned i = 0; i < cluster.size(); ++i) {
+    const std::string& address = cluster.peer(i).address;
+    ports.insert(std::stoi(address.substr(address.rfind(':') + 1)));
+  }
+  const std::vector<bool> links = nodelay_of_links(ports);
+  // The leader sends to both followers and each answers it on a connection of its own: four
+  // connections at least, both ends of each in this process.
+  REQUIRE(links.size() >= 8);
+  for (bool nodelay : links)
+    CHECK(nodelay);
 }
 
 // Every regular file directly in dir, by name, with its bytes (a raft dir is flat).
