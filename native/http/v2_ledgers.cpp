@@ -20,6 +20,23 @@ void write_server(json::JsonWriter& out, const Server::Impl& impl) {
   out.string(impl.config.version);
 }
 
+// The list's filter narrowed to the ledgers the caller's token names (docs/security.md): a
+// token for one ledger neither reads nor learns the names of the others. The token's ledgers
+// become a `$in` on the name, and-ed with the request's own filter.
+std::optional<query::Filter> visible_ledgers(const Call& call, std::optional<query::Filter> asked) {
+  if (!call.claims || !call.claims->ledgers) return asked;
+  query::Filter named{query::Filter::Op::kIn, "name", std::nullopt, {}, {}};
+  named.value.type = query::FilterValue::Type::kArray;
+  for (const std::string& ledger : *call.claims->ledgers) {
+    named.value.items.push_back({query::FilterValue::Type::kString, false, ledger, {}});
+  }
+  if (!asked) return named;
+  query::Filter both;  // kAnd
+  both.children.push_back(std::move(*asked));
+  both.children.push_back(std::move(named));
+  return both;
+}
+
 }  // namespace
 
 void handle_config_info(Server::Impl& impl, const CallPtr& call) {
@@ -107,7 +124,8 @@ void handle_list_ledgers(Server::Impl& impl, const CallPtr& call) {
   if (!filter.ok()) return impl.respond_error(call, filter.error());
   auto include_deleted = request->flag("includeDeleted");
   if (!include_deleted.ok()) return impl.respond_error(call, include_deleted.error());
-  query::PageRequest page{request->page_size, request->position, *filter ? &**filter : nullptr,
+  std::optional<query::Filter> visible = visible_ledgers(*call, std::move(*filter));
+  query::PageRequest page{request->page_size, request->position, visible ? &*visible : nullptr,
                           query::ListOrder::kAscending};
   if (auto sort = request->param("sort"); sort && sort->find(":desc") != std::string::npos) {
     page.order = query::ListOrder::kDescending;

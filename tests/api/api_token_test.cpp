@@ -147,6 +147,37 @@ TEST_CASE("a valid token for another ledger is 403, for its own ledger it passes
   CHECK(guarded.node.call("GET", "/v2/good/transactions", "", good_writer).status == 200);
 }
 
+// The names of the ledgers a listing returns, in order.
+std::vector<std::string> listed_names(const cli::HttpResponse& answer) {
+  std::vector<std::string> names;
+  const json::Json body = json_of(answer);
+  for (const json::Json& ledger : field(field(body, "cursor"), "data").items) {
+    names.push_back(field(ledger, "name").text);
+  }
+  return names;
+}
+
+TEST_CASE("the ledger list shows a ledger-scoped token only its own ledgers", "[api][security]") {
+  GuardedNode guarded;
+  REQUIRE(guarded.node.call("POST", "/v2/third", "", guarded.admin).status == 204);
+  using Names = std::vector<std::string>;
+  CHECK(listed_names(guarded.node.call("GET", "/v2", "", guarded.admin)) ==
+        Names{"good", "other", "third"});
+  const auto good_reader = bearer(claims_for(Names{"good"}, auth::kRightRead));
+  CHECK(listed_names(guarded.node.call("GET", "/v2", "", good_reader)) == Names{"good"});
+  const auto two = bearer(claims_for(Names{"third", "good"}, auth::kRightRead));
+  CHECK(listed_names(guarded.node.call("GET", "/v2", "", two)) == Names{"good", "third"});
+  // Pages and the request's own filter apply within what the token may see.
+  const auto first = guarded.node.call("GET", "/v2?pageSize=1", "", two);
+  CHECK(listed_names(first) == Names{"good"});
+  const json::Json first_body = json_of(first);
+  const std::string next = field(field(first_body, "cursor"), "next").text;
+  CHECK(listed_names(guarded.node.call("GET", "/v2?cursor=" + next, "", two)) == Names{"third"});
+  const std::string by_name = R"({"$match":{"name":"other"}})";
+  CHECK(listed_names(guarded.node.call("GET", "/v2", by_name, two)).empty());
+  CHECK(listed_names(guarded.node.call("GET", "/v2", by_name, guarded.admin)) == Names{"other"});
+}
+
 TEST_CASE("a valid token without the route's right is 403: read, write, admin", "[api][security]") {
   GuardedNode guarded;
   const auto reader = bearer(claims_for(std::nullopt, auth::kRightRead));
