@@ -267,6 +267,49 @@ bool asked_to_stop(const std::function<bool()>& stop_requested) {
   return stop_requested && stop_requested();
 }
 
+// The store as the later passes read it (the projection's rows, the mirror's restore, parity,
+// the cache against its rows, the stray rows): it asks stop_requested at each scan's start,
+// every kReadsPerAsk rows or lookups after, and before each lookup batch, and answers kStopped
+// once told, so a stop ends any pass within kReadsPerAsk reads, whatever the store's size.
+class StoppableReads final : public store::KeyValueStore {
+ public:
+  static constexpr std::uint64_t kReadsPerAsk = 1024;
+
+  StoppableReads(const store::KeyValueStore& store, const std::function<bool()>& stop_requested)
+      : store_(store), stop_requested_(stop_requested) {}
+
+  Result<std::optional<Bytes>> get(ByteView key) const override {
+    if (due() && asked_to_stop(stop_requested_)) return stopped();
+    return store_.get(key);
+  }
+
+  Status scan(ByteView begin, ByteView end, store::ScanOrder order,
+              const store::ScanVisitor& visit) const override {
+    if (asked_to_stop(stop_requested_)) return stopped();
+    bool stop = false;
+    TALLY_TRY(store_.scan(begin, end, order, [&](ByteView key, ByteView value) {
+      if (due() && asked_to_stop(stop_requested_)) {
+        stop = true;
+        return false;
+      }
+      return visit(key, value);
+    }));
+    if (stop) return stopped();
+    return ok_status();
+  }
+
+  Status write(const store::Batch&) override {
+    return make_error(Code::kInvariantViolation, "a check never writes the store it reads");
+  }
+
+ private:
+  bool due() const { return ++reads_ % kReadsPerAsk == 0; }
+
+  const store::KeyValueStore& store_;
+  const std::function<bool()>& stop_requested_;
+  mutable std::uint64_t reads_ = 0;
+};
+
 }  // namespace
 
 Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckCheckpoint> from,
@@ -311,19 +354,25 @@ Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckChec
     check_head(**state, *walk, report);
   }
   if (asked_to_stop(stop_requested)) return stopped();
+  // From here each pass reads through `reads`, so a stop ends it within a bounded number of
+  // rows; a pass that turned the stop into something else is caught by the question after it.
+  const StoppableReads reads(input.store, stop_requested);
+  const CheckInput later{reads, input.cache, input.cluster_id, input.audit_key};
   if (walk->replayed_all()) {
     if (report.incremental) {
-      TALLY_TRY(compare_touched(walk->model(), input.store, report));
+      TALLY_TRY(compare_touched(walk->model(), reads, report));
     } else {
-      auto actual = derived_rows(input.store);
+      auto actual = derived_rows(reads);
       if (!actual.ok()) return std::move(actual).error();
+      if (asked_to_stop(stop_requested)) return stopped();
       compare_projections(walk->model().expected_rows(), *actual, report);
     }
   }
   if (asked_to_stop(stop_requested)) return stopped();
-  TALLY_TRY(check_cache(input, *state, *walk, report));
+  TALLY_TRY(check_cache(later, *state, *walk, report));
   if (asked_to_stop(stop_requested)) return stopped();
-  TALLY_TRY(count_stray_rows(input.store, report));
+  TALLY_TRY(count_stray_rows(reads, report));
+  if (asked_to_stop(stop_requested)) return stopped();
   if (report.ok() && walk->replayed_all())
     run.checkpoint = make_checkpoint(std::move(*walk), input);
   return run;

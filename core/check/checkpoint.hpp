@@ -67,9 +67,9 @@ struct CheckRun {
 // A full check when from is empty, else an incremental one from the checkpoint (or a full
 // one, saying why, when the checkpoint cannot be used). Errors only when the store cannot be
 // read. The report's touched rows are cleared in the returned checkpoint.
-// stop_requested is asked between steps (after each audit entry, and before each later
-// pass): true ends the check with kStopped, so a stopping node need not wait for a
-// whole replay.
+// stop_requested is asked after each audit entry, before each later pass, and within those
+// passes at each scan's start and every 1,024 rows or lookups: true ends the check with
+// kStopped, so a stopping node waits for neither a whole replay nor a whole pass.
 Result<CheckRun> run_check_from(const CheckInput& input, std::optional<CheckCheckpoint> from,
                                 const std::function<bool()>& stop_requested = {});
 

@@ -228,5 +228,33 @@ TEST_CASE(
   CHECK(whole->report.to_sequence == c.run(std::nullopt).report.to_sequence);
 }
 
+TEST_CASE("a stop asked during a pass after the audit walk ends that pass at its next question",
+          "[checker]") {
+  Checkpointed c;
+  c.more();
+  const check::CheckInput input{c.node.store(), &c.node.fsm().cache(), "check",
+                                audit::public_demo_audit_key()};
+  int asks = 0;
+  auto whole = check::run_check_from(input, std::nullopt, [&] {
+    ++asks;
+    return false;
+  });
+  REQUIRE(whole.ok());
+  const int total = asks;
+  // One question per audit entry walked and one after the walk and the state; every later one
+  // comes from inside the passes that read the store (the projection's rows, parity, the
+  // cache against its rows, the stray rows), which ask at each scan's start.
+  const auto walked = static_cast<int>(whole->report.to_sequence);
+  REQUIRE(total - walked - 2 >= 5);
+  for (int stop_at = walked + 3; stop_at <= total; ++stop_at) {
+    INFO("stop at question " << stop_at << " of " << total);
+    asks = 0;
+    auto stopped = check::run_check_from(input, std::nullopt, [&] { return ++asks >= stop_at; });
+    REQUIRE_FALSE(stopped.ok());
+    CHECK(stopped.error().code == Code::kStopped);
+    CHECK(asks == stop_at);  // no pass read on past the question that said stop
+  }
+}
+
 }  // namespace
 }  // namespace tally
