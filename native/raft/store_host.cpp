@@ -115,6 +115,16 @@ Result<std::unique_ptr<SqliteHost>> SqliteHost::open(std::string path) {
   return host;
 }
 
+void SqliteHost::set_checkpoint_runner(CheckpointRunner runner) {
+  checkpoint_runner_ = std::move(runner);
+  hand_off_checkpoints();
+}
+
+void SqliteHost::hand_off_checkpoints() {
+  if (!checkpoint_runner_ || !store_) return;
+  store_->hand_off_checkpoints([this] { checkpoint_runner_(path_); });
+}
+
 std::uint64_t SqliteHost::wal_bytes() const {
   std::error_code error;
   const auto size = std::filesystem::file_size(path_ + "-wal", error);
@@ -180,6 +190,7 @@ Status SqliteHost::swap_in(const std::string& from) {
     if (old_file >= 0) ::close(old_file);
     auto reopened = sqlite::SqliteStore::open(path_);
     if (reopened.ok()) store_ = std::move(reopened).value();
+    hand_off_checkpoints();
     return error;
   }
   if (old_file >= 0) {
@@ -194,6 +205,7 @@ Status SqliteHost::swap_in(const std::string& from) {
   auto opened = sqlite::SqliteStore::open(path_);
   if (!opened.ok()) return std::move(opened).error();
   store_ = std::move(opened).value();
+  hand_off_checkpoints();
   return ok_status();
 }
 

@@ -88,6 +88,11 @@ class SqliteHost final : public StoreHost {
   // may spend off its loop. Unset: closed at once.
   using FileCloser = std::function<void(int fd)>;
   void set_file_closer(FileCloser closer) { file_closer_ = std::move(closer); }
+  // Where the store's write-ahead-log checkpoints go (SqliteStore::hand_off_checkpoints):
+  // called with the store's path when one is due, to run SqliteStore::checkpoint_file off the
+  // caller's thread. Kept across installs. Unset: SQLite checkpoints inside commits.
+  using CheckpointRunner = std::function<void(const std::string& path)>;
+  void set_checkpoint_runner(CheckpointRunner runner);
 
  private:
   std::string staged_path() const { return path_ + ".staged"; }
@@ -95,7 +100,10 @@ class SqliteHost final : public StoreHost {
   Status swap_in(const std::string& from);
   std::string path_;
   std::unique_ptr<sqlite::SqliteStore> store_;
+  // Hands the open store's checkpoints to checkpoint_runner_, if set.
+  void hand_off_checkpoints();
   FileCloser file_closer_;
+  CheckpointRunner checkpoint_runner_;
 };
 
 class MemoryHost final : public StoreHost {

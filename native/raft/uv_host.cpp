@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "native/raft/tcp_nodelay.hpp"
+#include "native/sqlite/sqlite_store.hpp"
 
 namespace tally::replica {
 
@@ -47,6 +48,8 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   auto store = SqliteHost::open(host->config_.data_dir + "/store.db");
   if (!store.ok()) return std::move(store).error();
   store.value()->set_file_closer([raw = host.get()](int fd) { raw->close_file_off_loop(fd); });
+  store.value()->set_checkpoint_runner(
+      [raw = host.get()](const std::string& path) { raw->checkpoint_off_loop(path); });
   const std::uint64_t id = node_config.id;
   auto node = Node::open(std::move(node_config), std::move(store).value());
   if (!node.ok()) return std::move(node).error();
@@ -289,6 +292,44 @@ void UvHost::file_close_done(uv_work_t* work, int status) {  // on the loop
   std::unique_ptr<FileCloseJob> job(static_cast<FileCloseJob*>(work->data));
   if (status == UV_ECANCELED) ::close(job->fd);
   job->host->job_done();
+}
+
+struct UvHost::CheckpointJob {
+  uv_work_t work{};
+  UvHost* host = nullptr;
+  std::string path;
+  Status result = ok_status();
+};
+
+void UvHost::checkpoint_off_loop(const std::string& path) {
+  if (checkpointing_ || raft_closed_) return;
+  auto job = std::make_unique<CheckpointJob>();
+  job->host = this;
+  job->path = path;
+  job->work.data = job.get();
+  const int queued =
+      uv_queue_work(loop_, &job->work, &UvHost::checkpoint_work, &UvHost::checkpoint_done);
+  TALLY_INVARIANT(queued == 0, "uv_queue_work takes a job with both callbacks");
+  checkpointing_ = true;
+  ++jobs_running_;
+  job.release();  // checkpoint_done owns it
+}
+
+void UvHost::checkpoint_work(uv_work_t* work) {  // on a pool thread
+  auto* job = static_cast<CheckpointJob*>(work->data);
+  job->result = sqlite::SqliteStore::checkpoint_file(job->path);
+}
+
+void UvHost::checkpoint_done(uv_work_t* work, int) {  // on the loop
+  std::unique_ptr<CheckpointJob> job(static_cast<CheckpointJob*>(work->data));
+  UvHost* host = job->host;
+  host->checkpointing_ = false;
+  // A checkpoint that fails leaves the log longer, nothing else: the writer's commits do not
+  // depend on it, and the next one past the threshold tries again.
+  if (!job->result.ok()) {
+    host->node_->emit({"warn", "checkpoint_failed", {{"reason", job->result.error().message}}});
+  }
+  host->job_done();
 }
 
 void UvHost::close(std::function<void()> done, bool commit) {

@@ -99,6 +99,13 @@ class UvHost {
   struct FileCloseJob;
   static void file_close_work(uv_work_t* work);
   static void file_close_done(uv_work_t* work, int status);
+  // Runs the store's write-ahead-log checkpoint on the thread pool (SqliteHost::
+  // set_checkpoint_runner), one at a time: a request while one runs is dropped, the next
+  // commit past the threshold asks again.
+  void checkpoint_off_loop(const std::string& path);
+  struct CheckpointJob;
+  static void checkpoint_work(uv_work_t* work);
+  static void checkpoint_done(uv_work_t* work, int status);
   // A job on the thread pool ended: the last one finishes a close raft already completed.
   void job_done();
   void finish_close();
@@ -117,7 +124,8 @@ class UvHost {
   int (*backend_snapshot_put_)(struct raft_io*, unsigned, struct raft_io_snapshot_put*,
                                const struct raft_snapshot*, raft_io_snapshot_put_cb) = nullptr;
   bool staging_ = false, raft_closed_ = false;
-  int jobs_running_ = 0;  // staging and file-close jobs: close waits for them
+  bool checkpointing_ = false;
+  int jobs_running_ = 0;  // staging, file-close and checkpoint jobs: close waits for them
   int handles_open_ = 0;  // the timers closed by close() whose callbacks have not run
   std::function<void()> on_closed_;
   std::function<void()> on_failure_closed_;

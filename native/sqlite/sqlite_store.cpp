@@ -216,6 +216,52 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   return store;
 }
 
+void SqliteStore::hand_off_checkpoints(std::function<void()> due) {
+  TALLY_INVARIANT(static_cast<bool>(due), "a hand-off has someone to hand checkpoints to");
+  checkpoint_due_ = std::move(due);
+  // Replaces SQLite's automatic checkpoint, which is itself a write-ahead-log hook.
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) {
+        if (frames >= kCheckpointFramesMin) static_cast<SqliteStore*>(self)->checkpoint_due_();
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Status SqliteStore::checkpoint_file(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int opened =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  auto fail = [&](const char* what, int rc) {
+    Error error =
+        make_error(Code::kStorage, std::string("checkpoint ") + path + ": " + what + ": " +
+                                       (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    sqlite3_close(db);
+    return error;
+  };
+  if (opened != SQLITE_OK) return fail("open", opened);
+  int persist = 1;
+  if (const int rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+      rc != SQLITE_OK) {
+    return fail("keep the log file", rc);
+  }
+  // A connection opens the log at its first read: until then it checkpoints nothing.
+  if (const int rc =
+          sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+      rc != SQLITE_OK) {
+    return fail("read", rc);
+  }
+  int log_frames = 0, copied_frames = 0;
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied_frames);
+  // BUSY: another checkpoint (or a connection recovering the log) runs; the next commit asks
+  // again.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return fail("run", rc);
+  sqlite3_close(db);
+  return ok_status();
+}
+
 Result<Bytes> SqliteStore::image() const {
   Bytes out;
   TALLY_TRY(image_to([&](ByteView image) {

@@ -53,6 +53,20 @@ class SqliteStore final : public store::KeyValueStore {
 
   const std::string& path() const { return path_; }
 
+  // Checkpoints handed to the caller: from now on the writer no longer copies the
+  // write-ahead log into the database inside its commits; instead, after a commit that leaves
+  // at least kCheckpointFramesMin frames in the log, due() is called (on the writer's thread,
+  // from within that commit: it must only schedule) and the caller runs checkpoint_file(path())
+  // on another thread.
+  static constexpr int kCheckpointFramesMin = 1000;  // SQLite's own automatic threshold
+  void hand_off_checkpoints(std::function<void()> due);
+  // A PASSIVE checkpoint of the database at path through a connection of its own: it copies
+  // what no reader still needs, never waits for a lock and never blocks the writer or a pinned
+  // reader, so it may run on any thread beside them. Its connection keeps the log file when
+  // it closes (SQLITE_FCNTL_PERSIST_WAL), so even if an install renames another file over the
+  // path meanwhile, closing it deletes no file by name: it then checkpoints the replaced file.
+  static Status checkpoint_file(const std::string& path);
+
   // A rotation empties a generation table of at most this many rows in place, in the
   // rotating write (a small, bounded cost); a larger one is retired and swept. Tests set
   // 0 to exercise retirement with small tables.
@@ -114,6 +128,7 @@ class SqliteStore final : public store::KeyValueStore {
   std::uint64_t next_retired_ = 1;
   std::uint64_t generation_rows_[kTableCount] = {};  // rows in kv_gen0, kv_gen1 (not kv)
   std::uint64_t truncate_rows_max_ = kGenerationTruncateRowsMax;
+  std::function<void()> checkpoint_due_;  // hand_off_checkpoints
 };
 
 }  // namespace tally::sqlite

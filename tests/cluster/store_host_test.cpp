@@ -6,11 +6,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
 #include <vector>
 
 #include "core/store/schema_version.hpp"
 #include "native/raft/store_digest.hpp"
 #include "native/raft/store_host.hpp"
+#include "native/sqlite/sqlite_store.hpp"
 #include "tests/support/store_fixtures.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -159,6 +161,55 @@ TEST_CASE(
   CHECK(current.st_ino != old_file.st_ino);  // the path is the installed image
   REQUIRE(::close(handed[0]) == 0);
   REQUIRE(digest_of(target->store()) == digest_of(source->store()));
+}
+
+std::int64_t file_size(const std::string& path) {
+  struct stat status {};
+  return ::stat(path.c_str(), &status) == 0 ? static_cast<std::int64_t>(status.st_size) : -1;
+}
+
+TEST_CASE(
+    "a store that hands off its checkpoints copies no log page inside a commit; the checkpoint "
+    "runs on another thread while the writer commits",
+    "[raft]") {
+  TempDir dir;
+  const std::string path = dir.file("store.db");
+  auto host = open_host(path);
+  int due = 0;
+  std::string due_path;
+  host->set_checkpoint_runner([&](const std::string& asked) {
+    ++due;
+    due_path = asked;
+  });
+  const std::int64_t database_before = file_size(path);
+  int batches = 0;
+  auto write_batch = [&] {  // 100 rows of 1 KB: about 30 pages of log per commit
+    store::Batch rows;
+    for (int i = 0; i < 100; ++i)
+      rows.put(bytes("k-" + std::to_string(batches) + "-" + std::to_string(i)), Bytes(1000, 0x5a));
+    ++batches;
+    commit(host->store(), rows);
+  };
+  while (due < 3)
+    write_batch();
+  CHECK(due_path == path);
+  // Past SQLite's own threshold, and yet nothing reached the database file: no commit copied
+  // the log.
+  CHECK(host->wal_bytes() > std::uint64_t{sqlite::SqliteStore::kCheckpointFramesMin} * 4096);
+  CHECK(file_size(path) == database_before);
+
+  Status checkpointed = ok_status();
+  std::thread worker([&] { checkpointed = sqlite::SqliteStore::checkpoint_file(path); });
+  for (int i = 0; i < 20; ++i)
+    write_batch();
+  worker.join();
+  INFO((checkpointed.ok() ? std::string() : checkpointed.error().message));
+  REQUIRE(checkpointed.ok());
+  CHECK(file_size(path) > database_before + 2'000'000);  // the log's pages, copied
+  const std::size_t rows = all_rows(host->store()).size();
+  CHECK(rows >= static_cast<std::size_t>(batches) * 100);
+  host.reset();
+  CHECK(all_rows(open_host(path)->store()).size() == rows);
 }
 
 }  // namespace
