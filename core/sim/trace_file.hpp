@@ -65,6 +65,9 @@ class RowKey {
 
   const std::string& kind() const { return key_->kind; }
   const std::string& id_hex() const { return key_->id_hex; }
+  // The names' one copy: equal for the rows that share it (a version 3 or 4 file's rows that
+  // name one key), so a reader tells them apart without comparing names.
+  const void* identity() const { return key_.get(); }
 
   friend bool operator==(const RowKey& a, const RowKey& b) {
     return a.key_ == b.key_ || (a.kind() == b.kind() && a.id_hex() == b.id_hex());

@@ -406,14 +406,38 @@ Result<TraceStepRecord> step(const Value& v, const Path& path, const Context& co
 
 // Version 4 (TRACE_FORMAT.md): a record is an array of its items in a fixed order.
 
-// A row cell: a slot's position, null (absent) or -1 (unchanged).
-Result<SlotChange> packed_slot(const Value& v, const Path& at, const Tables& tables) {
-  if (v.IsNull()) return tables.absent;
-  if (v.IsInt64() && v.GetInt64() == -1) return SlotChange();
-  if (!v.IsUint64()) return invalid(at, "not a slot position, null or -1");
-  if (v.GetUint64() >= tables.slots.size())
-    return invalid(at, "past the table's " + std::to_string(tables.slots.size()) + " entries");
-  return tables.slots[static_cast<std::size_t>(v.GetUint64())];
+// Five numbers a row: the key's position, then m0, m1, d0, d1, each a slot's position, null
+// (absent) or -1 (unchanged). The bulk of a trace: read in one loop, the item's path put
+// into words only for an error.
+Status packed_rows(const Value& rows, const Path& path, const Tables& tables, NodeRecord& n) {
+  constexpr rapidjson::SizeType kCells = 5;
+  static constexpr const char* kCellNames[kCells] = {"key", "m0", "m1", "d0", "d1"};
+  if (rows.Size() % kCells != 0) return invalid(path, "not five numbers a row");
+  n.rows.resize(rows.Size() / kCells);
+  for (rapidjson::SizeType i = 0; i < rows.Size(); i += kCells) {
+    RowChange& row = n.rows[i / kCells];
+    SlotChange* slots[] = {&row.memory_gen0, &row.memory_gen1, &row.disk_gen0, &row.disk_gen1};
+    for (rapidjson::SizeType c = 0; c < kCells; ++c) {
+      const Value& cell = rows[i + c];
+      std::size_t size = c == 0 ? tables.keys.size() : tables.slots.size();
+      if (c > 0 && cell.IsNull()) {
+        *slots[c - 1] = tables.absent;
+      } else if (c > 0 && cell.IsInt() && cell.GetInt() == -1) {
+        continue;  // unchanged
+      } else if (!cell.IsUint64()) {
+        return invalid(path.item(i / kCells).field(kCellNames[c]),
+                       c == 0 ? "not a table position" : "not a slot position, null or -1");
+      } else if (cell.GetUint64() >= size) {
+        return invalid(path.item(i / kCells).field(kCellNames[c]),
+                       "past the table's " + std::to_string(size) + " entries");
+      } else if (c == 0) {
+        row.key = tables.keys[static_cast<std::size_t>(cell.GetUint64())];
+      } else {
+        *slots[c - 1] = tables.slots[static_cast<std::size_t>(cell.GetUint64())];
+      }
+    }
+  }
+  return ok_status();
 }
 
 Result<RowKey> packed_key(const Value* v, const Path& at, const Tables& tables) {
@@ -421,24 +445,6 @@ Result<RowKey> packed_key(const Value* v, const Path& at, const Tables& tables) 
   if (v->GetUint64() >= tables.keys.size())
     return invalid(at, "past the table's " + std::to_string(tables.keys.size()) + " entries");
   return tables.keys[static_cast<std::size_t>(v->GetUint64())];
-}
-
-// Five numbers a row: the key's position, then m0, m1, d0, d1.
-Status packed_rows(const Value& rows, const Path& path, const Tables& tables, NodeRecord& n) {
-  constexpr rapidjson::SizeType kCells = 5;
-  if (rows.Size() % kCells != 0) return invalid(path, "not five numbers a row");
-  n.rows.reserve(rows.Size() / kCells);
-  static constexpr const char* kSlotNames[] = {"m0", "m1", "d0", "d1"};
-  for (rapidjson::SizeType i = 0; i < rows.Size(); i += kCells) {
-    Path at = path.item(i / kCells);
-    RowChange row;
-    TRACE_READ(row.key, packed_key(&rows[i], at.field("key"), tables));
-    SlotChange* slots[] = {&row.memory_gen0, &row.memory_gen1, &row.disk_gen0, &row.disk_gen1};
-    for (rapidjson::SizeType s = 0; s < 4; ++s)
-      TRACE_READ(*slots[s], packed_slot(rows[i + 1 + s], at.field(kSlotNames[s]), tables));
-    n.rows.push_back(std::move(row));
-  }
-  return ok_status();
 }
 
 // [up, applied, generation, epoch, threshold, gen0, gen1, parity, digest, rows, advance,
