@@ -37,13 +37,13 @@ class PageSession {
     return session_.load_scenario(number, pre_fix);
   }
   std::string free_play(bool pre_fix) { return session_.free_play(pre_fix); }
-  // The bytes are copied into the module's memory in one block: no JavaScript string, no
-  // character-by-character conversion.
+  // The bytes are copied into the module's memory in one block (no JavaScript string, no
+  // character-by-character conversion), and that copy is the one the reader parses in place.
   std::string load_trace(const emscripten::val& bytes) {
     std::string text(bytes["length"].as<std::size_t>(), '\0');
     auto* data = reinterpret_cast<unsigned char*>(text.data());
     emscripten::val(emscripten::typed_memory_view(text.size(), data)).call<void>("set", bytes);
-    return session_.load_trace(text);
+    return session_.load_trace(std::move(text));
   }
   std::string act(const std::string& action) { return session_.act(action); }
   std::string step() { return session_.seek(session_.current() + 1); }

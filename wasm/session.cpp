@@ -38,8 +38,8 @@ std::string Session::free_play(bool pre_fix) {
   return "";
 }
 
-std::string Session::load_trace(const std::string& json) {
-  auto file = sim::read_trace(json);
+std::string Session::load_trace(std::string json) {
+  auto file = sim::read_trace_text(std::move(json));  // parsed in place, never copied
   if (!file.ok()) return file.error().message;
   if (file->steps.empty()) return "the trace holds no steps";
   auto timeline = std::make_unique<sim::TraceTimeline>(std::move(file).value());

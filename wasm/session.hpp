@@ -25,8 +25,8 @@ class Session {
   // Each returns "" on success, else a message for people; the session is unchanged then.
   std::string load_scenario(int number, bool pre_fix);
   std::string free_play(bool pre_fix);
-  // A tally-trace/3, /2 or /1 file's text; shows its first divergence, else its first step.
-  std::string load_trace(const std::string& json);
+  // A tally-trace/4, /3, /2 or /1 file's text; shows its first divergence, else its first step.
+  std::string load_trace(std::string json);
   // Free play only. Acting while showing an earlier step drops the later actions first.
   std::string act(const std::string& action);
 

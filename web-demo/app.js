@@ -28,8 +28,21 @@ const measure = (name, start) => performance.measure(`tally:${name}`, { start, e
 // The trace the address names, already being fetched (index.html): used by the first load.
 let prefetched = window.tallyPrefetch ?? null;
 
+// The module instantiated from the code index.html compiled while the page loaded; without it
+// (or if that compile failed), loaded and compiled here.
+async function loadModule() {
+  const compiled = await window.tallyCompiled?.catch(() => null);
+  if (!compiled) return createTally();
+  return createTally({
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(compiled, imports).then((instance) => receive(instance, compiled),
+        (error) => { $('load-error').textContent = `Cannot start the module: ${error.message}`; });
+      return {};
+    },
+  });
+}
 const moduleStarted = performance.now();
-const Module = await createTally();
+const Module = await loadModule();
 measure('module', moduleStarted);
 const scenarios = JSON.parse(Module.scenarios());
 

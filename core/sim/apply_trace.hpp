@@ -1,5 +1,5 @@
 // What one node of a live cluster records applying each log index, for `tally trace export`
-// (TRACE_FORMAT.md "A cluster's trace"): a bounded ring of tally-trace/3 steps, one per
+// (TRACE_FORMAT.md "A cluster's trace"): a bounded ring of tally-trace/4 steps, one per
 // index, each with the node's counters, the four slots (memory gen0 / gen1, disk at both gen
 // bytes) of every key the entry's plan names, the plan itself and the node's verdict. The
 // digest covers those rows, so two nodes that applied one index to different rows disagree
@@ -36,7 +36,7 @@ class ApplyTrace {
               const fsm::StateMachine& machine);
 
   // The records of indexes in [from, to], at most kPageMax of them, as a one-node
-  // tally-trace/3 file (source "cluster", digestOf "rows"). `complete` says the ring still
+  // tally-trace/4 file (source "cluster", digestOf "rows"). `complete` says the ring still
   // holds every index from 1; `truncated` that more records of the window follow (ask again
   // from the last index + 1).
   TraceFile window(std::uint64_t from, std::uint64_t to) const;

@@ -55,7 +55,7 @@ class Run {
 
   bool step();  // false once a violation is recorded
   void trace(std::string action, int node, std::uint64_t index, std::string detail);
-  void record(int node);  // the tally-trace/3 step of the trace line just added
+  void record(int node);  // the tally-trace/4 step of the trace line just added
   NodeStep snapshot(std::size_t node) const;
   void record_admission(const plan::Proposal& proposal);
   void record_verdict(std::size_t node, const ApplyEvent& event, const std::string& detail);
@@ -87,7 +87,7 @@ class Run {
   std::uint64_t clock_us_ = kStartTimestampUs;
   std::uint64_t step_ = 0;
   SimResult result_;
-  // tally-trace/3 (SimOptions::record_rows): the recorder, readable key names, and each
+  // tally-trace/4 (SimOptions::record_rows): the recorder, readable key names, and each
   // admitted proposal's id by its admission timestamp (unique: the clock only moves on).
   std::optional<TraceRecorder> recorder_;
   KeyNames names_;

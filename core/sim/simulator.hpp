@@ -27,7 +27,7 @@ struct SimOptions {
   std::uint64_t check_every = 100;  // checker and model comparison period, in steps
   bool pre_fix = false;             // every node uses the pre-fix delete (teaching only)
   bool record_views = false;        // keep each node's counters per step (tally-trace/1)
-  bool record_rows = false;         // keep a tally-trace/3 recording (SimResult::recording)
+  bool record_rows = false;         // keep a tally-trace/4 recording (SimResult::recording)
   // A deliberately broken run: the last node skips the first proposal at or after this log
   // index (applies it as a no-op), so its state leaves the others'. 0: none.
   std::uint64_t plant_divergence_at = 0;

@@ -2,15 +2,17 @@
 // and `tally trace export` write one; the visualiser reads one back (trace_reader.hpp) and
 // steps through it (trace_timeline.hpp).
 //
-// Versions 2 and 3 carry state: per step, what changed on each node (counters, cache rows
+// Versions 2 to 4 carry state: per step, what changed on each node (counters, cache rows
 // with memory gen0 / gen1 and the disk rows at both gen bytes), the plan of each proposal
 // admitted, the verdicts at apply, parity and checker results, and each node's digest.
-// Version 3 (written) stores each key and each distinct slot once, in hex, and leaves the
-// values' words to the reader (a slot read from it has an empty `decoded`, a plan entry an
-// empty `seed_decoded`; the timeline puts them into words for the steps it shows). Rows read
-// from one share its keys and slots (RowKey, SlotChange). Version 2 stores every slot in full with
-// its words. Version 1 files carry per-node counters only; they read into the same structures with
-// rows_recorded = false.
+// Versions 3 and 4 store each key and each distinct slot once, in hex, and leave the values'
+// words to the reader (a slot read from one has an empty `decoded`, a plan entry an empty
+// `seed_decoded`; the timeline puts them into words for the steps it shows). Rows read from
+// one share its keys and slots (RowKey, SlotChange). Version 4, the one written, is version 3
+// with each step, node record, row, plan entry, verdict and check an array of its items in a
+// fixed order instead of an object of named fields. Version 2 stores every slot in full with
+// its words. Version 1 files carry per-node counters only; they read into the same structures
+// with rows_recorded = false.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,8 @@ namespace tally::sim {
 inline constexpr const char* kTraceFormat1 = "tally-trace/1";
 inline constexpr const char* kTraceFormat2 = "tally-trace/2";
 inline constexpr const char* kTraceFormat3 = "tally-trace/3";
+inline constexpr const char* kTraceFormat4 = "tally-trace/4";
+inline constexpr int kTraceVersionWritten = 4;
 
 // The slot a row change sets, or none (the slot did not change). Immutable and shared: a
 // version 3 trace names each distinct slot once and many rows of many nodes set the same one,
@@ -61,6 +65,9 @@ class RowKey {
 
   const std::string& kind() const { return key_->kind; }
   const std::string& id_hex() const { return key_->id_hex; }
+  // The names' one copy: equal for the rows that share it (a version 3 or 4 file's rows that
+  // name one key), so a reader tells them apart without comparing names.
+  const void* identity() const { return key_.get(); }
 
   friend bool operator==(const RowKey& a, const RowKey& b) {
     return a.key_ == b.key_ || (a.kind() == b.kind() && a.id_hex() == b.id_hex());
@@ -140,8 +147,8 @@ struct TraceStepRecord {
 };
 
 struct TraceFile {
-  int version = 3;
-  std::string source;  // "tally-sim" or "cluster"
+  int version = kTraceVersionWritten;  // of the file read; a recording: the version written
+  std::string source;                  // "tally-sim" or "cluster"
   std::string title;
   std::uint64_t seed = 0;  // tally-sim
   // What NodeRecord::digest covers: "cache" (the cache at the node's applied index) or
@@ -166,8 +173,9 @@ inline std::string label_key(const std::string& kind, const std::string& id_hex)
   return kind + " " + id_hex;
 }
 
-// The file as tally-trace/3 JSON text (version 1 is trace.hpp's summary form). A live slot's
-// `decoded` and a plan entry's `seed_decoded` are not written: readers derive them.
-std::string trace_file_json(const TraceFile& file);
+// The file as tally-trace/4 JSON text, or /3 (version 1 is trace.hpp's summary form; version 2
+// is read, never written). A live slot's `decoded` and a plan entry's `seed_decoded` are not
+// written: readers derive them.
+std::string trace_file_json(const TraceFile& file, int version = kTraceVersionWritten);
 
 }  // namespace tally::sim

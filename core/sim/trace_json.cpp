@@ -1,7 +1,10 @@
-// tally-trace/3 as JSON text (TRACE_FORMAT.md): trace_file.hpp's structures, field by field.
+// tally-trace/4 (and /3) as JSON text (TRACE_FORMAT.md): trace_file.hpp's structures. Version 4
+// packs each step, node record, row, plan entry, verdict and check as an array of its items in
+// a fixed order (no field names); version 3 writes them as objects, field by field.
 #include <map>
 #include <vector>
 
+#include "core/invariant.hpp"
 #include "core/sim/json_text.hpp"
 #include "core/sim/trace_file.hpp"
 
@@ -151,12 +154,139 @@ void append_step(std::string& out, const TraceStepRecord& s, Tables& tables) {
   o.close();
 }
 
+// Version 4's arrays: items in a fixed order, the trailing ones that hold their defaults left
+// out (a reader takes a missing item as its default).
+class Packed {
+ public:
+  Packed& item(std::string json, bool is_default = false) {
+    items_.push_back(std::move(json));
+    if (!is_default) used_ = items_.size();
+    return *this;
+  }
+  Packed& number(std::uint64_t value) { return item(std::to_string(value)); }
+  Packed& signed_number(std::int64_t value) { return item(std::to_string(value)); }
+  Packed& flag(bool value) { return item(value ? "true" : "false"); }
+  Packed& text(const std::string& value) { return item(json_string(value), value.empty()); }
+  void append_to(std::string& out) const {
+    out += '[';
+    for (std::size_t i = 0; i < used_; ++i) {
+      if (i > 0) out += ',';
+      out += items_[i];
+    }
+    out += ']';
+  }
+
+ private:
+  std::vector<std::string> items_;
+  std::size_t used_ = 0;
+};
+
+// Five numbers a row: the key's position, then m0, m1, d0, d1, each a slot's position, null
+// (absent) or -1 (unchanged).
+std::string packed_rows(const std::vector<RowChange>& rows, Tables& tables) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const RowChange& row = rows[i];
+    if (i > 0) out += ',';
+    out += std::to_string(tables.key(row.key.kind(), row.key.id_hex()));
+    for (const SlotChange* slot :
+         {&row.memory_gen0, &row.memory_gen1, &row.disk_gen0, &row.disk_gen1}) {
+      out += ',';
+      out += *slot ? tables.slot(**slot) : "-1";
+    }
+  }
+  return out + "]";
+}
+
+void pack_node(std::string& out, const NodeRecord& n, Tables& tables) {
+  Packed p;
+  p.flag(n.up).number(n.applied_index).number(n.generation).number(n.epoch);
+  p.number(n.threshold).number(n.gen0_entries).number(n.gen1_entries);
+  p.item(!n.parity ? "null" : (*n.parity ? "true" : "false"), !n.parity);
+  p.text(n.digest);
+  p.item(packed_rows(n.rows, tables), n.rows.empty());
+  p.text(n.advance).text(n.parity_detail);
+  p.append_to(out);
+}
+
+void pack_proposal(std::string& out, const ProposalStep& proposal, Tables& tables) {
+  Packed p;
+  p.signed_number(proposal.id).text(proposal.label).number(proposal.admitted_at);
+  p.number(proposal.predicted_index).number(proposal.predicted_generation);
+  p.number(proposal.cache_generation).signed_number(proposal.d).number(proposal.epoch);
+  p.number(proposal.base_index);
+  std::string entries = "[";
+  for (std::size_t i = 0; i < proposal.entries.size(); ++i) {
+    const PlanEntryStep& e = proposal.entries[i];
+    if (i > 0) entries += ',';
+    Packed entry;
+    entry.number(tables.key(e.kind, e.id_hex)).item(json_string(e.verdict));
+    entry.item(json_string(e.source)).item(json_string(e.seed_hex), !e.seeded);
+    entry.append_to(entries);
+  }
+  p.item(entries + "]", proposal.entries.empty());
+  std::string orders = "[";
+  for (std::size_t i = 0; i < proposal.orders.size(); ++i) {
+    const OrderStep& o = proposal.orders[i];
+    if (i > 0) orders += ',';
+    Packed order;
+    order.item(json_string(o.name)).item(json_string(o.summary)).item(json_string(o.coverage));
+    order.append_to(orders);
+  }
+  p.item(orders + "]", proposal.orders.empty());
+  p.append_to(out);
+}
+
+void pack_step(std::string& out, const TraceStepRecord& s, Tables& tables) {
+  Packed p;
+  p.number(s.step).item(json_string(s.action)).signed_number(s.node).number(s.index);
+  p.item(json_string(s.detail));
+  std::string nodes = "[";
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    if (i > 0) nodes += ',';
+    if (s.nodes[i]) {
+      pack_node(nodes, *s.nodes[i], tables);
+    } else {
+      nodes += "null";
+    }
+  }
+  p.item(nodes + "]");
+  std::string admitted = "null";
+  if (s.admitted) {
+    admitted.clear();
+    pack_proposal(admitted, *s.admitted, tables);
+  }
+  p.item(std::move(admitted), !s.admitted);
+  std::string verdicts = "[";
+  for (std::size_t i = 0; i < s.verdicts.size(); ++i) {
+    const VerdictRecord& v = s.verdicts[i];
+    if (i > 0) verdicts += ',';
+    Packed verdict;
+    verdict.signed_number(v.node).signed_number(v.proposal).item(json_string(v.status));
+    verdict.item(json_string(v.outcome)).append_to(verdicts);
+  }
+  p.item(verdicts + "]", s.verdicts.empty());
+  std::string checks = "[";
+  for (std::size_t i = 0; i < s.checks.size(); ++i) {
+    if (i > 0) checks += ',';
+    Packed check;
+    check.signed_number(s.checks[i].node)
+        .flag(s.checks[i].ok)
+        .item(json_string(s.checks[i].detail));
+    check.append_to(checks);
+  }
+  p.item(checks + "]", s.checks.empty());
+  p.append_to(out);
+}
+
 }  // namespace
 
-std::string trace_file_json(const TraceFile& file) {
+std::string trace_file_json(const TraceFile& file, int version) {
+  TALLY_INVARIANT(version == 3 || version == 4, "tally-trace is written as version 3 or 4");
   std::string out;
   JsonObject o(out);
-  o.text("format", kTraceFormat3).text("source", file.source).text("title", file.title);
+  o.text("format", version == 4 ? kTraceFormat4 : kTraceFormat3);
+  o.text("source", file.source).text("title", file.title);
   if (file.seed != 0) o.number("seed", file.seed);
   o.text("digestOf", file.digest_of).flag("complete", file.complete);
   std::string names = "[";
@@ -180,7 +310,11 @@ std::string trace_file_json(const TraceFile& file) {
   std::string steps = "[";
   for (std::size_t i = 0; i < file.steps.size(); ++i) {
     if (i > 0) steps += ",\n";
-    append_step(steps, file.steps[i], tables);
+    if (version == 4) {
+      pack_step(steps, file.steps[i], tables);
+    } else {
+      append_step(steps, file.steps[i], tables);
+    }
   }
   o.raw("keys", tables.keys_json());
   o.raw("slots", tables.slots_json());

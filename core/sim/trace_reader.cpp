@@ -85,6 +85,52 @@ Result<const Value*> array(const Value& object, const char* name, const Path& pa
   return v;
 }
 
+// Version 4's records are arrays of items in a fixed order (TRACE_FORMAT.md): item i, or
+// null when the array ends before it (a trailing item left out takes its default) or holds null.
+const Value* item_at(const Value& list, rapidjson::SizeType i) {
+  return i < list.Size() && !list[i].IsNull() ? &list[i] : nullptr;
+}
+
+Result<std::uint64_t> u64_item(const Value& list, rapidjson::SizeType i, const Path& at) {
+  const Value* v = item_at(list, i);
+  if (v == nullptr) return std::uint64_t{0};
+  if (!v->IsUint64()) return invalid(at, "not an unsigned integer");
+  return v->GetUint64();
+}
+
+Result<int> small_int_item(const Value& list, rapidjson::SizeType i, const Path& at, int fallback) {
+  const Value* v = item_at(list, i);
+  if (v == nullptr) return fallback;
+  if (!v->IsInt64()) return invalid(at, "not an integer");
+  if (v->GetInt64() < -1'000'000'000 || v->GetInt64() > 1'000'000'000)
+    return invalid(at, "out of range");
+  return static_cast<int>(v->GetInt64());
+}
+
+Result<std::string> text_item(const Value& list, rapidjson::SizeType i, const Path& at) {
+  const Value* v = item_at(list, i);
+  if (v == nullptr) return std::string();
+  if (!v->IsString()) return invalid(at, "not a string");
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+Result<bool> flag_item(const Value& list, rapidjson::SizeType i, const Path& at, bool fallback) {
+  const Value* v = item_at(list, i);
+  if (v == nullptr) return fallback;
+  if (!v->IsBool()) return invalid(at, "not true or false");
+  return v->GetBool();
+}
+
+// An array item (empty: left out), of at most max items.
+Result<const Value*> array_item(const Value& list, rapidjson::SizeType i, const Path& at,
+                                std::size_t max) {
+  const Value* v = item_at(list, i);
+  if (v == nullptr) return v;
+  if (!v->IsArray()) return invalid(at, "not an array");
+  if (v->Size() > max) return invalid(at, "more than " + std::to_string(max) + " items");
+  return v;
+}
+
 #define TRACE_READ(target, expression)                \
   do {                                                \
     auto read_ = (expression);                        \
@@ -95,8 +141,9 @@ Result<const Value*> array(const Value& object, const char* name, const Path& pa
 // What a version 3 file's rows and plan entries name by position: its keys, split into kind
 // and id, and its distinct slots (TRACE_FORMAT.md).
 struct Tables {
-  std::vector<RowKey> keys;       // shared by every row that names one
-  std::vector<SlotChange> slots;  // shared by every row that names one
+  std::vector<RowKey> keys;                     // shared by every row that names one
+  std::vector<SlotChange> slots;                // shared by every row that names one
+  SlotChange absent = SlotChange(CacheSlot{});  // version 4: every row that empties a slot
 };
 
 struct Context {
@@ -357,6 +404,202 @@ Result<TraceStepRecord> step(const Value& v, const Path& path, const Context& co
   return s;
 }
 
+// Version 4 (TRACE_FORMAT.md): a record is an array of its items in a fixed order.
+
+// Five numbers a row: the key's position, then m0, m1, d0, d1, each a slot's position, null
+// (absent) or -1 (unchanged). The bulk of a trace: read in one loop, the item's path put
+// into words only for an error.
+Status packed_rows(const Value& rows, const Path& path, const Tables& tables, NodeRecord& n) {
+  constexpr rapidjson::SizeType kCells = 5;
+  static constexpr const char* kCellNames[kCells] = {"key", "m0", "m1", "d0", "d1"};
+  if (rows.Size() % kCells != 0) return invalid(path, "not five numbers a row");
+  n.rows.resize(rows.Size() / kCells);
+  for (rapidjson::SizeType i = 0; i < rows.Size(); i += kCells) {
+    RowChange& row = n.rows[i / kCells];
+    SlotChange* slots[] = {&row.memory_gen0, &row.memory_gen1, &row.disk_gen0, &row.disk_gen1};
+    for (rapidjson::SizeType c = 0; c < kCells; ++c) {
+      const Value& cell = rows[i + c];
+      std::size_t size = c == 0 ? tables.keys.size() : tables.slots.size();
+      if (c > 0 && cell.IsNull()) {
+        *slots[c - 1] = tables.absent;
+      } else if (c > 0 && cell.IsInt() && cell.GetInt() == -1) {
+        continue;  // unchanged
+      } else if (!cell.IsUint64()) {
+        return invalid(path.item(i / kCells).field(kCellNames[c]),
+                       c == 0 ? "not a table position" : "not a slot position, null or -1");
+      } else if (cell.GetUint64() >= size) {
+        return invalid(path.item(i / kCells).field(kCellNames[c]),
+                       "past the table's " + std::to_string(size) + " entries");
+      } else if (c == 0) {
+        row.key = tables.keys[static_cast<std::size_t>(cell.GetUint64())];
+      } else {
+        *slots[c - 1] = tables.slots[static_cast<std::size_t>(cell.GetUint64())];
+      }
+    }
+  }
+  return ok_status();
+}
+
+Result<RowKey> packed_key(const Value* v, const Path& at, const Tables& tables) {
+  if (v == nullptr || !v->IsUint64()) return invalid(at, "not a table position");
+  if (v->GetUint64() >= tables.keys.size())
+    return invalid(at, "past the table's " + std::to_string(tables.keys.size()) + " entries");
+  return tables.keys[static_cast<std::size_t>(v->GetUint64())];
+}
+
+// [up, applied, generation, epoch, threshold, gen0, gen1, parity, digest, rows, advance,
+//  parityDetail]
+Result<NodeRecord> packed_node(const Value& v, const Path& path, const Context& context) {
+  if (!v.IsArray()) return invalid(path, "not a node (null or an array)");
+  NodeRecord n;
+  TRACE_READ(n.up, flag_item(v, 0, path.field("up"), true));
+  TRACE_READ(n.applied_index, u64_item(v, 1, path.field("applied")));
+  TRACE_READ(n.generation, u64_item(v, 2, path.field("generation")));
+  TRACE_READ(n.epoch, u64_item(v, 3, path.field("epoch")));
+  TRACE_READ(n.threshold, u64_item(v, 4, path.field("threshold")));
+  TRACE_READ(n.gen0_entries, u64_item(v, 5, path.field("gen0")));
+  TRACE_READ(n.gen1_entries, u64_item(v, 6, path.field("gen1")));
+  if (item_at(v, 7) != nullptr) {
+    bool parity = true;
+    TRACE_READ(parity, flag_item(v, 7, path.field("parity"), true));
+    n.parity = parity;
+  }
+  TRACE_READ(n.digest, text_item(v, 8, path.field("digest")));
+  const Value* rows = nullptr;
+  TRACE_READ(rows, array_item(v, 9, path.field("rows"), 5 * kTraceRowsPerRecordMax));
+  TRACE_READ(n.advance, text_item(v, 10, path.field("advance")));
+  if (!n.advance.empty() && n.advance != "rotation" && n.advance != "dropped")
+    return invalid(path.field("advance"), "neither \"rotation\" nor \"dropped\"");
+  TRACE_READ(n.parity_detail, text_item(v, 11, path.field("parityDetail")));
+  n.rows_recorded = true;
+  if (rows != nullptr) TALLY_TRY(packed_rows(*rows, path.field("rows"), context.tables, n));
+  return n;
+}
+
+// The items of an array item, each read by read(item, its path).
+template <class T, class Read>
+Result<std::vector<T>> packed_items(const Value& list, rapidjson::SizeType i, const Path& at,
+                                    Read read) {
+  const Value* items = nullptr;
+  TRACE_READ(items, array_item(list, i, at, kTraceRowsPerRecordMax));
+  std::vector<T> out;
+  if (items == nullptr) return out;
+  out.reserve(items->Size());
+  for (rapidjson::SizeType k = 0; k < items->Size(); ++k) {
+    const Value& item = (*items)[k];
+    if (!item.IsArray()) return invalid(at.item(k), "not an array");
+    T value;
+    TRACE_READ(value, read(item, at.item(k)));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+// [key, verdict, source, seed]: seeded when the seed is there.
+Result<PlanEntryStep> packed_plan_entry(const Value& e, const Path& at, const Context& context) {
+  PlanEntryStep entry;
+  RowKey key;
+  TRACE_READ(key, packed_key(item_at(e, 0), at.field("key"), context.tables));
+  entry.kind = key.kind();
+  entry.id_hex = key.id_hex();
+  TRACE_READ(entry.verdict, text_item(e, 1, at.field("verdict")));
+  TRACE_READ(entry.source, text_item(e, 2, at.field("source")));
+  entry.seeded = item_at(e, 3) != nullptr;
+  TRACE_READ(entry.seed_hex, text_item(e, 3, at.field("seed")));
+  if (entry.seed_hex.size() % 2 != 0 || !is_hex(entry.seed_hex))
+    return invalid(at.field("seed"), "not hex bytes");  // its words: the timeline's, when shown
+  entry.seed_bytes = entry.seed_hex.size() / 2;
+  return entry;
+}
+
+// [name, summary, coverage]
+Result<OrderStep> packed_order(const Value& o, const Path& at) {
+  OrderStep order;
+  TRACE_READ(order.name, text_item(o, 0, at.field("name")));
+  TRACE_READ(order.summary, text_item(o, 1, at.field("summary")));
+  TRACE_READ(order.coverage, text_item(o, 2, at.field("coverage")));
+  return order;
+}
+
+// [id, label, admittedAt, predictedIndex, predictedGeneration, cacheGeneration, d, epoch,
+//  baseIndex, entries, orders]
+Result<ProposalStep> packed_proposal(const Value& v, const Path& path, const Context& context) {
+  if (!v.IsArray()) return invalid(path, "not an array");
+  ProposalStep p;
+  TRACE_READ(p.id, small_int_item(v, 0, path.field("id"), 0));
+  TRACE_READ(p.label, text_item(v, 1, path.field("label")));
+  TRACE_READ(p.admitted_at, u64_item(v, 2, path.field("admittedAt")));
+  TRACE_READ(p.predicted_index, u64_item(v, 3, path.field("predictedIndex")));
+  TRACE_READ(p.predicted_generation, u64_item(v, 4, path.field("predictedGeneration")));
+  TRACE_READ(p.cache_generation, u64_item(v, 5, path.field("cacheGeneration")));
+  if (const Value* d = item_at(v, 6)) {
+    if (!d->IsInt64()) return invalid(path.field("d"), "not an integer");
+    p.d = d->GetInt64();
+  }
+  TRACE_READ(p.epoch, u64_item(v, 7, path.field("epoch")));
+  TRACE_READ(p.base_index, u64_item(v, 8, path.field("baseIndex")));
+  p.status = "in flight";
+  TRACE_READ(p.entries, packed_items<PlanEntryStep>(v, 9, path.field("entries"),
+                                                    [&context](const Value& e, const Path& at) {
+                                                      return packed_plan_entry(e, at, context);
+                                                    }));
+  TRACE_READ(p.orders, packed_items<OrderStep>(v, 10, path.field("orders"), packed_order));
+  return p;
+}
+
+// [node, proposal, status, outcome]
+Result<VerdictRecord> packed_verdict(const Value& v, const Path& at) {
+  VerdictRecord r;
+  TRACE_READ(r.node, small_int_item(v, 0, at.field("node"), -1));
+  TRACE_READ(r.proposal, small_int_item(v, 1, at.field("proposal"), kNoProposal));
+  TRACE_READ(r.status, text_item(v, 2, at.field("status")));
+  TRACE_READ(r.outcome, text_item(v, 3, at.field("outcome")));
+  return r;
+}
+
+// [node, ok, detail]
+Result<CheckRecord> packed_check(const Value& v, const Path& at) {
+  CheckRecord r;
+  TRACE_READ(r.node, small_int_item(v, 0, at.field("node"), -1));
+  TRACE_READ(r.ok, flag_item(v, 1, at.field("ok"), true));
+  TRACE_READ(r.detail, text_item(v, 2, at.field("detail")));
+  return r;
+}
+
+// [step, action, node, index, detail, nodes, admitted, verdicts, checks]
+Result<TraceStepRecord> packed_step(const Value& v, const Path& path, const Context& context) {
+  if (!v.IsArray()) return invalid(path, "not an array");
+  TraceStepRecord s;
+  TRACE_READ(s.step, u64_item(v, 0, path.field("step")));
+  TRACE_READ(s.action, text_item(v, 1, path.field("action")));
+  TRACE_READ(s.node, small_int_item(v, 2, path.field("node"), -1));
+  TRACE_READ(s.index, u64_item(v, 3, path.field("index")));
+  TRACE_READ(s.detail, text_item(v, 4, path.field("detail")));
+  const Value* nodes = nullptr;
+  TRACE_READ(nodes, array_item(v, 5, path.field("nodes"), kTraceNodesMax));
+  std::size_t count = nodes == nullptr ? 0 : nodes->Size();
+  if (count != context.nodes) {
+    return invalid(path.field("nodes"), std::to_string(count) + " nodes, the trace names " +
+                                            std::to_string(context.nodes));
+  }
+  s.nodes.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const Value& n = (*nodes)[static_cast<rapidjson::SizeType>(i)];
+    if (n.IsNull()) continue;
+    NodeRecord record;
+    TRACE_READ(record, packed_node(n, path.field("nodes").item(i), context));
+    s.nodes[i] = std::move(record);
+  }
+  if (const Value* admitted = item_at(v, 6)) {
+    ProposalStep p;
+    TRACE_READ(p, packed_proposal(*admitted, path.field("admitted"), context));
+    s.admitted = std::move(p);
+  }
+  TRACE_READ(s.verdicts, packed_items<VerdictRecord>(v, 7, path.field("verdicts"), packed_verdict));
+  TRACE_READ(s.checks, packed_items<CheckRecord>(v, 8, path.field("checks"), packed_check));
+  return s;
+}
+
 Status header(const Value& doc, TraceFile& file) {
   Path root;
   TRACE_READ(file.source, text(doc, "source", root));
@@ -417,10 +660,10 @@ Status read_head(const Value& doc, TraceFile& file, Context& context) {
   Path root;
   std::string format;
   TRACE_READ(format, text(doc, "format", root));
-  if (format == kTraceFormat3 || format == kTraceFormat2) {
-    file.version = format == kTraceFormat3 ? 3 : 2;
+  if (format == kTraceFormat4 || format == kTraceFormat3 || format == kTraceFormat2) {
+    file.version = format == kTraceFormat4 ? 4 : format == kTraceFormat3 ? 3 : 2;
     TALLY_TRY(header(doc, file));
-    if (file.version == 3) TRACE_READ(context.tables, tables(doc));
+    if (file.version >= 3) TRACE_READ(context.tables, tables(doc));
   } else if (format == kTraceFormat1) {
     file.version = 1;
     file.source = "tally-sim";
@@ -428,7 +671,7 @@ Status read_head(const Value& doc, TraceFile& file, Context& context) {
     file.title = "Trace of seed " + std::to_string(file.seed);
   } else {
     return make_error(Code::kValidation,
-                      "not a tally-trace/1, /2 or /3 file (format \"" + format + "\")");
+                      "not a tally-trace/1, /2, /3 or /4 file (format \"" + format + "\")");
   }
   context.version = file.version;
   context.nodes = file.node_names.size();
@@ -438,16 +681,19 @@ Status read_head(const Value& doc, TraceFile& file, Context& context) {
 }  // namespace
 
 Result<TraceFile> read_trace(std::string_view json) {
-  // Parsed in place in a copy: the document's strings point into it, none copied one by one.
+  return read_trace_text(std::string(json));
+}
+
+Result<TraceFile> read_trace_text(std::string json) {
+  // Parsed in place: the document's strings point into the text, none copied one by one.
   // In-place parsing stops at a NUL byte, which no JSON text holds raw.
   if (const void* nul = std::memchr(json.data(), '\0', json.size())) {
     return make_error(Code::kValidation,
                       "not a JSON trace file: a NUL byte at offset " +
                           std::to_string(static_cast<const char*>(nul) - json.data()));
   }
-  std::string buffer(json);
   rapidjson::Document doc;
-  doc.ParseInsitu(buffer.data());
+  doc.ParseInsitu(json.data());
   if (doc.HasParseError()) {
     return make_error(
         Code::kValidation,
@@ -465,7 +711,11 @@ Result<TraceFile> read_trace(std::string_view json) {
   file.steps.reserve(steps->Size());
   for (rapidjson::SizeType i = 0; i < steps->Size(); ++i) {
     TraceStepRecord s;
-    TRACE_READ(s, step((*steps)[i], root.field("steps").item(i), context));
+    if (file.version == 4) {
+      TRACE_READ(s, packed_step((*steps)[i], root.field("steps").item(i), context));
+    } else {
+      TRACE_READ(s, step((*steps)[i], root.field("steps").item(i), context));
+    }
     if (file.version == 1 && file.node_names.size() < s.nodes.size()) {
       for (std::size_t n = file.node_names.size(); n < s.nodes.size(); ++n)
         file.node_names.push_back("node " + std::to_string(n));

@@ -1,4 +1,4 @@
-// Writes a tally-trace/3 recording (trace_file.hpp) from full node snapshots: after each
+// Writes a tally-trace/4 recording (trace_file.hpp) from full node snapshots: after each
 // step, the nodes that may have changed are snapshotted (node_snapshot.hpp) and recorded as
 // changes against the node's last record, so a long run stays small and a reader rebuilds
 // any step exactly (trace_timeline.hpp).

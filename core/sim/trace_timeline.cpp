@@ -1,6 +1,8 @@
 #include "core/sim/trace_timeline.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <map>
 
 #include "core/invariant.hpp"
 #include "core/keys/attribute_kind.hpp"
@@ -73,8 +75,41 @@ TraceTimeline::TraceTimeline(TraceFile file) : file_(std::move(file)) {
   TALLY_INVARIANT(!file_.steps.empty(), "a timeline of an empty trace");
   for (const TraceStepRecord& s : file_.steps)
     TALLY_INVARIANT(s.nodes.size() == file_.node_names.size(), "a trace step without its nodes");
+  index_keys();
   index_proposals();
   scan();
+}
+
+void TraceTimeline::index_keys() {
+  // Rows that share their names (RowKey::identity) are looked up once by name.
+  using Names = std::pair<std::string_view, std::string_view>;
+  std::map<Names, Key> by_name;
+  std::map<const void*, std::map<Names, Key>::iterator> by_identity;
+  std::vector<std::map<Names, Key>::iterator> named;  // each row's entry in by_name
+  first_rows_.reserve(file_.steps.size() * file_.node_names.size());
+  for (const TraceStepRecord& s : file_.steps) {
+    for (const std::optional<NodeRecord>& record : s.nodes) {
+      first_rows_.push_back(named.size());
+      if (!record) continue;
+      for (const RowChange& change : record->rows) {
+        auto [known, added] = by_identity.try_emplace(change.key.identity(), by_name.end());
+        if (added) {
+          known->second =
+              by_name.try_emplace(Names{change.key.kind(), change.key.id_hex()}, 0).first;
+        }
+        named.push_back(known->second);
+      }
+    }
+  }
+  TALLY_INVARIANT(by_name.size() <= std::numeric_limits<Key>::max(), "too many keys to number");
+  keys_.reserve(by_name.size());
+  for (auto& [names, key] : by_name) {
+    key = static_cast<Key>(keys_.size());
+    keys_.push_back(names);
+  }
+  row_keys_.reserve(named.size());
+  for (const auto& entry : named)
+    row_keys_.push_back(entry->second);
 }
 
 std::string TraceTimeline::label(const std::string& key) const {
@@ -119,8 +154,9 @@ void TraceTimeline::apply_step(Frame& frame, std::size_t n) const {
     } else if (record.advance == "dropped") {
       node.rows.clear();
     }
-    for (const RowChange& change : record.rows) {
-      Key key{change.key.kind(), change.key.id_hex()};
+    for (std::size_t r = 0; r < record.rows.size(); ++r) {
+      const RowChange& change = record.rows[r];
+      Key key = key_of(n, i, r);
       auto at = std::lower_bound(node.rows.begin(), node.rows.end(), key, kByKey);
       if (at == node.rows.end() || at->first != key) at = node.rows.insert(at, {key, fresh});
       Row& row = at->second;
@@ -180,8 +216,8 @@ NodeStep TraceTimeline::node_step(const NodeFrame& frame, std::size_t i) const {
   node.keys_known = c.rows_recorded;
   for (const auto& [key, row] : frame.rows) {
     KeyRow k;
-    k.kind = std::string(key.first);
-    k.id_hex = std::string(key.second);
+    k.kind = std::string(keys_[key].first);
+    k.id_hex = std::string(keys_[key].second);
     k.label = label(label_key(k.kind, k.id_hex));
     auto kind = keys::kind_named(k.kind);
     k.memory_gen0 = with_words(kind, *row.memory_gen0);
@@ -295,10 +331,11 @@ std::vector<InvariantStep> TraceTimeline::invariants_at(std::size_t n,
 
 // Whether the record says parity broke, or a row it changed now holds memory unlike disk: the
 // rows the step did not touch were checked at the step that last did.
-bool TraceTimeline::parity_broken(const NodeFrame& frame, const NodeRecord& record) const {
+bool TraceTimeline::parity_broken(const NodeFrame& frame, std::size_t n, std::size_t i) const {
+  const NodeRecord& record = *file_.steps[n].nodes[i];
   if (record.parity.has_value() && !*record.parity) return true;
-  for (const RowChange& change : record.rows) {
-    const Row* row = find_row(frame, Key{change.key.kind(), change.key.id_hex()});
+  for (std::size_t r = 0; r < record.rows.size(); ++r) {
+    const Row* row = find_row(frame, key_of(n, i, r));
     if (row == nullptr) continue;
     if (known_pair_differs(*row->memory_gen0, *row->disk_gen0) ||
         known_pair_differs(*row->memory_gen1, *row->disk_gen1)) {
@@ -313,7 +350,7 @@ std::optional<Divergence> TraceTimeline::check_step(std::size_t n, const Frame& 
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {
     if (!s.nodes[i] || !s.nodes[i]->up) continue;
     const NodeRecord& record = *s.nodes[i];
-    if (parity_broken(frame[i], record)) {
+    if (parity_broken(frame[i], n, i)) {
       NodeStep node = node_step(frame[i], i);
       return Divergence{n, "parity", parity_key(node),
                         node.name + ": memory differs from its disk mirror: " + node.parity_detail};

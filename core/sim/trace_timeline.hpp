@@ -9,9 +9,11 @@
 // before n and replays fewer than kCheckpointEvery steps, so any seek costs the same on a long
 // trace. Memory stays bounded on a trace of very many keys: checkpoints are then spaced by
 // the rows they hold / kRowsPerStepMax steps instead (a slower seek, never an unbounded copy).
-// A frame points into the trace's own records (its slots, its keys' kind and id), so a
-// checkpoint copies pointers, never a value; a step's slots are copied out only for the
-// steps shown. Immutable once built, and never copied or moved (frames point into it).
+// A frame points into the trace's own records (its slots), and names each key by a number
+// (the keys numbered in order of kind and id once, at build), so a checkpoint copies pointers
+// and numbers, never a value, and applying a row compares numbers, never names; a step's slots
+// are copied out only for the steps shown. Immutable once built, and never copied or moved
+// (frames point into it).
 #pragma once
 
 #include <map>
@@ -52,7 +54,7 @@ class TraceTimeline {
   struct Row {
     const CacheSlot *memory_gen0, *memory_gen1, *disk_gen0, *disk_gen1;
   };
-  using Key = std::pair<std::string_view, std::string_view>;  // kind and id, in file_
+  using Key = std::uint32_t;  // a position in keys_: numbers follow the keys' order
   struct NodeFrame {
     const NodeRecord* counters = nullptr;   // the latest record; null: none yet
     std::vector<std::pair<Key, Row>> rows;  // sorted by key
@@ -63,6 +65,11 @@ class TraceTimeline {
     std::vector<std::pair<std::size_t, VerdictRecord>> verdicts;  // by step, in order
   };
 
+  void index_keys();
+  // The key of row r of node i's record at step n.
+  Key key_of(std::size_t n, std::size_t i, std::size_t r) const {
+    return row_keys_[first_rows_[n * file_.node_names.size() + i] + r];
+  }
   void apply_step(Frame& frame, std::size_t n) const;
   Frame frame_at(std::size_t n) const;
   NodeStep node_step(const NodeFrame& frame, std::size_t node) const;
@@ -72,11 +79,16 @@ class TraceTimeline {
   void index_proposals();
   void scan();
   std::optional<Divergence> check_step(std::size_t n, const Frame& frame);
-  bool parity_broken(const NodeFrame& frame, const NodeRecord& record) const;
+  bool parity_broken(const NodeFrame& frame, std::size_t n, std::size_t i) const;
   static const Row* find_row(const NodeFrame& frame, const Key& key);
   std::string label(const std::string& key) const;
 
   TraceFile file_;
+  // Every key the rows name, in order of kind then id (kind and id in file_), and the key of
+  // every row change (steps, then nodes, then rows, in order) with where each record's start.
+  std::vector<std::pair<std::string_view, std::string_view>> keys_;
+  std::vector<Key> row_keys_;
+  std::vector<std::size_t> first_rows_;  // by step * nodes + node
   struct Checkpoint {
     std::size_t before_step;  // the frame before this step
     Frame frame;

@@ -1,5 +1,5 @@
 // GET /_tally/trace?from=A&to=B: what this node recorded applying each log index of [A, B]
-// (core/sim/apply_trace.hpp), as a one-node tally-trace/3 file; at most ApplyTrace::kPageMax
+// (core/sim/apply_trace.hpp), as a one-node tally-trace/4 file; at most ApplyTrace::kPageMax
 // indexes per answer, `window.truncated` when more follow. `tally trace export` asks every
 // node and merges the answers (core/sim/TRACE_FORMAT.md "A cluster's trace").
 #include "core/sim/trace_file.hpp"

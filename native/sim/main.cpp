@@ -3,7 +3,7 @@
 //   tally-sim scenario N --explain        the same steps as the visualiser shows them: event,
 //                                         why it is safe or not, invariant checks
 //   tally-sim run [--seeds N] [--steps M] run seeds, a progress line, a summary
-//   tally-sim export [--seed S] [--out F] write one run as a tally-trace/3 file for the
+//   tally-sim export [--seed S] [--out F] write one run as a tally-trace/4 file for the
 //                                         visualiser (core/sim/TRACE_FORMAT.md)
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -172,7 +172,7 @@ int export_trace(RunFlags& flags, const std::string& out) {
       std::fprintf(stderr, "cannot write %s\n", out.c_str());
       return 2;
     }
-    std::fprintf(stderr, "wrote %zu steps (%zu bytes, tally-trace/3) to %s (%s)\n",
+    std::fprintf(stderr, "wrote %zu steps (%zu bytes, tally-trace/4) to %s (%s)\n",
                  result.recording->steps.size(), json.size() + 1, out.c_str(),
                  result.ok ? "clean run" : result.violation.c_str());
   }
@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
   RunFlags export_flags;
   std::string out;
   CLI::App* export_command =
-      app.add_subcommand("export", "write one run as a tally-trace/3 file (JSON)");
+      app.add_subcommand("export", "write one run as a tally-trace/4 file (JSON)");
   export_command->add_option("--seed", export_flags.first_seed, "the seed")->capture_default_str();
   export_command->add_option("--out", out, "file (default: standard output)");
   add_sim_flags(export_command, export_flags);

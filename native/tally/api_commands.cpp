@@ -276,7 +276,7 @@ void add_trace_commands(CLI::App& app, Client& client, int& rc) {
   auto o = std::make_shared<Options>();
   auto* export_trace = trace->add_subcommand(
       "export",
-      "write a log window as tally-trace/3: every node's rows, plans and verdicts "
+      "write a log window as tally-trace/4: every node's rows, plans and verdicts "
       "(all nodes of --cluster-dir, else --node)");
   export_trace->add_option("--out", o->out_file)->required();
   export_trace->add_option("--from", o->window.from, "the first log index")

@@ -193,7 +193,7 @@ int export_cluster_trace(const Client& client, const TraceWindow& window,
     std::fprintf(stderr, "tally: cannot write %s\n", out_file.c_str());
     return 1;
   }
-  std::printf("%zu log indexes from %zu node(s) written to %s (tally-trace/3%s%s)\n",
+  std::printf("%zu log indexes from %zu node(s) written to %s (tally-trace/4%s%s)\n",
               file.steps.size(), nodes.size(), out_file.c_str(),
               file.truncated ? ", cut at --bytes-max" : "",
               file.complete ? "" : ", a window of a longer history");

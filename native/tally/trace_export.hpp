@@ -1,4 +1,4 @@
-// `tally trace export`: a live cluster's log window as a tally-trace/3 file for the
+// `tally trace export`: a live cluster's log window as a tally-trace/4 file for the
 // visualiser (core/sim/TRACE_FORMAT.md "A cluster's trace"). Every node reports what it
 // recorded applying each index of the window (GET /_tally/trace); the answers are merged one
 // step per index, every node in its column, with the audit log's words for each entry and

@@ -4,6 +4,7 @@
 // per value), which catches decoders that accept more than the encoder can write. A proposal
 // the decoder accepts must also go through apply without a crash: as it is (most
 // are stale), and re-aimed at the next index so that validation, preload and the orders run.
+// A trace file the reader accepts must also build a timeline that shows its steps.
 #include <cstdint>
 #include <cstdlib>
 
@@ -16,6 +17,8 @@
 #include "core/fsm/idempotency_record.hpp"
 #include "core/fsm/state_machine.hpp"
 #include "core/plan/admission.hpp"
+#include "core/sim/trace_reader.hpp"
+#include "core/sim/trace_timeline.hpp"
 #include "core/store/memory_store.hpp"
 
 namespace {
@@ -68,7 +71,7 @@ void apply_untrusted(const plan::Proposal& decoded) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   ByteView input(data + 1, size - 1);
-  switch (data[0] % 11) {
+  switch (data[0] % 12) {
     case 0: {
       round_trip<plan::Proposal>(input, codec::decode_proposal, codec::encode_proposal);
       auto decoded = codec::decode_proposal(input);
@@ -91,6 +94,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       round_trip<fsm::IdempotencyRecord>(input, fsm::decode_idempotency_record,
                                          fsm::encode_idempotency_record);
       break;
+    case 10: {
+      auto file =
+          sim::read_trace(std::string_view(reinterpret_cast<const char*>(input.data), input.size));
+      if (!file.ok() || file->steps.empty()) break;
+      sim::TraceTimeline timeline(std::move(file).value());
+      (void)timeline.state_at(0);
+      (void)timeline.state_at(timeline.size() - 1);
+      break;
+    }
     default: {
       // A cache mirror row: key and value split at the first byte's position.
       if (input.size < 1) return 0;

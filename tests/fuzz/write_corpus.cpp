@@ -1,11 +1,14 @@
 // Writes a seed corpus for decode_fuzzer: one valid encoding of every sample value, prefixed
-// with the byte that selects its decoder. Usage: tally-fuzz-corpus DIR
+// with the byte that selects its decoder, and a short simulator trace. Usage:
+// tally-fuzz-corpus DIR
 #include <string>
 
 #include "core/audit/audit_entry.hpp"
 #include "core/codec/order_codec.hpp"
 #include "core/codec/proposal_codec.hpp"
 #include "core/codec/value_codec.hpp"
+#include "core/sim/simulator.hpp"
+#include "core/sim/trace_file.hpp"
 #include "tests/fuzz/seed_corpus.hpp"
 #include "tests/support/samples.hpp"
 
@@ -38,6 +41,12 @@ int main(int argc, char** argv) {
   write(dir, n++, 7, audit::encode_audit_entry(testing::sample_audit_entry()));
   write(dir, n++, 0, codec::encode_proposal(testing::sample_per_order_proposal()));
   write(dir, n++, 7, audit::encode_audit_entry(testing::sample_per_order_audit_entry()));
+  sim::SimOptions run;  // a short simulator trace, as tally-sim export writes it
+  run.seed = 3;
+  run.steps = 40;
+  run.record_rows = true;
+  const std::string trace = sim::trace_file_json(*sim::simulate(run).recording);
+  write(dir, n++, 10, Bytes(trace.begin(), trace.end()));
   std::printf("wrote %d seeds to %s\n", n, dir.c_str());
   return 0;
 }

@@ -1,8 +1,9 @@
-// Traces that carry state (core/sim/TRACE_FORMAT.md): a recording written as tally-trace/3 and
-// read back is the same recording (the values' words derived again); each key and each
+// Traces that carry state (core/sim/TRACE_FORMAT.md): a recording written as tally-trace/4 (or
+// /3) and read back is the same recording (the values' words derived again); each key and each
 // distinct slot is written once; a timeline rebuilds every step's rows exactly with bounded
-// replay; the first divergence is found and named; tally-trace/2 and /1 still load; malformed
-// files are refused with the field named.
+// replay; the first divergence is found and named; tally-trace/3, /2 and /1 still load;
+// malformed files are refused with the field named, and truncated or garbled ones are refused
+// or read, never crash the reader or the timeline.
 #include <catch2/catch.hpp>
 #include <map>
 
@@ -56,8 +57,8 @@ std::size_t occurrences(const std::string& text, const std::string& part) {
   return count;
 }
 
-sim::TraceFile read_back(const sim::TraceFile& file) {
-  auto read = sim::read_trace(sim::trace_file_json(file));
+sim::TraceFile read_back(const sim::TraceFile& file, int version = sim::kTraceVersionWritten) {
+  auto read = sim::read_trace(sim::trace_file_json(file, version));
   REQUIRE(read.ok());
   return std::move(read).value();
 }
@@ -91,7 +92,7 @@ Slots slots_of(const sim::NodeStep& node) {
   return out;
 }
 
-TEST_CASE("a simulator recording written as tally-trace/3 reads back as the same recording",
+TEST_CASE("a simulator recording written as tally-trace/4 or /3 reads back as the same recording",
           "[trace]") {
   sim::SimResult result = sim::simulate(recorded(3, 300));
   REQUIRE(result.ok);
@@ -111,23 +112,48 @@ TEST_CASE("a simulator recording written as tally-trace/3 reads back as the same
   CHECK(admitted == result.stats.admitted);
   CHECK(verdicts > admitted);  // every node answers every entry it applies
   CHECK(checks >= 3);
-  const sim::TraceFile kept = without_words(file);
-  sim::TraceFile back = read_back(file);
-  CHECK(back.version == 3);
-  REQUIRE(back.steps.size() == kept.steps.size());
-  for (std::size_t n = 0; n < kept.steps.size(); ++n) {
-    if (back.steps[n] == kept.steps[n]) continue;
-    sim::TraceFile written = kept, read = back;  // the first step that differs, as text
-    written.steps = {kept.steps[n]};
-    read.steps = {back.steps[n]};
-    INFO("written: " << sim::trace_file_json(written) << "\nread: " << sim::trace_file_json(read));
-    CHECK(back.steps[n] == kept.steps[n]);
-    break;
+  for (int version : {4, 3}) {
+    INFO("tally-trace/" << version);
+    sim::TraceFile kept = without_words(file);
+    kept.version = version;
+    sim::TraceFile back = read_back(file, version);
+    CHECK(back.version == version);
+    REQUIRE(back.steps.size() == kept.steps.size());
+    for (std::size_t n = 0; n < kept.steps.size(); ++n) {
+      if (back.steps[n] == kept.steps[n]) continue;
+      sim::TraceFile written = kept, read = back;  // the first step that differs, as text
+      written.steps = {kept.steps[n]};
+      read.steps = {back.steps[n]};
+      INFO("written: " << sim::trace_file_json(written, 3)
+                       << "\nread: " << sim::trace_file_json(read, 3));
+      CHECK(back.steps[n] == kept.steps[n]);
+      break;
+    }
+    CHECK(back == kept);
   }
-  CHECK(back == kept);
 }
 
-TEST_CASE("a tally-trace/3 file writes each key and each distinct slot once", "[trace]") {
+TEST_CASE("tally-trace/4 holds what /3 holds, as arrays instead of named fields", "[trace]") {
+  sim::SimResult result = sim::simulate(recorded(5, 600));
+  REQUIRE(result.recording.has_value());
+  const std::string v4 = sim::trace_file_json(*result.recording);
+  const std::string v3 = sim::trace_file_json(*result.recording, 3);
+  CHECK(v4.find("\"format\":\"tally-trace/4\"") != std::string::npos);
+  CHECK(v3.find("\"applied\":") != std::string::npos);
+  CHECK(v4.find("\"applied\":") == std::string::npos);  // no field names below the steps
+  CHECK(v4.find("\"m0\":") == std::string::npos);
+  CHECK(v4.size() * 3 < v3.size() * 2);
+  sim::TraceFile from_v4 = read_back(*result.recording, 4);
+  sim::TraceFile from_v3 = read_back(*result.recording, 3);
+  from_v3.version = 4;
+  CHECK(from_v4 == from_v3);
+  sim::TraceTimeline a(std::move(from_v4)), b(std::move(from_v3));
+  CHECK(a.divergence() == b.divergence());
+  for (std::size_t n : {std::size_t{0}, a.size() / 2, a.size() - 1})
+    CHECK(a.state_at(n) == b.state_at(n));
+}
+
+TEST_CASE("a tally-trace/4 file writes each key and each distinct slot once", "[trace]") {
   sim::SimResult result = sim::simulate(recorded(3, 300));
   REQUIRE(result.recording.has_value());
   const std::string json = sim::trace_file_json(*result.recording);
@@ -299,6 +325,97 @@ TEST_CASE("malformed trace files are refused, naming the field", "[trace]") {
       R"("entries":[{"key":0,"verdict":"Miss","source":"seed","seed":"0g"}]}}]})";
   CHECK_THAT(refused(seeded),
              Catch::StartsWith("steps[0].admitted.entries[0].seed: not hex bytes"));
+}
+
+TEST_CASE("malformed tally-trace/4 files are refused, naming the item", "[trace]") {
+  auto refused = [](const std::string& json) {
+    auto read = sim::read_trace(json);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.error().code == Code::kValidation);
+    return read.error().message;
+  };
+  const std::string v4 = R"({"format":"tally-trace/4","nodes":["a"],"keys":["Volume ab"],)"
+                         R"("slots":["0011223344556677:01"],"steps":[)";
+  auto with_step = [&v4](const std::string& step) { return v4 + step + "]}"; };
+  REQUIRE(sim::read_trace(
+              with_step(R"([1,"apply",0,1,"",[[true,1,0,0,4,1,0,true,"",[0,0,-1,0,null]]]])"))
+              .ok());
+  CHECK_THAT(refused(with_step(R"({"step":1})")), Catch::StartsWith("steps[0]: not an array"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[null,null]])")),
+             Catch::StartsWith("steps[0].nodes: 2 nodes, the trace names 1"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[{"applied":1}]])")),
+             Catch::StartsWith("steps[0].nodes[0]: not a node (null or an array)"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[[true,"7"]]])")),
+             Catch::StartsWith("steps[0].nodes[0].applied: not an unsigned integer"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[[true,1,0,0,4,1,0,true,"",[0,0,-1]]]])")),
+             Catch::StartsWith("steps[0].nodes[0].rows: not five numbers a row"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[[true,1,0,0,4,1,0,true,"",[1,0,-1,0,-1]]]])")),
+             Catch::StartsWith("steps[0].nodes[0].rows[0].key: past the table's 1 entries"));
+  CHECK_THAT(refused(with_step(
+                 R"([1,"apply",0,1,"",[[true,1,0,0,4,1,0,true,"",[0,-1,-1,0,-1,0,1,-1,-1,-1]]]])")),
+             Catch::StartsWith("steps[0].nodes[0].rows[1].m0: past the table's 1 entries"));
+  CHECK_THAT(
+      refused(with_step(R"([1,"apply",0,1,"",[[true,1,0,0,4,1,0,true,"",[0,-2,-1,0,-1]]]])")),
+      Catch::StartsWith("steps[0].nodes[0].rows[0].m0: not a slot position, null or -1"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[[true,1,0,0,4,1,0,true,"",[],"sideways"]]])")),
+             Catch::StartsWith("steps[0].nodes[0].advance: neither"));
+  CHECK_THAT(refused(with_step(
+                 R"([1,"apply",0,1,"",[null],[3,"p",0,0,0,0,0,0,0,[[0,"Miss","seed","0g"]]]])")),
+             Catch::StartsWith("steps[0].admitted.entries[0].seed: not hex bytes"));
+  CHECK_THAT(
+      refused(with_step(R"([1,"apply",0,1,"",[null],[3,"p",0,0,0,0,0,0,0,[["Volume ab"]]]])")),
+      Catch::StartsWith("steps[0].admitted.entries[0].key: not a table position"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[null],null,[{"node":0}]])")),
+             Catch::StartsWith("steps[0].verdicts[0]: not an array"));
+  CHECK_THAT(refused(with_step(R"([1,"apply",0,1,"",[null],null,[],[[0,"yes"]]])")),
+             Catch::StartsWith("steps[0].checks[0].ok: not true or false"));
+  // Items past the ones defined are ignored; trailing ones left out take their defaults.
+  auto read = sim::read_trace(with_step(R"([1,"apply",0,1,"",[[true,1]],null,[],[],"later"])"));
+  REQUIRE(read.ok());
+  REQUIRE(read->steps.at(0).nodes.at(0).has_value());
+  CHECK(read->steps[0].nodes[0]->rows.empty());
+  CHECK_FALSE(read->steps[0].nodes[0]->parity.has_value());
+}
+
+// A trace read from an untrusted file: every prefix of one, and copies with bytes changed at
+// random, are refused with an error or read into a timeline that steps through them; none
+// crashes (the sanitized build checks every access).
+TEST_CASE("truncated and garbled traces are refused or read, never crash", "[trace]") {
+  sim::SimOptions options = recorded(3, 80);
+  options.plant_divergence_at = 20;  // a divergence, verdicts and checks
+  sim::SimResult result = sim::simulate(options);
+  REQUIRE(result.recording.has_value());
+  sim::Prng prng(7);
+  for (int version : {4, 3}) {
+    INFO("tally-trace/" << version);
+    const std::string json = sim::trace_file_json(*result.recording, version);
+    REQUIRE(sim::read_trace(json).ok());
+    std::size_t refused = 0, cuts = 0;
+    for (std::size_t cut = 0; cut < json.size(); cut += 1 + json.size() / 400, ++cuts) {
+      auto read = sim::read_trace(json.substr(0, cut));
+      refused +=
+          !read.ok() && read.error().code == Code::kValidation && !read.error().message.empty();
+    }
+    CHECK(refused == cuts);  // a prefix of the object is never a whole JSON text
+    static const char kBytes[] = "0123456789-,:[]{}\"nulltruefalse a\\";
+    std::size_t read_ok = 0;
+    for (int i = 0; i < 300; ++i) {
+      std::string garbled = json;
+      for (std::uint64_t k = 0, n = 1 + prng.below(3); k < n; ++k)
+        garbled[prng.below(garbled.size())] = kBytes[prng.below(sizeof kBytes - 1)];
+      auto read = sim::read_trace(garbled);
+      if (!read.ok()) {
+        CHECK(read.error().code == Code::kValidation);
+        continue;
+      }
+      ++read_ok;
+      if (read->steps.empty()) continue;
+      sim::TraceTimeline timeline(std::move(read).value());
+      for (std::size_t n : {std::size_t{0}, timeline.size() / 2, timeline.size() - 1})
+        (void)timeline.state_at(n);
+    }
+    CHECK(read_ok > 0);  // some changes still read (a digit within a number, a word's letter)
+  }
 }
 
 TEST_CASE("a trace holding a NUL byte is refused, never read up to it", "[trace]") {
