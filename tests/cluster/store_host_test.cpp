@@ -169,8 +169,8 @@ std::int64_t file_size(const std::string& path) {
 }
 
 TEST_CASE(
-    "a store that hands off its checkpoints copies no log page inside a commit; the checkpoint "
-    "runs on another thread while the writer commits",
+    "a store that hands off its checkpoints copies no log page inside a commit, and the "
+    "checkpoint runs on another thread while the writer commits",
     "[raft]") {
   TempDir dir;
   const std::string path = dir.file("store.db");
