@@ -53,11 +53,11 @@ class SqliteStore final : public store::KeyValueStore {
 
   const std::string& path() const { return path_; }
 
-  // Checkpoints handed to the caller: from now on the writer no longer copies the
-  // write-ahead log into the database inside its commits; instead, after a commit that leaves
-  // at least kCheckpointFramesMin frames in the log, due() is called (on the writer's thread,
-  // from within that commit: it must only schedule) and the caller runs checkpoint_file(path())
-  // on another thread.
+  // Checkpoints handed to the caller: once called, the writer's commits do not copy the
+  // write-ahead log into the database; after a commit that leaves at least
+  // kCheckpointFramesMin frames in the log, due() is called (on the writer's thread, from
+  // within that commit: it must only schedule) and the caller runs checkpoint_file(path()) on
+  // another thread.
   static constexpr int kCheckpointFramesMin = 1000;  // SQLite's own automatic threshold
   void hand_off_checkpoints(std::function<void()> due);
   // A PASSIVE checkpoint of the database at path through a connection of its own: it copies
