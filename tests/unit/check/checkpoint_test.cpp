@@ -47,10 +47,12 @@ struct Checkpointed {
     node.noop();
     node.submit(domain::SetTransactionMetadata{"main", 1, {{"t", std::int64_t{1}}}});
   }
+  // The node's store and live cache, as a check reads them.
+  check::CheckInput input() {
+    return {node.store(), &node.fsm().cache(), "check", audit::public_demo_audit_key()};
+  }
   check::CheckRun run(std::optional<CheckCheckpoint> from) {
-    auto result = check::run_check_from(
-        {node.store(), &node.fsm().cache(), "check", audit::public_demo_audit_key()},
-        std::move(from));
+    auto result = check::run_check_from(input(), std::move(from));
     REQUIRE(result.ok());
     INFO(result->report.describe());
     return std::move(result).value();
@@ -215,8 +217,7 @@ TEST_CASE(
     "[checker]") {
   Checkpointed c;
   c.more();
-  const check::CheckInput input{c.node.store(), &c.node.fsm().cache(), "check",
-                                audit::public_demo_audit_key()};
+  const check::CheckInput input = c.input();
   int asked = 0;
   auto stopped = check::run_check_from(input, std::nullopt, [&] { return ++asked >= 2; });
   REQUIRE_FALSE(stopped.ok());
@@ -232,8 +233,7 @@ TEST_CASE("a stop asked during a pass after the audit walk ends that pass at its
           "[checker]") {
   Checkpointed c;
   c.more();
-  const check::CheckInput input{c.node.store(), &c.node.fsm().cache(), "check",
-                                audit::public_demo_audit_key()};
+  const check::CheckInput input = c.input();
   int asks = 0;
   auto whole = check::run_check_from(input, std::nullopt, [&] {
     ++asks;
