@@ -1,6 +1,6 @@
 // A node's loop never waits on work proportional to its store: a monitor polling
 // /_tally/info and /_tally/metrics against a store of over 100 MB, while writes go on, sees no
-// loop stall past 50 ms (the node's own tally_loop_stall_seconds says so); and SIGTERM ends a
+// loop stall past 50 ms of the loop's own work (its tally_loop_busy_seconds); and SIGTERM ends a
 // full check and a snapshot in flight without waiting for them, exit 0, store intact.
 #include <signal.h>
 #include <sys/stat.h>
@@ -9,7 +9,9 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -23,6 +25,31 @@ namespace tally::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Adds one AddressSanitizer option for the processes started while it lives (the runtime
+// reads ASAN_OPTIONS when a process starts; this one's is already read). No effect on a
+// build without the sanitizer.
+class ScopedAsanOption {
+ public:
+  explicit ScopedAsanOption(const std::string& option) {
+    const char* before = std::getenv("ASAN_OPTIONS");
+    if (before != nullptr) before_ = before;
+    const std::string options = before_ ? *before_ + ":" + option : option;
+    ::setenv("ASAN_OPTIONS", options.c_str(), 1);
+  }
+  ~ScopedAsanOption() {
+    if (before_) {
+      ::setenv("ASAN_OPTIONS", before_->c_str(), 1);
+    } else {
+      ::unsetenv("ASAN_OPTIONS");
+    }
+  }
+  ScopedAsanOption(const ScopedAsanOption&) = delete;
+  ScopedAsanOption& operator=(const ScopedAsanOption&) = delete;
+
+ private:
+  std::optional<std::string> before_;
+};
 
 std::uint64_t file_bytes(const std::string& path) {
   struct stat info {};
@@ -162,6 +189,11 @@ TEST_CASE(
     "full check and a snapshot in flight",
     "[service][liveness]") {
   TempDir dir;
+  // Under AddressSanitizer, its allocator hands freed pages back to the kernel every 5 s, on
+  // whichever thread is freeing then: 60-110 ms of madvise on the loop's thread that a release
+  // build does not have. The node started here does without it, so that what is measured is
+  // the node's own work.
+  const ScopedAsanOption no_release("allocator_release_to_os_interval_ms=-1");
   // Snapshots often, so that one is being taken of the large store while writes go on.
   LocalCluster cluster(1, dir.file("c"), "--snapshot-threshold 256");
   REQUIRE(cluster.base_port != 0);
@@ -226,12 +258,13 @@ TEST_CASE(
   CHECK(written > 0);
   CHECK(polled_late.observed > 0);
   // Polling never puts work proportional to the store on the loop: hashing this store there
-  // takes seconds under the sanitizers, while the loop's bounded work (a request, a group
-  // commit, a rotation's in-place truncate, a snapshot's start and release) stays far under
-  // 250 ms of CPU per tick even so. How late the timer ran also counts the time this 2-core
+  // takes seconds under the sanitizers, while the loop's bounded work between two ticks (a
+  // request, a group commit, a rotation's in-place truncate, a snapshot's start and release)
+  // stays under 50 ms of CPU even so. How late the timer ran also counts the time this 2-core
   // machine's other threads (the writer, this test, a snapshot, other tests) held both cores,
   // so it is printed, not asserted (bench/results/liveness.md records both).
-  CHECK(polled_busy.over.at("0.250000") == 0);
+  CHECK(quiet_busy.over.at("0.050000") == 0);
+  CHECK(polled_busy.over.at("0.050000") == 0);
 
   // SIGTERM during a full check of the whole store: the check is stopped, not waited for.
   std::thread checker([&] { get_json(base, "/_tally/check?full=true"); });
