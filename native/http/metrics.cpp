@@ -111,6 +111,8 @@ std::string Metrics::render(const replica::Node& node,
   line(out, "tally_snapshots_total{event=\"kept\"} " + std::to_string(stats.snapshots_kept));
   line(out, "# TYPE tally_store_wal_bytes gauge");
   line(out, "tally_store_wal_bytes " + std::to_string(node.wal_bytes()));
+  line(out, "# TYPE tally_store_wal_log_bytes gauge");
+  line(out, "tally_store_wal_log_bytes " + std::to_string(node.wal_log_bytes()));
   line(out, "# TYPE tally_loop_stall_seconds histogram");
   histogram(out, "tally_loop_stall_seconds", "", stalls.kBucketsSeconds, stalls.buckets(),
             stalls.count(), stalls.sum_seconds());

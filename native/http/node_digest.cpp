@@ -20,7 +20,7 @@ class DigestJob final : public PoolJob {
 
  private:
   void run() override {
-    digest_.emplace(replica::store_digest(*view_, [this] { return stop_requested(); }));
+    digest_.emplace(replica::store_digest(*view_, [this] { return should_stop(); }));
     view_.reset();  // ends the read transaction
   }
 
@@ -30,6 +30,10 @@ class DigestJob final : public PoolJob {
           call(), unavailable("NODE_STOPPING", "the node stopped before the digest"));
     }
     TALLY_INVARIANT(digest_.has_value(), "a digest job that ran");
+    if (view_expired()) {
+      impl().log("event=digest stopped=true reason=wal_bytes");
+      return impl().respond_error(call(), view_expired_error());
+    }
     if (!digest_->ok()) return impl().respond_error(call(), digest_->error());
     impl().node->remember_digest(applied_index_, digest_->value());
     json::JsonWriter out;

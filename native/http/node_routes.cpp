@@ -87,6 +87,8 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
   out.boolean(node.snapshot_in_flight());
   out.key("walBytes");
   out.u64(node.wal_bytes());
+  out.key("walLogBytes");  // what --view-wal-max-mb bounds
+  out.u64(node.wal_log_bytes());
   out.key("loopStallMaxUs");  // the worst of the last minute
   out.u64(impl.loop_stalls.worst_last_minute_ns(uv_hrtime()) / 1000);
   out.key("loopBusyMaxUs");  // the most CPU the loop ran between two ticks
@@ -148,7 +150,7 @@ class CheckJob final : public PoolJob {
     const auto started = std::chrono::steady_clock::now();
     run_.emplace(check::run_check_from(
         {*in_.view, in_.cache ? &*in_.cache : nullptr, in_.cluster_id, in_.audit_key},
-        std::move(in_.from), [this] { return stop_requested(); }));
+        std::move(in_.from), [this] { return should_stop(); }));
     in_.view.reset();  // ends the read transaction: the WAL may be checkpointed again
     in_.cache.reset();
     check_us_ = micros_since(started);
@@ -163,7 +165,11 @@ class CheckJob final : public PoolJob {
     }
     TALLY_INVARIANT(run_.has_value(), "a check job that ran");
     Result<check::CheckRun>& run = *run_;
-    if (!run.ok() && run.error().code == Code::kStopped) server.log("event=check stopped=true");
+    if (!run.ok() && run.error().code == Code::kStopped) {
+      server.log(std::string("event=check stopped=true") +
+                 (view_expired() ? " reason=wal_bytes" : ""));
+      if (view_expired()) return server.respond_error(call(), view_expired_error());
+    }
     if (!run.ok()) return server.respond_error(call(), run.error());
     check::CheckReport& report = run->report;
     if (in_.full) report.full_reason = "requested";

@@ -5,6 +5,26 @@
 
 namespace tally::http {
 
+PoolJob::PoolJob(Server::Impl& impl, CallPtr call)
+    : impl_(&impl),
+      call_(std::move(call)),
+      wal_bytes_(impl.node->wal_log_gauge()),
+      wal_bytes_max_(impl.config.view_wal_bytes_max) {}
+
+bool PoolJob::should_stop() {
+  if (stop_.load(std::memory_order_relaxed)) return true;
+  if (wal_bytes_max_ != 0 && wal_bytes_() > wal_bytes_max_) view_expired_ = true;
+  return view_expired_;
+}
+
+ApiError PoolJob::view_expired_error() const {
+  return unavailable("VIEW_EXPIRED",
+                     "stopped: the store's write-ahead log passed " +
+                         std::to_string(wal_bytes_max_ >> 20) +
+                         " MiB while this job held its read view (tallyd --view-wal-max-mb); "
+                         "retry when writes are lighter");
+}
+
 void PoolJob::start(Server::Impl& impl, PoolJob*& slot, std::unique_ptr<PoolJob> job) {
   TALLY_INVARIANT(slot == nullptr, "one pool job of a kind at a time");
   job->slot_ = &slot;

@@ -1,13 +1,19 @@
 // A request answered by work on libuv's thread pool, away from the loop that runs Raft (a
 // check, a digest): the server holds at most one job of each kind in its slot, a stop asks
 // the running one to end at its next step, and the server waits for it before its state goes.
+// A job reads a pinned view of the store; it also ends at its next step once the store's
+// write-ahead log, which the view keeps from being checkpointed, passes
+// ServerConfig::view_wal_bytes_max.
 #pragma once
 
 #include <uv.h>
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 
+#include "native/http/errors.hpp"
 #include "native/http/server.hpp"
 
 namespace tally::http {
@@ -29,8 +35,15 @@ class PoolJob {
   static void finish(uv_loop_t* loop, PoolJob*& slot);
 
  protected:
-  PoolJob(Server::Impl& impl, CallPtr call) : impl_(&impl), call_(std::move(call)) {}
-  bool stop_requested() const { return stop_.load(std::memory_order_relaxed); }
+  // On the loop.
+  PoolJob(Server::Impl& impl, CallPtr call);
+  // On the worker, between steps: a stop was asked for, or the view is held past its bound
+  // (view_expired() then says so).
+  bool should_stop();
+  // On the loop in done(): the job stopped because the write-ahead log passed its bound.
+  bool view_expired() const { return view_expired_; }
+  // The answer to a job that stopped so.
+  ApiError view_expired_error() const;
 
   Server::Impl& impl() const { return *impl_; }
   const CallPtr& call() const { return call_; }
@@ -49,6 +62,9 @@ class PoolJob {
   CallPtr call_;
   PoolJob** slot_ = nullptr;
   std::atomic<bool> stop_{false};  // set on the loop, read by the worker
+  std::function<std::uint64_t()> wal_bytes_;
+  std::uint64_t wal_bytes_max_ = 0;
+  bool view_expired_ = false;  // written by the worker, read on the loop once it is done
 };
 
 }  // namespace tally::http

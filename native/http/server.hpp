@@ -63,6 +63,11 @@ struct ServerConfig {
   // however slowly its bytes trickle in (a slow client, an idle keep-alive connection).
   std::size_t connections_max = 4096;
   std::uint64_t request_timeout_ms = 10000;
+  // A check or a digest reads a pinned view of the store, which keeps the store's write-ahead
+  // log from being checkpointed past it: the log grows with every write while the view is
+  // held. Once it passes this many bytes the job is stopped and answered 503 VIEW_EXPIRED,
+  // and the next checkpoint brings the log back down. 0: no bound.
+  std::uint64_t view_wal_bytes_max = std::uint64_t{1} << 30;
   std::string cluster_id = "tally";  // for the checker
   audit::AuditKey audit_key;  // required: the checker's HMACs, and cursors' key derived from it
   std::function<void(const std::string&)> log;  // one-line events (may be empty)

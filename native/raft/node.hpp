@@ -191,6 +191,9 @@ class Node {
   void remember_digest(std::uint64_t applied_index, const crypto::Digest& digest);
   // Bytes in the store's write-ahead log (0 for a store without one).
   std::uint64_t wal_bytes() const { return host_->wal_bytes(); }
+  // The log a read view keeps from restarting (StoreHost::wal_log_gauge), from any thread.
+  std::function<std::uint64_t()> wal_log_gauge() const { return host_->wal_log_gauge(); }
+  std::uint64_t wal_log_bytes() const { return host_->wal_log_gauge()(); }
   bool failed() const { return failure_.has_value(); }
   const std::optional<Error>& failure() const { return failure_; }
   // Called once, when the node fails, from inside whatever libraft callback failed it: it

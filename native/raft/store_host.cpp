@@ -122,13 +122,28 @@ void SqliteHost::set_checkpoint_runner(CheckpointRunner runner) {
 
 void SqliteHost::hand_off_checkpoints() {
   if (!checkpoint_runner_ || !store_) return;
-  store_->hand_off_checkpoints([this] { checkpoint_runner_(path_); });
+  store_->hand_off_checkpoints([this](std::uint64_t log_bytes, bool checkpoint_due) {
+    log_bytes_->store(log_bytes, std::memory_order_relaxed);
+    if (checkpoint_due) checkpoint_runner_(path_);
+  });
 }
 
-std::uint64_t SqliteHost::wal_bytes() const {
+namespace {
+
+std::uint64_t file_bytes_or_zero(const std::string& path) {
   std::error_code error;
-  const auto size = std::filesystem::file_size(path_ + "-wal", error);
+  const auto size = std::filesystem::file_size(path, error);
   return error ? 0 : static_cast<std::uint64_t>(size);
+}
+
+}  // namespace
+
+std::uint64_t SqliteHost::wal_bytes() const {
+  return file_bytes_or_zero(path_ + "-wal");
+}
+
+std::function<std::uint64_t()> SqliteHost::wal_log_gauge() const {
+  return [log_bytes = log_bytes_] { return log_bytes->load(std::memory_order_relaxed); };
 }
 
 Status SqliteHost::install(ByteView image) {

@@ -17,6 +17,8 @@
 // after. Not thread-safe.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -54,6 +56,12 @@ class StoreHost {
   virtual Status install(ByteView image) = 0;
   // Bytes in the store's write-ahead log, 0 when it has none.
   virtual std::uint64_t wal_bytes() const { return 0; }
+  // The bytes of the log that no checkpoint has yet let restart (what a long read view makes
+  // grow), as of the last commit, as a function any thread may call for as long as it likes.
+  // Always 0 for a store without a log or whose checkpoints are not handed off.
+  virtual std::function<std::uint64_t()> wal_log_gauge() const {
+    return [] { return std::uint64_t{0}; };
+  }
 
   // install() in two halves, for a snapshot arriving while the loop must go on: stage()
   // writes and fsyncs image beside the store, opens it, answers its store digest and lets
@@ -78,6 +86,7 @@ class SqliteHost final : public StoreHost {
   Result<std::unique_ptr<store::KeyValueStore>> pin_reader() override;
   Status install(ByteView image) override;
   std::uint64_t wal_bytes() const override;
+  std::function<std::uint64_t()> wal_log_gauge() const override;
   bool can_stage() const override { return true; }
   Result<crypto::Digest> stage(ByteView image, const StagedReader& inspect) override;
   Status install_staged() override;
@@ -104,6 +113,9 @@ class SqliteHost final : public StoreHost {
   void hand_off_checkpoints();
   FileCloser file_closer_;
   CheckpointRunner checkpoint_runner_;
+  // The log's bytes, as the open store's last commit reported them (wal_log_gauge).
+  std::shared_ptr<std::atomic<std::uint64_t>> log_bytes_ =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 class MemoryHost final : public StoreHost {

@@ -216,14 +216,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   return store;
 }
 
-void SqliteStore::hand_off_checkpoints(std::function<void()> due) {
-  TALLY_INVARIANT(static_cast<bool>(due), "a hand-off has someone to hand checkpoints to");
-  checkpoint_due_ = std::move(due);
+void SqliteStore::hand_off_checkpoints(LogObserver logged) {
+  TALLY_INVARIANT(static_cast<bool>(logged), "a hand-off has someone to hand checkpoints to");
+  logged_ = std::move(logged);
+  sqlite3_stmt* s = nullptr;
+  int page_bytes = 4096;  // SQLite's default, if the pragma cannot be read
+  if (sqlite3_prepare_v2(db_, "PRAGMA page_size", -1, &s, nullptr) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW) {
+    page_bytes = sqlite3_column_int(s, 0);
+  }
+  sqlite3_finalize(s);
+  frame_bytes_ = static_cast<std::uint64_t>(page_bytes) + 24;
   // Replaces SQLite's automatic checkpoint, which is itself a write-ahead-log hook.
   sqlite3_wal_hook(
       db_,
-      [](void* self, sqlite3*, const char*, int frames) {
-        if (frames >= kCheckpointFramesMin) static_cast<SqliteStore*>(self)->checkpoint_due_();
+      [](void* context, sqlite3*, const char*, int frames) {
+        auto* self = static_cast<SqliteStore*>(context);
+        self->logged_(static_cast<std::uint64_t>(frames) * self->frame_bytes_,
+                      frames >= kCheckpointFramesMin);
         return SQLITE_OK;
       },
       this);

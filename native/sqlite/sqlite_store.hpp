@@ -54,12 +54,14 @@ class SqliteStore final : public store::KeyValueStore {
   const std::string& path() const { return path_; }
 
   // Checkpoints handed to the caller: once called, the writer's commits do not copy the
-  // write-ahead log into the database; after a commit that leaves at least
-  // kCheckpointFramesMin frames in the log, due() is called (on the writer's thread, from
-  // within that commit: it must only schedule) and the caller runs checkpoint_file(path()) on
-  // another thread.
+  // write-ahead log into the database; after every commit, logged() is told the bytes the log
+  // then holds (frames since the log last restarted, which a checkpoint lets it do once no
+  // reader needs them), on the writer's thread from within that commit: it must only record
+  // or schedule. From kCheckpointFramesMin frames on, the caller runs checkpoint_file(path())
+  // on another thread.
   static constexpr int kCheckpointFramesMin = 1000;  // SQLite's own automatic threshold
-  void hand_off_checkpoints(std::function<void()> due);
+  using LogObserver = std::function<void(std::uint64_t log_bytes, bool checkpoint_due)>;
+  void hand_off_checkpoints(LogObserver logged);
   // A PASSIVE checkpoint of the database at path through a connection of its own: it copies
   // what no reader still needs, never waits for a lock and never blocks the writer or a pinned
   // reader, so it may run on any thread beside them. Its connection keeps the log file when
@@ -128,7 +130,8 @@ class SqliteStore final : public store::KeyValueStore {
   std::uint64_t next_retired_ = 1;
   std::uint64_t generation_rows_[kTableCount] = {};  // rows in kv_gen0, kv_gen1 (not kv)
   std::uint64_t truncate_rows_max_ = kGenerationTruncateRowsMax;
-  std::function<void()> checkpoint_due_;  // hand_off_checkpoints
+  LogObserver logged_;             // hand_off_checkpoints
+  std::uint64_t frame_bytes_ = 0;  // one log frame: a page and its 24-byte header
 };
 
 }  // namespace tally::sqlite

@@ -132,6 +132,7 @@ std::variant<NodeSetup, Refusal> configure(const Options& options) {
   server.tls = std::move(api_tls).value();
   server.connections_max = options.connections_max;
   server.request_timeout_ms = options.request_timeout_ms;
+  server.view_wal_bytes_max = options.view_wal_max_mb << 20;
   server.log = [](const std::string& line) { log_line("info", line); };
   return setup;
 }

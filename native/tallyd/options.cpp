@@ -78,6 +78,11 @@ void add_resource_flags(CLI::App& app, Options& options) {
                  "a connection's next request (headers and body) must arrive within this (ms) "
                  "of its opening or previous answer, else it is closed")
       ->capture_default_str();
+  app.add_option("--view-wal-max-mb", options.view_wal_max_mb,
+                 "a check or digest holding a read view of the store is stopped (503 "
+                 "VIEW_EXPIRED) once the write-ahead log its view keeps from being "
+                 "checkpointed passes this (MiB); 0: no bound")
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -108,6 +113,7 @@ std::optional<std::string> complete(Options& options) {
            "--batch-bytes-max, --group-entries-max, --group-commit-ms, --connections-max "
            "and --request-timeout-ms must be > 0";
   }
+  if (options.view_wal_max_mb > (std::uint64_t{1} << 30)) return "--view-wal-max-mb: at most 2^30";
   if (options.audit_key_file.empty())
     options.audit_key_file = (std::filesystem::path(options.data_dir) / "audit.key").string();
   return std::nullopt;

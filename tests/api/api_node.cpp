@@ -17,7 +17,7 @@
 namespace tally::testing {
 
 ApiNode::ApiNode(std::uint64_t rotation_threshold, std::function<void()> check_worker_hook,
-                 std::optional<Bytes> token_key) {
+                 std::optional<Bytes> token_key, std::uint64_t view_wal_bytes_max) {
   REQUIRE(uv_loop_init(&loop_) == 0);
   REQUIRE(uv_async_init(&loop_, &wake_, nullptr) == 0);
   replica::UvConfig config;
@@ -48,6 +48,7 @@ ApiNode::ApiNode(std::uint64_t rotation_threshold, std::function<void()> check_w
   if (token_key) server.tokens.emplace(std::move(*token_key), "tally");
   server.auth_off = !server.tokens;
   server.check_worker_hook = std::move(check_worker_hook);
+  server.view_wal_bytes_max = view_wal_bytes_max;
   auto started = http::Server::start(&loop_, server, host_->node());
   INFO((started.ok() ? std::string() : started.error().message));
   REQUIRE(started.ok());

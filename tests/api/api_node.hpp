@@ -27,9 +27,11 @@ class ApiNode {
   // rotation_threshold: the new store's K (0: the default), small to see rotations.
   // check_worker_hook: ServerConfig::check_worker_hook (holds a /_tally/check in flight).
   // token_key: requests need a bearer token it signed, for cluster "tally" (none: auth off).
+  // view_wal_bytes_max: ServerConfig::view_wal_bytes_max.
   explicit ApiNode(std::uint64_t rotation_threshold = 0,
                    std::function<void()> check_worker_hook = {},
-                   std::optional<Bytes> token_key = std::nullopt);
+                   std::optional<Bytes> token_key = std::nullopt,
+                   std::uint64_t view_wal_bytes_max = http::ServerConfig{}.view_wal_bytes_max);
   ~ApiNode();
 
   cli::HttpResponse call(const std::string& method, const std::string& path,

@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <future>
+#include <string>
 #include <thread>
 
 #include "native/json/json.hpp"
@@ -408,6 +410,64 @@ TEST_CASE("a check runs off the loop: info, writes and reads are answered meanwh
   CHECK(field(field(next, "data"), "ok").boolean);
   CHECK(field(field(next, "data"), "mode").text == "incremental");
   CHECK(field(field(next, "data"), "toSequence").text == "3");
+}
+
+// A bulk of 50 transfers with 200 bytes of metadata each: one entry that fills a few dozen
+// pages of the write-ahead log.
+std::string log_filling_bulk(int n) {
+  std::string body = "[";
+  for (int i = 0; i < 50; ++i) {
+    body += std::string(i > 0 ? "," : "") +
+            R"({"action":"CREATE_TRANSACTION","data":{"postings":[{"source":"world",)" +
+            R"("destination":"users:)" + std::to_string(n) + "_" + std::to_string(i) +
+            R"(","amount":1,"asset":"USD"}],"metadata":{"note":")" + std::string(200, 'x') +
+            R"("}}})";
+  }
+  return body + "]";
+}
+
+TEST_CASE(
+    "a check whose read view keeps the write-ahead log past its bound is stopped, 503 "
+    "VIEW_EXPIRED, and the log comes back down once it ends",
+    "[api][liveness]") {
+  constexpr std::uint64_t kBound = 512 * 1024;
+  CheckLatch latch;
+  ApiNode node(0, latch.hook(), std::nullopt, kBound);
+  create_ledger(node, "main");
+  REQUIRE(node.call("POST", "/v2/main/transactions", kTransfer).status == 200);
+  auto check = call_in_background(node, "/_tally/check?full=true");
+  node.run_until([&] { return latch.entered.load(); });
+  // Writes go on while the check holds its view: nothing can be checkpointed past it.
+  int bulks = 0;
+  while (node.node().wal_log_bytes() <= kBound) {
+    REQUIRE(bulks < 500);
+    REQUIRE(node.call("POST", "/v2/main/_bulk", log_filling_bulk(bulks++)).status == 200);
+  }
+  auto info = field(json_of(node.call("GET", "/_tally/info")), "data");
+  CHECK(std::stoull(field(info, "walLogBytes").text) > kBound);
+  latch.released = true;
+  node.run_until([&] { return ready(check); });
+  auto answered = check.get();
+  REQUIRE(answered.ok());
+  INFO(answered.value().body);
+  CHECK(answered.value().status == 503);
+  CHECK(answered.value().header("retry-after") == "1");
+  CHECK(field(json_of(answered.value()), "errorCode").text == "VIEW_EXPIRED");
+  // The view is gone: a checkpoint copies the log into the store and lets it restart, and a
+  // check then runs to the end.
+  int more = 0;
+  while (node.node().wal_log_bytes() > kBound) {
+    REQUIRE(more < 500);
+    REQUIRE(node.call("POST", "/v2/main/_bulk", log_filling_bulk(bulks + more++)).status == 200);
+  }
+  auto clean = node.call("GET", "/_tally/check?full=true");
+  INFO(clean.body);
+  CHECK(clean.status == 200);
+  CHECK(field(field(json_of(clean), "data"), "ok").boolean);
+  std::printf(
+      "a check held while %d bulks were written: 503 VIEW_EXPIRED past %llu bytes of "
+      "log; %d bulks later a checkpoint had let the log restart\n",
+      bulks, static_cast<unsigned long long>(kBound), more);
 }
 
 TEST_CASE("a node stopped during a check waits for it and frees nothing it uses", "[api]") {
