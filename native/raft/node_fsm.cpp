@@ -212,10 +212,16 @@ int Node::restore_snapshot(ByteView bytes) {
   fsm_.reset();
   Status installed = staged ? host_->install_staged() : host_->install(view->image());
   // A staged store comes with its state machine prepared on the worker; a failed swap leaves
-  // the old store, opened whole.
+  // the old store, whole unless the host says otherwise: then the node stops, and a restart
+  // restores libraft's snapshot over it and replays the log.
   auto prepared = staged && installed.ok() ? staged->prepared : nullptr;
   if (Status reopened = open_state_machine(std::move(prepared)); !reopened.ok())
     return fail(reopened.error());
+  if (!installed.ok() && !host_->kept_whole()) {
+    return fail(make_error(
+        installed.error().code,
+        installed.error().message + "; the old store was reopened without its write-ahead log"));
+  }
   if (!installed.ok()) {
     emit({"error",
           "snapshot_install_failed",

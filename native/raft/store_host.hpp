@@ -52,7 +52,8 @@ class StoreHost {
   // The same pinned view as a store to read rows from (the checker, /_tally/check, off the
   // loop): usable from any one thread at a time, it never sees a later write.
   virtual Result<std::unique_ptr<store::KeyValueStore>> pin_reader() = 0;
-  // Replaces the whole store by image, atomically. On error the old store stays in place.
+  // Replaces the whole store by image, atomically. On error the old store stays in place
+  // (whole unless kept_whole() says otherwise).
   virtual Status install(ByteView image) = 0;
   // Bytes in the store's write-ahead log, 0 when it has none.
   virtual std::uint64_t wal_bytes() const { return 0; }
@@ -75,6 +76,11 @@ class StoreHost {
   virtual Status install_staged();
   // Removes what stage() left (a staged image that will not be installed).
   virtual void discard_staged() {}
+  // After an install or install_staged that failed: whether the old store is still whole. It
+  // is not when the swap failed after the old store's write-ahead log was removed (commits a
+  // read view kept from being checkpointed went with it): the node must then stop and come
+  // back from its Raft snapshot and log.
+  virtual bool kept_whole() const { return true; }
 };
 
 class SqliteHost final : public StoreHost {
@@ -91,6 +97,7 @@ class SqliteHost final : public StoreHost {
   Result<crypto::Digest> stage(ByteView image, const StagedReader& inspect) override;
   Status install_staged() override;
   void discard_staged() override;
+  bool kept_whole() const override { return kept_whole_; }
 
   // Where an install hands the last descriptor of the store file it replaced: closing it frees
   // the old file's blocks, tens of milliseconds for a store of a hundred MB, which the caller
@@ -113,6 +120,7 @@ class SqliteHost final : public StoreHost {
   void hand_off_checkpoints();
   FileCloser file_closer_;
   CheckpointRunner checkpoint_runner_;
+  bool kept_whole_ = true;
   // The log's bytes, as the open store's last commit reported them (wal_log_gauge).
   std::shared_ptr<std::atomic<std::uint64_t>> log_bytes_ =
       std::make_shared<std::atomic<std::uint64_t>>(0);

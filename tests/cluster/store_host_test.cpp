@@ -163,6 +163,25 @@ TEST_CASE(
   REQUIRE(digest_of(target->store()) == digest_of(source->store()));
 }
 
+TEST_CASE("a swap that fails once the old store's log is gone says the old store is not whole",
+          "[raft]") {
+  TempDir dir;
+  const std::string path = dir.file("store.db");
+  auto host = open_host(path);
+  store::Batch rows;
+  rows.put(bytes("kept"), bytes("1"));
+  commit(host->store(), rows);
+  // A reader's view keeps the writer's close from checkpointing the log into the file.
+  auto view = host->pin_reader();
+  REQUIRE(view.ok());
+  CHECK(host->kept_whole());
+  // Nothing staged: the rename of the staged file over the store fails.
+  const Status swapped = host->install_staged();
+  CHECK_FALSE(swapped.ok());
+  CHECK_FALSE(host->kept_whole());
+  view->reset();
+}
+
 std::int64_t file_size(const std::string& path) {
   struct stat status {};
   return ::stat(path.c_str(), &status) == 0 ? static_cast<std::int64_t>(status.st_size) : -1;
@@ -193,6 +212,8 @@ TEST_CASE(
   while (due < 3)
     write_batch();
   CHECK(due_path == path);
+  const auto log_bytes = host->wal_log_gauge();
+  CHECK(log_bytes() >= std::uint64_t{sqlite::SqliteStore::kCheckpointFramesMin} * 4096);
   // Past SQLite's own threshold, and yet nothing reached the database file: no commit copied
   // the log.
   CHECK(host->wal_bytes() > std::uint64_t{sqlite::SqliteStore::kCheckpointFramesMin} * 4096);
@@ -206,6 +227,14 @@ TEST_CASE(
   INFO((checkpointed.ok() ? std::string() : checkpointed.error().message));
   REQUIRE(checkpointed.ok());
   CHECK(file_size(path) > database_before + 2'000'000);  // the log's pages, copied
+  // A checkpoint with no commit beside it copies the whole log: the next commit restarts it
+  // from its first frame, and the gauge says so.
+  REQUIRE(sqlite::SqliteStore::checkpoint_file(path).ok());
+  const std::uint64_t before_restart = log_bytes();
+  write_batch();
+  CHECK(log_bytes() < before_restart);
+  // One batch's pages, far from the thousand frames the log held.
+  CHECK(log_bytes() < std::uint64_t{sqlite::SqliteStore::kCheckpointFramesMin} * 4096 / 4);
   const std::size_t rows = all_rows(host->store()).size();
   CHECK(rows >= static_cast<std::size_t>(batches) * 100);
   host.reset();
