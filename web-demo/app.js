@@ -41,6 +41,7 @@ async function loadModule() {
     },
   });
 }
+const fontsWarmed = warmFonts();
 const moduleStarted = performance.now();
 const Module = await loadModule();
 measure('module', moduleStarted);
@@ -96,8 +97,11 @@ function loadChoice(choice, { side = false, actions = [], step = null } = {}) {
 }
 
 // Each timeline's width, measured when the layout settles (never while a step is drawn, which
-// would force the browser to lay out the page it is changing). A new column draws at a
-// default width first; the observer redraws it at its own before the first paint.
+// would force the browser to lay out the page it is changing), and once for a new column,
+// empty, before its first step is drawn. The SVG is scaled from its viewBox to that width, so
+// drawn at any other its text would take a font size nothing else on the page has: Chromium
+// on Linux asks the browser process for each new font and size the first time a layout
+// meets it, 100 ms or more on a busy machine.
 const widths = new WeakMap();
 const resized = new ResizeObserver((entries) => {
   let changed = false;
@@ -113,12 +117,36 @@ function buildColumns() {
   const main = $('columns');
   main.replaceChildren();
   main.classList.toggle('side', view.columns.length > 1);
-  view.columns.forEach((_, i) => {
+  const timelines = view.columns.map((_, i) => {
     const column = $('column-template').content.firstElementChild.cloneNode(true);
     column.dataset.column = String(i);
     main.append(column);
-    resized.observe(column.querySelector('.timeline'));
+    return column.querySelector('.timeline');
   });
+  for (const timeline of timelines) {
+    widths.set(timeline, Math.round(timeline.getBoundingClientRect().width));
+    resized.observe(timeline);
+  }
+}
+
+// A sample of every font and size a step is drawn in, laid out out of sight while the module
+// and the trace load, so that the first step's layout finds each font already resolved (see
+// widths above): removed once the first step is drawn.
+function warmFonts() {
+  const sample = $('column-template').content.firstElementChild.cloneNode(true);
+  for (const node of sample.querySelectorAll('h2, h3, p, .parity')) node.textContent ||= 'Tally ✓ ✗';
+  sample.querySelector('.timeline').append(svg('text', { x: 0, y: 12 }, 'Gen 1 from @5 ▼ → n0'));
+  const cell = (cls) => el('td', { class: cls }, el('b', { text: 'key' }), el('small', { class: 'muted', text: 'Kind' }),
+    el('span', { class: 'slot-live', text: 'live: 1 — ⊘ ≠' }), el('span', { class: 'diff-mark', text: '≠' }));
+  const table = (cls) => el('table', { class: cls }, el('thead', {}, el('tr', {}, el('th', { class: 'node-col', text: 'node' }),
+    el('th', { class: 'gen0', text: 'gen0' }))), el('tbody', {}, el('tr', { class: 'nodes-differ' }, cell('slot pair differs'),
+    cell('bits'), el('td', { class: 'verdict-Hit', text: 'Hit' }), el('td', { class: 'verdict-Miss', text: 'Miss' }))));
+  sample.querySelector('.nodes').append(table('cache-table nodes-table'));
+  sample.querySelector('.plan').append(table('plan-table'), el('p', { class: 'bits', text: '0101' }));
+  sample.querySelector('.invariants ul').append(el('li', { class: 'ok', text: 'holds' }), el('li', { class: 'bad', text: 'BROKEN' }));
+  const box = el('div', { class: 'font-sample', 'aria-hidden': 'true' }, sample);
+  document.body.append(box);
+  return () => box.remove();
 }
 
 const count = () => Math.min(...view.columns.map((s) => s.count()));
@@ -631,6 +659,7 @@ window.addEventListener('hashchange', () => {
   }
 });
 await fromUrl();
+fontsWarmed();
 const readyMs = Math.round(performance.now());  // since navigation started: interactive
 $('ready').textContent = view.choice === 'trace'
   ? `trace of ${count()} steps ready in ${readyMs} ms (fetched, read and drawn in ${view.loadMs} ms)`
