@@ -289,12 +289,23 @@ function renderTimeline(box, state, index) {
     out.append(svg('line', { x1: x(i), x2: x(i), y1: top - 3, y2: top + 3, stroke: '#1d2430' }));
     out.append(svg('text', { x: x(i), y: top + 14, 'text-anchor': 'middle' }, String(i)));
   }
+  // Each generation's label: in full when its band is wide enough, else "G{n}", and a label
+  // that would run into the one before it left out (narrow bands: every second or third).
+  const band = (K * (W - left - right)) / (last - first);
+  const textWidth = (text) => text.length * 6.5;  // 11px text, a generous average
+  const full = (g) => `Gen ${g} from @${g * K + 1}`;
+  const name = textWidth(full(Math.floor(last / K))) + 8 <= band ? full : (g) => `G${g}`;
+  let labelsEnd = -Infinity;  // the right edge of the last label drawn
   for (let g = Math.max(1, Math.floor(first / K)); g * K + 1 <= last; g++) {
     if (g * K + 1 < first) continue;
     const bx = x(g * K + 0.5);
     out.append(svg('line', { class: 'boundary', x1: bx, x2: bx, y1: 4, y2: H - 4 }));
-    const nearEnd = bx > W - 110;
-    out.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, `Gen ${g} from @${g * K + 1}`));
+    const text = name(g), width = textWidth(text);
+    const nearEnd = bx + 3 + width > W;
+    const from = nearEnd ? bx - 3 - width : bx + 3;
+    if (from < labelsEnd + 6) continue;
+    labelsEnd = from + width;
+    out.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, text));
   }
   // The applied index of each running node (a trace has several: named when they differ).
   const byIndex = new Map();
