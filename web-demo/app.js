@@ -50,7 +50,7 @@ const scenarios = JSON.parse(Module.scenarios());
 // One column per session: one normally, two (pre-fix | fixed) side by side. A loaded trace
 // remembers where it came from, so the URL can bring it back: a fetchable address
 // (?trace=URL) or, for a small file, its bytes compressed in the fragment (#t=...).
-const view = { choice: '1', side: false, columns: [], selected: [], timer: null, trace: null };
+const view = { choice: '1', side: false, columns: [], selected: [], timer: null, trace: null, seeks: 0, reading: null };
 
 function fillPicker() {
   const picker = $('scenario');
@@ -153,6 +153,7 @@ const count = () => Math.min(...view.columns.map((s) => s.count()));
 const current = () => view.columns[0].current();
 
 function seek(n) {
+  view.seeks++;
   const target = Math.max(0, Math.min(n, count() - 1));
   for (const s of view.columns) s.seek(target);
   view.selected = view.columns.map(() => null);
@@ -542,6 +543,32 @@ function loadTraceBytes(bytes, source, step = null, started = performance.now())
   void document.documentElement.offsetHeight;  // the step laid out: interactive from here
   measure('layout', layout);
   view.loadMs = Math.round(performance.now() - started);
+  view.reading = readRest(session, source, step === null, started);
+  return true;
+}
+
+// The rest of a long trace: the module reads only its first steps at load (Session.loadTrace),
+// and the rest here, a slice at a time between the page's tasks, so the first step is shown
+// and the controls answer meanwhile; a seek past the steps read reads up to its step first.
+// Once all is read, the first divergence is shown if it lies past the first steps and the
+// page was to land on it (no step asked for) and has not moved since. True once read.
+const SLICE_STEPS = 1024;
+const nextTask = () => globalThis.scheduler?.yield?.() ?? new Promise((resolve) => setTimeout(resolve, 0));
+async function readRest(session, source, land, started) {
+  if (session.readMore(0) === 0) return true;
+  const reading = performance.now();
+  const seeks = view.seeks;
+  do {
+    await nextTask();
+    if (view.columns[0] !== session) return false;  // another load replaced it
+  } while (session.readMore(SLICE_STEPS) > 0);
+  measure('rest', reading);
+  view.readMs = Math.round(performance.now() - started);
+  const error = session.readError();
+  if (error) $('load-error').textContent = `Cannot read all of ${source.name}: ${error}; showing the ${session.count()} steps before it`;
+  const found = JSON.parse(session.divergence());
+  if (land && found && view.seeks === seeks) seek(found.step);
+  else render();  // the scrubber's range and the divergence control, now the whole trace's
   return true;
 }
 
