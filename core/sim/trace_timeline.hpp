@@ -20,7 +20,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -105,7 +104,7 @@ class TraceTimeline {
   // and the key of every row change (steps, then nodes, then rows, in order) with where each
   // record's start. A file read in slices numbers its table's keys (by their shared names).
   std::vector<RowKey> table_;
-  std::unordered_map<const void*, Key> numbers_;
+  std::map<const void*, Key> numbers_;
   std::vector<std::pair<std::string_view, std::string_view>> keys_;
   std::vector<Key> row_keys_;
   std::vector<std::size_t> first_rows_;  // by step * nodes + node
