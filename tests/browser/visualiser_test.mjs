@@ -352,6 +352,15 @@ await check('a 10,000-step trace loads with every node, and every seek lands on 
     `worst ${worst.toFixed(1)} ms (worst single run ${Math.max(...seeks.all).toFixed(1)} ms)`;
   console.log(`     ${longLoad}`);
   assert.ok(worst <= SEEK_MS_MAX, `worst seek ${worst.toFixed(1)} ms > ${SEEK_MS_MAX} ms`);
+  // A link to a step past the first steps read: the page reads up to it before drawing it.
+  const deep = await open(`?trace=traces/long.json#s=trace&step=${count - 2}`);
+  assert.equal(await stepNumber(deep), count - 2, 'a link to a late step lands on it');
+  const deepState = await stateJson(deep);
+  assert.equal(await deep.evaluate(() => window.tally.view.reading), true);
+  assert.deepEqual(deep.errors, []);
+  await deep.close();
+  await page.evaluate((n) => window.tally.seek(n), count - 2);
+  assert.equal(await stateJson(page), deepState, 'the late step drawn first is the one read in full');
   await page.evaluate((n) => window.tally.seek(n), count - 1);
   await page.screenshot({ path: join(outDir, 'long-trace-loaded.png'), fullPage: true });
   assert.deepEqual(page.errors, []);
