@@ -48,7 +48,7 @@ std::string Session::load_trace(std::string json) {
   std::unique_ptr<sim::TraceTimeline> timeline;
   if (reader->head().version >= 3) {
     timeline = std::make_unique<sim::TraceTimeline>(reader->head(), reader->size(), reader->keys());
-    auto first = reader->next(kFirstSteps);
+    auto first = reader->next(reader->size() <= kReadAtOnce ? reader->size() : kFirstSteps);
     if (!first.ok()) return first.error().message;
     timeline->append(std::move(first).value());
   } else {  // rows that name their keys: numbered from every row, so read at once

@@ -28,14 +28,17 @@ class Session {
   std::string load_scenario(int number, bool pre_fix);
   std::string free_play(bool pre_fix);
   // A tally-trace/4, /3, /2 or /1 file's text; shows its first divergence, else its first step.
-  // A version 3 or 4 file longer than kFirstSteps is read in part: its first kFirstSteps
-  // steps, then read_more's slices (the first divergence shown only if it is among them).
+  // A version 3 or 4 file of more than kReadAtOnce steps is read in part: its first
+  // kFirstSteps steps, then read_more's slices (the first divergence shown only if it is among
+  // them). The first read of a fresh module runs its code unoptimised: the fewer steps before
+  // the first is shown, the sooner.
   std::string load_trace(std::string json);
   // Reads the next `steps` steps of a trace read in part; returns how many are left. An
   // error in a step ends the trace before it (count() shrinks) and is kept in read_error().
   std::size_t read_more(std::size_t steps);
   std::string read_error() const { return read_error_; }
-  static constexpr std::size_t kFirstSteps = 512;
+  static constexpr std::size_t kReadAtOnce = 1024;
+  static constexpr std::size_t kFirstSteps = 64;
   // Free play only. Acting while showing an earlier step drops the later actions first.
   std::string act(const std::string& action);
 
