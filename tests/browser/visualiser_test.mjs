@@ -4,7 +4,7 @@
 // WEB_DIR holds the staged page and module (build/wasm/web); TRACES_DIR the traces build.sh
 // writes (browser_traces: sim.json, long.json, broken.json, cluster.json), served from
 // WEB_DIR/traces/ so the page fetches them by URL; OUTPUT_DIR receives the screenshots.
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { launchChromium } from './headless.mjs';
@@ -278,6 +278,25 @@ await check('a broken trace lands on its first divergence, and the control jumps
   assert.equal((await banner()).here, false);
   await page.click('#divergence');
   assert.equal(await stepNumber(page), found.step);
+  await page.close();
+});
+
+// A long trace is shown once its first steps are read, the rest read after: a divergence
+// past them (the long trace with one node's parity check failed at a step after 3000) is
+// landed on once it is found, the page not having moved.
+await check('a long trace lands on a divergence found after its first step is shown', async () => {
+  const trace = JSON.parse(await readFile(join(tracesDir, 'long.json'), 'utf8'));
+  const at = trace.steps.findIndex((s, n) => n >= 3000 && s[5].some((r) => r && r.length >= 8 && r[0] !== false && r[7] === true));
+  assert.ok(at > 0, 'a step after 3000 with a parity check');
+  trace.steps[at][5].find((r) => r && r.length >= 8 && r[0] !== false && r[7] === true)[7] = false;
+  await writeFile(join(webDir, 'traces', 'late-divergence.json'), JSON.stringify(trace));
+  const page = await open('?trace=traces/late-divergence.json');
+  assert.equal(await page.evaluate(() => window.tally.view.reading), true, 'the whole trace is read');
+  assert.equal(await stepNumber(page), at, 'landed on the divergence');
+  const banner = await page.$eval('#divergence-banner', (b) => ({ step: Number(b.dataset.step), here: b.classList.contains('here') }));
+  assert.deepEqual(banner, { step: at, here: true });
+  assert.equal(await page.$eval('#divergence', (b) => b.disabled), false);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
