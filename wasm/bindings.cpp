@@ -4,6 +4,8 @@
 //   new Module.Session()
 //     .loadScenario(n, preFix) .freePlay(preFix)                     "" or an error message
 //     .loadTrace(bytes)      a trace file's bytes (a Uint8Array)     "" or an error message
+//     .readMore(n)           reads n more steps of a long trace: the steps left to read
+//     .readError()           "" or why the trace's steps end before the file's
 //     .act("save:alice" | "delete:alice" | "read:alice" | "apply" | "rotate" | "crash" |
 //          "restart" | "threshold:K")                              "" or an error message
 //     .step() .stepBack() .seek(n) .state()                        the step's state as JSON
@@ -45,6 +47,10 @@ class PageSession {
     emscripten::val(emscripten::typed_memory_view(text.size(), data)).call<void>("set", bytes);
     return session_.load_trace(std::move(text));
   }
+  int read_more(int steps) {
+    return static_cast<int>(session_.read_more(steps < 0 ? 0 : static_cast<std::size_t>(steps)));
+  }
+  std::string read_error() const { return session_.read_error(); }
   std::string act(const std::string& action) { return session_.act(action); }
   std::string step() { return session_.seek(session_.current() + 1); }
   std::string step_back() {
@@ -71,6 +77,8 @@ EMSCRIPTEN_BINDINGS(tally_visualiser) {
       .function("loadScenario", &PageSession::load_scenario)
       .function("freePlay", &PageSession::free_play)
       .function("loadTrace", &PageSession::load_trace)
+      .function("readMore", &PageSession::read_more)
+      .function("readError", &PageSession::read_error)
       .function("act", &PageSession::act)
       .function("step", &PageSession::step)
       .function("stepBack", &PageSession::step_back)

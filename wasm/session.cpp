@@ -15,6 +15,7 @@ std::string Session::load_scenario(int number, bool pre_fix) {
   steps_ = std::move(recording->steps);
   play_.reset();
   trace_.reset();
+  reader_.reset();
   divergence_ = sim::first_divergence(steps_);
   count_ = steps_.size();
   title_ = "Scenario " + std::to_string(number) + ": " + recording->title +
@@ -29,6 +30,7 @@ std::string Session::free_play(bool pre_fix) {
   pre_fix_ = pre_fix;
   steps_.clear();
   trace_.reset();
+  reader_.reset();
   play_ = std::make_unique<sim::Playground>(pre_fix);
   divergence_ = sim::first_divergence(play_->steps());
   count_ = play_->steps().size();
@@ -39,20 +41,50 @@ std::string Session::free_play(bool pre_fix) {
 }
 
 std::string Session::load_trace(std::string json) {
-  auto file = sim::read_trace_text(std::move(json));  // parsed in place, never copied
-  if (!file.ok()) return file.error().message;
-  if (file->steps.empty()) return "the trace holds no steps";
-  auto timeline = std::make_unique<sim::TraceTimeline>(std::move(file).value());
+  auto opened = sim::TraceReader::open(std::move(json));  // parsed in place, never copied
+  if (!opened.ok()) return opened.error().message;
+  std::unique_ptr<sim::TraceReader> reader = std::move(opened).value();
+  if (reader->size() == 0) return "the trace holds no steps";
+  std::unique_ptr<sim::TraceTimeline> timeline;
+  if (reader->head().version >= 3) {
+    timeline = std::make_unique<sim::TraceTimeline>(reader->head(), reader->size(), reader->keys());
+    auto first = reader->next(reader->size() <= kReadAtOnce ? reader->size() : kFirstSteps);
+    if (!first.ok()) return first.error().message;
+    timeline->append(std::move(first).value());
+  } else {  // rows that name their keys: numbered from every row, so read at once
+    sim::TraceFile file = reader->head();
+    auto steps = reader->next(reader->size());
+    if (!steps.ok()) return steps.error().message;
+    file.steps = std::move(steps).value();
+    timeline = std::make_unique<sim::TraceTimeline>(std::move(file));
+  }
   kind_ = Kind::kTrace;
   steps_.clear();
   play_.reset();
   divergence_ = timeline->divergence();
   title_ = timeline->file().title.empty() ? "Loaded trace" : timeline->file().title;
-  count_ = timeline->size();
+  count_ = timeline->total();
   trace_ = std::move(timeline);
+  reader_ = trace_->complete() ? nullptr : std::move(reader);
+  read_error_.clear();
   session_name_ = "trace";
   show(divergence_ ? divergence_->step : 0);
   return "";
+}
+
+std::size_t Session::read_more(std::size_t steps) {
+  if (reader_ == nullptr) return 0;
+  auto slice = reader_->next(steps);
+  if (!slice.ok()) {
+    read_error_ = slice.error().message;
+    count_ = trace_->size();
+    reader_.reset();
+    return 0;
+  }
+  trace_->append(std::move(slice).value());
+  divergence_ = trace_->divergence();
+  if (trace_->complete()) reader_.reset();
+  return trace_->total() - trace_->size();
 }
 
 std::string Session::act(const std::string& action) {
@@ -97,6 +129,9 @@ std::string Session::show(std::size_t n) {
 
 std::string Session::seek(std::size_t n) {
   if (kind_ == Kind::kNone) return "";
+  if (kind_ == Kind::kTrace && n >= trace_->size()) {
+    read_more(n + 1 - trace_->size());  // count_ shrinks if a step before n is in error
+  }
   return show(n >= count_ ? count_ - 1 : n);
 }
 

@@ -41,6 +41,7 @@ async function loadModule() {
     },
   });
 }
+const fontsWarmed = warmFonts();
 const moduleStarted = performance.now();
 const Module = await loadModule();
 measure('module', moduleStarted);
@@ -49,7 +50,7 @@ const scenarios = JSON.parse(Module.scenarios());
 // One column per session: one normally, two (pre-fix | fixed) side by side. A loaded trace
 // remembers where it came from, so the URL can bring it back: a fetchable address
 // (?trace=URL) or, for a small file, its bytes compressed in the fragment (#t=...).
-const view = { choice: '1', side: false, columns: [], selected: [], timer: null, trace: null };
+const view = { choice: '1', side: false, columns: [], selected: [], timer: null, trace: null, seeks: 0, reading: null };
 
 function fillPicker() {
   const picker = $('scenario');
@@ -96,8 +97,11 @@ function loadChoice(choice, { side = false, actions = [], step = null } = {}) {
 }
 
 // Each timeline's width, measured when the layout settles (never while a step is drawn, which
-// would force the browser to lay out the page it is changing). A new column draws at a
-// default width first; the observer redraws it at its own before the first paint.
+// would force the browser to lay out the page it is changing), and once for a new column,
+// empty, before its first step is drawn. The SVG is scaled from its viewBox to that width, so
+// drawn at any other its text would take a font size nothing else on the page has: Chromium
+// on Linux asks the browser process for each new font and size the first time a layout
+// meets it, 100 ms or more on a busy machine.
 const widths = new WeakMap();
 const resized = new ResizeObserver((entries) => {
   let changed = false;
@@ -113,18 +117,43 @@ function buildColumns() {
   const main = $('columns');
   main.replaceChildren();
   main.classList.toggle('side', view.columns.length > 1);
-  view.columns.forEach((_, i) => {
+  const timelines = view.columns.map((_, i) => {
     const column = $('column-template').content.firstElementChild.cloneNode(true);
     column.dataset.column = String(i);
     main.append(column);
-    resized.observe(column.querySelector('.timeline'));
+    return column.querySelector('.timeline');
   });
+  for (const timeline of timelines) {
+    widths.set(timeline, Math.round(timeline.getBoundingClientRect().width));
+    resized.observe(timeline);
+  }
+}
+
+// A sample of every font and size a step is drawn in, laid out out of sight while the module
+// and the trace load, so that the first step's layout finds each font already resolved (see
+// widths above): removed once the first step is drawn.
+function warmFonts() {
+  const sample = $('column-template').content.firstElementChild.cloneNode(true);
+  for (const node of sample.querySelectorAll('h2, h3, p, .parity')) node.textContent ||= 'Tally ✓ ✗';
+  sample.querySelector('.timeline').append(svg('text', { x: 0, y: 12 }, 'Gen 1 from @5 ▼ → n0'));
+  const cell = (cls) => el('td', { class: cls }, el('b', { text: 'key' }), el('small', { class: 'muted', text: 'Kind' }),
+    el('span', { class: 'slot-live', text: 'live: 1 — ⊘ ≠' }), el('span', { class: 'diff-mark', text: '≠' }));
+  const table = (cls) => el('table', { class: cls }, el('thead', {}, el('tr', {}, el('th', { class: 'node-col', text: 'node' }),
+    el('th', { class: 'gen0', text: 'gen0' }))), el('tbody', {}, el('tr', { class: 'nodes-differ' }, cell('slot pair differs'),
+    cell('bits'), el('td', { class: 'verdict-Hit', text: 'Hit' }), el('td', { class: 'verdict-Miss', text: 'Miss' }))));
+  sample.querySelector('.nodes').append(table('cache-table nodes-table'));
+  sample.querySelector('.plan').append(table('plan-table'), el('p', { class: 'bits', text: '0101' }));
+  sample.querySelector('.invariants ul').append(el('li', { class: 'ok', text: 'holds' }), el('li', { class: 'bad', text: 'BROKEN' }));
+  const box = el('div', { class: 'font-sample', 'aria-hidden': 'true' }, sample);
+  document.body.append(box);
+  return () => box.remove();
 }
 
 const count = () => Math.min(...view.columns.map((s) => s.count()));
 const current = () => view.columns[0].current();
 
 function seek(n) {
+  view.seeks++;
   const target = Math.max(0, Math.min(n, count() - 1));
   for (const s of view.columns) s.seek(target);
   view.selected = view.columns.map(() => null);
@@ -261,12 +290,23 @@ function renderTimeline(box, state, index) {
     out.append(svg('line', { x1: x(i), x2: x(i), y1: top - 3, y2: top + 3, stroke: '#1d2430' }));
     out.append(svg('text', { x: x(i), y: top + 14, 'text-anchor': 'middle' }, String(i)));
   }
+  // Each generation's label: in full when its band is wide enough, else "G{n}", and a label
+  // that would run into the one before it left out (narrow bands: every second or third).
+  const band = (K * (W - left - right)) / (last - first);
+  const textWidth = (text) => text.length * 6.5;  // 11px text, a generous average
+  const full = (g) => `Gen ${g} from @${g * K + 1}`;
+  const name = textWidth(full(Math.floor(last / K))) + 8 <= band ? full : (g) => `G${g}`;
+  let labelsEnd = -Infinity;  // the right edge of the last label drawn
   for (let g = Math.max(1, Math.floor(first / K)); g * K + 1 <= last; g++) {
     if (g * K + 1 < first) continue;
     const bx = x(g * K + 0.5);
     out.append(svg('line', { class: 'boundary', x1: bx, x2: bx, y1: 4, y2: H - 4 }));
-    const nearEnd = bx > W - 110;
-    out.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, `Gen ${g} from @${g * K + 1}`));
+    const text = name(g), width = textWidth(text);
+    const nearEnd = bx + 3 + width > W;
+    const from = nearEnd ? bx - 3 - width : bx + 3;
+    if (from < labelsEnd + 6) continue;
+    labelsEnd = from + width;
+    out.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, text));
   }
   // The applied index of each running node (a trace has several: named when they differ).
   const byIndex = new Map();
@@ -503,6 +543,32 @@ function loadTraceBytes(bytes, source, step = null, started = performance.now())
   void document.documentElement.offsetHeight;  // the step laid out: interactive from here
   measure('layout', layout);
   view.loadMs = Math.round(performance.now() - started);
+  view.reading = readRest(session, source, step === null, started);
+  return true;
+}
+
+// The rest of a long trace: the module reads only its first steps at load (Session.loadTrace),
+// and the rest here, a slice at a time between the page's tasks, so the first step is shown
+// and the controls answer meanwhile; a seek past the steps read reads up to its step first.
+// Once all is read, the first divergence is shown if it lies past the first steps and the
+// page was to land on it (no step asked for) and has not moved since. True once read.
+const SLICE_STEPS = 1024;
+const nextTask = () => globalThis.scheduler?.yield?.() ?? new Promise((resolve) => setTimeout(resolve, 0));
+async function readRest(session, source, land, started) {
+  if (session.readMore(0) === 0) return true;
+  const reading = performance.now();
+  const seeks = view.seeks;
+  do {
+    await nextTask();
+    if (view.columns[0] !== session) return false;  // another load replaced it
+  } while (session.readMore(SLICE_STEPS) > 0);
+  measure('rest', reading);
+  view.readMs = Math.round(performance.now() - started);
+  const error = session.readError();
+  if (error) $('load-error').textContent = `Cannot read all of ${source.name}: ${error}; showing the ${session.count()} steps before it`;
+  const found = JSON.parse(session.divergence());
+  if (land && found && view.seeks === seeks) seek(found.step);
+  else render();  // the scrubber's range and the divergence control, now the whole trace's
   return true;
 }
 
@@ -631,6 +697,7 @@ window.addEventListener('hashchange', () => {
   }
 });
 await fromUrl();
+fontsWarmed();
 const readyMs = Math.round(performance.now());  // since navigation started: interactive
 $('ready').textContent = view.choice === 'trace'
   ? `trace of ${count()} steps ready in ${readyMs} ms (fetched, read and drawn in ${view.loadMs} ms)`

@@ -688,22 +688,56 @@ Status read_head(const Value& doc, TraceFile& file, Context& context) {
   return ok_status();
 }
 
-}  // namespace
-
-Result<TraceFile> read_trace(std::string_view json) {
-  return read_trace_text(std::string(json));
+// A step of the file, as the version reads it.
+Result<TraceStepRecord> step_of(const Value& v, std::size_t i, const Context& context) {
+  Path root;
+  Path steps = root.field("steps");
+  return context.version == 4 ? packed_step(v, steps.item(i), context)
+                              : step(v, steps.item(i), context);
 }
 
-Result<TraceFile> read_trace_text(std::string json) {
+}  // namespace
+
+struct TraceReader::State {
+  std::string text;  // parsed in place: the document's strings point into it
+  rapidjson::Document doc;
+  TraceFile head;
+  Context context;
+  const Value* steps = nullptr;
+  std::size_t read = 0;
+  // Version 1: every step, read at open (a step may name more nodes than the ones before).
+  std::vector<TraceStepRecord> early;
+};
+
+TraceReader::TraceReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
+TraceReader::~TraceReader() = default;
+
+const TraceFile& TraceReader::head() const {
+  return state_->head;
+}
+const std::vector<RowKey>& TraceReader::keys() const {
+  return state_->context.tables.keys;
+}
+std::size_t TraceReader::size() const {
+  return state_->steps->Size();
+}
+std::size_t TraceReader::read() const {
+  return state_->read;
+}
+
+Result<std::unique_ptr<TraceReader>> TraceReader::open(std::string json) {
+  auto state = std::make_unique<State>();
+  state->text = std::move(json);
+  std::string& json_text = state->text;
   // Parsed in place: the document's strings point into the text, none copied one by one.
   // In-place parsing stops at a NUL byte, which no JSON text holds raw.
-  if (const void* nul = std::memchr(json.data(), '\0', json.size())) {
+  if (const void* nul = std::memchr(json_text.data(), '\0', json_text.size())) {
     return make_error(Code::kValidation,
                       "not a JSON trace file: a NUL byte at offset " +
-                          std::to_string(static_cast<const char*>(nul) - json.data()));
+                          std::to_string(static_cast<const char*>(nul) - json_text.data()));
   }
-  rapidjson::Document doc;
-  doc.ParseInsitu(json.data());
+  rapidjson::Document& doc = state->doc;
+  doc.ParseInsitu(json_text.data());
   if (doc.HasParseError()) {
     return make_error(
         Code::kValidation,
@@ -711,34 +745,57 @@ Result<TraceFile> read_trace_text(std::string json) {
             " at offset " + std::to_string(doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return make_error(Code::kValidation, "not a JSON trace file");
-  TraceFile file;
-  Context context;
-  TALLY_TRY(read_head(doc, file, context));
+  TraceFile& file = state->head;
+  TALLY_TRY(read_head(doc, file, state->context));
   Path root;
-  const Value* steps = nullptr;
-  TRACE_READ(steps, array(doc, "steps", root, kTraceStepsMax));
-  if (steps == nullptr) return make_error(Code::kValidation, "the trace has no steps array");
-  file.steps.reserve(steps->Size());
-  for (rapidjson::SizeType i = 0; i < steps->Size(); ++i) {
-    TraceStepRecord s;
-    if (file.version == 4) {
-      TRACE_READ(s, packed_step((*steps)[i], root.field("steps").item(i), context));
-    } else {
-      TRACE_READ(s, step((*steps)[i], root.field("steps").item(i), context));
-    }
-    if (file.version == 1 && file.node_names.size() < s.nodes.size()) {
-      for (std::size_t n = file.node_names.size(); n < s.nodes.size(); ++n)
-        file.node_names.push_back("node " + std::to_string(n));
-    }
-    file.steps.push_back(std::move(s));
-  }
-  for (TraceStepRecord& s : file.steps)  // version 1: a step may list fewer nodes
-    s.nodes.resize(file.node_names.size());
+  TRACE_READ(state->steps, array(doc, "steps", root, kTraceStepsMax));
+  if (state->steps == nullptr) return make_error(Code::kValidation, "the trace has no steps array");
   if (const Value* result = member(doc, "result")) {
     if (!result->IsObject()) return invalid(root.field("result"), "not an object");
     TRACE_READ(file.ok, flag(*result, "ok", root.field("result"), true));
     TRACE_READ(file.violation, text(*result, "violation", root.field("result")));
   }
+  if (file.version == 1) {
+    for (rapidjson::SizeType i = 0; i < state->steps->Size(); ++i) {
+      TraceStepRecord s;
+      TRACE_READ(s, step_of((*state->steps)[i], i, state->context));
+      for (std::size_t n = file.node_names.size(); n < s.nodes.size(); ++n)
+        file.node_names.push_back("node " + std::to_string(n));
+      state->early.push_back(std::move(s));
+    }
+    for (TraceStepRecord& s : state->early)
+      s.nodes.resize(file.node_names.size());
+  }
+  return std::unique_ptr<TraceReader>(new TraceReader(std::move(state)));
+}
+
+Result<std::vector<TraceStepRecord>> TraceReader::next(std::size_t count) {
+  State& state = *state_;
+  std::size_t end = std::min(size(), state.read + count);
+  std::vector<TraceStepRecord> out;
+  out.reserve(end - state.read);
+  for (; state.read < end; ++state.read) {
+    if (state.head.version == 1) {
+      out.push_back(std::move(state.early[state.read]));
+      continue;
+    }
+    TraceStepRecord s;
+    auto i = static_cast<rapidjson::SizeType>(state.read);
+    TRACE_READ(s, step_of((*state.steps)[i], i, state.context));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<TraceFile> read_trace(std::string_view json) {
+  return read_trace_text(std::string(json));
+}
+
+Result<TraceFile> read_trace_text(std::string json) {
+  std::unique_ptr<TraceReader> reader;
+  TRACE_READ(reader, TraceReader::open(std::move(json)));
+  TraceFile file = reader->head();
+  TRACE_READ(file.steps, reader->next(reader->size()));
   return file;
 }
 

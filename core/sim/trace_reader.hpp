@@ -9,8 +9,10 @@
 // addition still loads.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "core/sim/trace_file.hpp"
@@ -24,5 +26,33 @@ inline constexpr std::size_t kTraceRowsPerRecordMax = 1'000'000;
 Result<TraceFile> read_trace(std::string_view json);
 // The same, parsing the text in place: no copy of it is made.
 Result<TraceFile> read_trace_text(std::string json);
+
+// The same file read a slice of steps at a time, so that a reader can show the first steps
+// before the rest is read (the visualiser). open() parses the whole text and reads the
+// header, the tables and the result; next() reads the steps that follow those read. The
+// steps of every slice, in order, after head(), are the file read_trace_text returns, and an
+// error in a step is the error it reports.
+class TraceReader {
+ public:
+  static Result<std::unique_ptr<TraceReader>> open(std::string json);
+  ~TraceReader();
+  TraceReader(const TraceReader&) = delete;
+  TraceReader& operator=(const TraceReader&) = delete;
+
+  // The file without its steps.
+  const TraceFile& head() const;
+  // Every key the file's rows may name, shared with the rows read (version 3 and 4: its
+  // `keys` table; versions 1 and 2 name their keys in the rows: empty).
+  const std::vector<RowKey>& keys() const;
+  std::size_t size() const;  // the file's steps
+  std::size_t read() const;  // those read so far
+  // The next count steps (fewer at the end of the file).
+  Result<std::vector<TraceStepRecord>> next(std::size_t count);
+
+ private:
+  struct State;
+  explicit TraceReader(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace tally::sim

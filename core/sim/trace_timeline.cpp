@@ -75,9 +75,70 @@ TraceTimeline::TraceTimeline(TraceFile file) : file_(std::move(file)) {
   TALLY_INVARIANT(!file_.steps.empty(), "a timeline of an empty trace");
   for (const TraceStepRecord& s : file_.steps)
     TALLY_INVARIANT(s.nodes.size() == file_.node_names.size(), "a trace step without its nodes");
+  total_ = file_.steps.size();
   index_keys();
-  index_proposals();
-  scan();
+  scan_frame_.resize(file_.node_names.size());
+  checkpoints_.push_back({0, scan_frame_});
+  added(0);
+}
+
+TraceTimeline::TraceTimeline(TraceFile head, std::size_t total, const std::vector<RowKey>& keys)
+    : file_(std::move(head)), total_(total), table_(keys) {
+  TALLY_INVARIANT(total_ > 0, "a timeline of an empty trace");
+  file_.steps.clear();
+  // Frames point into the steps' records: the steps never move once added.
+  file_.steps.reserve(total_);
+  using Names = std::pair<std::string_view, std::string_view>;
+  std::map<Names, Key> by_name;
+  for (const RowKey& key : table_)
+    by_name.try_emplace(Names{key.kind(), key.id_hex()}, 0);
+  TALLY_INVARIANT(by_name.size() <= std::numeric_limits<Key>::max(), "too many keys to number");
+  keys_.reserve(by_name.size());
+  for (auto& [names, number] : by_name) {
+    number = static_cast<Key>(keys_.size());
+    keys_.push_back(names);
+  }
+  for (const RowKey& key : table_)
+    numbers_.emplace(key.identity(), by_name.at(Names{key.kind(), key.id_hex()}));
+  scan_frame_.resize(file_.node_names.size());
+  checkpoints_.push_back({0, scan_frame_});
+}
+
+void TraceTimeline::append(std::vector<TraceStepRecord> steps) {
+  TALLY_INVARIANT(size() + steps.size() <= total_, "more steps than the trace holds");
+  std::size_t from = size();
+  for (TraceStepRecord& s : steps) {
+    TALLY_INVARIANT(s.nodes.size() == file_.node_names.size(), "a trace step without its nodes");
+    file_.steps.push_back(std::move(s));
+  }
+  number_rows(from);
+  added(from);
+}
+
+// The keys of the rows of the steps from `from` on, by the numbers of the file's table.
+void TraceTimeline::number_rows(std::size_t from) {
+  for (std::size_t n = from; n < file_.steps.size(); ++n) {
+    for (const std::optional<NodeRecord>& record : file_.steps[n].nodes) {
+      first_rows_.push_back(row_keys_.size());
+      if (!record) continue;
+      for (const RowChange& change : record->rows) {
+        auto number = numbers_.find(change.key.identity());
+        TALLY_INVARIANT(number != numbers_.end(), "a row naming a key outside the table");
+        row_keys_.push_back(number->second);
+      }
+    }
+  }
+}
+
+// The steps from `from` on, added: their proposals indexed, their changes scanned.
+void TraceTimeline::added(std::size_t from) {
+  index_proposals(from);
+  scan(from);
+  if (complete()) {  // the scan's memory is needed no more
+    digests_.clear();
+    first_verdicts_.clear();
+    scan_frame_.clear();
+  }
 }
 
 void TraceTimeline::index_keys() {
@@ -119,8 +180,8 @@ std::string TraceTimeline::label(const std::string& key) const {
   return space == std::string::npos ? key : key.substr(0, space + 9);
 }
 
-void TraceTimeline::index_proposals() {
-  for (std::size_t n = 0; n < file_.steps.size(); ++n) {
+void TraceTimeline::index_proposals(std::size_t from) {
+  for (std::size_t n = from; n < file_.steps.size(); ++n) {
     const TraceStepRecord& s = file_.steps[n];
     if (s.admitted) {
       proposal_at_[s.admitted->id] = proposals_.size();
@@ -394,11 +455,10 @@ std::optional<Divergence> TraceTimeline::check_step(std::size_t n, const Frame& 
   return std::nullopt;
 }
 
-void TraceTimeline::scan() {
-  Frame frame(file_.node_names.size());
-  checkpoints_.push_back({0, frame});
-  std::size_t rows = 0;  // in the frame
-  for (std::size_t n = 0; n < file_.steps.size(); ++n) {
+void TraceTimeline::scan(std::size_t from) {
+  Frame& frame = scan_frame_;
+  std::size_t& rows = scan_rows_;  // in the frame, when last counted
+  for (std::size_t n = from; n < file_.steps.size(); ++n) {
     apply_step(frame, n);
     if (!divergence_) divergence_ = check_step(n, frame);
     std::size_t since = n + 1 - checkpoints_.back().before_step;
@@ -409,8 +469,6 @@ void TraceTimeline::scan() {
       if (since * kRowsPerStepMax >= rows) checkpoints_.push_back({n + 1, frame});
     }
   }
-  digests_.clear();
-  first_verdicts_.clear();
 }
 
 StepState TraceTimeline::state_at(std::size_t n) const {

@@ -2,18 +2,18 @@
 // rows included, rebuilt from the trace's changes with bounded replay.
 //
 // A trace records changes (TRACE_FORMAT.md), so the state at step n is every change up to
-// n. Building the timeline replays the whole trace once, keeps the rows of every node at a
-// checkpoint every kCheckpointEvery steps, and meanwhile finds the first divergence
-// (divergence.hpp): two nodes' digests or verdicts at one index that differ, a node's parity,
-// a failed check, a simulator violation. state_at(n) then starts from the checkpoint at or
-// before n and replays fewer than kCheckpointEvery steps, so any seek costs the same on a long
-// trace. Memory stays bounded on a trace of very many keys: checkpoints are then spaced by
-// the rows they hold / kRowsPerStepMax steps instead (a slower seek, never an unbounded copy).
-// A frame points into the trace's own records (its slots), and names each key by a number
-// (the keys numbered in order of kind and id once, at build), so a checkpoint copies pointers
-// and numbers, never a value, and applying a row compares numbers, never names; a step's slots
-// are copied out only for the steps shown. Immutable once built, and never copied or moved
-// (frames point into it).
+// n. Building the timeline replays the whole trace once (a file read a slice at a time: each
+// slice as it is added), keeps the rows of every node at a checkpoint every kCheckpointEvery
+// steps, and meanwhile finds the first divergence (divergence.hpp): two nodes' digests or verdicts
+// at one index that differ, a node's parity, a failed check, a simulator violation. state_at(n)
+// then starts from the checkpoint at or before n and replays fewer than kCheckpointEvery steps, so
+// any seek costs the same on a long trace. Memory stays bounded on a trace of very many keys:
+// checkpoints are then spaced by the rows they hold / kRowsPerStepMax steps instead (a slower seek,
+// never an unbounded copy). A frame points into the trace's own records (its slots), and names each
+// key by a number (the keys numbered in order of kind and id once, at build), so a checkpoint
+// copies pointers and numbers, never a value, and applying a row compares numbers, never names; a
+// step's slots are copied out only for the steps shown. Immutable once built, and never copied or
+// moved (frames point into it).
 #pragma once
 
 #include <map>
@@ -37,10 +37,23 @@ class TraceTimeline {
   // REQUIRES: file.steps is not empty, and every step has one record slot per named node
   // (trace_reader.hpp checks both).
   explicit TraceTimeline(TraceFile file);
+  // A timeline built as a file is read, a slice of steps at a time (TraceReader): head is
+  // the file without its steps, total the steps to come, keys every key their rows may name
+  // (a version 3 or 4 file's table: numbered from it, in order of kind and id, as the whole
+  // file's rows would number them). Until every step is added, the timeline is the one of
+  // the steps added: any of their states is the whole file's, and the first divergence, once
+  // found, is the whole file's.
+  TraceTimeline(TraceFile head, std::size_t total, const std::vector<RowKey>& keys);
   TraceTimeline(const TraceTimeline&) = delete;
   TraceTimeline& operator=(const TraceTimeline&) = delete;
 
-  std::size_t size() const { return file_.steps.size(); }
+  // The next steps read. REQUIRES: at most total() in all, each with one record slot per
+  // named node, and every row naming one of the keys given.
+  void append(std::vector<TraceStepRecord> steps);
+
+  std::size_t size() const { return file_.steps.size(); }  // the steps added
+  std::size_t total() const { return total_; }
+  bool complete() const { return size() == total_; }
   const TraceFile& file() const { return file_; }
   const std::optional<Divergence>& divergence() const { return divergence_; }
 
@@ -66,6 +79,8 @@ class TraceTimeline {
   };
 
   void index_keys();
+  void number_rows(std::size_t from);
+  void added(std::size_t from);
   // The key of row r of node i's record at step n.
   Key key_of(std::size_t n, std::size_t i, std::size_t r) const {
     return row_keys_[first_rows_[n * file_.node_names.size() + i] + r];
@@ -76,16 +91,20 @@ class TraceTimeline {
   std::vector<NodeStep> node_steps(const Frame& frame) const;
   std::vector<ProposalStep> proposals_at(std::size_t n) const;
   std::vector<InvariantStep> invariants_at(std::size_t n, const std::vector<NodeStep>& nodes) const;
-  void index_proposals();
-  void scan();
+  void index_proposals(std::size_t from);
+  void scan(std::size_t from);
   std::optional<Divergence> check_step(std::size_t n, const Frame& frame);
   bool parity_broken(const NodeFrame& frame, std::size_t n, std::size_t i) const;
   static const Row* find_row(const NodeFrame& frame, const Key& key);
   std::string label(const std::string& key) const;
 
   TraceFile file_;
-  // Every key the rows name, in order of kind then id (kind and id in file_), and the key of
-  // every row change (steps, then nodes, then rows, in order) with where each record's start.
+  std::size_t total_ = 0;
+  // Every key the rows name, in order of kind then id (kind and id in file_, or in table_),
+  // and the key of every row change (steps, then nodes, then rows, in order) with where each
+  // record's start. A file read in slices numbers its table's keys (by their shared names).
+  std::vector<RowKey> table_;
+  std::map<const void*, Key> numbers_;
   std::vector<std::pair<std::string_view, std::string_view>> keys_;
   std::vector<Key> row_keys_;
   std::vector<std::size_t> first_rows_;  // by step * nodes + node
@@ -103,6 +122,8 @@ class TraceTimeline {
   // first verdict.
   std::map<std::uint64_t, std::pair<std::string, std::pair<int, std::size_t>>> digests_;
   std::map<int, VerdictRecord> first_verdicts_;
+  Frame scan_frame_;           // after the last step added
+  std::size_t scan_rows_ = 0;  // in scan_frame_, when last counted
 };
 
 }  // namespace tally::sim

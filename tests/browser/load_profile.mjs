@@ -1,6 +1,6 @@
 // Profiles the visualiser's load of a long trace in headless Chromium (not part of the suite):
 //   node load_profile.mjs WEB_DIR TRACE_URL [RUNS] [--cpu] [--seeks]
-// Prints, per run, the page's own figures (tally.readyMs, view.loadMs), the performance
+// Prints, per run, the page's own figures (tally.readyMs, view.loadMs, view.readMs), the performance
 // marks and measures the page left (names starting "tally:"), the resource timings of the
 // module and the trace, with --cpu the functions taking most self time (CDP Profiler), and
 // with --seeks the time of 33 seeks as the [browser] test makes them (best of three each).
@@ -26,13 +26,14 @@ for (let run = 0; run < runs; run++) {
   }
   await page.goto(`${base}?trace=${traceUrl}`);
   await page.waitForFunction(() => window.tally && window.tally.ready, null, { timeout: 60000 });
+  await page.evaluate(() => window.tally.view.reading);  // the rest of the trace, read after the first step is shown
   const figures = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const res = performance.getEntriesByType('resource').map((r) => ({
       name: r.name.split('/').pop(), start: Math.round(r.startTime), end: Math.round(r.responseEnd) }));
     const marks = performance.getEntriesByType('measure').filter((m) => m.name.startsWith('tally:'))
       .map((m) => ({ name: m.name.slice(6), start: Math.round(m.startTime), ms: Math.round(m.duration) }));
-    return { ready: window.tally.readyMs, load: window.tally.view.loadMs,
+    return { ready: window.tally.readyMs, load: window.tally.view.loadMs, read: window.tally.view.readMs,
       domInteractive: Math.round(nav.domInteractive), res, marks };
   });
   if (seeking) {
@@ -54,7 +55,8 @@ for (let run = 0; run < runs; run++) {
     console.log(`   seeks: mean ${figures.seeks.mean.toFixed(1)} ms, worst ${figures.seeks.worst.toFixed(1)} ms`);
   }
   summary.push(figures);
-  console.log(`run ${run}: ready ${figures.ready} ms, load ${figures.load} ms, domInteractive ${figures.domInteractive}`);
+  console.log(`run ${run}: ready ${figures.ready} ms, load ${figures.load} ms, ` +
+    `${figures.read === undefined ? '' : `whole trace read ${figures.read} ms after its fetch started, `}domInteractive ${figures.domInteractive}`);
   for (const r of figures.res) console.log(`   fetch ${r.name}: ${r.start}..${r.end}`);
   for (const m of figures.marks) console.log(`   ${m.name}: at ${m.start}, ${m.ms} ms`);
   if (cpu) {

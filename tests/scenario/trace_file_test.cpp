@@ -254,6 +254,79 @@ TEST_CASE("a planted divergence is found where the skipping node's state leaves 
   CHECK_FALSE(sim::TraceTimeline(read_back(*honest.recording)).divergence().has_value());
 }
 
+// A trace read a slice at a time (TraceReader, TraceTimeline::append), as the visualiser
+// reads a long one: every step read so far has the whole file's state, the first divergence
+// is the whole file's once found, and the file put back together is read_trace's.
+void check_read_in_slices(const std::string& json, std::size_t slice) {
+  auto whole_file = sim::read_trace(json);
+  REQUIRE(whole_file.ok());
+  sim::TraceTimeline whole(whole_file.value());
+  auto opened = sim::TraceReader::open(json);
+  REQUIRE(opened.ok());
+  sim::TraceReader& reader = **opened;
+  REQUIRE(reader.size() == whole.size());
+  sim::TraceTimeline sliced(reader.head(), reader.size(), reader.keys());
+  sim::TraceFile put_back = reader.head();
+  while (reader.read() < reader.size()) {
+    std::size_t from = reader.read();
+    auto steps = reader.next(slice);
+    REQUIRE(steps.ok());
+    put_back.steps.insert(put_back.steps.end(), steps->begin(), steps->end());
+    sliced.append(std::move(steps).value());
+    REQUIRE(sliced.size() == reader.read());
+    for (std::size_t n : {from, (from + sliced.size()) / 2, sliced.size() - 1, sliced.size() / 3}) {
+      INFO("step " << n << " of the " << sliced.size() << " read");
+      CHECK(sliced.state_at(n) == whole.state_at(n));
+    }
+    if (sliced.divergence()) CHECK(sliced.divergence() == whole.divergence());
+  }
+  CHECK(sliced.complete());
+  CHECK(sliced.divergence() == whole.divergence());
+  CHECK(put_back == whole_file.value());
+}
+
+TEST_CASE("a trace read a slice at a time is the whole file's, step for step", "[trace]") {
+  sim::SimOptions pre_fix = recorded(7, 1000);
+  pre_fix.pre_fix = true;
+  sim::SimOptions planted = recorded(3, 600);
+  planted.plant_divergence_at = 30;
+  for (const sim::SimOptions& options : {recorded(5, 700), pre_fix, planted}) {
+    sim::SimResult result = sim::simulate(options);
+    REQUIRE(result.recording.has_value());
+    for (int version : {4, 3}) {
+      INFO("seed " << options.seed << ", tally-trace/" << version);
+      std::string json = sim::trace_file_json(*result.recording, version);
+      check_read_in_slices(json, 7);
+      check_read_in_slices(json, 97);
+    }
+  }
+}
+
+TEST_CASE("an error in a later slice of a trace is the error read_trace reports", "[trace]") {
+  sim::SimResult result = sim::simulate(recorded(5, 200));
+  REQUIRE(result.recording.has_value());
+  REQUIRE(result.recording->steps.size() > 120);
+  std::string json = sim::trace_file_json(*result.recording);
+  // Step 120 (the writer puts each step after the first on a line of its own) gets a string
+  // where its number goes.
+  std::size_t at = 0;
+  for (int step = 1; step <= 120; ++step)
+    at = json.find("\n[", at + 1);
+  REQUIRE(at != std::string::npos);
+  json.insert(at + 2, "\"x\",");
+  auto whole = sim::read_trace(json);
+  REQUIRE_FALSE(whole.ok());
+  auto opened = sim::TraceReader::open(json);
+  REQUIRE(opened.ok());
+  auto first = (*opened)->next(100);
+  REQUIRE(first.ok());
+  CHECK(first->size() == 100);
+  auto second = (*opened)->next(100);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().message == whole.error().message);
+  CHECK_THAT(second.error().message, Catch::StartsWith("steps[120].step: not an unsigned integer"));
+}
+
 TEST_CASE("a tally-trace/1 file still loads: counters per node, no rows", "[trace]") {
   sim::SimOptions options;
   options.seed = 3;
