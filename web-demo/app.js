@@ -277,7 +277,7 @@ function renderTimeline(box, state, index) {
   const shown = state.proposals.slice(-8);
   const last = Math.max(state.logEnd, state.applied, ...shown.map((p) => p.predictedIndex), Math.min(K * 2, 40)) + 2;
   const first = Math.max(0, last - 60);
-  const W = Math.max(360, timelineWidth(box)), left = 12, right = 12, rowH = 30, top = 34;
+  const W = Math.max(360, timelineWidth(box)), left = 12, right = 12, rowH = 30, top = 46;  // gen labels at 12, "applied" at 24, markers above top
   const H = top + 14 + rowH * Math.max(1, shown.length) + 8;
   const x = (i) => left + ((Math.max(i, first) - first) / (last - first)) * (W - left - right);
   box.setAttribute('viewBox', `0 0 ${W} ${H}`);
@@ -309,13 +309,27 @@ function renderTimeline(box, state, index) {
     out.append(svg('text', { x: nearEnd ? bx - 3 : bx + 3, y: 12, 'text-anchor': nearEnd ? 'end' : 'start' }, text));
   }
   // The applied index of each running node (a trace has several: named when they differ).
+  // Markers close enough for their names to collide form a group, named once in marker order
+  // ("n1 n2 · n0"), right of its last marker, or left of its first one near the right edge.
   const byIndex = new Map();
   state.nodes.forEach((n, i) => { if (n.up && n.applied >= first) byIndex.set(n.applied, [...(byIndex.get(n.applied) || []), i]); });
-  for (const [applied, nodes] of byIndex) {
-    out.append(svg('text', { x: x(applied), y: top - 6, 'text-anchor': 'middle', fill: '#b3261e' }, '▼'));
-    if (state.nodes.length > 1) {
-      out.append(svg('text', { x: x(applied) + 7, y: top - 8, fill: '#b3261e' }, nodes.map((i) => `n${i}`).join(' ')));
+  const groups = [];  // { first, last: x of its markers, text }
+  for (const [applied, nodes] of [...byIndex].sort((a, b) => a[0] - b[0])) {
+    const at = x(applied);
+    out.append(svg('text', { x: at, y: top - 6, 'text-anchor': 'middle', fill: '#b3261e' }, '▼'));
+    if (state.nodes.length < 2) continue;
+    const text = nodes.map((i) => `n${i}`).join(' ');
+    const group = groups[groups.length - 1];
+    if (group && at < group.last + 7 + textWidth(group.text) + 6) {
+      group.text += ` · ${text}`;
+      group.last = at;
+    } else {
+      groups.push({ first: at, last: at, text });
     }
+  }
+  for (const { first: from, last: to, text } of groups) {
+    const atEnd = to + 7 + textWidth(text) > W - 2;
+    out.append(svg('text', { x: atEnd ? from - 7 : to + 7, y: top - 8, fill: '#b3261e', 'text-anchor': atEnd ? 'end' : 'start' }, text));
   }
   out.append(svg('text', { x: left, y: 24 }, `applied ${state.applied}, K = ${K}`));
   const colour = { 'in flight': '#2f6fd6', applied: '#17803d', stale: '#8d96a3', lost: '#8d96a3', refused: '#b3261e', rejected: '#b3261e' };
