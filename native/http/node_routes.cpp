@@ -27,6 +27,22 @@ std::string_view role_name(int role) {
   }
 }
 
+// What was built: a release build (assertions compiled out) or a debug one, and whether under
+// the sanitizers. Timings read from this node (loop stalls, latencies) mean different things
+// in each.
+constexpr bool kReleaseBuild =
+#ifdef NDEBUG
+    true;
+#else
+    false;
+#endif
+constexpr bool kSanitizedBuild =
+#ifdef TALLY_SANITIZED
+    true;
+#else
+    false;
+#endif
+
 }  // namespace
 
 void handle_node_info(Server::Impl& impl, const CallPtr& call) {
@@ -95,6 +111,13 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
   out.u64(impl.loop_stalls.busiest_last_minute_ns(uv_hrtime()) / 1000);
   out.key("failed");
   out.boolean(node.failed());
+  out.key("build");
+  out.begin_object();
+  out.key("mode");
+  out.string(kReleaseBuild ? "release" : "debug");
+  out.key("sanitizers");
+  out.boolean(kSanitizedBuild);
+  out.end_object();
   out.end_object();
   impl.respond_data(call, 200, out.take());
 }

@@ -1,10 +1,11 @@
 // A node's loop never waits on work proportional to its store: a monitor polling
 // /_tally/info and /_tally/metrics against a store of over 100 MB, while writes go on, sees no
-// tick holding 250 ms of the loop's own work under the sanitizers (its tally_loop_busy_seconds);
-// and SIGTERM ends a full check and a snapshot in flight without waiting for them, exit 0,
-// store intact.
+// tick of a release node's loop run late by 50 ms or hold 50 ms of its CPU; and SIGTERM ends a full
+// check and a snapshot in flight without waiting for them, exit 0, store intact.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -51,6 +52,15 @@ class ScopedAsanOption {
  private:
   std::optional<std::string> before_;
 };
+
+// The calling thread runs at the lowest priority from now on: what this test does to load the
+// node (its writes and polls, a sanitized process's costly work) never keeps the node's loop
+// waiting for one of the two cores, so how late the loop's timer runs is the node's own doing.
+// For this test's own threads only (a node started from one would inherit it); false if the
+// kernel refused.
+bool yield_to_the_node() {
+  return ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19) == 0;
+}
 
 std::uint64_t file_bytes(const std::string& path) {
   struct stat info {};
@@ -138,6 +148,19 @@ int clean_stops(const std::string& log) {
   return stops;
 }
 
+// A release node without the sanitizers, from what /_tally/info says of its build.
+bool release_node(const std::string& base) {
+  auto info = get_json(base, "/_tally/info");
+  const json::Json* data = info.json.find("data");
+  const json::Json* build = data != nullptr ? data->find("build") : nullptr;
+  REQUIRE(build != nullptr);
+  const json::Json* mode = build->find("mode");
+  const json::Json* sanitizers = build->find("sanitizers");
+  REQUIRE(mode != nullptr);
+  REQUIRE(sanitizers != nullptr);
+  return mode->text == "release" && !sanitizers->boolean;
+}
+
 bool info_flag(const std::string& base, const char* key) {
   auto info = get_json(base, "/_tally/info");
   const json::Json* data = info.json.find("data");
@@ -219,7 +242,9 @@ TEST_CASE(
   // back to back.
   std::atomic<bool> writing{true};
   std::atomic<int> written{0};
+  std::atomic<int> yielded{0};
   std::thread writer([&] {
+    if (yield_to_the_node()) ++yielded;
     while (writing) {
       auto paid = send_json("POST", base, "/v2/main/transactions",
                             R"({"postings":[{"source":"world","destination":"users:light",)"
@@ -235,12 +260,17 @@ TEST_CASE(
   std::this_thread::sleep_for(std::chrono::seconds(4));
   const auto polled_from = readings();
   int polls = 0;
-  const auto until = Clock::now() + std::chrono::seconds(8);
-  while (Clock::now() < until) {
-    REQUIRE(get_json(base, "/_tally/info").status == 200);
-    REQUIRE(get_json(base, "/_tally/metrics").status == 200);
-    polls += 2;
-  }
+  int polls_failed = 0;
+  std::thread monitor([&] {
+    if (yield_to_the_node()) ++yielded;
+    const auto until = Clock::now() + std::chrono::seconds(8);
+    while (Clock::now() < until) {
+      if (get_json(base, "/_tally/info").status != 200) ++polls_failed;
+      if (get_json(base, "/_tally/metrics").status != 200) ++polls_failed;
+      polls += 2;
+    }
+  });
+  monitor.join();
   const auto polled_to = readings();
   writing = false;
   writer.join();
@@ -258,18 +288,30 @@ TEST_CASE(
       info_field(base, "loopStallMaxUs").c_str(), info_field(base, "loopBusyMaxUs").c_str());
   CHECK(written > 0);
   CHECK(polled_late.observed > 0);
+  CHECK(polls_failed == 0);
+  CHECK(yielded == 2);
   // Polling never puts work proportional to the store on the loop: hashing this store there
-  // takes seconds under the sanitizers, while the loop's bounded work between two ticks (a
-  // request, a group commit, a rotation's in-place truncate, a snapshot's start and release)
-  // stays far under 250 ms of CPU even so (a release node's under 25 ms:
-  // bench/results/liveness.md; TALLY_BIN_DIR runs this case against one). On this virtual
-  // machine a thread's CPU time also counts time the host took its core away, so a tighter
-  // bound for the sanitized node fails now and then with nothing wrong on the loop. ctest runs
-  // this case with no other test beside it (tests/service/serial_tests.cmake). How late the
-  // timer ran also counts the time this 2-core machine's other threads (the writer, this test,
-  // a snapshot) held both cores, so it is printed, not asserted.
-  CHECK(quiet_busy.over.at("0.250000") == 0);
-  CHECK(polled_busy.over.at("0.250000") == 0);
+  // takes about a second in a release build and seconds under the sanitizers, while the loop's
+  // bounded work between two ticks (a request, a group commit, a rotation's in-place truncate,
+  // a snapshot's start and release) stays under 50 ms of CPU in a release build.
+  // `./build.sh test` runs this case against a release node (TALLY_BIN_DIR) and asserts that,
+  // both how much CPU the loop ran between two ticks and how late its timer ran (this test's
+  // threads yield the cores to the node). Against the sanitized node, where a tick's work
+  // costs several times more and on this virtual machine a thread's CPU time also counts the
+  // time the host took its core away, it asserts 250 ms of the loop's CPU per tick, and prints
+  // how late the timer ran. ctest runs this case with no other test beside it
+  // (tests/service/serial_tests.cmake).
+  if (release_node(base)) {
+    std::printf("a release node: at most 50 ms of loop CPU per tick and 50 ms late\n");
+    CHECK(quiet_busy.over.at("0.050000") == 0);
+    CHECK(polled_busy.over.at("0.050000") == 0);
+    CHECK(quiet_late.over.at("0.050000") == 0);
+    CHECK(polled_late.over.at("0.050000") == 0);
+  } else {
+    std::printf("a debug or sanitized node: at most 250 ms of loop CPU per tick\n");
+    CHECK(quiet_busy.over.at("0.250000") == 0);
+    CHECK(polled_busy.over.at("0.250000") == 0);
+  }
 
   // SIGTERM during a full check of the whole store: the check is stopped, not waited for.
   std::thread checker([&] { get_json(base, "/_tally/check?full=true"); });
