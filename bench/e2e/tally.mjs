@@ -19,8 +19,10 @@ export class TallyCluster {
     this.dir = path.join(workDir, 'tally');
     this.accounts = accounts;
     this.fundingTransactions = 0;
+    // TALLY_E2E_FLAGS: other settings than the defaults, to measure one (README.md).
     this.flags = [...(apiPlaintext ? ['--api-plaintext'] : []),
-      ...(insecurePeers ? ['--insecure-peers'] : [])];
+      ...(insecurePeers ? ['--insecure-peers'] : []),
+      ...(process.env.TALLY_E2E_FLAGS || '').split(' ').filter(Boolean)];
   }
 
   async up() {
@@ -119,6 +121,17 @@ export class TallyCluster {
       checksClean: checks.every(Boolean), loopStallMaxMs };
   }
 
+  // The largest peak resident set of the three nodes so far (VmHWM), in MiB: what the
+  // in-memory Raft log, the cache and a snapshot in flight cost together.
+  peakRssMiB() {
+    const peaks = this.pids.map((pid) => {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kib = /VmHWM:\s+(\d+) kB/.exec(status);
+      return kib ? Number(kib[1]) / 1024 : 0;
+    });
+    return Math.round(Math.max(...peaks));
+  }
+
   // One load run, then the checks: applied transfers within [acknowledged, acknowledged +
   // answers that may or may not have applied], the inputs agreeing with the transactions.
   async load({ name, script, path: route, connections, seconds, perRequest, env = {} }) {
@@ -137,6 +150,7 @@ export class TallyCluster {
       (result.non2xx + result.timeouts + result.errors.read + connections) * perRequest;
     result.name = name;
     result.transfersPerSecond = acknowledged / result.seconds;
+    result.peakRssMiB = this.peakRssMiB();
     result.checks = {
       ...agreement,
       acknowledgedTransfers: acknowledged,

@@ -203,7 +203,7 @@ Status SqliteHost::swap_in(const std::string& from) {
   if (std::rename(from.c_str(), path_.c_str()) != 0) {
     Error error = io_error("rename over", path_);
     // The old store opens again, but without the log removed above: with another connection
-    // open when it closed (a check's view, a checkpoint), that log held commits.
+    // open when it closed (a check's view, a checkpoint), that log could hold commits.
     kept_whole_ = false;
     if (old_file >= 0) ::close(old_file);
     auto reopened = sqlite::SqliteStore::open(path_);

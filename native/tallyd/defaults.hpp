@@ -10,9 +10,12 @@ namespace tally::tallyd::defaults {
 
 // Entries between Raft snapshots. A snapshot copies and hashes the whole store on libraft's
 // thread pool, so its cost grows with the store while the entries between two grow with the
-// write rate: too small a threshold spends a core on copies under load. The log keeps this
-// many entries (plus a quarter behind the snapshot); a restart skips those the store holds.
-inline constexpr unsigned kSnapshotThreshold = 16384;
+// write rate: too small a threshold spends a core on copies under load, and its copies are
+// what the slowest answers wait behind (at 64 connections, p99 64-72 ms at 16,384 against
+// 21-27 ms at 131,072, the nodes' peak memory unchanged: bench/results/e2e.md). The log keeps
+// this many entries in memory and on disk (plus a quarter behind the snapshot); a restart
+// skips those the store holds.
+inline constexpr unsigned kSnapshotThreshold = 131072;
 // Requests queued at the leader or proposed and not yet applied; past it, BUSY (503). At
 // least the connections a leader should serve at once.
 inline constexpr std::size_t kMaxInFlight = 1024;
