@@ -44,7 +44,8 @@ const say = (line) => process.stdout.write(`e2e: ${line}\n`);
 const brief = (r) => `${r.name} x${r.connections}: ${Math.round(r.transfersPerSecond ?? r.okPerSecond)}/s, ` +
   `p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} max ${r.latencyMs.max.toFixed(1)} ms, ` +
   `non-2xx ${r.non2xx}, timeouts ${r.timeouts}, server CPU ${Math.round(r.serverCpuMicrosPerRequest)} us/request, ` +
-  `load ${r.load.before.toFixed(1)}` + (r.peakRssMiB ? `, peak RSS ${r.peakRssMiB} MiB` : '');
+  `load ${r.load.before.toFixed(1)}` + (r.peakRssMiB ? `, peak RSS ${r.peakRssMiB} MiB` : '') +
+  (r.snapshotsTaken !== undefined ? `, snapshots ${r.snapshotsTaken}` : '');
 
 async function runTally(args, workDir) {
   const cluster = new TallyCluster({ binDir: args.bin, workDir, accounts: args.accounts });

@@ -22,6 +22,7 @@ export function infoFields(body) {
     appliedIndex: data.appliedIndex,
     inFlight: data.inFlight,
     loopStallMaxUs: data.loopStallMaxUs,
+    snapshotsTaken: data.snapshotsTaken,
   };
 }
 

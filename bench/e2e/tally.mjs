@@ -121,6 +121,14 @@ export class TallyCluster {
       checksClean: checks.every(Boolean), loopStallMaxMs };
   }
 
+  // Snapshots the three nodes have taken so far, together: each copies and hashes the store.
+  async snapshotsTaken() {
+    let taken = 0;
+    for (const node of this.nodes)
+      taken += Number(infoFields((await getJson(node.url + routes.info())).body).snapshotsTaken ?? 0);
+    return taken;
+  }
+
   // The largest peak resident set of the three nodes so far (VmHWM), in MiB: what the
   // in-memory Raft log, the cache and a snapshot in flight cost together.
   peakRssMiB() {
@@ -136,10 +144,12 @@ export class TallyCluster {
   // answers that may or may not have applied], the inputs agreeing with the transactions.
   async load({ name, script, path: route, connections, seconds, perRequest, env = {} }) {
     const before = await this.totals();
+    const snapshotsBefore = await this.snapshotsTaken();
     const result = await wrk({ script, url: this.leader + route, connections, seconds,
       env: { E2E_PATH: route, E2E_ACCOUNTS: String(this.accounts), E2E_TOKEN: this.token, ...env },
       serverPids: this.pids });
     await this.quiesce();
+    result.snapshotsTaken = (await this.snapshotsTaken()) - snapshotsBefore;
     const after = await this.totals();
     const agreement = await this.agreement();
     const applied = after.transactions - before.transactions;
