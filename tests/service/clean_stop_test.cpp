@@ -23,7 +23,7 @@ namespace tally::testing {
 namespace {
 
 bool alive(long pid) {
-  return ::kill(static_cast<pid_t>(pid), 0) == 0;
+  return process_running(pid);
 }
 
 // A TLS session over a connection to port, its handshake done (the certificate is not

@@ -56,7 +56,7 @@ struct BackgroundNode {
   ~BackgroundNode() {
     ::kill(static_cast<pid_t>(pid), SIGTERM);
     const auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (::kill(static_cast<pid_t>(pid), 0) == 0 && Clock::now() < deadline)
+    while (process_running(pid) && Clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   int port() const { return base + 101; }

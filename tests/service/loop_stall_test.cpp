@@ -169,7 +169,7 @@ bool info_flag(const std::string& base, const char* key) {
 }
 
 bool alive(long pid) {
-  return ::kill(static_cast<pid_t>(pid), 0) == 0;
+  return process_running(pid);
 }
 
 // SIGTERM, then the milliseconds until the process is gone (or -1 past the deadline).

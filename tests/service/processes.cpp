@@ -145,6 +145,18 @@ bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline) {
   return false;
 }
 
+bool process_running(long pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  // pid (comm) state ...: the command may hold spaces and parentheses, the state follows the
+  // last ')'.
+  const std::size_t close = line.rfind(')');
+  if (close == std::string::npos || close + 2 >= line.size()) return false;
+  const char state = line[close + 2];
+  return state != 'Z' && state != 'X';
+}
+
 int free_base_port(int n) {
   std::random_device device;
   std::mt19937 random(device());
