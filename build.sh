@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tally's one entry point: installs what is missing (Debian 12), builds, runs, tests.
 #   ./build.sh test    sanitized build (ASan + UBSan) and the whole Catch2 suite via ctest (the
-#                      loop-stall case against a release tallyd); the golden digests under Clang; the portable suites in WebAssembly under
-#                      Node; the visualiser in headless Chromium; a fuzz smoke run
+#                      loop-stall case against a release tallyd); the golden digests under
+#                      Clang; the portable suites in WebAssembly under Node; the visualiser in
+#                      headless Chromium; a fuzz smoke run
 #   ./build.sh run     release build, the simulator's narrated scenarios, a 3-node cluster under
 #                      ./data (DATA_DIR, BASE_PORT) and the visualiser served on 127.0.0.1
 #                      (TALLY_WEB_PORT, default 8080)
@@ -69,9 +70,9 @@ configure() {  # configure DIR [cmake args...]
   cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null
 }
 
-build_release() {
+build_release() {  # build_release [targets...]: everything by default
   configure build/release -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF -DTALLY_NATIVE=ON
-  cmake --build build/release -j "$JOBS"
+  cmake --build build/release -j "$JOBS" ${1:+--target "$@"}
 }
 
 # The decoders under libFuzzer for a short, fixed budget (clang only; a smoke run, not a
@@ -180,8 +181,7 @@ browser_traces() {
 # The sanitized suite, and the release node its loop-stall case runs against (a node's loop
 # timings under the sanitizers are not a release node's; tests/service/serial_tests.cmake.in).
 build_test() {
-  configure build/release -DCMAKE_BUILD_TYPE=Release -DTALLY_TESTS=OFF -DTALLY_NATIVE=ON
-  cmake --build build/release -j "$JOBS" --target tallyd tally
+  build_release tallyd tally
   configure build/test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" -DTALLY_SANITIZE=ON \
     -DTALLY_RELEASE_NODE_DIR="$ROOT/build/release/native"
   cmake --build build/test -j "$JOBS"

@@ -22,10 +22,6 @@
 namespace tally::testing {
 namespace {
 
-bool alive(long pid) {
-  return process_running(pid);
-}
-
 // A TLS session over a connection to port, its handshake done (the certificate is not
 // checked here: api_https_test.cpp does).
 struct TlsConnection {
@@ -85,13 +81,13 @@ TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connection
   CHECK(reads_to_close(idle, deadline));
   CHECK(reads_to_close(half, deadline));
   CHECK(reads_to_close(silent, deadline));
-  while (alive(nodes[0].pid) && std::chrono::steady_clock::now() < deadline)
+  while (process_running(nodes[0].pid) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const auto stop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
                            .count();
   ::close(silent);
-  REQUIRE_FALSE(alive(nodes[0].pid));
+  REQUIRE_FALSE(process_running(nodes[0].pid));
   const std::string log = read_text(cluster.dir + "/node-1.log");
   INFO(log);
   CHECK_THAT(log, Catch::Contains("event=stopped") && Catch::Contains("exit_code=0"));

@@ -1,7 +1,7 @@
 // A node's loop never waits on work proportional to its store: a monitor polling
 // /_tally/info and /_tally/metrics against a store of over 100 MB, while writes go on, sees no
-// tick of a release node's loop run late by 50 ms or hold 50 ms of its CPU; and SIGTERM ends a full
-// check and a snapshot in flight without waiting for them, exit 0, store intact.
+// tick of a release node's loop run 50 ms late or hold 50 ms of its CPU; and SIGTERM ends a
+// full check and a snapshot in flight without waiting for them, exit 0, store intact.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -168,15 +168,11 @@ bool info_flag(const std::string& base, const char* key) {
   return value != nullptr && value->boolean;
 }
 
-bool alive(long pid) {
-  return process_running(pid);
-}
-
 // SIGTERM, then the milliseconds until the process is gone (or -1 past the deadline).
 long stop_ms(long pid) {
   const auto started = Clock::now();
   REQUIRE(::kill(static_cast<pid_t>(pid), SIGTERM) == 0);
-  while (alive(pid)) {
+  while (process_running(pid)) {
     if (Clock::now() - started > std::chrono::seconds(60)) return -1;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -300,7 +296,7 @@ TEST_CASE(
   // costs several times more and on this virtual machine a thread's CPU time also counts the
   // time the host took its core away, it asserts 250 ms of the loop's CPU per tick, and prints
   // how late the timer ran. ctest runs this case with no other test beside it
-  // (tests/service/serial_tests.cmake).
+  // (tests/service/serial_tests.cmake.in).
   if (release_node(base)) {
     std::printf("a release node: at most 50 ms of loop CPU per tick and 50 ms late\n");
     CHECK(quiet_busy.over.at("0.050000") == 0);
