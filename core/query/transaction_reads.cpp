@@ -35,6 +35,31 @@ EffectiveKey effective_key(const domain::TransactionState& state) {
   return {state.timestamp_us, state.id};
 }
 
+// When the transactions asked for are, by id, every transaction of the ledger from the oldest
+// of them on (the one a write just made; the newest page of a list), they are the later ones:
+// no scan. None otherwise, and in effective order, which may place any transaction later.
+Result<std::optional<std::vector<domain::TransactionState>>> newest_by_id(
+    const store::KeyValueStore& store, const std::string& ledger,
+    const std::vector<domain::TransactionState>& transactions, std::uint64_t oldest,
+    bool effective) {
+  using Found = std::optional<std::vector<domain::TransactionState>>;
+  if (effective) return Found();
+  auto boundary = detail::get_value<domain::Boundary>(store, keys::boundary_key(ledger));
+  if (!boundary.ok()) return std::move(boundary).error();
+  if (!boundary->has_value()) return Found();
+  std::vector<domain::TransactionState> distinct;
+  std::set<std::uint64_t> ids;
+  for (const domain::TransactionState& state : transactions) {
+    if (ids.insert(state.id).second) distinct.push_back(state);
+  }
+  const std::uint64_t next = (*boundary)->next_transaction_id;
+  if (*ids.rbegin() >= next) {
+    return make_error(Code::kCorrupt, "a transaction at or past its ledger's next id");
+  }
+  if (next - oldest != ids.size()) return Found();
+  return Found(std::move(distinct));
+}
+
 Result<Page<domain::TransactionState>> list_by_id(const store::KeyValueStore& store,
                                                   const std::string& ledger,
                                                   const TransactionQuery& query) {
@@ -175,14 +200,19 @@ Result<std::map<std::uint64_t, AccountVolumes>> post_commit_volumes(
     }
   }
   // Every transaction that may come after one asked for, newest first in the order chosen.
-  std::vector<domain::TransactionState> later;
-  Bytes from =
-      effective ? Bytes{} : store::attribute_row_key(keys::transaction_key(ledger, oldest));
-  TALLY_TRY(detail::for_each_transaction(
-      store, ledger, true, from, [&](const domain::TransactionState& state) -> Result<bool> {
-        later.push_back(state);
-        return true;
-      }));
+  auto newest = newest_by_id(store, ledger, transactions, oldest, effective);
+  if (!newest.ok()) return std::move(newest).error();
+  std::vector<domain::TransactionState> later =
+      std::move(newest).value().value_or(std::vector<domain::TransactionState>{});
+  if (!newest->has_value()) {
+    Bytes from =
+        effective ? Bytes{} : store::attribute_row_key(keys::transaction_key(ledger, oldest));
+    TALLY_TRY(detail::for_each_transaction(
+        store, ledger, true, from, [&](const domain::TransactionState& state) -> Result<bool> {
+          later.push_back(state);
+          return true;
+        }));
+  }
   std::sort(later.begin(), later.end(), [&](const auto& a, const auto& b) {
     return effective ? effective_key(b) < effective_key(a) : b.id < a.id;
   });

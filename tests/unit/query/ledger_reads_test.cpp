@@ -134,6 +134,70 @@ TEST_CASE("post-commit volumes by id and by effective date undo the later transa
   CHECK(pre.at("b").at("USD") == domain::Volume{});
 }
 
+// A store that counts the scans read through it.
+class ScanCounter final : public store::KeyValueStore {
+ public:
+  explicit ScanCounter(const store::KeyValueStore& inner) : inner_(&inner) {}
+  Result<std::optional<Bytes>> get(ByteView key) const override { return inner_->get(key); }
+  Status scan(ByteView begin, ByteView end, store::ScanOrder order,
+              const store::ScanVisitor& visit) const override {
+    ++scans;
+    return inner_->scan(begin, end, order, visit);
+  }
+  Status write(const store::Batch&) override { TALLY_UNREACHABLE("a read-only test view"); }
+  mutable int scans = 0;
+
+ private:
+  const store::KeyValueStore* inner_;
+};
+
+TEST_CASE("post-commit volumes of the newest transactions by id are read without a scan",
+          "[query]") {
+  TempDir dir;
+  LedgerNode node{"memory", dir, testing::node_options()};
+  node.submit(domain::CreateLedger{"main", {}});
+  node.submit(transfer("main", {posting("world", "a", 10)}));  // tx 0
+  node.submit(transfer("main", {posting("a", "b", 4)}));       // tx 1
+  node.submit(transfer("main", {posting("b", "a", 1)}));       // tx 2
+  auto tx = [&](std::uint64_t id) {
+    return query::get_transaction(node.store(), "main", id)->value();
+  };
+  ScanCounter counted(node.store());
+
+  // The one a write just made: the newest.
+  auto newest = query::post_commit_volumes(counted, "main", {tx(2)}, false);
+  REQUIRE(newest.ok());
+  CHECK(counted.scans == 0);
+  CHECK(newest->at(2).at("a").at("USD") == domain::Volume{domain::Amount(11), domain::Amount(4)});
+  CHECK(newest->at(2).at("b").at("USD") == domain::Volume{domain::Amount(4), domain::Amount(1)});
+
+  // The newest page, in any order and with a repeat: still every transaction from the oldest.
+  auto page = query::post_commit_volumes(counted, "main", {tx(2), tx(1), tx(2)}, false);
+  REQUIRE(page.ok());
+  CHECK(counted.scans == 0);
+  CHECK(page->at(1).at("a").at("USD") == domain::Volume{domain::Amount(10), domain::Amount(4)});
+  CHECK(page->at(1).at("b").at("USD") == domain::Volume{domain::Amount(4), domain::Amount(0)});
+  CHECK(page->at(2) == newest->at(2));
+
+  // A gap (tx 1 not asked for) needs the scan, and gives the same volumes.
+  auto gapped = query::post_commit_volumes(counted, "main", {tx(0), tx(2)}, false);
+  REQUIRE(gapped.ok());
+  CHECK(counted.scans == 1);
+  CHECK(gapped->at(0).at("a").at("USD") == domain::Volume{domain::Amount(10), domain::Amount(0)});
+  CHECK(gapped->at(2) == newest->at(2));
+
+  // In effective order any transaction may come later: always the scan.
+  REQUIRE(query::post_commit_volumes(counted, "main", {tx(2)}, true).ok());
+  CHECK(counted.scans == 2);
+
+  // A transaction past the ledger's boundary cannot come from this store.
+  domain::TransactionState foreign = tx(2);
+  foreign.id = 3;
+  auto refused = query::post_commit_volumes(counted, "main", {foreign}, false);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Code::kCorrupt);
+}
+
 TEST_CASE("effective order lists by timestamp then id, pages included", "[query]") {
   TempDir dir;
   LedgerNode node{"memory", dir, testing::node_options()};
