@@ -1,5 +1,7 @@
 #include "native/raft/snapshot_job.hpp"
+
 #include "native/limits.hpp"
+#include "native/raft/background_priority.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -60,10 +62,15 @@ int SnapshotJob::run(struct raft_buffer* bufs[], unsigned* n_bufs) {
   *n_bufs = 0;
   crypto::Sha256 hash;
   header_.image_bytes = 0;
-  Status read = image_->read([&](ByteView piece) { return copy_chunks(piece, hash); });
-  auto digest = read.ok()
-                    ? image_->digest([this] { return cancelled_.load(std::memory_order_relaxed); })
-                    : Result<crypto::Digest>(read.error());
+  // The copy and both digests read the whole store: below the loops' priority.
+  Status read = ok_status();
+  Result<crypto::Digest> digest = crypto::Digest{};
+  run_at_background_priority([&] {
+    read = image_->read([&](ByteView piece) { return copy_chunks(piece, hash); });
+    digest = read.ok()
+                 ? image_->digest([this] { return cancelled_.load(std::memory_order_relaxed); })
+                 : Result<crypto::Digest>(read.error());
+  });
   image_.reset();  // ends the read transaction: the view is done
   if (!digest.ok()) {
     error_ = std::move(digest).error();
