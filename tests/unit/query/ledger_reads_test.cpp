@@ -110,14 +110,22 @@ TEST_CASE("a cursor from another list or not hex is a validation error", "[query
 namespace tally {
 namespace {
 
-TEST_CASE("post-commit volumes by id and by effective date undo the later transactions",
-          "[query]") {
+// A ledger where world paid a 10 (tx 0) and a paid b 4 (tx 1).
+struct TwoPayments {
   TempDir dir;
   LedgerNode node{"memory", dir, testing::node_options()};
-  node.submit(domain::CreateLedger{"main", {}});
-  node.submit(transfer("main", {posting("world", "a", 10)}));  // tx 0
-  node.submit(transfer("main", {posting("a", "b", 4)}));       // tx 1
-  auto dated = transfer("main", {posting("world", "a", 1)});   // tx 2, dated first of all
+  TwoPayments() {
+    node.submit(domain::CreateLedger{"main", {}});
+    node.submit(transfer("main", {posting("world", "a", 10)}));
+    node.submit(transfer("main", {posting("a", "b", 4)}));
+  }
+};
+
+TEST_CASE("post-commit volumes by id and by effective date undo the later transactions",
+          "[query]") {
+  TwoPayments paid;
+  LedgerNode& node = paid.node;
+  auto dated = transfer("main", {posting("world", "a", 1)});  // tx 2, dated first of all
   dated.timestamp_us = 1;
   node.submit(dated);
   std::vector<domain::TransactionState> asked = {
@@ -153,12 +161,9 @@ class ScanCounter final : public store::KeyValueStore {
 
 TEST_CASE("post-commit volumes of the newest transactions by id are read without a scan",
           "[query]") {
-  TempDir dir;
-  LedgerNode node{"memory", dir, testing::node_options()};
-  node.submit(domain::CreateLedger{"main", {}});
-  node.submit(transfer("main", {posting("world", "a", 10)}));  // tx 0
-  node.submit(transfer("main", {posting("a", "b", 4)}));       // tx 1
-  node.submit(transfer("main", {posting("b", "a", 1)}));       // tx 2
+  TwoPayments paid;
+  LedgerNode& node = paid.node;
+  node.submit(transfer("main", {posting("b", "a", 1)}));  // tx 2
   auto tx = [&](std::uint64_t id) {
     return query::get_transaction(node.store(), "main", id)->value();
   };
