@@ -6,6 +6,9 @@
 
 #include <signal.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -40,8 +43,14 @@ void require_ready(Three& three) {
               .exit_code == 0);
 }
 
+// Returns once the node has exited: until then its listening socket may still take a
+// connection, which then closes mid-handshake instead of being refused.
 void kill_node(const ClusterNode& node) {
   REQUIRE(::kill(static_cast<pid_t>(node.pid), SIGKILL) == 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (process_running(node.pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE_FALSE(process_running(node.pid));
 }
 
 std::string balance(const Three& three, const ClusterNode& node) {
@@ -77,6 +86,7 @@ TEST_CASE("with --cluster-dir a write goes around a node that is down", "[cli]")
   kill_node(down);
   const std::string command = " tx create shop -p 'world users:1 3 USD/2' 2>&1";
   auto alone = run_command(three.cli.cli + " --node " + down.http + command);
+  INFO(alone.output);
   CHECK(alone.exit_code == 1);
   CHECK(alone.output.find("cannot connect to " + down.http) != std::string::npos);
   auto around = run_command(three.cli.cli + " --node " + down.http + " --cluster-dir " +

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -145,8 +146,12 @@ bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline) {
   return false;
 }
 
-bool process_running(long pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+namespace {
+
+// Whether one task (thread) of a process has yet to exit: its stat's state is neither zombie
+// nor dead.
+bool task_running(const std::string& stat_path) {
+  std::ifstream stat(stat_path);
   std::string line;
   if (!std::getline(stat, line)) return false;
   // pid (comm) state ...: the command may hold spaces and parentheses, the state follows the
@@ -155,6 +160,20 @@ bool process_running(long pid) {
   if (close == std::string::npos || close + 2 >= line.size()) return false;
   const char state = line[close + 2];
   return state != 'Z' && state != 'X';
+}
+
+}  // namespace
+
+bool process_running(long pid) {
+  // Every thread, not the first alone: the first can be a zombie while another still tears the
+  // process down (its memory, then its files: a listening socket stays open until the last).
+  std::error_code error;
+  std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", error);
+  if (error) return false;
+  for (const auto& task : tasks) {
+    if (task_running(task.path().string() + "/stat")) return true;
+  }
+  return false;
 }
 
 int free_base_port(int n) {

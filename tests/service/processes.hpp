@@ -54,9 +54,10 @@ bool send_all(int fd, const std::string& bytes);
 // Reads until the peer closes (true) or the deadline passes (false).
 bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline);
 
-// Whether the process still runs: false once it has exited, also while it waits to be reaped
-// (a zombie: a node started by `tally cluster` is reaped by whoever inherits it, which on some
-// machines takes a second, and a stop's duration must not count that).
+// Whether the process still runs: false once every thread of it has exited (its files closed),
+// also while it waits to be reaped (a zombie: a node started by `tally cluster` is reaped by
+// whoever inherits it, which on some machines takes a second, and a stop's duration must not
+// count that).
 bool process_running(long pid);
 
 // A base port P such that P+1..P+n and P+101..P+100+n are free now.
