@@ -81,13 +81,12 @@ TEST_CASE("SIGTERM stops a node holding idle keep-alive and half-read connection
   CHECK(reads_to_close(idle, deadline));
   CHECK(reads_to_close(half, deadline));
   CHECK(reads_to_close(silent, deadline));
-  while (process_running(nodes[0].pid) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const bool exited = exited_by(nodes[0].pid, deadline);
   const auto stop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
                            .count();
   ::close(silent);
-  REQUIRE_FALSE(process_running(nodes[0].pid));
+  REQUIRE(exited);
   const std::string log = read_text(cluster.dir + "/node-1.log");
   INFO(log);
   CHECK_THAT(log, Catch::Contains("event=stopped") && Catch::Contains("exit_code=0"));

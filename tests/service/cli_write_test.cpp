@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <thread>
 
 #include "tests/service/processes.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -47,10 +46,7 @@ void require_ready(Three& three) {
 // connection, which then closes mid-handshake instead of being refused.
 void kill_node(const ClusterNode& node) {
   REQUIRE(::kill(static_cast<pid_t>(node.pid), SIGKILL) == 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (process_running(node.pid) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  REQUIRE_FALSE(process_running(node.pid));
+  REQUIRE(exited_by(node.pid, std::chrono::steady_clock::now() + std::chrono::seconds(10)));
 }
 
 std::string balance(const Three& three, const ClusterNode& node) {

@@ -55,9 +55,7 @@ struct BackgroundNode {
   }
   ~BackgroundNode() {
     ::kill(static_cast<pid_t>(pid), SIGTERM);
-    const auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (process_running(pid) && Clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    exited_by(pid, Clock::now() + std::chrono::seconds(20));
   }
   int port() const { return base + 101; }
 };

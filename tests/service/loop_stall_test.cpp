@@ -172,10 +172,7 @@ bool info_flag(const std::string& base, const char* key) {
 long stop_ms(long pid) {
   const auto started = Clock::now();
   REQUIRE(::kill(static_cast<pid_t>(pid), SIGTERM) == 0);
-  while (process_running(pid)) {
-    if (Clock::now() - started > std::chrono::seconds(60)) return -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (!exited_by(pid, started + std::chrono::seconds(60))) return -1;
   return static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
 }

@@ -108,8 +108,7 @@ TEST_CASE("tallyd without peer TLS refuses to start, and with --insecure-peers w
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const long process = std::stol(read_text(pid));
   ::kill(static_cast<pid_t>(process), SIGTERM);
-  while (process_running(process) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  exited_by(process, deadline);
   const std::string log = read_text(dir.file("insecure.txt"));
   CHECK_THAT(log, Catch::Contains("level=warn") && Catch::Contains("event=insecure_peers"));
   // One warning line says the API takes requests without tokens.

@@ -16,6 +16,7 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "native/auth/cluster_credentials.hpp"
 
@@ -174,6 +175,14 @@ bool process_running(long pid) {
     if (task_running(task.path().string() + "/stat")) return true;
   }
   return false;
+}
+
+bool exited_by(long pid, std::chrono::steady_clock::time_point deadline) {
+  while (process_running(pid)) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 int free_base_port(int n) {

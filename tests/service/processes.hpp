@@ -59,6 +59,9 @@ bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline);
 // whoever inherits it, which on some machines takes a second, and a stop's duration must not
 // count that).
 bool process_running(long pid);
+// Waits until the process no longer runs (process_running), polling every 5 ms; false if it
+// still runs at deadline.
+bool exited_by(long pid, std::chrono::steady_clock::time_point deadline);
 
 // A base port P such that P+1..P+n and P+101..P+100+n are free now.
 int free_base_port(int n);
