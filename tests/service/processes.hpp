@@ -59,7 +59,7 @@ bool reads_to_close(int fd, std::chrono::steady_clock::time_point deadline);
 // whoever inherits it, which on some machines takes a second, and a stop's duration must not
 // count that).
 bool process_running(long pid);
-// Waits until the process no longer runs (process_running), polling every 5 ms; false if it
+// Waits until process_running(pid) is false, polling every 5 ms; false if the process
 // still runs at deadline.
 bool exited_by(long pid, std::chrono::steady_clock::time_point deadline);
 
