@@ -44,7 +44,8 @@ export class TallyCluster {
       return infoFields(body).leaderAddress || null;
     });
     this.settings = { snapshotThreshold: cluster.snapshotThreshold,
-      groupEntriesMax: cluster.groupEntriesMax, groupCommitMs: cluster.groupCommitMs };
+      groupEntriesMax: cluster.groupEntriesMax, groupCommitMs: cluster.groupCommitMs,
+      batchesInFlight: cluster.batchesInFlight };
   }
 
   async down() {

@@ -63,6 +63,7 @@ Node::~Node() {
 Result<std::unique_ptr<Node>> Node::open(NodeConfig config, std::unique_ptr<StoreHost> host) {
   TALLY_INVARIANT(config.id > 0, "a Raft server id is positive");
   TALLY_INVARIANT(config.in_flight_max >= 1, "at least one proposal in flight");
+  TALLY_INVARIANT(config.batches_in_flight_max >= 1, "at least one batch in flight");
   TALLY_INVARIANT(static_cast<bool>(config.clock_us), "a node needs a clock for admission");
   TALLY_INVARIANT(config.snapshot_chunk_bytes > 0 &&
                       config.snapshot_chunk_bytes <= limits::kSnapshotChunkBytesMax,

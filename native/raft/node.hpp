@@ -6,19 +6,21 @@
 // apply -> StateMachine::apply at the entry's exact index -> the caller's callback with the
 // FSM's outcome.
 //
-// Leader batching: one batch is in flight at a time. A request that arrives while none is
-// leaves at once, alone; requests that arrive while one is wait in the queue and leave
-// together, in arrival order, as the next batch: one raft_apply of up to batch_entries_max
-// entries (and batch_bytes_max bytes, at least one entry), so one append and one fsync on the
-// leader and one AppendEntries message per follower. Each entry is a proposal of its own:
-// its own index, plan, outcome, audit entry and idempotency record. Admission runs when the
-// batch leaves, entry k at raft_last_index + 1 + k, so predicted indexes stay exact (a request
-// admission refuses takes no index). The next batch leaves when libraft answers the current
-// one (it applied the batch's first entry, or failed the whole batch). No timer: a queued
-// request waits for at most the round trip of the batch ahead of it. Keeping one batch in
-// flight also keeps libraft 0.15's leader committing promptly: it only ever commits its own
-// last stored index (replicationQuorum(r, r->last_stored); fixed upstream in 0.17.1), which a
-// follower's acknowledgement reaches only when the leader's log has not run ahead of it. Raft I/O
+// Leader batching: up to batches_in_flight_max batches are in flight at a time. A request that
+// arrives while fewer are leaves at once, alone; requests that arrive while that many are wait
+// in the queue and leave together, in arrival order, as the next batch: one raft_apply of up
+// to batch_entries_max entries (and batch_bytes_max bytes, at least one entry), so one append
+// and one fsync on the leader and one AppendEntries message per follower. Each entry is a
+// proposal of its own: its own index, plan, outcome, audit entry and idempotency record.
+// Admission runs when the batch leaves, entry k at raft_last_index + 1 + k (the log's end,
+// batches in flight included), so predicted indexes stay exact (a request admission refuses
+// takes no index). A batch stops counting when libraft answers it (it applied the batch's first
+// entry, or failed the whole batch). No timer: a queued request waits for at most the round
+// trip of the oldest batch ahead of it. With more than one in flight the leader appends batch
+// k + 1 while batch k replicates, and libraft 0.15 would then commit late: it only ever
+// commits its own last stored index (replicationQuorum(r, r->last_stored); fixed upstream in
+// 0.17.1). The host's AppendPacer (append_pacer.hpp) keeps that index at the oldest uncommitted
+// batch; without one, keep one batch in flight. Raft I/O
 // is not the node's business: it is given a `struct raft` that a host initialised (UvHost in
 // production, libraft's in-memory fixture in the deterministic tests) and registers fsm() with it.
 //
@@ -80,6 +82,9 @@ struct NodeConfig {
   // one entry, whatever its size). See the header comment.
   std::size_t batch_entries_max = 256;
   std::size_t batch_bytes_max = std::size_t{4} << 20;
+  // Batches proposed and not yet answered by libraft, >= 1 (see the header comment). More
+  // than one needs the host's AppendPacer, or libraft 0.15 commits only when the load stops.
+  std::size_t batches_in_flight_max = 1;
   // The leader's clock for admission timestamps (microseconds since the Unix epoch).
   std::function<std::uint64_t()> clock_us;
   // Snapshot images travel in raw chunks of this many bytes (format 2, snapshot_codec.hpp);
@@ -283,7 +288,8 @@ class Node {
   static int fsm_snapshot_finalize(struct raft_fsm* fsm, struct raft_buffer* bufs[],
                                    unsigned* n_bufs);
   static int fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf);
-  // Sends queued requests as batches while none is in flight (re-entrant calls return).
+  // Sends queued requests as batches while fewer than batches_in_flight_max are in flight
+  // (re-entrant calls return).
   void flush();
   // Admits the queue's head into one batch and raft_applies it.
   void propose_batch();
@@ -304,7 +310,6 @@ class Node {
   // Answers every pending entry at or below the applied index not answered by record():
   // its index was applied with another entry, skipped, or installed by a snapshot.
   void settle_applied();
-  void release_batch(Batch* batch);
   int apply_entry(ByteView payload);
   int apply_decoded(std::uint64_t index, const Result<wire::Entry>& entry);
   int take_snapshot(struct raft_buffer* bufs[], unsigned* n_bufs);
@@ -324,9 +329,8 @@ class Node {
   struct raft* raft_ = nullptr;
   std::deque<std::unique_ptr<Queued>> queue_;                  // arrival order
   std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;  // by log index
-  std::map<std::uint64_t, std::unique_ptr<Batch>> batches_;    // until released, by serial
+  std::map<std::uint64_t, std::unique_ptr<Batch>> batches_;    // in flight, by serial
   std::uint64_t batch_serial_ = 0;
-  Batch* batch_in_flight_ = nullptr;  // the last batch, until libraft answers it
   bool flushing_ = false;
   bool batch_failing_ = false;  // inside libraft's failure of a batch: propose nothing
   std::optional<Error> failure_;

@@ -54,7 +54,7 @@ void Node::flush() {
   // sees what they queued.
   if (flushing_) return;
   flushing_ = true;
-  while (batch_in_flight_ == nullptr && !queue_.empty()) {
+  while (batches_.size() < config_.batches_in_flight_max && !queue_.empty()) {
     if (failure_) {
       drain_queue(refusal(Reply::Status::kFailed, *failure_));
     } else if (raft_ == nullptr || !is_leader()) {
@@ -198,7 +198,6 @@ void Node::propose_batch() {
     auto [at, inserted] = pending_.emplace(index, std::move(entry));
     TALLY_INVARIANT(inserted, "one pending request per log index");
   }
-  batch_in_flight_ = batch.get();
   batches_.emplace(batch->serial, std::move(batch));
 }
 
@@ -207,9 +206,8 @@ void Node::batch_done(struct raft_apply* req, int status, void* /*result*/) {
   Node* node = batch->node;
   const std::uint64_t serial = batch->serial;
   // Status 0: the batch's first entry applied here (and was answered); the others are
-  // answered as they apply, and the next batch may leave.
+  // answered as they apply, and another batch may leave.
   if (status == 0) {
-    if (node->batch_in_flight_ == batch) node->batch_in_flight_ = nullptr;
     node->batches_.erase(serial);
     node->flush();
     return;
@@ -219,7 +217,6 @@ void Node::batch_done(struct raft_apply* req, int status, void* /*result*/) {
   // this callback, so nothing is proposed from here: the queued requests, which never left,
   // are told to go to the leader.
   const std::uint64_t first_index = batch->first_index, entry_count = batch->entry_count;
-  if (node->batch_in_flight_ == batch) node->batch_in_flight_ = nullptr;
   node->batches_.erase(serial);
   node->batch_failing_ = true;  // a request submitted from a callback below is refused
   for (std::uint64_t i = 0; i < entry_count; ++i) {
@@ -267,7 +264,6 @@ void Node::settle_applied() {
 
 void Node::closed() {
   raft_ = nullptr;
-  batch_in_flight_ = nullptr;
   batches_.clear();  // libraft has answered every request before raft_close's callback
   drain_queue(
       refusal(Reply::Status::kRetry, make_error(Code::kStopped, "node stopped before proposing")));

@@ -67,6 +67,7 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
   // entries breaks Raft's safety. Refuse instead, and leave the files to the operator.
   raft_uv_set_auto_recovery(&host->io_, false);
   declare_io_async_work(&host->io_);
+  host->pacer_.install(&host->io_);
   if (host->node_->can_stage_installs()) {
     host->backend_snapshot_put_ = host->io_.snapshot_put;
     host->io_.snapshot_put = &UvHost::snapshot_put_staged;

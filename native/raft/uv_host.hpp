@@ -31,6 +31,7 @@ extern "C" {
 #include <uv.h>
 }
 
+#include "native/raft/append_pacer.hpp"
 #include "native/raft/node.hpp"
 #include "native/tls/tls_transport.hpp"
 
@@ -115,6 +116,7 @@ class UvHost {
   std::unique_ptr<Node> node_;
   struct raft_uv_transport transport_ = {};
   struct raft_io io_ = {};
+  AppendPacer pacer_;  // wraps io_: several batches in flight still commit (append_pacer.hpp)
   struct raft raft_ = {};
   uv_timer_t commit_timer_ = {};
   uv_timer_t failure_timer_ = {};  // a 0 ms shot: closes raft outside libraft's callback

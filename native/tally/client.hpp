@@ -103,10 +103,11 @@ std::string path_segment(const std::string& text);
 struct ClusterSettings {
   bool https = true;     // the API over HTTPS (--api-plaintext: plain HTTP)
   bool peer_tls = true;  // Raft over mutual TLS (--insecure-peers: plaintext TCP)
-  unsigned snapshot_threshold = tallyd::defaults::kSnapshotThreshold;  // --snapshot-threshold
-  std::size_t group_entries_max = tallyd::defaults::kGroupEntriesMax;  // --group-entries-max
-  unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;         // --group-commit-ms
-  std::size_t trace_records = tallyd::defaults::kTraceRecords;         // --trace-records
+  unsigned snapshot_threshold = tallyd::defaults::kSnapshotThreshold;     // --snapshot-threshold
+  std::size_t group_entries_max = tallyd::defaults::kGroupEntriesMax;     // --group-entries-max
+  unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;            // --group-commit-ms
+  std::size_t trace_records = tallyd::defaults::kTraceRecords;            // --trace-records
+  std::size_t batches_in_flight = tallyd::defaults::kBatchesInFlightMax;  // --batches-in-flight
 };
 
 // The nodes' base URLs listed in DIR/cluster.json, in its scheme ("https://127.0.0.1:7101").

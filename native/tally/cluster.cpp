@@ -65,6 +65,8 @@ Status save(const std::string& dir, const Cluster& cluster) {
   out.u64(cluster.settings.group_commit_ms);
   out.key("traceRecords");
   out.u64(cluster.settings.trace_records);
+  out.key("batchesInFlight");
+  out.u64(cluster.settings.batches_in_flight);
   out.key("nodes");
   out.begin_array();
   for (const auto& node : cluster.nodes) {
@@ -145,10 +147,13 @@ Result<Cluster> load(const std::string& dir) {
       number_field<std::size_t>(root, "groupEntriesMax", file_name, defaults.group_entries_max);
   auto ms = number_field<unsigned>(root, "groupCommitMs", file_name, defaults.group_commit_ms);
   auto trace = number_field<std::size_t>(root, "traceRecords", file_name, defaults.trace_records);
+  auto batches =
+      number_field<std::size_t>(root, "batchesInFlight", file_name, defaults.batches_in_flight);
   if (!threshold.ok()) return std::move(threshold).error();
   if (!entries.ok()) return std::move(entries).error();
   if (!ms.ok()) return std::move(ms).error();
   if (!trace.ok()) return std::move(trace).error();
+  if (!batches.ok()) return std::move(batches).error();
   // A file written before the API had HTTPS names no scheme: its nodes serve plain HTTP.
   const json::Json* scheme = root.find("apiScheme");
   if (scheme != nullptr && scheme->text != "https" && scheme->text != "http")
@@ -160,7 +165,8 @@ Result<Cluster> load(const std::string& dir) {
                       threshold.value(),
                       entries.value(),
                       ms.value(),
-                      trace.value()};
+                      trace.value(),
+                      batches.value()};
   const json::Json* nodes = root.find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, file_name + ": no nodes");
   for (const auto& item : nodes->items) {
@@ -229,6 +235,7 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--group-entries-max=" + std::to_string(cluster.settings.group_entries_max),
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--trace-records=" + std::to_string(cluster.settings.trace_records),
+      "--batches-in-flight=" + std::to_string(cluster.settings.batches_in_flight),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
   for (std::string& flag :
        node_security_flags(dir, node.id, cluster.settings.peer_tls, cluster.settings.https))

@@ -51,6 +51,10 @@ void add_up(CLI::App* cluster, const std::shared_ptr<ClusterOptions>& o, int& rc
                  "the open group is committed at least this often")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  up->add_option("--batches-in-flight", o->settings.batches_in_flight,
+                 "leader batches proposed and not yet applied")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   up->add_option("--trace-records", o->settings.trace_records,
                  "applied indexes each node keeps for `tally trace export`; 0: none")
       ->capture_default_str()

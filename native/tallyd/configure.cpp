@@ -75,6 +75,7 @@ replica::NodeConfig node_config(const Options& options, const audit::AuditKey& k
   node.in_flight_max = options.max_in_flight;
   node.batch_entries_max = options.batch_entries_max;
   node.batch_bytes_max = options.batch_bytes_max;
+  node.batches_in_flight_max = options.batches_in_flight_max;
   node.trace_records = options.trace_records;
   node.clock_us = wall_clock_us;
   node.events = [](const replica::NodeEvent& event) {

@@ -23,6 +23,9 @@ inline constexpr std::size_t kMaxInFlight = 1024;
 // encoded bytes (native/raft/node.hpp, "Leader batching").
 inline constexpr std::size_t kBatchEntriesMax = 256;
 inline constexpr std::size_t kBatchBytesMax = std::size_t{4} << 20;
+// Leader batches proposed and not yet answered: the next leaves while the previous ones are
+// replicated and applied (native/raft/append_pacer.hpp).
+inline constexpr std::size_t kBatchesInFlightMax = 2;
 // Group commit: applied entries reach the store this many at a time, and at least every
 // kGroupCommitMs; an acknowledged entry is durable in the Raft log before its group commits,
 // and a crash replays the uncommitted tail. A larger group writes each hot page once for

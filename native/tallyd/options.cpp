@@ -33,6 +33,10 @@ void add_throughput_flags(CLI::App& app, Options& options) {
   app.add_option("--batch-bytes-max", options.batch_bytes_max,
                  "encoded bytes per leader batch (a batch holds at least one entry)")
       ->capture_default_str();
+  app.add_option("--batches-in-flight", options.batches_in_flight_max,
+                 "leader batches proposed and not yet applied: the next leaves while these "
+                 "replicate")
+      ->capture_default_str();
   app.add_option("--group-entries-max", options.group_entries_max,
                  "applied entries per store commit (group commit); an acknowledged entry is "
                  "durable in the Raft log before its group commits")
@@ -107,10 +111,12 @@ void add_flags(CLI::App& app, Options& options) {
 std::optional<std::string> complete(Options& options) {
   if (options.id == 0 || options.max_in_flight == 0 || options.snapshot_threshold == 0 ||
       options.batch_entries_max == 0 || options.batch_bytes_max == 0 ||
-      options.group_entries_max == 0 || options.group_commit_ms == 0 ||
-      options.connections_max == 0 || options.request_timeout_ms == 0) {
+      options.batches_in_flight_max == 0 || options.group_entries_max == 0 ||
+      options.group_commit_ms == 0 || options.connections_max == 0 ||
+      options.request_timeout_ms == 0) {
     return "--id, --max-in-flight, --snapshot-threshold, --batch-entries-max, "
-           "--batch-bytes-max, --group-entries-max, --group-commit-ms, --connections-max "
+           "--batch-bytes-max, --batches-in-flight, --group-entries-max, --group-commit-ms, "
+           "--connections-max "
            "and --request-timeout-ms must be > 0";
   }
   if (options.view_wal_max_mb > (std::uint64_t{1} << 30)) return "--view-wal-max-mb: at most 2^30";

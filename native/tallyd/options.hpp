@@ -28,6 +28,7 @@ struct Options {
   std::size_t max_in_flight = defaults::kMaxInFlight;
   std::size_t batch_entries_max = defaults::kBatchEntriesMax;
   std::size_t batch_bytes_max = defaults::kBatchBytesMax;
+  std::size_t batches_in_flight_max = defaults::kBatchesInFlightMax;
   std::size_t group_entries_max = defaults::kGroupEntriesMax;
   unsigned group_commit_ms = defaults::kGroupCommitMs;
   std::string audit_key_file;  // default: <data-dir>/audit.key

@@ -56,6 +56,7 @@ void FixtureCluster::add_node() {
   config.in_flight_max = options_.in_flight_max;
   config.batch_entries_max = options_.batch_entries_max;
   config.batch_bytes_max = options_.batch_bytes_max;
+  config.batches_in_flight_max = options_.batches_in_flight_max;
   config.snapshot_chunk_bytes = options_.snapshot_chunk_bytes;
   struct raft_fixture* f = &fixture_;
   config.clock_us = [f] { return kEpochUs + raft_fixture_time(f) * 1000; };
@@ -78,6 +79,10 @@ void FixtureCluster::add_node() {
   retired_.push_back(false);
   replica::declare_io_async_work(&fixture_.servers[fixture_.n].io);
   REQUIRE(raft_fixture_grow(&fixture_, nodes_.back()->fsm()) == 0);
+  if (options_.pace_appends) {
+    pacers_.push_back(std::make_unique<replica::AppendPacer>());
+    pacers_.back()->install(raft_fixture_get(&fixture_, i)->io);
+  }
 }
 
 unsigned FixtureCluster::grow() {

@@ -17,6 +17,7 @@ extern "C" {
 
 #include "core/sim/prng.hpp"
 #include "core/sim/workload.hpp"
+#include "native/raft/append_pacer.hpp"
 #include "native/raft/node.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -28,6 +29,8 @@ struct FixtureOptions {
   std::size_t in_flight_max = 8;
   std::size_t batch_entries_max = 256;  // leader batching (native/raft/node.hpp)
   std::size_t batch_bytes_max = std::size_t{4} << 20;
+  std::size_t batches_in_flight_max = 1;
+  bool pace_appends = false;          // an AppendPacer on each io (native/raft/append_pacer.hpp)
   std::size_t group_entries_max = 1;  // group commit: entries per store write
   unsigned snapshot_threshold = 64;
   unsigned snapshot_trailing = 16;
@@ -77,6 +80,7 @@ class FixtureCluster {
  private:
   struct raft_fixture fixture_ {};
   std::vector<std::unique_ptr<replica::Node>> nodes_;
+  std::vector<std::unique_ptr<replica::AppendPacer>> pacers_;  // outlive raft_fixture_close
   std::vector<store::MemoryStore*> memory_;
   std::vector<bool> retired_;
   FixtureOptions options_;

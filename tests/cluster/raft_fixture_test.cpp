@@ -38,6 +38,8 @@ void run_seed(std::uint64_t seed, SeedTotals& totals) {
   options.rotation_threshold = 2 + seed % 7;
   options.in_flight_max = 1 + seed % 8;
   options.group_entries_max = 1 + seed % 5;  // groups stay open across steps and admissions
+  options.batches_in_flight_max = 1 + (seed / 3) % 3;  // each fault case with 1, 2 and 3
+  options.pace_appends = true;                         // as UvHost runs libraft
   options.snapshot_threshold = 32;
   options.snapshot_trailing = 8;
   FixtureCluster cluster(options);
