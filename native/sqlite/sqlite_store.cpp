@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/audit/audit_rows.hpp"
 #include "core/store/layout.hpp"
 #include "core/store/schema_version.hpp"
 
@@ -13,9 +14,10 @@ namespace tally::sqlite {
 
 namespace {
 
-constexpr const char* kTableNames[SqliteStore::kTableCount] = {"kv", "kv_gen0", "kv_gen1"};
+constexpr const char* kTableNames[SqliteStore::kTableCount] = {"kv", "kv_gen0", "kv_gen1",
+                                                               "kv_audit"};
 
-// Per table; %s is the table's name. kv is keyed: one row per key.
+// Per table; %s is the table's name. kv and kv_audit are keyed: one row per key.
 constexpr const char* kKeyedSql[SqliteStore::kTableStatementCount] = {
     "SELECT v FROM %s WHERE k = ?1",
     "INSERT OR REPLACE INTO %s (k, v) VALUES (?1, ?2)",
@@ -56,8 +58,8 @@ constexpr const char* kTransactionSql[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBA
 // The adapter's own table layout (PRAGMA user_version); a store of another layout is refused.
 // 0 was one table for every row; 2 added a keyed table per cache generation byte; 3 retired
 // them by rename (kv_retired_<n>), swept a bounded number of rows per write; 4 makes the
-// generation tables append-only logs.
-constexpr int kLayoutVersion = 4;
+// generation tables append-only logs; 5 moves the audit entries to kv_audit.
+constexpr int kLayoutVersion = 5;
 constexpr const char* kRetiredPrefix = "kv_retired_";
 
 std::string retired_name(std::uint64_t number) {
@@ -69,14 +71,24 @@ std::string retired_name(std::uint64_t number) {
 // that fill the next generation sweep twice their own number of rows).
 constexpr std::size_t kSweepRowsMin = 1024;
 
-std::string table_sql(const std::string& name, bool log) {
-  return "CREATE TABLE IF NOT EXISTS " + name +
-         (log ? " (seq INTEGER PRIMARY KEY, k BLOB NOT NULL, v BLOB);"
-              : " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;");
+std::string table_sql(SqliteStore::Table table) {
+  const std::string create = std::string("CREATE TABLE IF NOT EXISTS ") + kTableNames[table];
+  switch (table) {
+    case SqliteStore::kGen0:
+    case SqliteStore::kGen1: return create + " (seq INTEGER PRIMARY KEY, k BLOB NOT NULL, v BLOB);";
+    case SqliteStore::kAudit:
+      // A rowid table: its key index holds (k, rowid) only, so an insert compares keys, not
+      // the entries (a bulk's is tens of KB, on overflow pages), and the entries are appended
+      // to the table's last pages.
+      return create + " (k BLOB PRIMARY KEY, v BLOB NOT NULL);";
+    case SqliteStore::kMain:
+    case SqliteStore::kTableCount: break;
+  }
+  return create + " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
 }
 
 bool is_log(SqliteStore::Table table) {
-  return table != SqliteStore::kMain;
+  return table == SqliteStore::kGen0 || table == SqliteStore::kGen1;
 }
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
@@ -127,6 +139,8 @@ bool range_empty(ByteView begin, ByteView end) {
 const Bytes kGen0Begin{store::kZoneCache, 0};
 const Bytes kGen1Begin{store::kZoneCache, 1};
 const Bytes kGenEnd{store::kZoneCache, 2};
+const Bytes kAuditBegin = audit::audit_rows_begin();
+const Bytes kAuditEnd = audit::audit_rows_end();
 
 // The key ranges in key order, each with the table that holds it.
 struct Segment {
@@ -134,10 +148,11 @@ struct Segment {
   ByteView begin;
   ByteView end;  // empty: unbounded
 };
-const Segment kSegments[4] = {{SqliteStore::kMain, ByteView(), kGen0Begin},
-                              {SqliteStore::kGen0, kGen0Begin, kGen1Begin},
-                              {SqliteStore::kGen1, kGen1Begin, kGenEnd},
-                              {SqliteStore::kMain, kGenEnd, ByteView()}};
+constexpr int kSegmentCount = 6;
+const Segment kSegments[kSegmentCount] = {
+    {SqliteStore::kMain, ByteView(), kGen0Begin},  {SqliteStore::kGen0, kGen0Begin, kGen1Begin},
+    {SqliteStore::kGen1, kGen1Begin, kGenEnd},     {SqliteStore::kMain, kGenEnd, kAuditBegin},
+    {SqliteStore::kAudit, kAuditBegin, kAuditEnd}, {SqliteStore::kMain, kAuditEnd, ByteView()}};
 
 }  // namespace
 
@@ -145,6 +160,8 @@ SqliteStore::Table SqliteStore::table_of(ByteView key) {
   if (key.size >= 2 && key[0] == store::kZoneCache && key[1] <= 1) {
     return key[1] == 0 ? kGen0 : kGen1;
   }
+  // [kAuditBegin, kAuditEnd) is every key of two bytes or more that starts with kAuditBegin.
+  if (key.size >= 2 && key[0] == kAuditBegin[0] && key[1] == kAuditBegin[1]) return kAudit;
   return kMain;
 }
 
@@ -201,7 +218,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       "PRAGMA journal_size_limit=67108864;"
       "PRAGMA mmap_size=1073741824;";
   for (int t = 0; t < kTableCount; ++t)
-    setup += table_sql(kTableNames[t], is_log(static_cast<Table>(t)));
+    setup += table_sql(static_cast<Table>(t));
   // Only a new store gets its layout version: setting it is a write even when unchanged, and
   // a store that is then refused (another cluster, key or schema version) must be left
   // byte for byte as it was.
@@ -389,8 +406,9 @@ Status SqliteStore::scan(ByteView begin, ByteView end, store::ScanOrder order,
     ~ClearFlag() { flag = false; }
   } clear{scanning_};
   bool stopped = false;
-  for (int i = 0; i < 4 && !stopped; ++i) {
-    const Segment& segment = kSegments[order == store::ScanOrder::kAscending ? i : 3 - i];
+  for (int i = 0; i < kSegmentCount && !stopped; ++i) {
+    const Segment& segment =
+        kSegments[order == store::ScanOrder::kAscending ? i : kSegmentCount - 1 - i];
     ByteView from = max_begin(begin, segment.begin);
     ByteView to = min_end(end, segment.end);
     if (range_empty(from, to)) continue;
@@ -404,7 +422,7 @@ Status SqliteStore::delete_range(ByteView begin, ByteView end) {
     ByteView from = max_begin(begin, segment.begin);
     ByteView to = min_end(end, segment.end);
     if (range_empty(from, to)) continue;
-    if (segment.table != kMain && compare(from, segment.begin) == 0 &&
+    if (is_log(segment.table) && compare(from, segment.begin) == 0 &&
         compare(to, segment.end) == 0) {
       // A rotation. A small table is emptied in place (SQLite frees its pages without
       // visiting rows, and no schema change makes every statement prepare again); a large
@@ -422,7 +440,7 @@ Status SqliteStore::delete_range(ByteView begin, ByteView end) {
     int rc = bind_bytes(s, 1, from);
     if (!to.empty()) rc |= bind_bytes(s, 2, to);
     if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("delete range");
-    if (segment.table != kMain) {
+    if (is_log(segment.table)) {
       const auto deleted = static_cast<std::uint64_t>(sqlite3_changes(db_));
       generation_rows_[segment.table] -= std::min(deleted, generation_rows_[segment.table]);
     }
@@ -506,7 +524,7 @@ Status SqliteStore::count_generation_rows() {
 Status SqliteStore::retire(Table table) {
   std::string name = retired_name(next_retired_);
   TALLY_TRY(exec(std::string("ALTER TABLE ") + kTableNames[table] + " RENAME TO " + name + ";" +
-                 table_sql(kTableNames[table], true)));
+                 table_sql(table)));
   retired_.push_back(next_retired_++);
   if (retired_.size() > 2) {
     // Sweeps fell behind two retirements: drop the oldest now (its pages freed at once).

@@ -1,23 +1,26 @@
 // SqliteStore: the native KeyValueStore on SQLite (docs/design.md §8).
 //
-// kv holds every row outside the cache generations, one per key (a WITHOUT ROWID table, k BLOB
-// PRIMARY KEY). kv_gen0 and kv_gen1 hold the cache mirror rows of gen byte 0 and 1 ([0x02][gen
-// byte]..., docs/design.md §3) as append-only logs (seq INTEGER PRIMARY KEY, k, v): a put or delete
-// appends, a key reads as its newest row, a delete's row has v NULL. Mirror keys are hash ids:
-// keyed, every mirror write would dirty a random page of a large table. A rotation's range delete
-// of a whole gen byte empties a small table in place (DELETE without a WHERE: SQLite frees its
-// pages without visiting rows) and renames a large one kv_retired_<n>, creating an empty one in its
-// place, O(1); every write then deletes a bounded number of rows of the retired tables (at least
-// 1024, two per op of its batch) and drops each once empty, in the write's own transaction
-// (clearing a large generation in one commit would stall it). Retired tables are invisible to
-// reads. Scans walk the tables in key order, so callers see one ordered key space, byte-identical
-// to MemoryStore's. The layout version is PRAGMA user_version (4); a store of another layout is
-// refused. WAL mode, synchronous=NORMAL (the Raft log is the durable record: a power loss may lose
-// the last batches, never consistency, and the log replays them; group commit), one SQLite
-// transaction per batch, prepared statements reused for the store's lifetime. BLOBs compare with
-// memcmp, shorter first: the same order as MemoryStore. open() checks the storage schema version
-// and refuses a store of another version.
-// Not thread-safe. A scan's visitor may call get() but must not write.
+// kv holds every row outside the cache generations and the audit entries, one per key (a
+// WITHOUT ROWID table, k BLOB PRIMARY KEY). kv_audit holds the audit entries ([0x03]['A'], one
+// per applied entry, tens of KB for a bulk): a rowid table with k BLOB PRIMARY KEY, whose key
+// index holds only (k, rowid), so an insert's comparisons never read an entry from its overflow
+// pages, as they would in kv where the whole row is the b-tree's key. kv_gen0 and kv_gen1 hold the
+// cache mirror rows of gen byte 0 and 1 ([0x02][gen byte]..., docs/design.md §3) as append-only
+// logs (seq INTEGER PRIMARY KEY, k, v): a put or delete appends, a key reads as its newest row, a
+// delete's row has v NULL. Mirror keys are hash ids: keyed, every mirror write would dirty a random
+// page of a large table. A rotation's range delete of a whole gen byte empties a small table in
+// place (DELETE without a WHERE: SQLite frees its pages without visiting rows) and renames a large
+// one kv_retired_<n>, creating an empty one in its place, O(1); every write then deletes a bounded
+// number of rows of the retired tables (at least 1024, two per op of its batch) and drops each once
+// empty, in the write's own transaction (clearing a large generation in one commit would stall it).
+// Retired tables are invisible to reads. Scans walk the tables in key order, so callers see one
+// ordered key space, byte-identical to MemoryStore's. The layout version is PRAGMA user_version
+// (5); a store of another layout is refused. WAL mode, synchronous=NORMAL (the Raft log is the
+// durable record: a power loss may lose the last batches, never consistency, and the log replays
+// them; group commit), one SQLite transaction per batch, prepared statements reused for the store's
+// lifetime. BLOBs compare with memcmp, shorter first: the same order as MemoryStore. open() checks
+// the storage schema version and refuses a store of another version. Not thread-safe. A scan's
+// visitor may call get() but must not write.
 #pragma once
 
 #include <deque>
@@ -83,7 +86,7 @@ class SqliteStore final : public store::KeyValueStore {
   // of hundreds of MB is copied once, not twice).
   Status image_to(const std::function<Status(ByteView)>& sink) const;
 
-  enum Table : int { kMain, kGen0, kGen1, kTableCount };
+  enum Table : int { kMain, kGen0, kGen1, kAudit, kTableCount };
   enum TableStatement : int {
     kGet,
     kPut,

@@ -105,7 +105,7 @@ TEST_CASE("SQLite retires a generation's table at once and sweeps it write by wr
   s->set_generation_truncate_rows_max(0);
   fill_gen(*s, 0, 5000);
   fill_gen(*s, 1, 10);
-  CHECK(raw_view(path).layout == 4);
+  CHECK(raw_view(path).layout == 5);
   testing::Rows before = testing::all_rows(*s);
 
   rotate(*s, 0);
@@ -160,6 +160,46 @@ TEST_CASE("SQLite refuses a store whose generation tables are keyed (layout 3)",
   TempDir dir;
   expect_refused_after(dir.file("keyed.db"), "PRAGMA user_version=3", Code::kSchemaMismatch,
                        "layout 3");
+}
+
+TEST_CASE("SQLite refuses a store whose audit entries share the keyed table (layout 4)",
+          "[store]") {
+  TempDir dir;
+  expect_refused_after(dir.file("audit.db"), "PRAGMA user_version=4", Code::kSchemaMismatch,
+                       "layout 4");
+}
+
+// A bulk's audit entry is tens of KB: in the keyed table (WITHOUT ROWID) every insert's key
+// comparisons would read such rows whole from their overflow pages.
+TEST_CASE("SQLite keeps audit entries in a rowid table of their own, read back by key", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("audit.db");
+  auto s = sqlite::SqliteStore::open(path).value();
+  store::Batch b;
+  for (std::uint8_t sequence = 1; sequence <= 3; ++sequence)
+    b.put(Bytes{store::kZoneAudit, 'A', 0, 0, 0, 0, 0, 0, 0, sequence}, Bytes(20000, sequence));
+  b.put(Bytes{store::kZoneAudit, 'L', 7}, Bytes{1});  // a ledger's log pointer stays in kv
+  testing::commit(*s, b);
+  CHECK(s->get(Bytes{store::kZoneAudit, 'A', 0, 0, 0, 0, 0, 0, 0, 2}).value() == Bytes(20000, 2));
+  testing::Rows rows = testing::all_rows(*s);
+  CHECK(rows.size() >= 4);
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  auto count = [raw](const char* sql) {
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(raw, sql, -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    const int n = sqlite3_column_int(statement, 0);
+    sqlite3_finalize(statement);
+    return n;
+  };
+  CHECK(count("SELECT count(*) FROM kv_audit") == 3);
+  CHECK(count("SELECT count(*) FROM kv WHERE k >= x'0341' AND k < x'0342'") == 0);
+  CHECK(count("SELECT count(*) FROM kv WHERE k = x'034C07'") == 1);
+  CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'kv_audit' AND "
+              "sql NOT LIKE '%WITHOUT ROWID%'") == 1);
+  sqlite3_close(raw);
+  CHECK(raw_view(path).layout == 5);
 }
 
 TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store]") {

@@ -202,20 +202,23 @@ TEST_CASE("store: memory and SQLite produce identical bytes for identical batche
 }
 
 // Both stores keep the cache generation bytes apart ([0x02][0x00], [0x02][0x01]: a map or a
-// table each); keys on both sides of those bytes, whole-generation range deletes
-// (a rotation) and partial ones must read back as one ordered key space.
-TEST_CASE("store: keys around the cache generation bytes read back as one key space",
-          "[store][native]") {
+// table each), and SQLite the audit entries ([0x03]['A'], a table of their own); keys on both
+// sides of those bytes, whole-generation range deletes (a rotation) and partial ones must read
+// back as one ordered key space.
+TEST_CASE(
+    "store: keys around the cache generation bytes and the audit entries read back as one "
+    "key space",
+    "[store][native]") {
   TempDir dir;
   auto memory = testing::make_store("memory", dir);
   auto sqlite = testing::make_store("sqlite", dir);
   std::mt19937_64 rng(8);
-  const std::uint8_t alphabet[] = {0x00, 0x01, 0x02, 0x03, 0xff};
+  const std::uint8_t alphabet[] = {0x00, 0x01, 0x02, 0x03, 'A', 'B', 0xff};
   auto random_key = [&] {
     Bytes key{static_cast<std::uint8_t>(1 + rng() % 3)};
     std::size_t length = rng() % 4;
     for (std::size_t i = 0; i < length; ++i)
-      key.push_back(alphabet[rng() % 5]);
+      key.push_back(alphabet[rng() % 7]);
     return key;
   };
   for (int round = 0; round < 400; ++round) {
@@ -244,24 +247,25 @@ TEST_CASE("store: keys around the cache generation bytes read back as one key sp
     if (round % 50 == 0) REQUIRE(testing::all_rows(*memory) == testing::all_rows(*sqlite));
   }
   CHECK(testing::all_rows(*memory) == testing::all_rows(*sqlite));
-  std::vector<Bytes> ascending, descending;
-  for (auto* s : {memory.get(), sqlite.get()}) {
-    ascending.clear();
-    descending.clear();
-    REQUIRE(s->scan(Bytes{1, 0xff}, Bytes{2, 2, 1}, store::ScanOrder::kAscending,
-                    [&](ByteView k, ByteView) {
-                      ascending.push_back(k.to_bytes());
-                      return true;
-                    })
-                .ok());
-    REQUIRE(s->scan(Bytes{1, 0xff}, Bytes{2, 2, 1}, store::ScanOrder::kDescending,
-                    [&](ByteView k, ByteView) {
-                      descending.push_back(k.to_bytes());
-                      return true;
-                    })
-                .ok());
-    CHECK(std::is_sorted(ascending.begin(), ascending.end()));
-    CHECK(std::vector<Bytes>(descending.rbegin(), descending.rend()) == ascending);
+  for (const auto& [begin, end] :
+       {std::pair{Bytes{1, 0xff}, Bytes{2, 2, 1}}, std::pair{Bytes{3, 3}, Bytes{3, 'B', 1}}}) {
+    std::vector<Bytes> scanned[2];
+    int which = 0;
+    for (auto* s : {memory.get(), sqlite.get()}) {
+      std::vector<Bytes> ascending, descending;
+      REQUIRE(s->scan(begin, end, store::ScanOrder::kAscending, [&](ByteView k, ByteView) {
+                 ascending.push_back(k.to_bytes());
+                 return true;
+               }).ok());
+      REQUIRE(s->scan(begin, end, store::ScanOrder::kDescending, [&](ByteView k, ByteView) {
+                 descending.push_back(k.to_bytes());
+                 return true;
+               }).ok());
+      CHECK(std::is_sorted(ascending.begin(), ascending.end()));
+      CHECK(std::vector<Bytes>(descending.rbegin(), descending.rend()) == ascending);
+      scanned[which++] = ascending;
+    }
+    CHECK(scanned[0] == scanned[1]);
   }
 }
 
