@@ -15,6 +15,19 @@ State leader(std::uint64_t term, std::uint64_t commit) {
   return {true, term, commit};
 }
 
+// Appends asked as the leader of term 2 with 9 committed, {first index, count} each, and
+// completed by the backend; their tickets.
+std::vector<std::uint64_t> stored(
+    AppendSchedule& schedule,
+    std::initializer_list<std::pair<std::uint64_t, std::uint64_t>> appends) {
+  std::vector<std::uint64_t> tickets;
+  for (const auto& [first, count] : appends)
+    tickets.push_back(schedule.asked(first, count, leader(2, 9)));
+  for (std::uint64_t ticket : tickets)
+    schedule.completed(ticket, 0);
+  return tickets;
+}
+
 // The tickets due now, each taken out of the schedule.
 std::vector<std::uint64_t> take_due(AppendSchedule& schedule, const State& now) {
   std::vector<std::uint64_t> tickets;
@@ -28,12 +41,8 @@ TEST_CASE("a leader's second batch is stored but reaches libraft after the first
           "[raft]") {
   AppendSchedule schedule;
   // Term 2's first append (its barrier at 10) and two batches: 11-18, then 19-26.
-  const auto barrier = schedule.asked(10, 1, leader(2, 9));
-  const auto first = schedule.asked(11, 8, leader(2, 9));
-  const auto second = schedule.asked(19, 8, leader(2, 9));
-  schedule.completed(barrier, 0);
-  schedule.completed(first, 0);
-  schedule.completed(second, 0);
+  const auto tickets = stored(schedule, {{10, 1}, {11, 8}, {19, 8}});
+  const auto barrier = tickets[0], first = tickets[1], second = tickets[2];
   // The barrier is the term's first append: due at once, with nothing of the term committed.
   CHECK(take_due(schedule, leader(2, 9)) == std::vector<std::uint64_t>{barrier});
   // 11-18 waits for the barrier's commit, 19-26 for 11-18's.
@@ -96,12 +105,9 @@ TEST_CASE("a follower's appends, failed appends and a lost leadership are never 
 
 TEST_CASE("before the backend closes, every completed append is handed over", "[raft]") {
   AppendSchedule schedule;
-  const auto a = schedule.asked(10, 1, leader(2, 9));
-  const auto b = schedule.asked(11, 1, leader(2, 9));
+  const auto b = stored(schedule, {{10, 1}, {11, 1}})[1];
   const auto c = schedule.asked(12, 1, leader(2, 9));
-  schedule.completed(a, 0);
-  schedule.completed(b, 0);
-  (void)take_due(schedule, leader(2, 9));  // a
+  (void)take_due(schedule, leader(2, 9));  // 10, the term's first
   const auto drained = schedule.drain_completed();
   REQUIRE(drained.size() == 1);  // b; c is still in the backend
   CHECK(drained[0].ticket == b);
