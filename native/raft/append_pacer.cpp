@@ -112,10 +112,6 @@ AppendSchedule::RaftState AppendPacer::state() const {
   return {raft->state == RAFT_LEADER, raft->current_term, raft->commit_index};
 }
 
-std::size_t AppendPacer::held() const {
-  return schedule_.completed_not_due();
-}
-
 int AppendPacer::append(struct raft_io* io, struct raft_io_append* req,
                         const struct raft_entry entries[], unsigned n, raft_io_append_cb cb) {
   AppendPacer* pacer = of(io);

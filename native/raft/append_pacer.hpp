@@ -93,8 +93,6 @@ class AppendPacer {
 
   // Wraps io's start, append and close. REQUIRES: before raft_start; once per pacer.
   void install(struct raft_io* io);
-  // Completions held now (for tests and metrics).
-  std::size_t held() const;
 
  private:
   struct Request {
