@@ -40,12 +40,24 @@ std::uint8_t needed_rights(const Access& access) {
 
 }  // namespace
 
+Result<TokenClaims> TokenGate::claims_of(std::string_view token, std::uint64_t now_s) {
+  if (const TokenClaims* known = verified_.find(token)) {
+    TALLY_TRY(check_token_clock(*known, now_s));
+    return *known;
+  }
+  auto claims = verify_signed_token(token, key_, cluster_id_);
+  if (!claims.ok()) return claims;
+  verified_.insert(token, *claims);
+  TALLY_TRY(check_token_clock(*claims, now_s));
+  return claims;
+}
+
 Decision TokenGate::decide(std::optional<std::string_view> authorization, const Access& access,
-                           std::uint64_t now_s) const {
+                           std::uint64_t now_s) {
   if (!authorization) return unauthorized("missing bearer token (Authorization: Bearer <token>)");
   std::optional<std::string_view> token = bearer_token(*authorization);
   if (!token) return unauthorized("malformed Authorization header: expected Bearer <token>");
-  auto claims = verify_token(*token, key_, cluster_id_, now_s);
+  auto claims = claims_of(*token, now_s);
   if (!claims.ok()) return unauthorized(claims.error().message);
   Decision decision{Decision::Outcome::kForbidden, "", std::move(claims).value()};
   const TokenClaims& granted = *decision.claims;

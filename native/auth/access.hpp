@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "native/auth/token.hpp"
+#include "native/auth/verified_tokens.hpp"
 
 namespace tally::auth {
 
@@ -38,18 +39,24 @@ struct Decision {
 };
 
 // What the key, cluster and clock say of a request with this Authorization header (none when
-// absent). Stateless: call it on every request.
+// absent); call it on every request. A token that verified once is not verified again
+// (verified_tokens.hpp), its time limits are. Not thread-safe: one HTTP server's loop.
 class TokenGate {
  public:
   TokenGate(Bytes key, std::string cluster_id)
       : key_(std::move(key)), cluster_id_(std::move(cluster_id)) {}
 
   Decision decide(std::optional<std::string_view> authorization, const Access& access,
-                  std::uint64_t now_s) const;
+                  std::uint64_t now_s);
+
+  const VerifiedTokens& verified() const { return verified_; }
 
  private:
+  Result<TokenClaims> claims_of(std::string_view token, std::uint64_t now_s);
+
   Bytes key_;
   std::string cluster_id_;
+  VerifiedTokens verified_;
 };
 
 }  // namespace tally::auth

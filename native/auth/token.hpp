@@ -59,8 +59,17 @@ Result<std::uint8_t> parse_scope(std::string_view text);
 std::string sign_token(const TokenClaims& claims, ByteView key);
 
 // The claims of a token that verifies under key for cluster_id at now_s; kValidation with the
-// reason otherwise (the caller answers UNAUTHORIZED).
+// reason otherwise (the caller answers UNAUTHORIZED). It is verify_signed_token, then
+// check_token_clock.
 Result<TokenClaims> verify_token(std::string_view token, ByteView key, std::string_view cluster_id,
                                  std::uint64_t now_s);
+
+// What a token's bytes decide, whatever the time: its form, its signature under key, its
+// claims, its cluster.
+Result<TokenClaims> verify_signed_token(std::string_view token, ByteView key,
+                                        std::string_view cluster_id);
+// What the clock decides of verified claims: not expired (exp > now_s), not issued more than
+// kClockSkewSeconds after now_s.
+Status check_token_clock(const TokenClaims& claims, std::uint64_t now_s);
 
 }  // namespace tally::auth

@@ -28,7 +28,7 @@ auth::Access access_of(const Call& call, const Route& route) {
 
 }  // namespace
 
-std::optional<ApiError> refuse_access(Call& call, const Route& route, const auth::TokenGate& gate,
+std::optional<ApiError> refuse_access(Call& call, const Route& route, auth::TokenGate& gate,
                                       std::uint64_t now_s) {
   const std::optional<std::string> header = call.header("authorization");
   auth::Decision decision = gate.decide(header, access_of(call, route), now_s);

@@ -21,7 +21,7 @@ struct Call;
 struct Route;
 
 // The refusal to answer, none when the call may run. Sets call.claims when the token verified.
-std::optional<ApiError> refuse_access(Call& call, const Route& route, const auth::TokenGate& gate,
+std::optional<ApiError> refuse_access(Call& call, const Route& route, auth::TokenGate& gate,
                                       std::uint64_t now_s);
 
 }  // namespace tally::http

@@ -48,8 +48,8 @@ std::string bearer(const std::string& token) {
   return "Bearer " + token;
 }
 
-Decision decide(const auth::TokenGate& gate, std::optional<std::string> header,
-                const Access& access, std::uint64_t now = kNow) {
+Decision decide(auth::TokenGate& gate, std::optional<std::string> header, const Access& access,
+                std::uint64_t now = kNow) {
   std::optional<std::string_view> view;
   if (header) view = *header;
   return gate.decide(view, access, now);
@@ -133,6 +133,55 @@ TEST_CASE(
   // The same token under the other node's view of the key: refused too.
   auth::TokenGate other_key(key_b(), "tally");
   CHECK(decide(other_key, bearer(token), kWriteShop).outcome == Decision::Outcome::kUnauthorized);
+}
+
+TEST_CASE(
+    "a token verified once is taken from the gate's cache, its time limits checked on every use",
+    "[security]") {
+  auth::TokenGate gate(key_a(), "tally");
+  const auto good = claims(auth::kRightWrite, {{"shop"}});
+  const std::string token = auth::sign_token(good, key_a());
+  REQUIRE(decide(gate, bearer(token), kWriteShop).outcome == Decision::Outcome::kAllowed);
+  REQUIRE(gate.verified().size() == 1);
+  SECTION("the cached claims decide as the token's own") {
+    Decision again = decide(gate, bearer(token), kWriteShop);
+    REQUIRE(again.outcome == Decision::Outcome::kAllowed);
+    CHECK(*again.claims == good);
+    CHECK(decide(gate, bearer(token), {RouteKind::kLedger, MethodClass::kWrite, "bank"}).outcome ==
+          Decision::Outcome::kForbidden);
+    CHECK(gate.verified().size() == 1);
+  }
+  SECTION("a cached token expires at its exp, and is refused before its iat") {
+    Decision late = decide(gate, bearer(token), kWriteShop, good.expires_at_s);
+    CHECK(late.outcome == Decision::Outcome::kUnauthorized);
+    CHECK_THAT(late.reason, Catch::Contains("expired"));
+    Decision early =
+        decide(gate, bearer(token), kWriteShop, good.issued_at_s - auth::kClockSkewSeconds - 1);
+    CHECK(early.outcome == Decision::Outcome::kUnauthorized);
+    CHECK_THAT(early.reason, Catch::Contains("future"));
+  }
+  SECTION("a token one byte away from a cached one is verified, and refused") {
+    for (std::size_t at : {std::size_t{0}, token.find('.') + 3, token.size() - 2}) {
+      std::string changed = token;
+      changed[at] = changed[at] == 'A' ? 'B' : 'A';
+      INFO("byte " << at);
+      CHECK(decide(gate, bearer(changed), kWriteShop).outcome == Decision::Outcome::kUnauthorized);
+    }
+    CHECK(gate.verified().size() == 1);  // refused tokens are never kept
+  }
+  SECTION("the cache is bounded: full, it starts again, and every token still verifies") {
+    std::vector<std::string> tokens;
+    for (std::size_t i = 0; i <= auth::VerifiedTokens::kCapacity; ++i) {
+      auto other = good;
+      other.subject = "client-" + std::to_string(i);
+      tokens.push_back(auth::sign_token(other, key_a()));
+      CHECK(decide(gate, bearer(tokens.back()), kWriteShop).outcome == Decision::Outcome::kAllowed);
+      CHECK(gate.verified().size() <= auth::VerifiedTokens::kCapacity);
+    }
+    CHECK(gate.verified().size() < auth::VerifiedTokens::kCapacity);
+    for (const std::string& each : tokens)
+      CHECK(decide(gate, bearer(each), kReadShop).outcome == Decision::Outcome::kAllowed);
+  }
 }
 
 TEST_CASE("a valid token for another ledger or without the right is FORBIDDEN", "[security]") {
