@@ -23,20 +23,35 @@ bool GroupView::in_deleted_range(ByteView key) const {
   return false;
 }
 
+void GroupView::supersede(std::uint32_t index) {
+  // A range delete stays in the group whatever follows: later writes land after it.
+  if (op(index).type != store::BatchOp::Type::kDeleteRange) superseded_[index] = true;
+}
+
 void GroupView::record(std::size_t first_op) {
   TALLY_INVARIANT(batch_->size() <= UINT32_MAX, "a group of more than 2^32 ops");
+  TALLY_INVARIANT(first_op == superseded_.size(), "ops recorded out of order");
+  superseded_.resize(batch_->size(), false);
   for (std::size_t i = first_op; i < batch_->size(); ++i) {
     const store::BatchOp& recorded = batch_->ops()[i];
     auto index = static_cast<std::uint32_t>(i);
     switch (recorded.type) {
       case store::BatchOp::Type::kPut:
-      case store::BatchOp::Type::kDelete:
-        pending_.insert_or_assign(ByteView(recorded.key), index);
+      case store::BatchOp::Type::kDelete: {
+        // One lookup: the key's earlier op, if any, is superseded here and now.
+        auto [it, inserted] = pending_.try_emplace(ByteView(recorded.key), index);
+        if (!inserted) {
+          supersede(it->second);
+          it.value() = index;
+        }
         break;
+      }
       case store::BatchOp::Type::kDeleteRange:
         // Earlier pending writes in the range are deleted by it; later ones win over it.
         for (auto it = pending_.begin(); it != pending_.end(); ++it) {
-          if (in_range(it->first, recorded.key, recorded.value)) it.value() = index;
+          if (!in_range(it->first, recorded.key, recorded.value)) continue;
+          supersede(it->second);
+          it.value() = index;
         }
         ranges_.push_back(index);
         break;
@@ -44,18 +59,10 @@ void GroupView::record(std::size_t first_op) {
   }
 }
 
-bool GroupView::is_latest(std::size_t index) const {
-  const store::BatchOp& candidate = batch_->ops()[index];
-  TALLY_INVARIANT(candidate.type != store::BatchOp::Type::kDeleteRange,
-                  "is_latest asked of a range delete");
-  auto it = pending_.find(ByteView(candidate.key));
-  TALLY_INVARIANT(it != pending_.end(), "is_latest asked of an op the view never recorded");
-  return it->second == index;
-}
-
 void GroupView::clear() {
   pending_.clear();
   ranges_.clear();
+  superseded_.clear();
 }
 
 Result<std::optional<Bytes>> GroupView::get(ByteView key) const {
@@ -139,10 +146,10 @@ bool GroupCommit::add(store::Batch&& entry) {
 Status GroupCommit::commit() {
   if (entries_max_ > 1) {
     // Decide every op before moving any: the view's keys point into the ops' buffers.
-    std::vector<bool> keep(batch_.size());
-    for (std::size_t i = 0; i < batch_.size(); ++i) {
-      keep[i] = batch_.ops()[i].type == store::BatchOp::Type::kDeleteRange || view_.is_latest(i);
-    }
+    TALLY_INVARIANT(view_.superseded().size() == batch_.size(),
+                    "a group op the view never recorded");
+    std::vector<bool> keep = view_.superseded();
+    keep.flip();
     view_.clear();
     batch_.retain(keep);
   }

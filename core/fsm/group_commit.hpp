@@ -45,11 +45,12 @@ class GroupView final : public store::KeyValueStore {
   // A view is read-only: writing through it is a bug.
   Status write(const store::Batch& batch) override;
 
-  // Overlays the batch's ops from first_op on (applied after everything recorded so far).
+  // Overlays the batch's ops from first_op on (applied after everything recorded so far),
+  // and marks every put or delete an op supersedes.
   void record(std::size_t first_op);
-  // Whether op index of the batch is still the last word on its key: a put or delete that
-  // no later op of the group overwrites or range-deletes. REQUIRES: recorded.
-  bool is_latest(std::size_t index) const;
+  // Per op of the batch up to the last recorded: true for a put or delete a later op of the
+  // group overwrites or range-deletes (never for a range delete itself).
+  const std::vector<bool>& superseded() const { return superseded_; }
   void clear();
   bool empty() const { return pending_.empty() && ranges_.empty(); }
 
@@ -61,10 +62,13 @@ class GroupView final : public store::KeyValueStore {
   const store::BatchOp& op(std::uint32_t index) const { return batch_->ops()[index]; }
   bool in_deleted_range(ByteView key) const;
 
+  void supersede(std::uint32_t index);
+
   const store::KeyValueStore* store_;
   const store::Batch* batch_;
   Pending pending_;
   std::vector<std::uint32_t> ranges_;  // the group's range deletes, by op index
+  std::vector<bool> superseded_;       // by op index
 };
 
 class GroupCommit {
