@@ -42,6 +42,7 @@ Bytes ledger_log_key(std::string_view ledger, std::uint64_t log_sequence) {
 
 Bytes encode_log_pointer(const LogPointer& pointer) {
   Bytes out;
+  out.reserve(12);
   put_u64_le(out, pointer.audit_sequence);
   put_u32_le(out, pointer.order_index);
   return out;

@@ -45,10 +45,13 @@ Script read_script(Reader& r) {
 // holds one is written in: an order without them keeps the bytes (and intent hash) it always
 // had, and a format-2 order without its trailing field is refused (one encoding per value, and
 // a truncated one does not pass for a shorter order).
+bool has_trailing_fields(const CreateTransaction& create) {
+  return !create.account_metadata.empty() || create.script.has_value();
+}
+
 bool has_trailing_fields(const Order& order) {
-  if (const auto* create = std::get_if<CreateTransaction>(&order)) {
-    return !create->account_metadata.empty() || create->script.has_value();
-  }
+  if (const auto* create = std::get_if<CreateTransaction>(&order))
+    return has_trailing_fields(*create);
   if (const auto* revert = std::get_if<RevertTransaction>(&order)) return !revert->metadata.empty();
   return false;
 }
@@ -235,7 +238,7 @@ static_assert(std::variant_size_v<Order> == 11, "a new order type needs its code
 }  // namespace
 
 Bytes encode_order(const Order& order) {
-  Writer w;
+  Writer w(192);  // a transfer of one or two postings in one allocation
   w.u8(has_trailing_fields(order) ? kOrderTrailingFormat : kOrderFormat);
   w.u8(static_cast<std::uint8_t>(order.index()));
   write_fields(w, order);

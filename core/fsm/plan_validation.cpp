@@ -133,15 +133,15 @@ Status validate_proposal_shape(const plan::Proposal& proposal) {
   if (proposal.orders.size() > limits::kOrdersPerProposalMax) return malformed("too many orders");
   // The orders and the key pass the rules admission applies to a request: nothing is built
   // from a name that could not have been admitted (a NUL in a key part stops a node).
-  Status orders = domain::validate_orders(plan::orders_of(proposal));
-  if (!orders.ok()) return malformed(orders.error().message);
+  const std::vector<domain::Order> orders = plan::orders_of(proposal);
+  Status valid = domain::validate_orders(orders);
+  if (!valid.ok()) return malformed(valid.error().message);
   if (proposal.idempotency_key) {
     Status key = domain::validate_idempotency_key(*proposal.idempotency_key);
     if (!key.ok()) return malformed(key.error().message);
   }
-  Status bulk =
-      domain::validate_bulk_shape(proposal.mode, proposal.idempotency_key,
-                                  plan::order_keys_of(proposal), plan::orders_of(proposal));
+  Status bulk = domain::validate_bulk_shape(proposal.mode, proposal.idempotency_key,
+                                            plan::order_keys_of(proposal), orders);
   if (!bulk.ok()) return malformed(bulk.error().message);
   TALLY_TRY(validate_scripts(proposal));
   TALLY_TRY(validate_entries(proposal.plan));
