@@ -1,6 +1,7 @@
 #include "core/domain/amount.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "core/domain/validation.hpp"
 #include "core/invariant.hpp"
@@ -144,12 +145,16 @@ std::optional<Amount> Amount::checked_sub(const Amount& a, const Amount& b) {
 }
 
 std::size_t Amount::write_minimal_le(std::array<std::uint8_t, kAmountBytesMax>& out) const {
-  std::size_t size = 0;
-  for (std::size_t i = 0; i < kAmountBytesMax; ++i) {
-    out[i] = static_cast<std::uint8_t>(limbs_[i / 8] >> (8 * (i % 8)));
-    if (out[i] != 0) size = i + 1;
+  for (std::size_t limb = 0; limb < kAmountLimbCount; ++limb) {
+    for (std::size_t byte = 0; byte < 8; ++byte)
+      out[limb * 8 + byte] = static_cast<std::uint8_t>(limbs_[limb] >> (8 * byte));
   }
-  return size;
+  // The minimal size: up to the most significant non-zero byte.
+  for (std::size_t limb = kAmountLimbCount; limb-- > 0;) {
+    if (limbs_[limb] != 0)
+      return limb * 8 + (static_cast<std::size_t>(std::bit_width(limbs_[limb])) + 7) / 8;
+  }
+  return 0;
 }
 
 Bytes Amount::to_minimal_le() const {
