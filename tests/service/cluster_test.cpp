@@ -12,6 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -273,6 +275,14 @@ void transfers(Bank& bank, int clients, int per_client, int first_client) {
 
 // Kills node id with SIGKILL while its store lags its applied index (an open group commit),
 // runs more transfers without it, and restarts it.
+// A process's command line, its arguments separated by spaces.
+std::string command_line(long pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text;
+}
+
 void kill_with_open_group(Bank& bank, const std::string& cluster_dir, std::uint64_t id,
                           int first_client) {
   const ClusterNode& node = bank.nodes[id - 1];
@@ -297,9 +307,10 @@ TEST_CASE(
   TempDir dir;
   const std::string cluster_dir = dir.file("cluster");
   // Groups commit only when a node stops: no count, time or snapshot bound is reached here.
+  // Three leader batches in flight: more than the default, so a kill finds several.
   LocalCluster cluster(3, cluster_dir,
                        "--snapshot-threshold 100000 --group-entries-max 100000"
-                       " --group-commit-ms 600000");
+                       " --group-commit-ms 600000 --batches-in-flight 3");
   REQUIRE(cluster.base_port != 0);
   INFO(cluster.up.output);
   REQUIRE(cluster.up.exit_code == 0);
@@ -324,6 +335,9 @@ TEST_CASE(
   kill_with_open_group(bank, cluster_dir, follower, 4);
   kill_with_open_group(bank, cluster_dir, leader, 8);
   transfers(bank, 4, 10, 12);
+  // The setting reached every node, the restarted ones too (from cluster.json).
+  for (const ClusterNode& each : bank.nodes)
+    CHECK_THAT(command_line(each.pid), Catch::Contains("--batches-in-flight=3"));
 
   for (const auto& failure : bank.failures)
     FAIL_CHECK(failure);
