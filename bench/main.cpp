@@ -145,6 +145,9 @@ int main(int argc, char** argv) {
         spec.entries_max = std::stoul(entries);  // a longer run, so a profile sees the loop
       }
       spec.seconds_max = 30;
+      if (const char* seconds = std::getenv("TALLY_BENCH_SECONDS")) {
+        spec.seconds_max = std::stod(seconds);  // under valgrind: the whole run, not 30 s of it
+      }
       spec.group_entries = tally::bench::group_entries_for(spec.sqlite, spec.bulk);
       if (const char* group = std::getenv("TALLY_BENCH_GROUP")) {
         spec.group_entries = std::stoul(group);  // entries per group commit
