@@ -34,20 +34,33 @@ Result<Bytes> KeyStore::get(const keys::AttributeKey& key) const {
 }
 
 Result<std::optional<ByteView>> KeyStore::get_live(const keys::AttributeKey& key) const {
-  auto entry = find(key, keys::attribute_id(key.canonical), keys::attribute_tag(key.canonical));
+  return get_live(key, keys::attribute_id(key.canonical));
+}
+
+Result<std::optional<ByteView>> KeyStore::get_live(const keys::AttributeKey& key,
+                                                   const keys::Id128& id) const {
+  auto entry = find(key, id, keys::attribute_tag(key.canonical));
   if (!entry.ok()) return std::move(entry).error();
   if (*entry == nullptr || (*entry)->deleted) return std::optional<ByteView>();
   return std::optional<ByteView>((*entry)->value.view());
 }
 
 Status KeyStore::check_tag(const keys::AttributeKey& key) const {
-  auto entry = find(key, keys::attribute_id(key.canonical), keys::attribute_tag(key.canonical));
+  return check_tag(key, keys::attribute_id(key.canonical));
+}
+
+Status KeyStore::check_tag(const keys::AttributeKey& key, const keys::Id128& id) const {
+  auto entry = find(key, id, keys::attribute_tag(key.canonical));
   if (!entry.ok()) return std::move(entry).error();
   return ok_status();
 }
 
 Status KeyStore::put(const keys::AttributeKey& key, Bytes value, store::Batch& batch) {
-  keys::Id128 id = keys::attribute_id(key.canonical);
+  return put(key, keys::attribute_id(key.canonical), std::move(value), batch);
+}
+
+Status KeyStore::put(const keys::AttributeKey& key, const keys::Id128& id, Bytes value,
+                     store::Batch& batch) {
   keys::Tag tag = keys::attribute_tag(key.canonical);
   TALLY_TRY(find(key, id, tag));
   batch.put(store::attribute_row_key(key), value);

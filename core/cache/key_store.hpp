@@ -32,6 +32,14 @@ class KeyStore {
   Status check_tag(const keys::AttributeKey& key) const;
   Status put(const keys::AttributeKey& key, Bytes value, store::Batch& batch);
 
+  // The same, for a caller that holds the key's id already (the FSM's slots), so the id is
+  // hashed once per access. REQUIRES: id == keys::attribute_id(key.canonical).
+  Result<std::optional<ByteView>> get_live(const keys::AttributeKey& key,
+                                           const keys::Id128& id) const;
+  Status check_tag(const keys::AttributeKey& key, const keys::Id128& id) const;
+  Status put(const keys::AttributeKey& key, const keys::Id128& id, Bytes value,
+             store::Batch& batch);
+
   // Deletes through Cache::del. kNotFound (nothing written) when not live in the cache.
   Status del(const keys::AttributeKey& key, store::Batch& batch);
 

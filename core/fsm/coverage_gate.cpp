@@ -20,8 +20,12 @@ const plan::PlanEntry* PlanIndex::find(const AttributeSlot& slot, std::size_t* e
 }
 
 Status CoverageGate::check(const keys::AttributeKey& key, const char* what) const {
+  return check(slot_of(key), key, what);
+}
+
+Status CoverageGate::check(const AttributeSlot& slot, const keys::AttributeKey& key,
+                           const char* what) const {
   std::size_t entry_index = 0;
-  AttributeSlot slot = slot_of(key);
   if (index_->find(slot, &entry_index) != nullptr &&
       plan::coverage_bit(*coverage_bits_, entry_index)) {
     return ok_status();

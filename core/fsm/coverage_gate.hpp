@@ -32,6 +32,8 @@ class CoverageGate {
 
   // ok when declared for this order; CoverageMiss otherwise. what names the access.
   Status check(const keys::AttributeKey& key, const char* what) const;
+  // The same with key's slot. REQUIRES: slot == slot_of(key).
+  Status check(const AttributeSlot& slot, const keys::AttributeKey& key, const char* what) const;
   // How admission saw the key, when it declared it.
   const plan::PlanEntry* declared_entry(const keys::AttributeKey& key) const;
 

@@ -46,7 +46,8 @@ class GatedScope {
 
  private:
   // Whether the cache (not the write set) holds the key live. Errors: collisions.
-  Result<bool> live_in_cache(const keys::AttributeKey& key) const;
+  // REQUIRES: slot == slot_of(key), hashed once per access.
+  Result<bool> live_in_cache(const AttributeSlot& slot, const keys::AttributeKey& key) const;
 
   const cache::KeyStore* key_store_;
   WriteSet* writes_;

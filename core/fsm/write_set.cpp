@@ -12,7 +12,12 @@ const PendingWrite* WriteSet::find(const AttributeSlot& slot) const {
 }
 
 void WriteSet::put(const keys::AttributeKey& key, Bytes value, bool was_live) {
-  auto [it, inserted] = writes_.try_emplace(slot_of(key), PendingWrite{key, {}, was_live});
+  put(slot_of(key), key, std::move(value), was_live);
+}
+
+void WriteSet::put(const AttributeSlot& slot, const keys::AttributeKey& key, Bytes value,
+                   bool was_live) {
+  auto [it, inserted] = writes_.try_emplace(slot, PendingWrite{key, {}, was_live});
   it->second.value = std::move(value);
 }
 
@@ -26,10 +31,10 @@ Status WriteSet::merge_into(cache::KeyStore& key_store, store::Batch& batch) con
   // meets the cache only here: clashes are found before anything is merged, so a clash
   // rejects the proposal whole (plan_validation.hpp) and the merge below cannot meet one.
   for (const auto& [slot, write] : writes_)
-    TALLY_TRY(key_store.check_tag(write.key));
+    TALLY_TRY(key_store.check_tag(write.key, slot.second));
   for (const auto& [slot, write] : writes_) {
     if (write.value) {
-      Status put = key_store.put(write.key, *write.value, batch);
+      Status put = key_store.put(write.key, slot.second, *write.value, batch);
       TALLY_INVARIANT(put.ok(), "a put after the collision pass: " + put.error().message);
       continue;
     }

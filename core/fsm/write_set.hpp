@@ -29,6 +29,8 @@ class WriteSet {
  public:
   const PendingWrite* find(const AttributeSlot& slot) const;
   void put(const keys::AttributeKey& key, Bytes value, bool was_live);
+  // The same with key's slot. REQUIRES: slot == slot_of(key).
+  void put(const AttributeSlot& slot, const keys::AttributeKey& key, Bytes value, bool was_live);
   void del(const keys::AttributeKey& key, bool was_live);
   bool empty() const { return writes_.empty(); }
   std::size_t size() const { return writes_.size(); }
