@@ -45,10 +45,6 @@ Result<std::optional<ByteView>> KeyStore::get_live(const keys::AttributeKey& key
   return std::optional<ByteView>((*entry)->value.view());
 }
 
-Status KeyStore::check_tag(const keys::AttributeKey& key) const {
-  return check_tag(key, keys::attribute_id(key.canonical));
-}
-
 Status KeyStore::check_tag(const keys::AttributeKey& key, const keys::Id128& id) const {
   auto entry = find(key, id, keys::attribute_tag(key.canonical));
   if (!entry.ok()) return std::move(entry).error();

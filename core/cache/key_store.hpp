@@ -28,14 +28,13 @@ class KeyStore {
   // is valid until the cache next changes.
   Result<std::optional<ByteView>> get_live(const keys::AttributeKey& key) const;
 
-  // kCollisionDetected when the cache holds key's id under another key's tag; ok otherwise.
-  Status check_tag(const keys::AttributeKey& key) const;
   Status put(const keys::AttributeKey& key, Bytes value, store::Batch& batch);
 
-  // The same, for a caller that holds the key's id already (the FSM's slots), so the id is
-  // hashed once per access. REQUIRES: id == keys::attribute_id(key.canonical).
+  // For a caller that holds the key's id already (the FSM's slots), so the id is hashed once
+  // per access. REQUIRES: id == keys::attribute_id(key.canonical).
   Result<std::optional<ByteView>> get_live(const keys::AttributeKey& key,
                                            const keys::Id128& id) const;
+  // kCollisionDetected when the cache holds key's id under another key's tag; ok otherwise.
   Status check_tag(const keys::AttributeKey& key, const keys::Id128& id) const;
   Status put(const keys::AttributeKey& key, const keys::Id128& id, Bytes value,
              store::Batch& batch);

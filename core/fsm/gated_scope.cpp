@@ -42,14 +42,14 @@ Status GatedScope::del(const keys::AttributeKey& key) {
   TALLY_TRY(gate_->check(slot, key, "delete"));
   if (const PendingWrite* pending = writes_->find(slot)) {
     if (!pending->value) return make_error(Code::kNotFound, "already deleted");
-    writes_->del(key, pending->was_live);
+    writes_->del(slot, key, pending->was_live);
     return ok_status();
   }
   auto live = live_in_cache(slot, key);
   if (!live.ok()) return std::move(live).error();
   if (!*live)
     return make_error(Code::kNotFound, std::string(keys::kind_name(key.kind)) + " absent");
-  writes_->del(key, true);
+  writes_->del(slot, key, true);
   return ok_status();
 }
 

@@ -11,18 +11,14 @@ const PendingWrite* WriteSet::find(const AttributeSlot& slot) const {
   return it == writes_.end() ? nullptr : &it->second;
 }
 
-void WriteSet::put(const keys::AttributeKey& key, Bytes value, bool was_live) {
-  put(slot_of(key), key, std::move(value), was_live);
-}
-
 void WriteSet::put(const AttributeSlot& slot, const keys::AttributeKey& key, Bytes value,
                    bool was_live) {
   auto [it, inserted] = writes_.try_emplace(slot, PendingWrite{key, {}, was_live});
   it->second.value = std::move(value);
 }
 
-void WriteSet::del(const keys::AttributeKey& key, bool was_live) {
-  auto [it, inserted] = writes_.try_emplace(slot_of(key), PendingWrite{key, {}, was_live});
+void WriteSet::del(const AttributeSlot& slot, const keys::AttributeKey& key, bool was_live) {
+  auto [it, inserted] = writes_.try_emplace(slot, PendingWrite{key, {}, was_live});
   it->second.value.reset();
 }
 

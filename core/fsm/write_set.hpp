@@ -28,10 +28,9 @@ struct PendingWrite {
 class WriteSet {
  public:
   const PendingWrite* find(const AttributeSlot& slot) const;
-  void put(const keys::AttributeKey& key, Bytes value, bool was_live);
-  // The same with key's slot. REQUIRES: slot == slot_of(key).
+  // REQUIRES (both): slot == slot_of(key), which the caller hashed once for the access.
   void put(const AttributeSlot& slot, const keys::AttributeKey& key, Bytes value, bool was_live);
-  void del(const keys::AttributeKey& key, bool was_live);
+  void del(const AttributeSlot& slot, const keys::AttributeKey& key, bool was_live);
   bool empty() const { return writes_.empty(); }
   std::size_t size() const { return writes_.size(); }
 

@@ -79,7 +79,7 @@ TEST_CASE("a merge whose delete meets a key the cache does not hold is an invari
   CacheWithKey c;
   fsm::WriteSet writes;
   keys::AttributeKey absent = keys::boundary_key("other");
-  writes.del(absent, /*was_live=*/true);  // the order saw it live: the cache cannot lose it
+  writes.del(fsm::slot_of(absent), absent, /*was_live=*/true);  // seen live: cannot be lost
 
   store::Batch merged;
   Status status = writes.merge_into(c.key_store, merged);
