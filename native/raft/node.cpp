@@ -121,6 +121,9 @@ std::uint64_t Node::raft_applied_index() const {
 std::uint64_t Node::last_log_index() const {
   return raft_ == nullptr ? 0 : raft_last_index(raft_);
 }
+std::uint64_t Node::snapshot_index() const {
+  return raft_ == nullptr ? 0 : raft_->log.snapshot.last_index;
+}
 std::uint64_t Node::generation() const {
   return fsm_->cache().generation();
 }

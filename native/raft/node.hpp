@@ -172,6 +172,7 @@ class Node {
   std::uint64_t durable_index() const;       // the applied index its store holds
   std::uint64_t raft_applied_index() const;  // libraft's (barriers included), 0 unattached
   std::uint64_t last_log_index() const;      // libraft's last log index, 0 unattached
+  std::uint64_t snapshot_index() const;      // libraft's last snapshot's index, 0 none
   std::uint64_t generation() const;
   std::uint64_t epoch() const;
   std::size_t gen0_size() const;
