@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/invariant.hpp"
+
 namespace tally::auth {
 
 namespace {
@@ -41,15 +43,18 @@ std::uint8_t needed_rights(const Access& access) {
 }  // namespace
 
 Result<TokenClaims> TokenGate::claims_of(std::string_view token, std::uint64_t now_s) {
-  if (const TokenClaims* known = verified_.find(token)) {
-    TALLY_TRY(check_token_clock(*known, now_s));
-    return *known;
+  const TokenClaims* known = verified_.find(token);
+  if (known == nullptr) {
+    auto claims = verify_signed_token(token, key_, cluster_id_);
+    if (!claims.ok()) return claims;
+    verified_.insert(token, std::move(claims).value());
+    known = verified_.find(token);
+    TALLY_INVARIANT(known != nullptr, "a verified token was not kept");
   }
-  auto claims = verify_signed_token(token, key_, cluster_id_);
-  if (!claims.ok()) return claims;
-  verified_.insert(token, *claims);
-  TALLY_TRY(check_token_clock(*claims, now_s));
-  return claims;
+  TALLY_TRY(check_token_clock(*known, now_s));
+  if (revoked_.contains(known->token_id))
+    return make_error(Code::kValidation, "the token was revoked (jti " + known->token_id + ")");
+  return *known;
 }
 
 Decision TokenGate::decide(std::optional<std::string_view> authorization, const Access& access,

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "native/auth/revoked_tokens.hpp"
 #include "native/auth/token.hpp"
 #include "native/auth/verified_tokens.hpp"
 
@@ -38,9 +39,10 @@ struct Decision {
   std::optional<TokenClaims> claims;  // set when the token verified (allowed or forbidden)
 };
 
-// What the key, cluster and clock say of a request with this Authorization header (none when
-// absent); call it on every request. A token that verified once is not verified again
-// (verified_tokens.hpp), its time limits are. Not thread-safe: one HTTP server's loop.
+// What the key, cluster, clock and revocation list say of a request with this Authorization
+// header (none when absent); call it on every request. A token that verified once is not
+// verified again (verified_tokens.hpp); its time limits and the revocation list are checked
+// on every request. Not thread-safe: one HTTP server's loop.
 class TokenGate {
  public:
   TokenGate(Bytes key, std::string cluster_id)
@@ -51,12 +53,18 @@ class TokenGate {
 
   const VerifiedTokens& verified() const { return verified_; }
 
+  // From the next request on, tokens whose id the list holds are refused (revoked_tokens.hpp);
+  // a token the new list no longer holds is accepted again.
+  void set_revoked(RevokedTokens revoked) { revoked_ = std::move(revoked); }
+  const RevokedTokens& revoked() const { return revoked_; }
+
  private:
   Result<TokenClaims> claims_of(std::string_view token, std::uint64_t now_s);
 
   Bytes key_;
   std::string cluster_id_;
   VerifiedTokens verified_;
+  RevokedTokens revoked_;
 };
 
 }  // namespace tally::auth

@@ -30,6 +30,10 @@ std::string token_key_path(const std::string& dir) {
   return in_dir(dir, "token.key");
 }
 
+std::string revoked_tokens_path(const std::string& dir) {
+  return in_dir(dir, "revoked-tokens");
+}
+
 std::string ca_certificate_path(const std::string& dir) {
   return ca_files(dir).certificate;
 }

@@ -28,6 +28,8 @@ struct PeerCredentials {
 
 PeerCredentials node_credentials(const std::string& dir, std::uint64_t node_id);
 std::string token_key_path(const std::string& dir);
+// The revoked token ids (revoked_tokens.hpp; tallyd's --revoked-tokens-file).
+std::string revoked_tokens_path(const std::string& dir);
 // The cluster CA's certificate: what a client of the API trusts.
 std::string ca_certificate_path(const std::string& dir);
 // Node node_id's API server certificate and key (tallyd's --api-cert, --api-key).

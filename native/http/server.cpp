@@ -437,6 +437,12 @@ void Server::stop_listening() {
   uv_close(reinterpret_cast<uv_handle_t*>(&impl_->listener), nullptr);
 }
 
+bool Server::set_revoked_tokens(auth::RevokedTokens revoked) {
+  if (!impl_ || !impl_->config.tokens) return false;
+  impl_->config.tokens->set_revoked(std::move(revoked));
+  return true;
+}
+
 void Server::close_connections() {
   if (!impl_) return;
   PoolJob::request_stop(impl_->check_job);  // a running check ends at its next step

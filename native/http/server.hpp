@@ -99,6 +99,9 @@ class Server {
   void close_connections();
   Metrics& metrics() { return metrics_; }
   int port() const { return port_; }
+  // Replaces the token gate's revocation list (auth/revoked_tokens.hpp); false without a
+  // gate (auth off). REQUIRES: on the loop thread.
+  bool set_revoked_tokens(auth::RevokedTokens revoked);
 
   struct Impl;  // h2o's state (server.cpp, server_impl.hpp)
 

@@ -124,5 +124,8 @@ int cluster_status(const std::string& dir);
 int cluster_start_node(const std::string& dir, std::uint64_t id, const std::string& tallyd);
 // The cluster id recorded in DIR/cluster.json; "" when there is none that parses.
 std::string recorded_cluster_id(const std::string& dir);
+// Sends signal to every node of DIR's cluster that runs; how many it reached, or the error
+// reading DIR/cluster.json.
+Result<int> signal_cluster_nodes(const std::string& dir, int signal);
 
 }  // namespace tally::cli

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -388,6 +389,24 @@ int cluster_up(int count, const std::string& dir_flag, int base_port,
 std::string recorded_cluster_id(const std::string& dir) {
   auto cluster = load(absolute(dir));
   return cluster.ok() ? cluster.value().id : std::string();
+}
+
+Result<int> signal_cluster_nodes(const std::string& dir, int signal) {
+  auto cluster = load(absolute(dir));
+  if (!cluster.ok()) return std::move(cluster).error();
+  int reached = 0;
+  for (const auto& node : cluster.value().nodes) {
+    if (!alive(node.pid)) continue;
+    // The recorded pid may since name another process: only a tallyd on this node's data
+    // dir is signalled (SIGHUP's default action ends a process).
+    std::ifstream file("/proc/" + std::to_string(node.pid) + "/cmdline", std::ios::binary);
+    const std::string cmdline((std::istreambuf_iterator<char>(file)),
+                              std::istreambuf_iterator<char>());
+    const std::string data_dir_arg = std::string("--data-dir=") + node.data_dir + '\0';
+    if (cmdline.find(data_dir_arg) == std::string::npos) continue;
+    if (::kill(static_cast<pid_t>(node.pid), signal) == 0) ++reached;
+  }
+  return reached;
 }
 
 int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std::string& tallyd) {

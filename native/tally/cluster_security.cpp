@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "native/auth/cluster_credentials.hpp"
+#include "native/auth/revoked_tokens.hpp"
 #include "native/auth/token.hpp"
 #include "native/keyfile/secret_file.hpp"
 #include "native/keyfile/token_key_file.hpp"
@@ -35,6 +36,12 @@ bool ensure_cluster_security(const std::string& dir, const std::string& cluster_
     if (!api.ok()) created = std::move(api).error();
     if (api.ok()) created->insert(created->end(), api->begin(), api->end());
   }
+  const std::string revoked = auth::revoked_tokens_path(dir);
+  if (created.ok() && !std::filesystem::exists(revoked)) {
+    Status made = auth::ensure_revoked_tokens_file(revoked);
+    if (!made.ok()) created = std::move(made).error();
+    if (made.ok()) created->push_back(revoked);
+  }
   if (!created.ok()) {
     std::fprintf(stderr, "tally: %s\n", created.error().message.c_str());
     return false;
@@ -47,7 +54,8 @@ bool ensure_cluster_security(const std::string& dir, const std::string& cluster_
 std::vector<std::string> node_security_flags(const std::string& dir, std::uint64_t id,
                                              bool peer_tls, bool https) {
   const auth::PeerCredentials files = auth::node_credentials(dir, id);
-  std::vector<std::string> flags = {"--token-key-file=" + auth::token_key_path(dir)};
+  std::vector<std::string> flags = {"--token-key-file=" + auth::token_key_path(dir),
+                                    "--revoked-tokens-file=" + auth::revoked_tokens_path(dir)};
   if (!peer_tls) flags.push_back("--insecure-peers");
   if (peer_tls) {
     flags.push_back("--peer-cert=" + files.certificate);

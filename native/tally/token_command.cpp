@@ -1,5 +1,7 @@
 #include "native/tally/token_command.hpp"
 
+#include <signal.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -7,6 +9,7 @@
 #include "core/bytes.hpp"
 #include "core/domain/validation.hpp"
 #include "native/auth/cluster_credentials.hpp"
+#include "native/auth/revoked_tokens.hpp"
 #include "native/auth/token.hpp"
 #include "native/keyfile/secret_file.hpp"
 #include "native/keyfile/token_key_file.hpp"
@@ -92,6 +95,61 @@ int create_token(TokenRequest request) {
   return 0;
 }
 
+struct RevokeRequest {
+  std::string dir, token_id, token;
+};
+
+// The id of a token this cluster's key signed (expired or not: a token that still verifies
+// may be revoked), or of --jti as given.
+Result<std::string> token_id_to_revoke(const RevokeRequest& request) {
+  if (request.token_id.empty() == request.token.empty())
+    return make_error(Code::kValidation, "give the token (--token) or its id (--jti)");
+  if (!request.token_id.empty()) {
+    TALLY_TRY(auth::validate_token_id(request.token_id));
+    return request.token_id;
+  }
+  auto key = keyfile::read_token_key_file(auth::token_key_path(request.dir));
+  if (!key.ok()) return std::move(key).error();
+  std::string cluster_id = recorded_cluster_id(request.dir);
+  auto claims = auth::verify_signed_token(request.token, *key,
+                                          cluster_id.empty() ? std::string("tally") : cluster_id);
+  if (!claims.ok()) {
+    return make_error(Code::kValidation,
+                      "not a token of " + request.dir + "'s cluster: " + claims.error().message);
+  }
+  TALLY_TRY(auth::validate_token_id(claims->token_id));
+  return claims->token_id;
+}
+
+int revoke_token(const RevokeRequest& request) {
+  if (request.dir.empty()) {
+    std::fprintf(stderr, "tally: give the cluster's --dir\n");
+    return 2;
+  }
+  auto token_id = token_id_to_revoke(request);
+  if (!token_id.ok()) {
+    std::fprintf(stderr, "tally: %s\n", token_id.error().message.c_str());
+    return token_id.error().code == Code::kValidation ? 2 : 1;
+  }
+  const std::string path = auth::revoked_tokens_path(request.dir);
+  auto appended = auth::append_revoked_token(path, *token_id);
+  if (!appended.ok()) {
+    std::fprintf(stderr, "tally: %s\n", appended.error().message.c_str());
+    return 1;
+  }
+  std::printf("%s token %s in %s\n", *appended ? "revoked" : "already revoked:", token_id->c_str(),
+              path.c_str());
+  // The local cluster's nodes read the list again now; a node down reads it when it starts.
+  auto reached = signal_cluster_nodes(request.dir, SIGHUP);
+  if (!reached.ok()) {
+    std::fprintf(stderr, "tally: no node told: %s\n", reached.error().message.c_str());
+    return 1;
+  }
+  std::printf("%d running node%s told to read it again (SIGHUP)\n", *reached,
+              *reached == 1 ? "" : "s");
+  return 0;
+}
+
 }  // namespace
 
 void add_token_command(CLI::App& app, int& rc) {
@@ -111,6 +169,16 @@ void add_token_command(CLI::App& app, int& rc) {
   create->add_option("--cluster-id", request->cluster_id,
                      "the cluster the token is for (default: --dir's cluster, else tally)");
   create->callback([request, &rc] { rc = create_token(*request); });
+
+  auto revoke_request = std::make_shared<RevokeRequest>();
+  auto* revoke = token->add_subcommand(
+      "revoke",
+      "refuse a token before it expires: add its id to DIR/revoked-tokens and tell the "
+      "cluster's running nodes (SIGHUP)");
+  revoke->add_option("--dir", revoke_request->dir, "the cluster's dir");
+  revoke->add_option("--token", revoke_request->token, "the token to revoke");
+  revoke->add_option("--jti", revoke_request->token_id, "the id (jti claim) of the token");
+  revoke->callback([revoke_request, &rc] { rc = revoke_token(*revoke_request); });
 }
 
 }  // namespace tally::cli

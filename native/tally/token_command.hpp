@@ -8,6 +8,12 @@
 // are named one by one, or --all-ledgers; the scope is read, write, admin or a comma- or
 // space-separated mix (default read); the lifetime is N followed by s, m, h or d (default
 // 24h). The token names the cluster (--cluster-id, default "tally") and carries a random id.
+//
+// `tally token revoke`: adds a token's id to DIR/revoked-tokens (native/auth/revoked_tokens.hpp)
+// and sends SIGHUP to DIR's running nodes, which read the list again and refuse the token.
+//
+//   tally token revoke --dir DIR --token TOKEN   (a token DIR's key signed, expired or not)
+//   tally token revoke --dir DIR --jti ID
 #pragma once
 
 #include <CLI/CLI.hpp>

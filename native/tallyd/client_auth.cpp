@@ -11,6 +11,8 @@ Result<std::optional<auth::TokenGate>> client_token_gate(const ClientAuthFlags& 
   if (flags.auth == "off") {
     if (!flags.token_key_file.empty())
       return make_error(Code::kValidation, "--auth=off contradicts --token-key-file");
+    if (!flags.revoked_tokens_file.empty())
+      return make_error(Code::kValidation, "--auth=off contradicts --revoked-tokens-file");
     log_event("warn", "auth_off",
               {{"note",
                 "the HTTP API takes requests without tokens: anyone who reaches the HTTP "
@@ -24,7 +26,28 @@ Result<std::optional<auth::TokenGate>> client_token_gate(const ClientAuthFlags& 
   }
   auto key = keyfile::read_token_key_file(flags.token_key_file);
   if (!key.ok()) return std::move(key).error();
-  return Gate(auth::TokenGate(std::move(key).value(), cluster_id));
+  auth::TokenGate gate(std::move(key).value(), cluster_id);
+  if (!flags.revoked_tokens_file.empty()) {
+    auto revoked = auth::read_revoked_tokens_file(flags.revoked_tokens_file);
+    // At start a bad list is the operator's to fix, whatever the line says: exit 3.
+    if (!revoked.ok()) return make_error(Code::kConfiguration, revoked.error().message);
+    log_event("info", "revoked_tokens_loaded",
+              {{"file", flags.revoked_tokens_file}, {"count", std::to_string(revoked->size())}});
+    gate.set_revoked(std::move(revoked).value());
+  }
+  return Gate(std::move(gate));
+}
+
+void reload_revoked_tokens(const std::string& path, http::Server& server) {
+  auto revoked = auth::read_revoked_tokens_file(path);
+  if (!revoked.ok()) {
+    log_event("error", "revoked_tokens_refused",
+              {{"file", path}, {"reason", revoked.error().message}, {"kept", "the list in force"}});
+    return;
+  }
+  const std::size_t count = revoked->size();
+  if (!server.set_revoked_tokens(std::move(revoked).value())) return;
+  log_event("info", "revoked_tokens_loaded", {{"file", path}, {"count", std::to_string(count)}});
 }
 
 }  // namespace tally::tallyd

@@ -135,6 +135,7 @@ std::variant<NodeSetup, Refusal> configure(const Options& options) {
   server.request_timeout_ms = options.request_timeout_ms;
   server.view_wal_bytes_max = options.view_wal_max_mb << 20;
   server.log = [](const std::string& line) { log_line("info", line); };
+  setup.revoked_tokens_file = options.clients.revoked_tokens_file;
   return setup;
 }
 

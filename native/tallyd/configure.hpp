@@ -27,6 +27,7 @@ struct NodeSetup {
   replica::UvConfig raft;
   replica::NodeConfig node;
   http::ServerConfig server;
+  std::string revoked_tokens_file;  // read again on SIGHUP; empty: none
 };
 
 // Flags that cannot run: the event logged, its reason, the exit code.

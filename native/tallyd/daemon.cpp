@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "native/tallyd/client_auth.hpp"
 #include "native/tallyd/log.hpp"
 
 namespace tally::tallyd {
@@ -35,6 +36,7 @@ std::optional<int> Daemon::start(NodeSetup setup) {
     return exit_code_of(host.error().code);
   }
   host_ = std::move(host).value();
+  revoked_tokens_file_ = setup.revoked_tokens_file;
   const std::string http_address = setup.server.http_address;
   const char* const scheme = setup.server.tls ? "https" : "http";
   auto started = http::Server::start(&loop_, std::move(setup.server), host_->node());
@@ -74,11 +76,24 @@ void Daemon::serve() {
   sigterm_.data = sigint_.data = this;
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
   uv_signal_start(&sigint_, on_signal, SIGINT);
+  uv_signal_init(&loop_, &sighup_);
+  sighup_.data = this;
+  uv_signal_start(
+      &sighup_, [](uv_signal_t* handle, int) { static_cast<Daemon*>(handle->data)->reload(); },
+      SIGHUP);
   uv_timer_init(&loop_, &watchdog_);
   watchdog_.data = this;
   uv_timer_start(
       &watchdog_, [](uv_timer_t* timer) { static_cast<Daemon*>(timer->data)->watch(); }, 100, 100);
   uv_run(&loop_, UV_RUN_DEFAULT);
+}
+
+void Daemon::reload() {
+  if (revoked_tokens_file_.empty()) {
+    log_event("info", "sighup", {{"note", "no --revoked-tokens-file: nothing to read again"}});
+    return;
+  }
+  reload_revoked_tokens(revoked_tokens_file_, *server_);
 }
 
 void Daemon::watch() {
@@ -100,9 +115,11 @@ void Daemon::stop(int code, const std::string& why) {
   server_->close_connections();
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);
+  uv_signal_stop(&sighup_);
   uv_timer_stop(&watchdog_);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sighup_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&watchdog_), nullptr);
   // The host answers every pending write (kUnknown -> 503) and closes libraft and the store.
   host_->close([this] { uv_stop(&loop_); });

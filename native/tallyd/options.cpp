@@ -63,6 +63,10 @@ void add_security_flags(CLI::App& app, Options& options) {
   app.add_option("--token-key-file", options.clients.token_key_file,
                  "the cluster's token key (32 bytes, mode 0600): API requests need a bearer "
                  "token it signed");
+  app.add_option("--revoked-tokens-file", options.clients.revoked_tokens_file,
+                 "revoked token ids, one per line (tally cluster up creates "
+                 "DIR/revoked-tokens; tally token revoke adds one): read at start and on "
+                 "SIGHUP");
   app.add_option("--auth", options.clients.auth,
                  "on: every API request needs a bearer token; off: none (local experiments "
                  "only)")

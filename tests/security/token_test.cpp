@@ -4,10 +4,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include "native/auth/access.hpp"
 #include "native/auth/base64url.hpp"
+#include "native/auth/revoked_tokens.hpp"
 #include "native/auth/token.hpp"
 #include "native/json/json.hpp"
 #include "native/keyfile/token_key_file.hpp"
@@ -182,6 +185,106 @@ TEST_CASE(
     for (const std::string& each : tokens)
       CHECK(decide(gate, bearer(each), kReadShop).outcome == Decision::Outcome::kAllowed);
   }
+}
+
+TEST_CASE("a revoked token is refused however it verified, and only it", "[security]") {
+  auth::TokenGate gate(key_a(), "tally");
+  auto kept = claims(auth::kRightWrite, {{"shop"}});
+  auto revoked = kept;
+  revoked.token_id = "revoked-token.1";
+  const std::string kept_token = auth::sign_token(kept, key_a());
+  const std::string revoked_token = auth::sign_token(revoked, key_a());
+  // Both verified and cached before the list arrives.
+  REQUIRE(decide(gate, bearer(revoked_token), kWriteShop).outcome == Decision::Outcome::kAllowed);
+  REQUIRE(decide(gate, bearer(kept_token), kWriteShop).outcome == Decision::Outcome::kAllowed);
+  auto list = auth::RevokedTokens::parse("# revoked\n\n  revoked-token.1 \r\nother\n");
+  REQUIRE(list.ok());
+  CHECK(list->size() == 2);
+  gate.set_revoked(std::move(list).value());
+  Decision refused = decide(gate, bearer(revoked_token), kReadShop);
+  CHECK(refused.outcome == Decision::Outcome::kUnauthorized);
+  CHECK_THAT(refused.reason, Catch::Contains("revoked") && Catch::Contains("revoked-token.1"));
+  CHECK(decide(gate, bearer(kept_token), kWriteShop).outcome == Decision::Outcome::kAllowed);
+  SECTION("a gate that never saw the token refuses it too") {
+    auth::TokenGate fresh(key_a(), "tally");
+    fresh.set_revoked(auth::RevokedTokens::parse("revoked-token.1").value());
+    CHECK(decide(fresh, bearer(revoked_token), kWriteShop).outcome ==
+          Decision::Outcome::kUnauthorized);
+  }
+  SECTION("a list without the id lets the token in again") {
+    gate.set_revoked(auth::RevokedTokens::parse("other\n").value());
+    CHECK(decide(gate, bearer(revoked_token), kWriteShop).outcome == Decision::Outcome::kAllowed);
+  }
+}
+
+TEST_CASE("a revocation list refuses a bad line whole, naming it, and appends only valid ids",
+          "[security]") {
+  using namespace std::string_view_literals;
+  struct Case {
+    std::string_view text;
+    const char* reason;
+  };
+  for (const Case& c : std::vector<Case>{{"good\nbad id\n"sv, "line 2"},
+                                         {"good\n\n# note\nsemi;colon"sv, "line 4"},
+                                         {"tab\there"sv, "line 1"},
+                                         {"nul\0byte"sv, "line 1"}}) {
+    INFO(std::string(c.text));
+    auto list = auth::RevokedTokens::parse(c.text);
+    REQUIRE_FALSE(list.ok());
+    CHECK(list.error().code == Code::kValidation);
+    CHECK_THAT(list.error().message, Catch::Contains(c.reason));
+  }
+  // Random texts over the bytes that matter: each is a list of valid ids or refused whole.
+  std::uint64_t state = 7;
+  auto next = [&] {  // splitmix64: the same inputs every run
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    return z ^ (z >> 27);
+  };
+  std::string bytes = "ab09.-_~# \t\r\n\xff;";
+  bytes.push_back('\0');
+  for (int round = 0; round < 3000; ++round) {
+    std::string text(next() % 64, ' ');
+    for (char& c : text)
+      c = bytes[next() % bytes.size()];
+    auto list = auth::RevokedTokens::parse(text);
+    if (!list.ok()) {
+      CHECK(list.error().code == Code::kValidation);
+      CHECK_THAT(list.error().message, Catch::StartsWith("line "));
+    }
+  }
+  CHECK_FALSE(auth::RevokedTokens::parse(std::string(auth::kTokenIdBytesMax + 1, 'a')).ok());
+  CHECK(auth::RevokedTokens::parse(std::string(auth::kTokenIdBytesMax, 'a')).ok());
+  CHECK(auth::RevokedTokens::parse("").value().size() == 0);
+
+  TempDir dir;
+  const std::string path = dir.file("revoked-tokens");
+  CHECK_FALSE(auth::read_revoked_tokens_file(path).ok());  // a file named must exist
+  REQUIRE(auth::ensure_revoked_tokens_file(path).ok());
+  REQUIRE(auth::read_revoked_tokens_file(path).value().size() == 0);
+  CHECK(auth::append_revoked_token(path, "a1").value());
+  CHECK_FALSE(auth::append_revoked_token(path, "a1").value());  // already there: not twice
+  CHECK_FALSE(auth::append_revoked_token(path, "b 2").ok());
+  {
+    std::ofstream out(path, std::ios::app);
+    out << "c3";  // a hand edit without a final newline
+  }
+  CHECK(auth::append_revoked_token(path, "d4").value());
+  auto read = auth::read_revoked_tokens_file(path);
+  REQUIRE(read.ok());
+  CHECK(read->size() == 3);
+  CHECK(read->contains("a1"));
+  CHECK(read->contains("c3"));
+  CHECK(read->contains("d4"));
+  {
+    std::ofstream out(path, std::ios::app);
+    out << "e 5\n";
+  }
+  const auto before = std::filesystem::file_size(path);
+  auto refused = auth::append_revoked_token(path, "f6");
+  REQUIRE_FALSE(refused.ok());  // a damaged list is not extended
+  CHECK_THAT(refused.error().message, Catch::Contains("line"));
+  CHECK(std::filesystem::file_size(path) == before);
 }
 
 TEST_CASE("a valid token for another ledger or without the right is FORBIDDEN", "[security]") {

@@ -182,6 +182,24 @@ TEST_CASE("tallyd refuses a data dir with no key file for its store, with exit c
   CHECK(changes(before, snapshot(node.cluster)) == "");
 }
 
+TEST_CASE("tallyd refuses a revoked tokens file it cannot read or that holds a bad line, exit 3",
+          "[service][security]") {
+  StoppedNode node;
+  auto before = snapshot(node.cluster);
+  const std::string damaged = node.dir.file("revoked-tokens");
+  write_file(damaged, "# revoked\n0123abcd\nnot an id\n");
+  for (const std::string& file : {node.dir.file("absent"), damaged}) {
+    INFO(file);
+    auto run = node.start("--revoked-tokens-file=" + file);
+    INFO(node.stderr_text());
+    CHECK(run.exit_code == 3);
+    CHECK_THAT(node.stderr_text(),
+               Catch::Contains("client_auth_refused") && Catch::Contains("revoked tokens file"));
+  }
+  CHECK_THAT(node.stderr_text(), Catch::Contains("line 3"));
+  CHECK(changes(before, snapshot(node.cluster)) == "");
+}
+
 TEST_CASE("tallyd refuses a store of another schema version, with exit code 4", "[service]") {
   StoppedNode node;
   {
