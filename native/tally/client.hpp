@@ -124,8 +124,15 @@ int cluster_status(const std::string& dir);
 int cluster_start_node(const std::string& dir, std::uint64_t id, const std::string& tallyd);
 // The cluster id recorded in DIR/cluster.json; "" when there is none that parses.
 std::string recorded_cluster_id(const std::string& dir);
-// Sends signal to every node of DIR's cluster that runs; how many it reached, or the error
-// reading DIR/cluster.json.
-Result<int> signal_cluster_nodes(const std::string& dir, int signal);
+// Sends signal to every node of DIR's cluster that runs with flag among its arguments (a
+// tallyd started without it may not handle the signal: SIGHUP's default action ends a
+// process). The ids of the nodes signalled and of those running without the flag, or the
+// error reading DIR/cluster.json.
+struct SignalledNodes {
+  std::vector<std::uint64_t> signalled;
+  std::vector<std::uint64_t> without_flag;
+};
+Result<SignalledNodes> signal_cluster_nodes(const std::string& dir, int signal,
+                                            const std::string& flag);
 
 }  // namespace tally::cli

@@ -10,11 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -391,22 +392,31 @@ std::string recorded_cluster_id(const std::string& dir) {
   return cluster.ok() ? cluster.value().id : std::string();
 }
 
-Result<int> signal_cluster_nodes(const std::string& dir, int signal) {
+Result<SignalledNodes> signal_cluster_nodes(const std::string& dir, int signal,
+                                            const std::string& flag) {
   auto cluster = load(absolute(dir));
   if (!cluster.ok()) return std::move(cluster).error();
-  int reached = 0;
+  SignalledNodes out;
   for (const auto& node : cluster.value().nodes) {
     if (!alive(node.pid)) continue;
     // The recorded pid may since name another process: only a tallyd on this node's data
-    // dir is signalled (SIGHUP's default action ends a process).
+    // dir is signalled.
     std::ifstream file("/proc/" + std::to_string(node.pid) + "/cmdline", std::ios::binary);
-    const std::string cmdline((std::istreambuf_iterator<char>(file)),
-                              std::istreambuf_iterator<char>());
-    const std::string data_dir_arg = std::string("--data-dir=") + node.data_dir + '\0';
-    if (cmdline.find(data_dir_arg) == std::string::npos) continue;
-    if (::kill(static_cast<pid_t>(node.pid), signal) == 0) ++reached;
+    std::vector<std::string> args;
+    for (std::string arg; std::getline(file, arg, '\0');)
+      args.push_back(arg);
+    auto has = [&](const std::function<bool(const std::string&)>& match) {
+      return std::any_of(args.begin(), args.end(), match);
+    };
+    if (!has([&](const std::string& arg) { return arg == "--data-dir=" + node.data_dir; }))
+      continue;
+    if (!has([&](const std::string& arg) { return arg.rfind(flag, 0) == 0; })) {
+      out.without_flag.push_back(node.id);
+      continue;
+    }
+    if (::kill(static_cast<pid_t>(node.pid), signal) == 0) out.signalled.push_back(node.id);
   }
-  return reached;
+  return out;
 }
 
 int cluster_start_node(const std::string& dir_flag, std::uint64_t id, const std::string& tallyd) {

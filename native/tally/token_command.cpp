@@ -140,13 +140,20 @@ int revoke_token(const RevokeRequest& request) {
   std::printf("%s token %s in %s\n", *appended ? "revoked" : "already revoked:", token_id->c_str(),
               path.c_str());
   // The local cluster's nodes read the list again now; a node down reads it when it starts.
-  auto reached = signal_cluster_nodes(request.dir, SIGHUP);
-  if (!reached.ok()) {
-    std::fprintf(stderr, "tally: no node told: %s\n", reached.error().message.c_str());
+  auto told = signal_cluster_nodes(request.dir, SIGHUP, "--revoked-tokens-file=");
+  if (!told.ok()) {
+    std::fprintf(stderr, "tally: no node told: %s\n", told.error().message.c_str());
     return 1;
   }
-  std::printf("%d running node%s told to read it again (SIGHUP)\n", *reached,
-              *reached == 1 ? "" : "s");
+  std::printf("%zu running node%s told to read it again (SIGHUP)\n", told->signalled.size(),
+              told->signalled.size() == 1 ? "" : "s");
+  for (std::uint64_t id : told->without_flag) {
+    std::fprintf(stderr,
+                 "tally: node %llu runs without --revoked-tokens-file and still accepts the "
+                 "token: restart it (tally cluster down, then up, in %s)\n",
+                 static_cast<unsigned long long>(id), request.dir.c_str());
+  }
+  if (!told->without_flag.empty()) return 1;
   return 0;
 }
 
