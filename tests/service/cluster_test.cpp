@@ -273,8 +273,6 @@ void transfers(Bank& bank, int clients, int per_client, int first_client) {
     thread.join();
 }
 
-// Kills node id with SIGKILL while its store lags its applied index (an open group commit),
-// runs more transfers without it, and restarts it.
 // A process's command line, its arguments separated by spaces.
 std::string command_line(long pid) {
   std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
@@ -283,6 +281,8 @@ std::string command_line(long pid) {
   return text;
 }
 
+// Kills node id with SIGKILL while its store lags its applied index (an open group commit),
+// runs more transfers without it, and restarts it.
 void kill_with_open_group(Bank& bank, const std::string& cluster_dir, std::uint64_t id,
                           int first_client) {
   const ClusterNode& node = bank.nodes[id - 1];
