@@ -123,6 +123,19 @@ fuzz_smoke() {
     echo "build.sh: the entry fuzzer failed (exit $rc); the crashing input is in the current directory"
     exit 1
   fi
+  # What a client hands the API (tokens, the token gate, the revocation list, JSON bodies).
+  local api_corpus=build/fuzz/api-corpus api_log=build/fuzz/api-fuzz.log
+  rm -rf "$api_corpus" && mkdir -p "$api_corpus"
+  build/fuzz/tests/fuzz/tally-api-corpus "$api_corpus"
+  rc=0
+  build/fuzz/tests/fuzz/tally-api-fuzzer -max_total_time="${FUZZ_API_SECONDS:-15}" \
+    -max_len=4096 -print_final_stats=1 "$api_corpus" >"$api_log" 2>&1 || rc=$?
+  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$api_log" | sed 's/^/api fuzz: /' || true
+  if [ "$rc" -ne 0 ]; then
+    tail -40 "$api_log"
+    echo "build.sh: the API input fuzzer failed (exit $rc); the crashing input is in the current directory"
+    exit 1
+  fi
 }
 
 # The Emscripten build (docs/toolchain.md "Emscripten pitfalls"): the portable suites as Node

@@ -28,6 +28,15 @@ struct Json {
   std::vector<Json> items;  // kArray
   std::vector<std::pair<std::string, Json>> members;  // kObject, in document order
 
+  // Defined where Json is complete (json.cpp): members holds pairs with a Json inside, which
+  // the standard library may only instantiate for a complete type (clang refuses otherwise).
+  Json();
+  ~Json();
+  Json(const Json&);
+  Json(Json&&) noexcept;
+  Json& operator=(const Json&);
+  Json& operator=(Json&&) noexcept;
+
   const Json* find(std::string_view key) const;  // kObject member, or nullptr
   bool is_object() const { return type == Type::kObject; }
 };
