@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iostream>
 #include <memory>
 
 #include "core/bytes.hpp"
@@ -108,10 +109,16 @@ Result<std::string> token_id_to_revoke(const RevokeRequest& request) {
     TALLY_TRY(auth::validate_token_id(request.token_id));
     return request.token_id;
   }
+  std::string token = request.token;
+  if (token == "-") {  // from stdin: a token on the command line is left in shell history
+    std::getline(std::cin, token);
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
+      token.pop_back();
+  }
   auto key = keyfile::read_token_key_file(auth::token_key_path(request.dir));
   if (!key.ok()) return std::move(key).error();
   std::string cluster_id = recorded_cluster_id(request.dir);
-  auto claims = auth::verify_signed_token(request.token, *key,
+  auto claims = auth::verify_signed_token(token, *key,
                                           cluster_id.empty() ? std::string("tally") : cluster_id);
   if (!claims.ok()) {
     return make_error(Code::kValidation,
@@ -183,7 +190,8 @@ void add_token_command(CLI::App& app, int& rc) {
       "refuse a token before it expires: add its id to DIR/revoked-tokens and tell the "
       "cluster's running nodes (SIGHUP)");
   revoke->add_option("--dir", revoke_request->dir, "the cluster's dir");
-  revoke->add_option("--token", revoke_request->token, "the token to revoke");
+  revoke->add_option("--token", revoke_request->token,
+                     "the token to revoke; - reads it from stdin (out of shell history)");
   revoke->add_option("--jti", revoke_request->token_id, "the id (jti claim) of the token");
   revoke->callback([revoke_request, &rc] { rc = revoke_token(*revoke_request); });
 }

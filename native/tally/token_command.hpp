@@ -12,7 +12,8 @@
 // `tally token revoke`: adds a token's id to DIR/revoked-tokens (native/auth/revoked_tokens.hpp)
 // and sends SIGHUP to DIR's running nodes, which read the list again and refuse the token.
 //
-//   tally token revoke --dir DIR --token TOKEN   (a token DIR's key signed, expired or not)
+//   tally token revoke --dir DIR --token TOKEN   (a token DIR's key signed, expired or not;
+//                                               --token - reads it from stdin)
 //   tally token revoke --dir DIR --jti ID
 #pragma once
 

@@ -4,6 +4,7 @@
 // until a signal -> shut down (daemon.hpp). Exit codes: configure.hpp, and tallyd --help.
 #include <sys/resource.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include "native/tallyd/configure.hpp"
@@ -32,6 +33,9 @@ void raise_descriptor_limit(std::size_t connections_max) {
 
 int run(const Options& options) {
   set_log_node(options.id);
+  // SIGHUP reads the revoked tokens list again once the node serves (daemon.hpp); until then
+  // it must not end the process, as its default action would: the list is read at start.
+  std::signal(SIGHUP, SIG_IGN);
   raise_descriptor_limit(options.connections_max);
   auto configured = configure(options);
   if (const auto* refusal = std::get_if<Refusal>(&configured)) {

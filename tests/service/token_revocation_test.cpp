@@ -81,8 +81,9 @@ TEST_CASE(
     REQUIRE(status_with(node.http, other) != 401);
   }
 
-  auto revoked =
-      run_command(tally_binary() + " token revoke --dir " + cluster.dir + " --token " + stolen);
+  // The token from stdin (--token -), as one keeps it out of shell history.
+  auto revoked = run_command("printf '%s\\n' " + stolen + " | " + tally_binary() +
+                             " token revoke --dir " + cluster.dir + " --token -");
   INFO(revoked.output);
   REQUIRE(revoked.exit_code == 0);
   CHECK_THAT(revoked.output, Catch::Contains("3 running nodes"));
