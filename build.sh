@@ -75,6 +75,28 @@ build_release() {  # build_release [targets...]: everything by default
   cmake --build build/release -j "$JOBS" ${1:+--target "$@"}
 }
 
+# fuzz_run NAME SECONDS WRITER [SEED...] [-- libFuzzer flags...]: seeds build/fuzz/NAME-corpus
+# with tests/fuzz's corpus writer WRITER (and the SEED files), runs tally-NAME-fuzzer on it for
+# SECONDS, and stops the build on a failure (the crashing input is left in the current
+# directory).
+fuzz_run() {
+  local name=$1 seconds=$2 writer=$3 rc=0
+  shift 3
+  local corpus=build/fuzz/$name-corpus log=build/fuzz/$name-fuzz.log
+  rm -rf "$corpus" && mkdir -p "$corpus"
+  "build/fuzz/tests/fuzz/$writer" "$corpus"
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do cp "$1" "$corpus/"; shift; done
+  [ $# -gt 0 ] && shift
+  "build/fuzz/tests/fuzz/tally-$name-fuzzer" -max_total_time="$seconds" -print_final_stats=1 \
+    "$@" "$corpus" >"$log" 2>&1 || rc=$?
+  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$log" | sed "s/^/$name fuzz: /" || true
+  if [ "$rc" -ne 0 ]; then
+    tail -40 "$log"
+    echo "build.sh: the $name fuzzer failed (exit $rc); the crashing input is in the current directory"
+    exit 1
+  fi
+}
+
 # The decoders under libFuzzer for a short, fixed budget (clang only; a smoke run, not a
 # campaign: run build/fuzz/tests/fuzz/tally-decode-fuzzer longer by hand).
 fuzz_smoke() {
@@ -82,60 +104,16 @@ fuzz_smoke() {
   CC=clang CXX=clang++ configure build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" \
     -DTALLY_FUZZ=ON -DTALLY_TESTS=OFF -DTALLY_NATIVE=OFF
   cmake --build build/fuzz -j "$JOBS"
-  local corpus=build/fuzz/corpus
-  rm -rf "$corpus" && mkdir -p "$corpus"
-  build/fuzz/tests/fuzz/tally-fuzz-corpus "$corpus"
-  local log=build/fuzz/fuzz.log rc=0
-  build/fuzz/tests/fuzz/tally-decode-fuzzer -max_total_time="${FUZZ_SECONDS:-20}" \
-    -print_final_stats=1 "$corpus" >"$log" 2>&1 || rc=$?
-  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$log" | sed 's/^/fuzz: /' || true
-  if [ "$rc" -ne 0 ]; then
-    tail -40 "$log"
-    echo "build.sh: the decode fuzzer failed (exit $rc); the crashing input is in the current directory"
-    exit 1
-  fi
+  # The core's decoders, seeded with every sample value, order and proposal.
+  fuzz_run decode "${FUZZ_SECONDS:-20}" tally-fuzz-corpus
   # The Numscript compiler, binder, footprint and interpreter (core/numscript), seeded with
   # scripts using every construct.
-  local script_corpus=build/fuzz/numscript-corpus script_log=build/fuzz/numscript-fuzz.log
-  rm -rf "$script_corpus" && mkdir -p "$script_corpus"
-  build/fuzz/tests/fuzz/tally-numscript-corpus "$script_corpus"
-  rc=0
-  build/fuzz/tests/fuzz/tally-numscript-fuzzer -max_total_time="${FUZZ_NUMSCRIPT_SECONDS:-15}" \
-    -max_len=4096 -print_final_stats=1 "$script_corpus" >"$script_log" 2>&1 || rc=$?
-  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$script_log" | sed 's/^/numscript fuzz: /' || true
-  if [ "$rc" -ne 0 ]; then
-    tail -40 "$script_log"
-    echo "build.sh: the numscript fuzzer failed (exit $rc); the crashing input is in the current directory"
-    exit 1
-  fi
+  fuzz_run numscript "${FUZZ_NUMSCRIPT_SECONDS:-15}" tally-numscript-corpus -- -max_len=4096
   # The Cap'n Proto log entry decoder (native/codec), seeded with wire entries and the
   # schema-evolution fixture.
-  local entry_corpus=build/fuzz/entry-corpus entry_log=build/fuzz/entry-fuzz.log
-  rm -rf "$entry_corpus" && mkdir -p "$entry_corpus"
-  build/fuzz/tests/fuzz/tally-entry-corpus "$entry_corpus"
-  cp tests/fixtures/entry-rev1.bin "$entry_corpus/"
-  rc=0
-  build/fuzz/tests/fuzz/tally-entry-fuzzer -max_total_time="${FUZZ_ENTRY_SECONDS:-15}" \
-    -print_final_stats=1 "$entry_corpus" >"$entry_log" 2>&1 || rc=$?
-  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$entry_log" | sed 's/^/entry fuzz: /' || true
-  if [ "$rc" -ne 0 ]; then
-    tail -40 "$entry_log"
-    echo "build.sh: the entry fuzzer failed (exit $rc); the crashing input is in the current directory"
-    exit 1
-  fi
+  fuzz_run entry "${FUZZ_ENTRY_SECONDS:-15}" tally-entry-corpus tests/fixtures/entry-rev1.bin
   # What a client hands the API (tokens, the token gate, the revocation list, JSON bodies).
-  local api_corpus=build/fuzz/api-corpus api_log=build/fuzz/api-fuzz.log
-  rm -rf "$api_corpus" && mkdir -p "$api_corpus"
-  build/fuzz/tests/fuzz/tally-api-corpus "$api_corpus"
-  rc=0
-  build/fuzz/tests/fuzz/tally-api-fuzzer -max_total_time="${FUZZ_API_SECONDS:-15}" \
-    -max_len=4096 -print_final_stats=1 "$api_corpus" >"$api_log" 2>&1 || rc=$?
-  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" "$api_log" | sed 's/^/api fuzz: /' || true
-  if [ "$rc" -ne 0 ]; then
-    tail -40 "$api_log"
-    echo "build.sh: the API input fuzzer failed (exit $rc); the crashing input is in the current directory"
-    exit 1
-  fi
+  fuzz_run api "${FUZZ_API_SECONDS:-15}" tally-api-corpus -- -max_len=4096
 }
 
 # The Emscripten build (docs/toolchain.md "Emscripten pitfalls"): the portable suites as Node
