@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/crypto/sha256.hpp"
+
 namespace tally::auth {
 
 namespace {
@@ -76,7 +78,19 @@ Result<RevokedTokens> RevokedTokens::parse(std::string_view text) {
     }
     list.ids_.emplace(line);
   }
+  crypto::Sha256 digest;
+  for (const std::string& id : list.ids_) {
+    digest.update(ByteView(id));
+    digest.update(ByteView(std::string_view("\n")));
+  }
+  const crypto::Digest done = digest.finish();
+  list.digest_hex_ = to_hex(ByteView(done.data(), done.size()));
   return list;
+}
+
+std::string RevokedTokens::empty_digest_hex() {
+  const crypto::Digest none = crypto::sha256(ByteView());
+  return to_hex(ByteView(none.data(), none.size()));
 }
 
 Result<RevokedTokens> read_revoked_tokens_file(const std::string& path) {

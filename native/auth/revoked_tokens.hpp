@@ -27,12 +27,18 @@ class RevokedTokens {
  public:
   bool contains(std::string_view token_id) const { return ids_.count(token_id) != 0; }
   std::size_t size() const { return ids_.size(); }
+  // SHA-256 over the ids in byte order, each followed by a newline, in hex: equal on nodes
+  // holding the same ids, whatever their files' order, comments or spacing (/_tally/info).
+  const std::string& digest_hex() const { return digest_hex_; }
 
   // The list a file's text holds; kValidation naming the first bad line.
   static Result<RevokedTokens> parse(std::string_view text);
 
  private:
   std::set<std::string, std::less<>> ids_;
+  std::string digest_hex_ = empty_digest_hex();
+
+  static std::string empty_digest_hex();
 };
 
 // kValidation for a token id that a list could not hold (empty, too long, another byte).

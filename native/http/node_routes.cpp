@@ -85,6 +85,17 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
   out.key("gen1");
   out.u64(node.gen1_size());
   out.end_object();
+  if (impl.config.tokens) {
+    // Each node reads its own list (auth/revoked_tokens.hpp): equal digests, equal lists.
+    const auth::RevokedTokens& revoked = impl.config.tokens->revoked();
+    out.key("revokedTokens");
+    out.begin_object();
+    out.key("count");
+    out.u64(revoked.size());
+    out.key("digest");
+    out.string(revoked.digest_hex());
+    out.end_object();
+  }
   out.key("inFlight");
   out.u64(node.in_flight());
   out.key("snapshotsTaken");

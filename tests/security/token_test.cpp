@@ -253,6 +253,14 @@ TEST_CASE("a revocation list refuses a bad line whole, naming it, and appends on
       CHECK_THAT(list.error().message, Catch::StartsWith("line "));
     }
   }
+  // The digest names the ids, not the file's order, comments or spacing.
+  const auto ab = auth::RevokedTokens::parse("a1\nb2\n").value();
+  CHECK(auth::RevokedTokens::parse("# x\n b2\r\n\na1").value().digest_hex() == ab.digest_hex());
+  CHECK(auth::RevokedTokens::parse("a1\nb3\n").value().digest_hex() != ab.digest_hex());
+  CHECK(auth::RevokedTokens::parse("a1b2\n").value().digest_hex() != ab.digest_hex());
+  CHECK(auth::RevokedTokens().digest_hex() ==
+        auth::RevokedTokens::parse("# none").value().digest_hex());
+  CHECK(auth::RevokedTokens().digest_hex() != ab.digest_hex());
   CHECK_FALSE(auth::RevokedTokens::parse(std::string(auth::kTokenIdBytesMax + 1, 'a')).ok());
   CHECK(auth::RevokedTokens::parse(std::string(auth::kTokenIdBytesMax, 'a')).ok());
   CHECK(auth::RevokedTokens::parse("").value().size() == 0);

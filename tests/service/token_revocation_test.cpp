@@ -39,6 +39,15 @@ bool becomes(const std::string& node, const std::string& token, bool refused) {
   return false;
 }
 
+// The node's /_tally/info "revokedTokens": "count digest" ("" when it does not answer).
+std::string revoked_of(const std::string& node) {
+  auto info = get_json(node, "/_tally/info");
+  const json::Json* data = info.json.find("data");
+  const json::Json* revoked = data == nullptr ? nullptr : data->find("revokedTokens");
+  if (info.status != 200 || revoked == nullptr) return "";
+  return revoked->find("count")->text + " " + revoked->find("digest")->text;
+}
+
 bool log_says(const std::string& log, const std::string& event, std::size_t times) {
   const auto deadline = Clock::now() + std::chrono::seconds(20);
   while (Clock::now() < deadline) {
@@ -96,6 +105,11 @@ TEST_CASE(
     CHECK(status_with(node.http, other) != 401);
     CHECK(get_json(node.http, "/v2/main/accounts").status == 200);  // the admin token
   }
+  // Every node says which list it holds: the same one.
+  const std::string listed = revoked_of(nodes[0].http);
+  CHECK(listed.rfind("1 ", 0) == 0);
+  for (const ClusterNode& node : nodes)
+    CHECK(revoked_of(node.http) == listed);
   // A write with the revoked token changes nothing.
   CHECK(send_json("POST", nodes[leader - 1].http, "/v2/main/transactions",
                   R"({"postings":[{"source":"world","destination":"a","amount":1,"asset":"USD"}]})",
@@ -116,6 +130,7 @@ TEST_CASE(
       CHECK(process_running(node.pid));
       CHECK(status_with(node.http, stolen) == 401);
       CHECK(status_with(node.http, other) != 401);
+      CHECK(revoked_of(node.http) == listed);  // the list in force
     }
     // The CLI refuses to extend a damaged list, and tells no node.
     auto refused =
