@@ -54,7 +54,7 @@ class TokenGate {
   const VerifiedTokens& verified() const { return verified_; }
 
   // From the next request on, tokens whose id the list holds are refused (revoked_tokens.hpp);
-  // a token the new list no longer holds is accepted again.
+  // a token absent from the new list is accepted again.
   void set_revoked(RevokedTokens revoked) { revoked_ = std::move(revoked); }
   const RevokedTokens& revoked() const { return revoked_; }
 

@@ -23,9 +23,9 @@ const TokenClaims* VerifiedTokens::find(std::string_view token) const {
   return found == by_digest_.end() ? nullptr : &found->second;
 }
 
-void VerifiedTokens::insert(std::string_view token, TokenClaims claims) {
+const TokenClaims& VerifiedTokens::insert(std::string_view token, TokenClaims claims) {
   if (by_digest_.size() >= kCapacity) by_digest_.clear();
-  by_digest_.insert_or_assign(digest_of(token), std::move(claims));
+  return by_digest_.insert_or_assign(digest_of(token), std::move(claims)).first->second;
 }
 
 }  // namespace tally::auth

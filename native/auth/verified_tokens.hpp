@@ -27,8 +27,8 @@ class VerifiedTokens {
 
   // The claims of token if it verified before, none otherwise.
   const TokenClaims* find(std::string_view token) const;
-  // Keeps the claims of a token that verify_signed_token accepted.
-  void insert(std::string_view token, TokenClaims claims);
+  // Keeps the claims of a token that verify_signed_token accepted; the kept claims.
+  const TokenClaims& insert(std::string_view token, TokenClaims claims);
   std::size_t size() const { return by_digest_.size(); }
 
  private:

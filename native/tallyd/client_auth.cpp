@@ -1,5 +1,6 @@
 #include "native/tallyd/client_auth.hpp"
 
+#include "core/invariant.hpp"
 #include "native/keyfile/token_key_file.hpp"
 #include "native/tallyd/log.hpp"
 
@@ -46,7 +47,9 @@ void reload_revoked_tokens(const std::string& path, http::Server& server) {
     return;
   }
   const std::size_t count = revoked->size();
-  if (!server.set_revoked_tokens(std::move(revoked).value())) return;
+  // configure refuses --revoked-tokens-file with --auth=off: a list always has its gate.
+  const bool set = server.set_revoked_tokens(std::move(revoked).value());
+  TALLY_INVARIANT(set, "a revoked tokens file without a token gate");
   log_event("info", "revoked_tokens_loaded", {{"file", path}, {"count", std::to_string(count)}});
 }
 
