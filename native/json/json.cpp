@@ -12,13 +12,6 @@
 
 namespace tally::json {
 
-Json::Json() = default;
-Json::~Json() = default;
-Json::Json(const Json&) = default;
-Json::Json(Json&&) noexcept = default;
-Json& Json::operator=(const Json&) = default;
-Json& Json::operator=(Json&&) noexcept = default;
-
 namespace {
 
 // SAX handler: builds the tree on an explicit stack (bounded by limits::kJsonDepthMax).

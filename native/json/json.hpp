@@ -28,8 +28,8 @@ struct Json {
   std::vector<Json> items;  // kArray
   std::vector<std::pair<std::string, Json>> members;  // kObject, in document order
 
-  // Defined where Json is complete (json.cpp): members holds pairs with a Json inside, which
-  // the standard library may only instantiate for a complete type (clang refuses otherwise).
+  // Defined below, where Json is complete: members holds pairs with a Json inside, which the
+  // standard library may only instantiate for a complete type (clang refuses otherwise).
   Json();
   ~Json();
   Json(const Json&);
@@ -40,6 +40,13 @@ struct Json {
   const Json* find(std::string_view key) const;  // kObject member, or nullptr
   bool is_object() const { return type == Type::kObject; }
 };
+
+inline Json::Json() = default;
+inline Json::~Json() = default;
+inline Json::Json(const Json&) = default;
+inline Json::Json(Json&&) noexcept = default;
+inline Json& Json::operator=(const Json&) = default;
+inline Json& Json::operator=(Json&&) noexcept = default;
 
 std::string_view json_type_name(Json::Type type);
 
