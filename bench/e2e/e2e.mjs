@@ -15,7 +15,7 @@ import path from 'node:path';
 import { EtcdCluster } from './etcd.mjs';
 import { Postgres } from './postgres.mjs';
 import { loadAverage, sleep } from './procs.mjs';
-import { compare, plot, table, targets, targetsTable, tlsTable } from './report.mjs';
+import { compare, cpuTable, plot, table, targets, targetsTable, tlsTable } from './report.mjs';
 import { routes } from './routes.mjs';
 import { TallyCluster } from './tally.mjs';
 
@@ -44,6 +44,7 @@ const say = (line) => process.stdout.write(`e2e: ${line}\n`);
 const brief = (r) => `${r.name} x${r.connections}: ${Math.round(r.transfersPerSecond ?? r.okPerSecond)}/s, ` +
   `p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} max ${r.latencyMs.max.toFixed(1)} ms, ` +
   `non-2xx ${r.non2xx}, timeouts ${r.timeouts}, server CPU ${Math.round(r.serverCpuMicrosPerRequest)} us/request, ` +
+  (r.cpu?.followerMicrosPerTransfer !== undefined ? `leader ${r.cpu.leaderMicrosPerTransfer?.toFixed(1) ?? '?'} / follower ${r.cpu.followerMicrosPerTransfer.toFixed(1)} us/transfer, machine ${(100 * r.cpu.machineBusy).toFixed(0)}% busy, ` : '') +
   `load ${r.load.before.toFixed(1)}` + (r.peakRssMiB ? `, peak RSS ${r.peakRssMiB} MiB` : '') +
   (r.snapshotsTaken !== undefined ? `, snapshots ${r.snapshotsTaken}` : '');
 
@@ -154,7 +155,7 @@ async function main() {
   writeFileSync(path.join(args.out, `${args.label}.json`), JSON.stringify(results, null, 1) + '\n');
   if (results.tally || results.tlsCost) {
     const parts = [];
-    if (results.tally) parts.push(table(results), targetsTable(results.targets));
+    if (results.tally) parts.push(table(results), cpuTable(results), targetsTable(results.targets));
     if (results.tlsCost) parts.push(tlsTable(results.tlsCost));
     const text = `${parts.join('\n\n')}\n`;
     writeFileSync(path.join(args.out, `${args.label}-table.md`), text);

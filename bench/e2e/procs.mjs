@@ -146,11 +146,28 @@ export function cpuMicros(pids) {
 
 export const loadAverage = () => os.loadavg()[0];
 
+// The machine's CPU time so far, in USER_HZ ticks over every core: busy (neither idle nor
+// waiting for I/O) and in all.
+export function machineTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  return { busy: total - fields[3] - fields[4], total };
+}
+
+// CPU time (microseconds) of this process's children that have ended and been waited for:
+// the load generator's, read around its run.
+function reapedChildrenCpuMicros() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ').map(Number);
+  return (fields[13] + fields[14]) * (1e6 / 100);
+}
+
 // One wrk run: C keep-alive connections for the given seconds, a 2 s request timeout, the Lua
 // script's figures (common.lua) plus the CPU the server processes used per request.
 export async function wrk({ script, url, connections, seconds, env, serverPids }) {
   const threads = Math.min(2, connections);
   const before = cpuMicros(serverPids);
+  const machineBefore = machineTicks();
+  const generatorBefore = reapedChildrenCpuMicros();
   const loadBefore = loadAverage();
   const { stdout } = await run(
     'wrk',
@@ -158,6 +175,8 @@ export async function wrk({ script, url, connections, seconds, env, serverPids }
       '-s', path.join(here, script), url],
     { env: { ...process.env, E2E_LUA_DIR: here, ...env } });
   const after = cpuMicros(serverPids);
+  const machineAfter = machineTicks();
+  const generatorCpu = reapedChildrenCpuMicros() - generatorBefore;
   const line = stdout.split('\n').find((l) => l.startsWith('E2E_RESULT '));
   if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
   const result = JSON.parse(line.slice('E2E_RESULT '.length));
@@ -187,6 +206,15 @@ export async function wrk({ script, url, connections, seconds, env, serverPids }
       max: result.latency_us.max / 1000,
     },
     serverCpuMicrosPerRequest: result.requests ? cpu / result.requests : 0,
+    // Where the CPU went, per request: each server process (in serverPids' order) and the load
+    // generator; and how busy the whole machine was (1: every core, all the time), which says
+    // whether the run was bound by CPU or by waiting.
+    cpu: {
+      serverMicrosPerRequest: after.map((value, i) => (result.requests ? (value - before[i]) / result.requests : 0)),
+      generatorMicrosPerRequest: result.requests ? generatorCpu / result.requests : 0,
+      machineBusy: (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total),
+      cores: os.cpus().length,
+    },
     load: { before: loadBefore, after: loadAverage() },
   };
 }

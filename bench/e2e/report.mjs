@@ -59,6 +59,22 @@ export function table(results) {
   return lines.join('\n');
 }
 
+// Where each Tally point's CPU went, per transfer, and how busy the machine was: a point
+// bound by CPU runs the machine near 100%, and its transfers/s over that fraction is what the
+// same costs allow with every core busy.
+export function cpuTable(results) {
+  const lines = ['| point | connections | transfers/s | machine busy | leader µs/transfer | follower µs/transfer (mean) | load generator µs/transfer | transfers/s ÷ busy |',
+    '|---|---|---|---|---|---|---|---|'];
+  for (const r of [...results.tally.single, ...results.tally.bulk]) {
+    const c = r.cpu;
+    if (!c) continue;
+    lines.push(`| ${r.name} | ${r.connections} | ${f0(r.transfersPerSecond)} | ${(100 * c.machineBusy).toFixed(0)}% of ${c.cores} cores | ` +
+      `${f1(c.leaderMicrosPerTransfer)} | ${f1(c.followerMicrosPerTransfer)} | ${f1(c.generatorMicrosPerTransfer)} | ` +
+      `${f0(r.transfersPerSecond / Math.max(c.machineBusy, 1e-9))} |`);
+  }
+  return lines.join('\n');
+}
+
 // The cost of TLS: the single transfer on fresh clusters with the API over HTTPS or plain
 // HTTP and Raft over mutual TLS or plaintext, each row as a ratio to the plainest.
 export function tlsTable(rows) {

@@ -162,6 +162,16 @@ export class TallyCluster {
     result.name = name;
     result.transfersPerSecond = acknowledged / result.seconds;
     result.peakRssMiB = this.peakRssMiB();
+    // The leader's CPU and the followers' (their mean), per transfer.
+    const perTransfer = (micros) => micros / perRequest;
+    const roles = this.nodes.map((node) => (node.url === this.leader ? 'leader' : 'follower'));
+    const followers = result.cpu.serverMicrosPerRequest.filter((_, i) => roles[i] === 'follower');
+    const leader = roles.indexOf('leader');
+    result.cpu.leaderMicrosPerTransfer =
+      leader >= 0 ? perTransfer(result.cpu.serverMicrosPerRequest[leader]) : undefined;
+    result.cpu.followerMicrosPerTransfer =
+      perTransfer(followers.reduce((sum, value) => sum + value, 0) / Math.max(1, followers.length));
+    result.cpu.generatorMicrosPerTransfer = perTransfer(result.cpu.generatorMicrosPerRequest);
     result.checks = {
       ...agreement,
       acknowledgedTransfers: acknowledged,
