@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -478,6 +479,9 @@ int cluster_status(const std::string& dir) {
   }
   int rc = 0;
   std::printf("cluster %s\n", cluster.value().id.c_str());
+  // Each answering node's revoked-token list, by its digest: every node reads its own file
+  // (docs/security.md), and one that missed a revocation still lets the token in.
+  std::map<std::string, std::vector<std::uint64_t>> revoked_lists;
   for (const auto& node : cluster.value().nodes) {
     const Client client = node_client(dir, cluster.value(), node);
     auto info = client.call("GET", node_paths::kInfo);
@@ -501,8 +505,32 @@ int cluster_status(const std::string& dir) {
               : std::string("none yet");
       line += text("role") + "  leader " + text("leaderId") + "  term " + text("term") +
               "  applied " + text("appliedIndex") + "  digest " + digest;
+      const json::Json* revoked = data.find("revokedTokens");
+      const json::Json* count = revoked ? revoked->find("count") : nullptr;
+      const json::Json* list_digest = revoked ? revoked->find("digest") : nullptr;
+      if (count != nullptr && list_digest != nullptr) {
+        const std::string list = count->text + " (" + list_digest->text.substr(0, 16) + ")";
+        line += "  revoked " + list;
+        revoked_lists[list].push_back(node.id);
+      }
     }
     std::printf("%s\n", line.c_str());
+  }
+  if (revoked_lists.size() > 1) {
+    std::string held;
+    for (const auto& [list, ids] : revoked_lists) {
+      held += held.empty() ? "" : "; ";
+      held += ids.size() == 1 ? "node" : "nodes";
+      for (std::size_t i = 0; i < ids.size(); ++i)
+        held += (i == 0 ? " " : ", ") + std::to_string(ids[i]);
+      held += (ids.size() == 1 ? " holds " : " hold ") + list;
+    }
+    std::fprintf(stderr,
+                 "tally: the nodes hold different revoked-token lists (%s): a token revoked on one "
+                 "is still taken by another; give every node the same file and send it SIGHUP "
+                 "(tally token revoke does both on this machine)\n",
+                 held.c_str());
+    rc = 1;
   }
   return rc;
 }

@@ -110,6 +110,11 @@ TEST_CASE(
   CHECK(listed.rfind("1 ", 0) == 0);
   for (const ClusterNode& node : nodes)
     CHECK(revoked_of(node.http) == listed);
+  auto status = run_command(tally_binary() + " cluster status --dir " + cluster.dir + " 2>&1");
+  INFO(status.output);
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.output, Catch::Contains("revoked 1 ("));
+  CHECK_THAT(status.output, !Catch::Contains("different revoked-token lists"));
   // A write with the revoked token changes nothing.
   CHECK(send_json("POST", nodes[leader - 1].http, "/v2/main/transactions",
                   R"({"postings":[{"source":"world","destination":"a","amount":1,"asset":"USD"}]})",
@@ -150,6 +155,24 @@ TEST_CASE(
       INFO("node " << node.id);
       CHECK(becomes(node.http, stolen, false));
     }
+    // One node reads a list the others have not: cluster status names it and fails.
+    const std::string others = revoked_of(nodes[1].http);
+    {
+      std::ofstream out(cluster.dir + "/revoked-tokens", std::ios::app);
+      out << "only-node-one\n";
+    }
+    REQUIRE(::kill(static_cast<pid_t>(nodes[0].pid), SIGHUP) == 0);
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (revoked_of(nodes[0].http).rfind("2 ", 0) != 0 && Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(revoked_of(nodes[0].http).rfind("2 ", 0) == 0);
+    REQUIRE(revoked_of(nodes[1].http) == others);
+    auto split = run_command(tally_binary() + " cluster status --dir " + cluster.dir + " 2>&1");
+    INFO(split.output);
+    CHECK(split.exit_code == 1);
+    CHECK_THAT(split.output, Catch::Contains("different revoked-token lists"));
+    CHECK_THAT(split.output, Catch::Contains("node 1 holds 2 ("));
+    CHECK_THAT(split.output, Catch::Contains("nodes 2, 3 hold 1 ("));
   }
 }
 
