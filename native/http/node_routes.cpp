@@ -98,6 +98,8 @@ void handle_node_info(Server::Impl& impl, const CallPtr& call) {
   }
   out.key("inFlight");
   out.u64(node.in_flight());
+  out.key("raftLogMemoryBytes");
+  out.u64(node.log_memory_bytes());
   out.key("snapshotsTaken");
   out.u64(node.stats().snapshots_taken);
   out.key("snapshotsInstalled");

@@ -124,6 +124,14 @@ std::uint64_t Node::last_log_index() const {
 std::uint64_t Node::snapshot_index() const {
   return raft_ == nullptr ? 0 : raft_->log.snapshot.last_index;
 }
+std::uint64_t Node::log_memory_bytes() const {
+  return log_bound_ ? log_bound_->held_bytes() : 0;
+}
+void Node::bound_log_memory(std::uint64_t bytes_max) {
+  TALLY_INVARIANT(raft_ != nullptr, "a log memory bound before the node was attached");
+  log_bound_.emplace(bytes_max,
+                     LogMemoryBound::Setting{raft_->snapshot.threshold, raft_->snapshot.trailing});
+}
 std::uint64_t Node::generation() const {
   return fsm_->cache().generation();
 }

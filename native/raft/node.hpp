@@ -63,6 +63,7 @@ extern "C" {
 #include "core/plan/proposal.hpp"
 #include "core/sim/apply_trace.hpp"
 #include "native/codec/entry_codec.hpp"
+#include "native/raft/log_memory_bound.hpp"
 #include "native/raft/node_events.hpp"
 #include "native/raft/node_stats.hpp"
 #include "native/raft/snapshot_job.hpp"
@@ -157,6 +158,10 @@ class Node {
   Result<fsm::DryRun> dry_run(const plan::Request& request);
 
   // Cluster membership and leadership (leader only; the callback gets 0 or a RAFT_* code).
+  // Bounds the bytes of Raft log libraft holds in memory (log_memory_bound.hpp), from
+  // libraft's threshold and trailing as set now. REQUIRES: attached, before raft_start.
+  void bound_log_memory(std::uint64_t bytes_max);
+
   int add_server(std::uint64_t id, const std::string& address, ChangeCallback done);
   int assign_role(std::uint64_t id, int role, ChangeCallback done);  // RAFT_VOTER, ...
   int remove_server(std::uint64_t id, ChangeCallback done);
@@ -173,6 +178,9 @@ class Node {
   std::uint64_t raft_applied_index() const;  // libraft's (barriers included), 0 unattached
   std::uint64_t last_log_index() const;      // libraft's last log index, 0 unattached
   std::uint64_t snapshot_index() const;      // libraft's last snapshot's index, 0 none
+  // Bytes of Raft log libraft holds in memory, as the log memory bound counts them; 0 without
+  // a bound.
+  std::uint64_t log_memory_bytes() const;
   std::uint64_t generation() const;
   std::uint64_t epoch() const;
   std::size_t gen0_size() const;
@@ -343,6 +351,7 @@ class Node {
   std::optional<StagedInstall> staged_install_;
   NodeStats stats_;
   sim::ApplyTrace apply_trace_;
+  std::optional<LogMemoryBound> log_bound_;
 };
 
 }  // namespace tally::replica

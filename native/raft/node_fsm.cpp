@@ -21,6 +21,12 @@ int Node::apply_entry(ByteView payload) {
   if (failure_) return RAFT_IOERR;  // never apply past a failure
   TALLY_INVARIANT(raft_ != nullptr, "an entry applied before the node was attached");
   const std::uint64_t index = raft_last_applied(raft_) + 1;
+  if (log_bound_) {
+    log_bound_->applied(index, payload.size);
+    const LogMemoryBound::Setting next = log_bound_->setting(raft_->log.snapshot.last_index);
+    raft_set_snapshot_threshold(raft_, next.threshold);  // read after this apply
+    raft_set_snapshot_trailing(raft_, next.trailing);
+  }
   if (index <= fsm_->applied_index()) {
     ++stats_.entries_skipped;  // replayed after a restart: the store already holds it
     return 0;
@@ -131,6 +137,7 @@ int Node::fsm_restore(struct raft_fsm* fsm, struct raft_buffer* buf) {
   auto* node = static_cast<Node*>(fsm->data);
   int rv = node->restore_snapshot(ByteView(static_cast<const std::uint8_t*>(buf->base), buf->len));
   if (rv == 0) raft_free(buf->base);  // on success the buffer is the FSM's to free
+  if (rv == 0 && node->log_bound_) node->log_bound_->restored();
   return rv;
 }
 

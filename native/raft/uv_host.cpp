@@ -112,6 +112,8 @@ Result<std::unique_ptr<UvHost>> UvHost::start(uv_loop_t* loop, UvConfig config,
 
   raft_set_snapshot_threshold(&host->raft_, host->config_.snapshot_threshold);
   raft_set_snapshot_trailing(&host->raft_, host->config_.snapshot_trailing);
+  if (host->config_.log_memory_bytes_max > 0)
+    host->node_->bound_log_memory(host->config_.log_memory_bytes_max);
   raft_set_heartbeat_timeout(&host->raft_, host->config_.heartbeat_ms);
   raft_set_election_timeout(&host->raft_, host->config_.election_timeout_ms);
   raft_set_pre_vote(&host->raft_, true);

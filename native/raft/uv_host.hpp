@@ -49,6 +49,8 @@ struct UvConfig {
                                        // empty: join a running cluster (Node::add_server)
   unsigned snapshot_threshold = 1024;  // entries between snapshots
   unsigned snapshot_trailing = 256;    // entries kept in the log behind a snapshot
+  // Bytes of log libraft may hold in memory (log_memory_bound.hpp); 0: bounded in entries only.
+  std::uint64_t log_memory_bytes_max = 0;
   unsigned heartbeat_ms = 100;
   unsigned election_timeout_ms = 1000;
   // The time bound of group commit: the open group is written at least this often (the

@@ -108,6 +108,7 @@ struct ClusterSettings {
   unsigned group_commit_ms = tallyd::defaults::kGroupCommitMs;            // --group-commit-ms
   std::size_t trace_records = tallyd::defaults::kTraceRecords;            // --trace-records
   std::size_t batches_in_flight = tallyd::defaults::kBatchesInFlightMax;  // --batches-in-flight
+  std::uint64_t raft_log_memory_mb = tallyd::defaults::kRaftLogMemoryMb;  // --raft-log-memory-mb
 };
 
 // The nodes' base URLs listed in DIR/cluster.json, in its scheme ("https://127.0.0.1:7101").

@@ -70,6 +70,8 @@ Status save(const std::string& dir, const Cluster& cluster) {
   out.u64(cluster.settings.trace_records);
   out.key("batchesInFlight");
   out.u64(cluster.settings.batches_in_flight);
+  out.key("raftLogMemoryMb");
+  out.u64(cluster.settings.raft_log_memory_mb);
   out.key("nodes");
   out.begin_array();
   for (const auto& node : cluster.nodes) {
@@ -152,11 +154,14 @@ Result<Cluster> load(const std::string& dir) {
   auto trace = number_field<std::size_t>(root, "traceRecords", file_name, defaults.trace_records);
   auto batches =
       number_field<std::size_t>(root, "batchesInFlight", file_name, defaults.batches_in_flight);
+  auto log_memory =
+      number_field<std::uint64_t>(root, "raftLogMemoryMb", file_name, defaults.raft_log_memory_mb);
   if (!threshold.ok()) return std::move(threshold).error();
   if (!entries.ok()) return std::move(entries).error();
   if (!ms.ok()) return std::move(ms).error();
   if (!trace.ok()) return std::move(trace).error();
   if (!batches.ok()) return std::move(batches).error();
+  if (!log_memory.ok()) return std::move(log_memory).error();
   // A file written before the API had HTTPS names no scheme: its nodes serve plain HTTP.
   const json::Json* scheme = root.find("apiScheme");
   if (scheme != nullptr && scheme->text != "https" && scheme->text != "http")
@@ -169,7 +174,8 @@ Result<Cluster> load(const std::string& dir) {
                       entries.value(),
                       ms.value(),
                       trace.value(),
-                      batches.value()};
+                      batches.value(),
+                      log_memory.value()};
   const json::Json* nodes = root.find("nodes");
   if (nodes == nullptr) return make_error(Code::kCorrupt, file_name + ": no nodes");
   for (const auto& item : nodes->items) {
@@ -239,6 +245,7 @@ Result<long> spawn(const Cluster& cluster, const NodeEntry& node, const std::str
       "--group-commit-ms=" + std::to_string(cluster.settings.group_commit_ms),
       "--trace-records=" + std::to_string(cluster.settings.trace_records),
       "--batches-in-flight=" + std::to_string(cluster.settings.batches_in_flight),
+      "--raft-log-memory-mb=" + std::to_string(cluster.settings.raft_log_memory_mb),
       "--audit-key-file=" + absolute(dir + "/audit.key")};
   for (std::string& flag :
        node_security_flags(dir, node.id, cluster.settings.peer_tls, cluster.settings.https))

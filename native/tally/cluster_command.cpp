@@ -55,6 +55,10 @@ void add_up(CLI::App* cluster, const std::shared_ptr<ClusterOptions>& o, int& rc
                  "leader batches proposed and not yet applied")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  up->add_option("--raft-log-memory-mb", o->settings.raft_log_memory_mb,
+                 "the Raft log each node holds in memory (MiB); 0: bounded in entries only")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 20));
   up->add_option("--trace-records", o->settings.trace_records,
                  "applied indexes each node keeps for `tally trace export`; 0: none")
       ->capture_default_str()

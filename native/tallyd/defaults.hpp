@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace tally::tallyd::defaults {
 
@@ -16,6 +17,11 @@ namespace tally::tallyd::defaults {
 // this many entries in memory and on disk (plus a quarter behind the snapshot); a restart
 // skips those the store holds.
 inline constexpr unsigned kSnapshotThreshold = 131072;
+// The Raft log libraft holds in memory, in MiB (native/raft/log_memory_bound.hpp): entries
+// are batches and bulks, so a bound in entries alone lets a bulk load hold gigabytes. Half of
+// it between snapshots: a bulk of 100 is ~35 KB, so a snapshot every ~15,000 bulks, which the
+// end-to-end benchmark's runs never reach.
+inline constexpr std::uint64_t kRaftLogMemoryMb = 1024;
 // Requests queued at the leader or proposed and not yet applied; past it, BUSY (503). At
 // least the connections a leader should serve at once.
 inline constexpr std::size_t kMaxInFlight = 1024;

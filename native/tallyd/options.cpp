@@ -91,6 +91,12 @@ void add_resource_flags(CLI::App& app, Options& options) {
                  "VIEW_EXPIRED) once the write-ahead log its view keeps from being "
                  "checkpointed passes this (MiB); 0: no bound")
       ->capture_default_str();
+  app.add_option("--raft-log-memory-mb", options.raft_log_memory_mb,
+                 "the Raft log held in memory (MiB): a snapshot is taken once the entries since "
+                 "the last hold half of it, and it keeps only the entries behind it that fit "
+                 "in the other half; 0: bounded by --snapshot-threshold entries alone")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 20))
+      ->capture_default_str();
 }
 
 }  // namespace

@@ -34,10 +34,11 @@ struct Options {
   std::string audit_key_file;  // default: <data-dir>/audit.key
   std::size_t connections_max = 4096;
   std::uint64_t request_timeout_ms = 10000;
-  std::uint64_t view_wal_max_mb = 1024;  // 0: no bound
-  PeerFlags peer;                        // mutual TLS between nodes (peer_tls.hpp)
-  ClientAuthFlags clients;               // bearer tokens on the API (client_auth.hpp)
-  ApiTlsFlags api_tls;                   // HTTPS (api_tls.hpp)
+  std::uint64_t view_wal_max_mb = 1024;                           // 0: no bound
+  std::uint64_t raft_log_memory_mb = defaults::kRaftLogMemoryMb;  // 0: no bound in bytes
+  PeerFlags peer;           // mutual TLS between nodes (peer_tls.hpp)
+  ClientAuthFlags clients;  // bearer tokens on the API (client_auth.hpp)
+  ApiTlsFlags api_tls;      // HTTPS (api_tls.hpp)
   std::size_t trace_records = defaults::kTraceRecords;
 };
 
