@@ -46,6 +46,7 @@ const brief = (r) => `${r.name} x${r.connections}: ${Math.round(r.transfersPerSe
   `non-2xx ${r.non2xx}, timeouts ${r.timeouts}, server CPU ${Math.round(r.serverCpuMicrosPerRequest)} us/request, ` +
   (r.cpu?.followerMicrosPerTransfer !== undefined ? `leader ${r.cpu.leaderMicrosPerTransfer?.toFixed(1) ?? '?'} / follower ${r.cpu.followerMicrosPerTransfer.toFixed(1)} us/transfer, machine ${(100 * r.cpu.machineBusy).toFixed(0)}% busy, ` : '') +
   `load ${r.load.before.toFixed(1)}` + (r.peakRssMiB ? `, peak RSS ${r.peakRssMiB} MiB` : '') +
+  (r.residentMiB ? ` (now ${r.residentMiB.anon} MiB anonymous, ${r.residentMiB.file} MiB mapped files)` : '') +
   (r.snapshotsTaken !== undefined ? `, snapshots ${r.snapshotsTaken}` : '');
 
 async function runTally(args, workDir) {

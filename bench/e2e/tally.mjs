@@ -141,6 +141,16 @@ export class TallyCluster {
     return Math.round(Math.max(...peaks));
   }
 
+  // What the largest node holds now, in MiB: its anonymous memory (heap: the in-memory Raft
+  // log, the cache) and the file pages it has mapped (SQLite reads the store through mmap;
+  // the kernel may drop those pages), which VmHWM counts together.
+  residentMiB() {
+    const field = (status, name) => Number((new RegExp(`${name}:\\s+(\\d+) kB`).exec(status) ?? [0, 0])[1]) / 1024;
+    const nodes = this.pids.map((pid) => readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return { anon: Math.round(Math.max(...nodes.map((s) => field(s, 'RssAnon')))),
+      file: Math.round(Math.max(...nodes.map((s) => field(s, 'RssFile')))) };
+  }
+
   // One load run, then the checks: applied transfers within [acknowledged, acknowledged +
   // answers that may or may not have applied], the inputs agreeing with the transactions.
   async load({ name, script, path: route, connections, seconds, perRequest, env = {} }) {
@@ -162,6 +172,7 @@ export class TallyCluster {
     result.name = name;
     result.transfersPerSecond = acknowledged / result.seconds;
     result.peakRssMiB = this.peakRssMiB();
+    result.residentMiB = this.residentMiB();
     // The leader's CPU and the followers' (their mean), per transfer.
     const perTransfer = (micros) => micros / perRequest;
     const roles = this.nodes.map((node) => (node.url === this.leader ? 'leader' : 'follower'));
