@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -212,6 +213,15 @@ LocalCluster::LocalCluster(int nodes, std::string cluster_dir, const std::string
 
 LocalCluster::~LocalCluster() {
   if (base_port != 0) run_command(tally_binary() + " cluster down --dir " + dir + " >/dev/null");
+}
+
+std::string single_node_base(const LocalCluster& cluster) {
+  REQUIRE(cluster.base_port != 0);
+  INFO(cluster.up.output);
+  REQUIRE(cluster.up.exit_code == 0);
+  const auto nodes = read_cluster(cluster.dir);
+  REQUIRE(nodes.size() == 1);
+  return nodes[0].http;
 }
 
 CliCluster::CliCluster(int nodes, const std::string& dir, const std::string& state_dir,

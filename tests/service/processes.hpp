@@ -96,6 +96,9 @@ struct LocalCluster {
   std::string token;  // the cluster's admin token (use_cluster_token)
 };
 
+// The API base URL of the only node of a 1-node LocalCluster, once REQUIREd that it started.
+std::string single_node_base(const LocalCluster& cluster);
+
 // A local cluster for the CLI's tests: the CLI's state file under `state_dir` (never the
 // user's), `cli` the command that runs the CLI with it, and `tally` the same pointed at the
 // first node.

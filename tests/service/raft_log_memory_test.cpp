@@ -45,12 +45,7 @@ LogFigures log_figures(const std::string& base) {
 LogFigures after_bulks(const std::string& flags) {
   TempDir dir;
   LocalCluster cluster(1, dir.file("c"), flags);
-  REQUIRE(cluster.base_port != 0);
-  INFO(cluster.up.output);
-  REQUIRE(cluster.up.exit_code == 0);
-  const auto nodes = read_cluster(cluster.dir);
-  REQUIRE(nodes.size() == 1);
-  const std::string base = nodes[0].http;
+  const std::string base = single_node_base(cluster);
   REQUIRE(send_json("POST", base, "/v2/main", "").status == 204);
   LogFigures worst;
   for (int n = 0; n < 60; ++n) {
