@@ -113,6 +113,8 @@ std::string Metrics::render(const replica::Node& node,
   line(out, "tally_store_wal_bytes " + std::to_string(node.wal_bytes()));
   line(out, "# TYPE tally_store_wal_log_bytes gauge");
   line(out, "tally_store_wal_log_bytes " + std::to_string(node.wal_log_bytes()));
+  line(out, "# TYPE tally_raft_log_memory_bytes gauge");
+  line(out, "tally_raft_log_memory_bytes " + std::to_string(node.log_memory_bytes()));
   line(out, "# TYPE tally_loop_stall_seconds histogram");
   histogram(out, "tally_loop_stall_seconds", "", stalls.kBucketsSeconds, stalls.buckets(),
             stalls.count(), stalls.sum_seconds());

@@ -36,8 +36,15 @@ LogFigures log_figures(const std::string& base) {
   const json::Json* data = info.json.find("data");
   REQUIRE(data != nullptr);
   REQUIRE(data->find("raftLogMemoryBytes") != nullptr);
-  return {std::stoull(data->find("raftLogMemoryBytes")->text),
-          std::stoull(data->find("snapshotsTaken")->text)};
+  const std::uint64_t held = std::stoull(data->find("raftLogMemoryBytes")->text);
+  // The metric operators watch says the same.
+  auto metrics = get_json(base, "/_tally/metrics");
+  REQUIRE(metrics.status == 200);
+  const std::string metric = "\ntally_raft_log_memory_bytes ";
+  const std::size_t at = metrics.body.find(metric);
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoull(metrics.body.substr(at + metric.size())) == held);
+  return {held, std::stoull(data->find("snapshotsTaken")->text)};
 }
 
 // Writes 60 bulks (6,000 transfers, ~1.8 MB of log) to a 1-node cluster started with flags;
