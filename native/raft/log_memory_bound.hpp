@@ -36,8 +36,8 @@ class LogMemoryBound {
 
   // The entry at this index, of this many bytes, was applied or skipped.
   void applied(std::uint64_t index, std::uint64_t bytes);
-  // libraft restored a snapshot (installed from the leader, or its own at a start): the
-  // entries counted so far are no longer in its memory.
+  // libraft restored a snapshot (installed from the leader, or its own at a start): none of
+  // the entries counted so far are in its memory.
   void restored();
   // The setting for libraft, given its last snapshot's index now.
   Setting setting(std::uint64_t snapshot_index);

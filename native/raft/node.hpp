@@ -157,11 +157,11 @@ class Node {
   // nothing proposed or written.
   Result<fsm::DryRun> dry_run(const plan::Request& request);
 
-  // Cluster membership and leadership (leader only; the callback gets 0 or a RAFT_* code).
   // Bounds the bytes of Raft log libraft holds in memory (log_memory_bound.hpp), from
   // libraft's threshold and trailing as set now. REQUIRES: attached, before raft_start.
   void bound_log_memory(std::uint64_t bytes_max);
 
+  // Cluster membership and leadership (leader only; the callback gets 0 or a RAFT_* code).
   int add_server(std::uint64_t id, const std::string& address, ChangeCallback done);
   int assign_role(std::uint64_t id, int role, ChangeCallback done);  // RAFT_VOTER, ...
   int remove_server(std::uint64_t id, ChangeCallback done);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "native/keyfile/audit_key_file.hpp"
+#include "native/raft/log_memory_bound.hpp"
 #include "native/tallyd/log.hpp"
 
 namespace tally::tallyd {
@@ -119,7 +120,8 @@ std::variant<NodeSetup, Refusal> configure(const Options& options) {
   for (const auto& [id, address] : *voters)
     setup.raft.voters.push_back({id, address});
   setup.raft.snapshot_threshold = options.snapshot_threshold;
-  setup.raft.snapshot_trailing = std::max(16u, options.snapshot_threshold / 4);
+  setup.raft.snapshot_trailing =
+      std::max(replica::LogMemoryBound::kTrailingMin, options.snapshot_threshold / 4);
   setup.raft.log_memory_bytes_max = options.raft_log_memory_mb << 20;
   setup.raft.group_commit_interval_ms = options.group_commit_ms;
   setup.raft.peer_tls = std::move(peer_tls).value();
