@@ -30,52 +30,45 @@ constexpr const char* kKeyedSql[SqliteStore::kTableStatementCount] = {
     "DELETE FROM %s WHERE k >= ?1",
 };
 
-// The generation tables are logs: a put or a delete (v NULL) appends a row, and a key's value
-// is its newest row's (SQLite's max() aggregate takes the bare columns from the row it picks).
-// Mirror rows are keyed by hash id, so as keyed rows each landed on a random page of a table
-// of hundreds of thousands; appended, they fill the table's last pages. Point reads and
-// partial range deletes walk the whole table: nothing on the apply path does either (the
-// cache answers from memory, docs/design.md §3); scans (restore, parity, the checker) group.
-#define TALLY_NEWEST(where)                                      \
-  "SELECT k, v FROM (SELECT k, v, max(seq) FROM %s WHERE " where \
-  " GROUP BY k) "                                                \
-  "WHERE v IS NOT NULL"
-constexpr const char* kLogSql[SqliteStore::kTableStatementCount] = {
-    "SELECT v FROM %s WHERE k = ?1 ORDER BY seq DESC LIMIT 1",
-    "INSERT INTO %s (k, v) VALUES (?1, ?2)",
-    "INSERT INTO %s (k, v) VALUES (?1, NULL)",
-    "DELETE FROM %s WHERE k >= ?1 AND k < ?2",
-    TALLY_NEWEST("k >= ?1") " ORDER BY k ASC",
-    TALLY_NEWEST("k >= ?1 AND k < ?2") " ORDER BY k ASC",
-    TALLY_NEWEST("k >= ?1") " ORDER BY k DESC",
-    TALLY_NEWEST("k >= ?1 AND k < ?2") " ORDER BY k DESC",
-    "DELETE FROM %s WHERE k >= ?1",
+// The generation tables are logs of packs (core/store/packed_ops.hpp): a write appends its ops
+// on the table's gen byte as one row, or a few of at most ~kPackBytesTarget, and a key's value
+// is the latest op on it. Mirror rows are keyed by hash id, so as keyed rows each landed on a
+// random page of a table of hundreds of thousands, and as one row per op they cost a statement
+// each; packed, a write's mirror rows are one insert on the table's last page. Point reads and
+// partial range deletes fold the whole table: nothing on the apply path does either (the cache
+// answers from memory, docs/design.md §3); scans (restore, parity, the checker, the digest)
+// fold it once.
+constexpr const char* kLogSql[SqliteStore::kLogStatementCount] = {
+    "INSERT INTO %s (n, ops) VALUES (?1, ?2)",
+    "SELECT n, ops FROM %s ORDER BY seq ASC",
+    "SELECT n, ops FROM %s ORDER BY seq DESC",
 };
-#undef TALLY_NEWEST
 
 constexpr const char* kTransactionSql[3] = {"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
 
 // The adapter's own table layout (PRAGMA user_version); a store of another layout is refused.
 // 0 was one table for every row; 2 added a keyed table per cache generation byte; 3 retired
 // them by rename (kv_retired_<n>), swept a bounded number of rows per write; 4 makes the
-// generation tables append-only logs; 5 moves the audit entries to kv_audit.
-constexpr int kLayoutVersion = 5;
+// generation tables append-only logs; 5 moves the audit entries to kv_audit; 6 packs a write's
+// ops on a generation table into one row.
+constexpr int kLayoutVersion = 6;
 constexpr const char* kRetiredPrefix = "kv_retired_";
 
 std::string retired_name(std::uint64_t number) {
   return kRetiredPrefix + std::to_string(number);
 }
 
-// Rows of retired tables deleted per write: at least this many, plus two per op of the batch,
-// so a generation's table is gone long before its gen byte can be retired again (the writes
-// that fill the next generation sweep twice their own number of rows).
-constexpr std::size_t kSweepRowsMin = 1024;
+// Ops of retired tables deleted per write (whole packs, at least one): at least this many, plus
+// two per op of the batch, so a generation's table is gone long before its gen byte can be
+// retired again (the writes that fill the next generation sweep twice their own number of ops).
+constexpr std::size_t kSweepOpsMin = 1024;
 
 std::string table_sql(SqliteStore::Table table) {
   const std::string create = std::string("CREATE TABLE IF NOT EXISTS ") + kTableNames[table];
   switch (table) {
     case SqliteStore::kGen0:
-    case SqliteStore::kGen1: return create + " (seq INTEGER PRIMARY KEY, k BLOB NOT NULL, v BLOB);";
+    case SqliteStore::kGen1:
+      return create + " (seq INTEGER PRIMARY KEY, n INTEGER NOT NULL, ops BLOB NOT NULL);";
     case SqliteStore::kAudit:
       // A rowid table: its key index holds (k, rowid) only, so an insert compares keys, not
       // the entries (a bulk's is tens of KB, on overflow pages), and the entries are appended
@@ -85,10 +78,6 @@ std::string table_sql(SqliteStore::Table table) {
     case SqliteStore::kTableCount: break;
   }
   return create + " (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;";
-}
-
-bool is_log(SqliteStore::Table table) {
-  return table == SqliteStore::kGen0 || table == SqliteStore::kGen1;
 }
 
 // A zero-length blob must stay a blob: sqlite3_bind_blob with a null pointer binds NULL.
@@ -333,21 +322,33 @@ SqliteStore::~SqliteStore() {
     for (sqlite3_stmt* statement : table)
       sqlite3_finalize(statement);
   }
+  for (auto& table : log_statements_) {
+    for (sqlite3_stmt* statement : table)
+      sqlite3_finalize(statement);
+  }
   for (sqlite3_stmt* statement : transaction_statements_)
     sqlite3_finalize(statement);
   sqlite3_close(db_);
 }
 
 Status SqliteStore::prepare_all() {
+  auto prepare = [&](const char* format, Table table, sqlite3_stmt** statement) {
+    char sql[256];
+    std::snprintf(sql, sizeof sql, format, kTableNames[table]);
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, statement, nullptr) !=
+        SQLITE_OK) {
+      return Status(failure(std::string("prepare ") + sql));
+    }
+    return ok_status();
+  };
   for (int t = 0; t < kTableCount; ++t) {
-    for (int i = 0; i < kTableStatementCount; ++i) {
-      char sql[256];
-      const char* format = is_log(static_cast<Table>(t)) ? kLogSql[i] : kKeyedSql[i];
-      std::snprintf(sql, sizeof sql, format, kTableNames[t]);
-      if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statements_[t][i],
-                             nullptr) != SQLITE_OK) {
-        return failure(std::string("prepare ") + sql);
-      }
+    const auto table = static_cast<Table>(t);
+    if (is_log(table)) {
+      for (int i = 0; i < kLogStatementCount; ++i)
+        TALLY_TRY(prepare(kLogSql[i], table, &log_statements_[t - kGen0][i]));
+    } else {
+      for (int i = 0; i < kTableStatementCount; ++i)
+        TALLY_TRY(prepare(kKeyedSql[i], table, &statements_[t][i]));
     }
   }
   for (int i = 0; i < 3; ++i) {
@@ -366,20 +367,33 @@ Status SqliteStore::run(sqlite3_stmt* s) const {
 }
 
 Result<std::optional<Bytes>> SqliteStore::get(ByteView key) const {
+  if (is_log(table_of(key))) return get_from_log(table_of(key), key);
   sqlite3_stmt* s = statements_[table_of(key)][kGet];
   StatementReset reset{s};
   if (bind_bytes(s, 1, key) != SQLITE_OK) return failure("bind get");
   int rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return std::optional<Bytes>();
   if (rc != SQLITE_ROW) return failure("get");
-  // A log's newest row for the key is a delete (v NULL): absent.
-  if (sqlite3_column_type(s, 0) == SQLITE_NULL) return std::optional<Bytes>();
   return std::optional<Bytes>(column_bytes(s, 0).to_bytes());
 }
 
 Status SqliteStore::scan_table(Table table, ByteView begin, ByteView end, store::ScanOrder order,
                                const store::ScanVisitor& visit, bool& stopped) const {
   bool ascending = order == store::ScanOrder::kAscending;
+  if (is_log(table)) {
+    Folded folded;
+    TALLY_TRY(fold_log(table, begin, end, folded));
+    const std::size_t count = folded.newest.size();
+    for (std::size_t i = 0; i < count; ++i) {
+      const store::PackedOp& op = folded.newest[ascending ? i : count - 1 - i];
+      if (!op.put) continue;
+      if (!visit(op.key, op.value)) {
+        stopped = true;
+        return ok_status();
+      }
+    }
+    return ok_status();
+  }
   TableStatement which = ascending ? (end.empty() ? kScanAscending : kScanAscendingTo)
                                    : (end.empty() ? kScanDescending : kScanDescendingTo);
   sqlite3_stmt* s = statements_[table][which];
@@ -424,6 +438,8 @@ Status SqliteStore::delete_range(ByteView begin, ByteView end) {
     if (range_empty(from, to)) continue;
     if (is_log(segment.table) && compare(from, segment.begin) == 0 &&
         compare(to, segment.end) == 0) {
+      // The batch's earlier ops on the generation go with it.
+      pending_[segment.table - kGen0] = PendingPack{};
       // A rotation. A small table is emptied in place (SQLite frees its pages without
       // visiting rows, and no schema change makes every statement prepare again); a large
       // one is renamed, O(1), and swept later.
@@ -435,20 +451,43 @@ Status SqliteStore::delete_range(ByteView begin, ByteView end) {
       generation_rows_[segment.table] = 0;
       continue;
     }
+    if (is_log(segment.table)) {
+      // Part of a generation: a delete op for every key in it that has a value.
+      TALLY_TRY(append_pack(segment.table));
+      Folded folded;
+      TALLY_TRY(fold_log(segment.table, from, to, folded));
+      for (const store::PackedOp& op : folded.newest) {
+        if (!op.put) continue;
+        PendingPack& pending = pending_[segment.table - kGen0];
+        store::pack_delete(pending.ops, op.key);
+        ++pending.count;
+        if (pending.ops.size() >= store::kPackBytesTarget) TALLY_TRY(append_pack(segment.table));
+      }
+      TALLY_TRY(append_pack(segment.table));
+      continue;
+    }
     sqlite3_stmt* s = statements_[segment.table][to.empty() ? kDeleteFrom : kDeleteRange];
     StatementReset reset{s};
     int rc = bind_bytes(s, 1, from);
     if (!to.empty()) rc |= bind_bytes(s, 2, to);
     if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("delete range");
-    if (is_log(segment.table)) {
-      const auto deleted = static_cast<std::uint64_t>(sqlite3_changes(db_));
-      generation_rows_[segment.table] -= std::min(deleted, generation_rows_[segment.table]);
-    }
   }
   return ok_status();
 }
 
 Status SqliteStore::apply_op(const store::BatchOp& op) {
+  const Table table = op.type == store::BatchOp::Type::kDeleteRange ? kMain : table_of(op.key);
+  if (is_log(table)) {
+    PendingPack& pending = pending_[table - kGen0];
+    if (op.type == store::BatchOp::Type::kPut) {
+      store::pack_put(pending.ops, op.key, op.value);
+    } else {
+      store::pack_delete(pending.ops, op.key);
+    }
+    ++pending.count;
+    if (pending.ops.size() >= store::kPackBytesTarget) return append_pack(table);
+    return ok_status();
+  }
   sqlite3_stmt* s = nullptr;
   int rc = SQLITE_OK;
   switch (op.type) {
@@ -462,10 +501,105 @@ Status SqliteStore::apply_op(const store::BatchOp& op) {
       break;
     case store::BatchOp::Type::kDeleteRange: return delete_range(op.key, op.value);
   }
-  if (is_log(table_of(op.key))) ++generation_rows_[table_of(op.key)];  // every op appends
   StatementReset reset{s};
   if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("batch op");
   return ok_status();
+}
+
+sqlite3_stmt* SqliteStore::log_statement(Table table, LogStatement which) const {
+  TALLY_INVARIANT(is_log(table), "a log statement on a generation table");
+  return log_statements_[table - kGen0][which];
+}
+
+Status SqliteStore::append_pack(Table table) {
+  PendingPack& pending = pending_[table - kGen0];
+  if (pending.count == 0) return ok_status();
+  sqlite3_stmt* s = log_statement(table, kAppendPack);
+  StatementReset reset{s};
+  int rc = sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(pending.count));
+  rc |= bind_bytes(s, 2, pending.ops);
+  if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) return failure("append a pack");
+  generation_rows_[table] += pending.count;
+  pending.ops.clear();  // keeps its capacity for the next write
+  pending.count = 0;
+  return ok_status();
+}
+
+Status SqliteStore::append_packs() {
+  TALLY_TRY(append_pack(kGen0));
+  return append_pack(kGen1);
+}
+
+Result<std::vector<store::PackedOp>> SqliteStore::read_pack(Table table,
+                                                            sqlite3_stmt* statement) const {
+  const sqlite3_int64 count = sqlite3_column_int64(statement, 0);
+  auto ops = store::unpack_ops(column_bytes(statement, 1));
+  if (!ops.ok()) {
+    return make_error(Code::kCorrupt,
+                      "sqlite " + path_ + ": " + kTableNames[table] + ": " + ops.error().message);
+  }
+  if (count < 0 || ops->size() != static_cast<std::uint64_t>(count)) {
+    return make_error(Code::kCorrupt, "sqlite " + path_ + ": " + kTableNames[table] +
+                                          ": a pack of " + std::to_string(ops->size()) +
+                                          " ops counted as " + std::to_string(count));
+  }
+  for (const store::PackedOp& op : *ops) {
+    if (table_of(op.key) != table) {
+      return make_error(Code::kCorrupt, "sqlite " + path_ + ": " + kTableNames[table] +
+                                            ": a packed key of another table: " + to_hex(op.key));
+    }
+  }
+  return ops;
+}
+
+Status SqliteStore::fold_log(Table table, ByteView begin, ByteView end, Folded& folded) const {
+  sqlite3_stmt* s = log_statement(table, kPacksOldestFirst);
+  StatementReset reset{s};
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    auto ops = read_pack(table, s);
+    if (!ops.ok()) return std::move(ops).error();
+    // The views move with the bytes: re-aim them at the kept copy.
+    folded.packs.push_back(column_bytes(s, 1).to_bytes());
+    const std::uint8_t* kept = folded.packs.back().data();
+    const std::uint8_t* read = column_bytes(s, 1).data;
+    for (store::PackedOp op : *ops) {
+      if (compare(op.key, begin) < 0 || (!end.empty() && compare(op.key, end) >= 0)) continue;
+      op.key.data = kept + (op.key.data - read);
+      if (op.put) op.value.data = kept + (op.value.data - read);  // a delete's views nothing
+      folded.newest.push_back(op);
+    }
+  }
+  if (rc != SQLITE_DONE) return failure("read packs");
+  // Oldest first in, so after a stable sort by key the last of each key's run is its newest.
+  std::stable_sort(
+      folded.newest.begin(), folded.newest.end(),
+      [](const store::PackedOp& a, const store::PackedOp& b) { return compare(a.key, b.key) < 0; });
+  std::size_t kept_ops = 0;
+  for (std::size_t i = 0; i < folded.newest.size(); ++i) {
+    const bool last_of_key = i + 1 == folded.newest.size() ||
+                             compare(folded.newest[i].key, folded.newest[i + 1].key) != 0;
+    if (last_of_key) folded.newest[kept_ops++] = folded.newest[i];
+  }
+  folded.newest.resize(kept_ops);
+  return ok_status();
+}
+
+Result<std::optional<Bytes>> SqliteStore::get_from_log(Table table, ByteView key) const {
+  sqlite3_stmt* s = log_statement(table, kPacksNewestFirst);
+  StatementReset reset{s};
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    auto ops = read_pack(table, s);
+    if (!ops.ok()) return std::move(ops).error();
+    for (auto op = ops->rbegin(); op != ops->rend(); ++op) {
+      if (!(op->key == key)) continue;
+      if (!op->put) return std::optional<Bytes>();
+      return std::optional<Bytes>(op->value.to_bytes());
+    }
+  }
+  if (rc != SQLITE_DONE) return failure("read packs");
+  return std::optional<Bytes>();
 }
 
 Status SqliteStore::exec(const std::string& sql) {
@@ -509,7 +643,7 @@ Status SqliteStore::load_retired() {
 Status SqliteStore::count_generation_rows() {
   for (Table table : {kGen0, kGen1}) {
     sqlite3_stmt* s = nullptr;
-    const std::string sql = std::string("SELECT count(*) FROM ") + kTableNames[table];
+    const std::string sql = std::string("SELECT coalesce(sum(n), 0) FROM ") + kTableNames[table];
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
       return failure("prepare " + sql);
     const int rc = sqlite3_step(s);
@@ -536,14 +670,34 @@ Status SqliteStore::retire(Table table) {
 
 Status SqliteStore::sweep_retired(std::size_t budget) {
   while (budget > 0 && !retired_.empty()) {
-    std::string name = retired_name(retired_.front());
-    TALLY_TRY(exec("DELETE FROM " + name + " WHERE seq IN (SELECT seq FROM " + name +
-                   " ORDER BY seq LIMIT " + std::to_string(budget) + ")"));
-    auto deleted = static_cast<std::size_t>(sqlite3_changes(db_));
-    if (deleted == budget) return ok_status();
+    const std::string name = retired_name(retired_.front());
+    // The oldest packs whose ops fit in the budget, and at least one, so every sweep moves on.
+    sqlite3_stmt* s = nullptr;
+    const std::string oldest = "SELECT seq, n FROM " + name + " ORDER BY seq";
+    if (sqlite3_prepare_v2(db_, oldest.c_str(), -1, &s, nullptr) != SQLITE_OK)
+      return failure("prepare " + oldest);
+    std::uint64_t ops = 0;
+    sqlite3_int64 last = 0;
+    bool taken = false, more = false;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      const auto n =
+          static_cast<std::uint64_t>(std::max<sqlite3_int64>(0, sqlite3_column_int64(s, 1)));
+      if (taken && ops + n > budget) {
+        more = true;
+        break;
+      }
+      ops += n;
+      last = sqlite3_column_int64(s, 0);
+      taken = true;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failure(oldest);
+    if (taken) TALLY_TRY(exec("DELETE FROM " + name + " WHERE seq <= " + std::to_string(last)));
+    if (more) return ok_status();
     TALLY_TRY(exec("DROP TABLE " + name));  // empty: one page to free
     retired_.pop_front();
-    budget -= deleted;
+    budget -= std::min<std::uint64_t>(ops, budget);
   }
   return ok_status();
 }
@@ -556,9 +710,12 @@ Status SqliteStore::write(const store::Batch& batch) {
     applied = apply_op(op);
     if (!applied.ok()) break;
   }
-  if (applied.ok()) applied = sweep_retired(kSweepRowsMin + 2 * batch.size());
+  if (applied.ok()) applied = append_packs();
+  if (applied.ok()) applied = sweep_retired(kSweepOpsMin + 2 * batch.size());
   if (applied.ok()) applied = run(transaction_statements_[kCommit]);
   if (!applied.ok()) {
+    pending_[0] = PendingPack{};
+    pending_[1] = PendingPack{};
     (void)run(transaction_statements_[kRollback]);
     // The rollback undid any retirement, truncation and sweep of this batch: read back what
     // is left.

@@ -5,17 +5,19 @@
 // per applied entry, tens of KB for a bulk): a rowid table with k BLOB PRIMARY KEY, whose key
 // index holds only (k, rowid), so an insert's comparisons never read an entry from its overflow
 // pages, as they would in kv where the whole row is the b-tree's key. kv_gen0 and kv_gen1 hold the
-// cache mirror rows of gen byte 0 and 1 ([0x02][gen byte]..., docs/design.md §3) as append-only
-// logs (seq INTEGER PRIMARY KEY, k, v): a put or delete appends, a key reads as its newest row, a
-// delete's row has v NULL. Mirror keys are hash ids: keyed, every mirror write would dirty a random
-// page of a large table. A rotation's range delete of a whole gen byte empties a small table in
-// place (DELETE without a WHERE: SQLite frees its pages without visiting rows) and renames a large
-// one kv_retired_<n>, creating an empty one in its place, O(1); every write then deletes a bounded
-// number of rows of the retired tables (at least 1024, two per op of its batch) and drops each once
-// empty, in the write's own transaction (clearing a large generation in one commit would stall it).
-// Retired tables are invisible to reads. Scans walk the tables in key order, so callers see one
-// ordered key space, byte-identical to MemoryStore's. The layout version is PRAGMA user_version
-// (5); a store of another layout is refused. WAL mode, synchronous=NORMAL (the Raft log is the
+// cache mirror rows of gen byte 0 and 1 ([0x02][gen byte]..., docs/design.md §3) as logs of packs
+// (seq INTEGER PRIMARY KEY, n INTEGER, ops BLOB; core/store/packed_ops.hpp): a write appends its n
+// puts and deletes on the gen byte as one row (several when they pass kPackBytesTarget), and a key
+// reads as the latest op on it. Mirror keys are hash ids: keyed, every mirror write would dirty a
+// random page of a large table, and one row per op costs a statement each. A rotation's range
+// delete of a whole gen byte empties a small table in place (DELETE without a WHERE: SQLite frees
+// its pages without visiting rows) and renames a large one kv_retired_<n>, creating an empty one in
+// its place, O(1); every write then deletes a bounded number of ops of the retired tables, whole
+// packs (at least 1024 ops, two per op of its batch), and drops each table once empty, in the
+// write's own transaction (clearing a large generation in one commit would stall it). Retired
+// tables are invisible to reads. Scans walk the tables in key order, so callers see one ordered key
+// space, byte-identical to MemoryStore's. The layout version is PRAGMA user_version (6); a store of
+// another layout is refused. WAL mode, synchronous=NORMAL (the Raft log is the
 // durable record: a power loss may lose the last batches, never consistency, and the log replays
 // them; group commit), one SQLite transaction per batch, prepared statements reused for the store's
 // lifetime. BLOBs compare with memcmp, shorter first: the same order as MemoryStore. open() checks
@@ -26,9 +28,12 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/store/key_value_store.hpp"
+#include "core/store/packed_ops.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -87,6 +92,7 @@ class SqliteStore final : public store::KeyValueStore {
   Status image_to(const std::function<Status(ByteView)>& sink) const;
 
   enum Table : int { kMain, kGen0, kGen1, kAudit, kTableCount };
+  // The keyed tables' statements (kv, kv_audit).
   enum TableStatement : int {
     kGet,
     kPut,
@@ -99,6 +105,8 @@ class SqliteStore final : public store::KeyValueStore {
     kDeleteFrom,
     kTableStatementCount,
   };
+  // The generation tables' statements (kv_gen0, kv_gen1).
+  enum LogStatement : int { kAppendPack, kPacksOldestFirst, kPacksNewestFirst, kLogStatementCount };
 
  private:
   enum TransactionStatement : int { kBegin, kCommit, kRollback };
@@ -122,16 +130,38 @@ class SqliteStore final : public store::KeyValueStore {
   // Deletes up to budget rows of retired tables, oldest first; drops each once empty.
   Status sweep_retired(std::size_t budget);
   Status apply_op(const store::BatchOp& op);
+  // The ops of this write on a generation table not yet appended as a pack.
+  struct PendingPack {
+    Bytes ops;
+    std::uint64_t count = 0;
+  };
+  static bool is_log(Table table) { return table == kGen0 || table == kGen1; }
+  sqlite3_stmt* log_statement(Table table, LogStatement which) const;
+  // Appends table's pending ops as one pack (nothing when none are pending).
+  Status append_pack(Table table);
+  Status append_packs();
+  // The newest op on every key of [begin, end) in table's packs (end empty: unbounded), in key
+  // order; deletes included. Views bytes that folded keeps.
+  struct Folded {
+    std::vector<Bytes> packs;
+    std::vector<store::PackedOp> newest;
+  };
+  Status fold_log(Table table, ByteView begin, ByteView end, Folded& folded) const;
+  Result<std::optional<Bytes>> get_from_log(Table table, ByteView key) const;
+  // Every op of one stored pack, checked against its count and its table.
+  Result<std::vector<store::PackedOp>> read_pack(Table table, sqlite3_stmt* statement) const;
   Error failure(const std::string& what) const;
 
   sqlite3* db_ = nullptr;
-  sqlite3_stmt* statements_[kTableCount][kTableStatementCount] = {};
+  sqlite3_stmt* statements_[kTableCount][kTableStatementCount] = {};  // keyed tables only
+  sqlite3_stmt* log_statements_[2][kLogStatementCount] = {};          // kGen0, kGen1
+  PendingPack pending_[2];                                            // kGen0, kGen1
   sqlite3_stmt* transaction_statements_[3] = {};
   std::string path_;
   mutable bool scanning_ = false;
   std::deque<std::uint64_t> retired_;  // numbers n of the kv_retired_<n> tables, oldest first
   std::uint64_t next_retired_ = 1;
-  std::uint64_t generation_rows_[kTableCount] = {};  // rows in kv_gen0, kv_gen1 (not kv)
+  std::uint64_t generation_rows_[kTableCount] = {};  // ops in kv_gen0, kv_gen1 (not kv)
   std::uint64_t truncate_rows_max_ = kGenerationTruncateRowsMax;
   LogObserver logged_;             // hand_off_checkpoints
   std::uint64_t frame_bytes_ = 0;  // one log frame: a page and its 24-byte header

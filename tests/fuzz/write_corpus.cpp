@@ -9,6 +9,7 @@
 #include "core/codec/value_codec.hpp"
 #include "core/sim/simulator.hpp"
 #include "core/sim/trace_file.hpp"
+#include "core/store/packed_ops.hpp"
 #include "tests/fuzz/seed_corpus.hpp"
 #include "tests/support/samples.hpp"
 
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
   run.record_rows = true;
   const std::string trace = sim::trace_file_json(*sim::simulate(run).recording);
   write(dir, n++, 10, Bytes(trace.begin(), trace.end()));
+  Bytes pack;  // a generation table's pack: a put and a delete
+  store::pack_put(pack, Bytes{2, 0, 1, 7}, Bytes{1, 2, 3});
+  store::pack_delete(pack, Bytes{2, 0, 1, 8});
+  write(dir, n++, 12, pack);
   std::printf("wrote %d seeds to %s\n", n, dir.c_str());
   return 0;
 }

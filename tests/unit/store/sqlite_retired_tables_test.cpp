@@ -14,10 +14,11 @@ namespace {
 
 using testing::TempDir;
 
-// What a second connection sees: the retired tables and the layout version.
+// What a second connection sees: the retired tables, the ops their packs hold, and the layout
+// version.
 struct RawView {
   std::size_t retired_tables = 0;
-  std::int64_t retired_rows = 0;
+  std::int64_t retired_ops = 0;
   int layout = 0;
 };
 
@@ -53,10 +54,10 @@ RawView raw_view(const std::string& path) {
   sqlite3_finalize(s);
   view.retired_tables = names.size();
   for (const std::string& name : names) {
-    REQUIRE(sqlite3_prepare_v2(raw, ("SELECT count(*) FROM " + name).c_str(), -1, &s, nullptr) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(raw, ("SELECT coalesce(sum(n), 0) FROM " + name).c_str(), -1, &s,
+                               nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-    view.retired_rows += sqlite3_column_int64(s, 0);
+    view.retired_ops += sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
   }
   REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK);
@@ -105,14 +106,15 @@ TEST_CASE("SQLite retires a generation's table at once and sweeps it write by wr
   s->set_generation_truncate_rows_max(0);
   fill_gen(*s, 0, 5000);
   fill_gen(*s, 1, 10);
-  CHECK(raw_view(path).layout == 5);
+  CHECK(raw_view(path).layout == 6);
   testing::Rows before = testing::all_rows(*s);
 
   rotate(*s, 0);
   RawView view = raw_view(path);
   CHECK(view.retired_tables == 1);
-  // The rotating write swept only its own budget (1024 + 2 per op) of the 5000 rows.
-  CHECK(view.retired_rows == 5000 - (1024 + 2 * 2));
+  // The rotating write swept only its own budget (1024 + 2 per op) of the 5000 ops, in whole
+  // packs: a put of fill_gen packs in 30 bytes, so a pack holds 100 of them.
+  CHECK(view.retired_ops == 5000 - 1000);
   testing::Rows after = testing::all_rows(*s);
   CHECK(after.size() == before.size() - 5000 + 1);  // reads never see retired rows
   CHECK(after.at(gen_row(0, 0)) == Bytes{7});
@@ -122,11 +124,12 @@ TEST_CASE("SQLite retires a generation's table at once and sweeps it write by wr
     small_write(*s, static_cast<std::uint32_t>(writes++));
     REQUIRE(writes < 10);
   }
-  CHECK(writes == 4);  // 3972 rows at 1026 a write; the fourth write empties and drops it
+  CHECK(writes == 4);  // 4000 ops at 1000 a write; the fourth write empties and drops it
   CHECK(testing::all_rows(*s).size() == after.size() + writes);
 }
 
-TEST_CASE("SQLite generation tables are logs: a key reads as its newest row", "[store]") {
+TEST_CASE("SQLite generation tables are logs of packs: a key reads as the latest op on it",
+          "[store]") {
   TempDir dir;
   std::string path = dir.file("log.db");
   auto s = sqlite::SqliteStore::open(path).value();
@@ -148,10 +151,11 @@ TEST_CASE("SQLite generation tables are logs: a key reads as its newest row", "[
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
   sqlite3_stmt* count = nullptr;
-  REQUIRE(sqlite3_prepare_v2(raw, "SELECT count(*) FROM kv_gen0", -1, &count, nullptr) ==
+  REQUIRE(sqlite3_prepare_v2(raw, "SELECT count(*), sum(n) FROM kv_gen0", -1, &count, nullptr) ==
           SQLITE_OK);
   REQUIRE(sqlite3_step(count) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(count, 0) == 5);  // every write appended
+  CHECK(sqlite3_column_int(count, 0) == 2);  // one pack per write
+  CHECK(sqlite3_column_int(count, 1) == 5);  // of every op it made
   sqlite3_finalize(count);
   sqlite3_close(raw);
 }
@@ -167,6 +171,77 @@ TEST_CASE("SQLite refuses a store whose audit entries share the keyed table (lay
   TempDir dir;
   expect_refused_after(dir.file("audit.db"), "PRAGMA user_version=4", Code::kSchemaMismatch,
                        "layout 4");
+}
+
+TEST_CASE("SQLite refuses a store whose generation tables hold a row per op (layout 5)",
+          "[store]") {
+  TempDir dir;
+  expect_refused_after(dir.file("rows.db"), "PRAGMA user_version=5", Code::kSchemaMismatch,
+                       "layout 5");
+}
+
+TEST_CASE("SQLite splits a write's ops on a generation into packs of about 3000 bytes", "[store]") {
+  TempDir dir;
+  std::string path = dir.file("packs.db");
+  auto s = sqlite::SqliteStore::open(path).value();
+  fill_gen(*s, 1, 1050);  // 30 bytes an op: ten packs of 100 and one of 50
+  store::Batch big;
+  big.put(gen_row(1, 7), Bytes(5000, 0x5a));  // larger than a pack: a pack of its own
+  testing::commit(*s, big);
+  CHECK(s->get(gen_row(1, 7)).value() == Bytes(5000, 0x5a));
+  CHECK(s->get(gen_row(1, 1049)).value() == Bytes(20, 0xab));
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* packs = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "SELECT n, length(ops) FROM kv_gen1 ORDER BY seq", -1, &packs,
+                             nullptr) == SQLITE_OK);
+  std::vector<std::pair<int, int>> seen;
+  while (sqlite3_step(packs) == SQLITE_ROW)
+    seen.emplace_back(sqlite3_column_int(packs, 0), sqlite3_column_int(packs, 1));
+  sqlite3_finalize(packs);
+  sqlite3_close(raw);
+  REQUIRE(seen.size() == 12);
+  for (std::size_t i = 0; i < 10; ++i)
+    CHECK(seen[i] == std::pair{100, 3000});
+  CHECK(seen[10] == std::pair{50, 1500});
+  CHECK(seen[11].first == 1);
+  CHECK(seen[11].second > 5000);
+}
+
+// A pack that does not decode, or whose count or keys disagree with its table, is corruption:
+// reads refuse it, never guess.
+TEST_CASE("SQLite refuses a generation pack that is malformed, miscounted or misplaced",
+          "[store]") {
+  const char* tampering[] = {
+      "UPDATE kv_gen0 SET n = n + 1",                              // miscounted
+      "UPDATE kv_gen0 SET ops = x'07'",                            // an unknown op kind
+      "UPDATE kv_gen0 SET ops = substr(ops, 1, length(ops) - 1)",  // truncated
+      "UPDATE kv_gen0 SET ops = x'000302010100'",  // a key of gen byte 1 in gen byte 0's table
+  };
+  for (const char* sql : tampering) {
+    TempDir dir;
+    std::string path = dir.file("tampered.db");
+    {
+      auto s = sqlite::SqliteStore::open(path).value();
+      store::Batch b;
+      b.put(gen_row(0, 1), Bytes{1});
+      testing::commit(*s, b);
+    }
+    raw_exec(path, sql);
+    auto s = sqlite::SqliteStore::open(path).value();
+    auto got = s->get(gen_row(0, 1));
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code == Code::kCorrupt);
+    bool visited = false;
+    Status scanned = s->scan(Bytes{store::kZoneCache}, Bytes{store::kZoneCache + 1},
+                             store::ScanOrder::kAscending, [&](ByteView, ByteView) {
+                               visited = true;
+                               return true;
+                             });
+    REQUIRE_FALSE(scanned.ok());
+    CHECK(scanned.error().code == Code::kCorrupt);
+    CHECK_FALSE(visited);
+  }
 }
 
 // A bulk's audit entry is tens of KB: in the keyed table (WITHOUT ROWID) every insert's key
@@ -199,7 +274,7 @@ TEST_CASE("SQLite keeps audit entries in a rowid table of their own, read back b
   CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'kv_audit' AND "
               "sql NOT LIKE '%WITHOUT ROWID%'") == 1);
   sqlite3_close(raw);
-  CHECK(raw_view(path).layout == 5);
+  CHECK(raw_view(path).layout == 6);
 }
 
 TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store]") {
@@ -210,7 +285,7 @@ TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store
     s->set_generation_truncate_rows_max(0);
     fill_gen(*s, 1, 20000);
     rotate(*s, 1);
-    fill_gen(*s, 0, 3000);  // sweeps 7024 of the 18972 rows left
+    fill_gen(*s, 0, 3000);  // sweeps 7000 of the 19000 ops left (whole packs of 100)
     rotate(*s, 0);
     CHECK(raw_view(path).retired_tables == 2);
   }
@@ -221,9 +296,9 @@ TEST_CASE("SQLite resumes the sweep of a retired table after reopening", "[store
     small_write(*s, static_cast<std::uint32_t>(writes++));
     REQUIRE(writes < 30);
   }
-  // 10920 + 3000 rows left at 1026 a write.
+  // 11000 + 3000 ops left, 1000 a write (whole packs of 100 within 1026).
   CHECK(writes == 14);
-  CHECK(raw_view(path).retired_rows == 0);
+  CHECK(raw_view(path).retired_ops == 0);
 }
 
 TEST_CASE("SQLite drops the oldest retired table when sweeps fall behind", "[store]") {
