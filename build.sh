@@ -65,6 +65,11 @@ ensure_bench_packages() {
   return $rc
 }
 
+# The sanitized and fuzzing builds keep line tables only: the sanitizers' reports name file and
+# line, and full debug info would cost about a third of their compile time. Reconfigure with
+# -DCMAKE_CXX_FLAGS_DEBUG=-g to step through a test in gdb.
+SANITIZED_DEBUG_INFO="-g1"
+
 configure() {  # configure DIR [cmake args...]
   local dir=$1; shift
   cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null
@@ -101,8 +106,8 @@ fuzz_run() {
 # campaign: run build/fuzz/tests/fuzz/tally-decode-fuzzer longer by hand).
 fuzz_smoke() {
   command -v clang++ >/dev/null || { echo "build.sh: clang++ absent, fuzzing skipped"; return; }
-  CC=clang CXX=clang++ configure build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" \
-    -DTALLY_FUZZ=ON -DTALLY_TESTS=OFF -DTALLY_NATIVE=OFF
+  CC=clang CXX=clang++ configure build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1" \
+    -DCMAKE_CXX_FLAGS_DEBUG="$SANITIZED_DEBUG_INFO" -DTALLY_FUZZ=ON -DTALLY_TESTS=OFF -DTALLY_NATIVE=OFF
   cmake --build build/fuzz -j "$JOBS"
   # The core's decoders, seeded with every sample value, order and proposal.
   fuzz_run decode "${FUZZ_SECONDS:-20}" tally-fuzz-corpus
@@ -173,7 +178,8 @@ browser_traces() {
 # timings under the sanitizers are not a release node's; tests/service/serial_tests.cmake.in).
 build_test() {
   build_release tallyd tally
-  configure build/test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" -DTALLY_SANITIZE=ON \
+  configure build/test -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1" \
+    -DCMAKE_CXX_FLAGS_DEBUG="$SANITIZED_DEBUG_INFO" -DTALLY_SANITIZE=ON \
     -DTALLY_RELEASE_NODE_DIR="$ROOT/build/release/native"
   cmake --build build/test -j "$JOBS"
 }
