@@ -552,25 +552,33 @@ Result<std::vector<store::PackedOp>> SqliteStore::read_pack(Table table,
   return ops;
 }
 
-Status SqliteStore::fold_log(Table table, ByteView begin, ByteView end, Folded& folded) const {
-  sqlite3_stmt* s = log_statement(table, kPacksOldestFirst);
+Status SqliteStore::for_each_pack(Table table, LogStatement order, const PackVisitor& visit) const {
+  sqlite3_stmt* s = log_statement(table, order);
   StatementReset reset{s};
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     auto ops = read_pack(table, s);
     if (!ops.ok()) return std::move(ops).error();
-    // The views move with the bytes: re-aim them at the kept copy.
-    folded.packs.push_back(column_bytes(s, 1).to_bytes());
-    const std::uint8_t* kept = folded.packs.back().data();
-    const std::uint8_t* read = column_bytes(s, 1).data;
-    for (store::PackedOp op : *ops) {
-      if (compare(op.key, begin) < 0 || (!end.empty() && compare(op.key, end) >= 0)) continue;
-      op.key.data = kept + (op.key.data - read);
-      if (op.put) op.value.data = kept + (op.value.data - read);  // a delete's views nothing
-      folded.newest.push_back(op);
-    }
+    if (!visit(*ops, column_bytes(s, 1))) return ok_status();
   }
   if (rc != SQLITE_DONE) return failure("read packs");
+  return ok_status();
+}
+
+Status SqliteStore::fold_log(Table table, ByteView begin, ByteView end, Folded& folded) const {
+  TALLY_TRY(for_each_pack(
+      table, kPacksOldestFirst, [&](const std::vector<store::PackedOp>& ops, ByteView stored) {
+        // The views move with the bytes: re-aim them at the kept copy.
+        folded.packs.push_back(stored.to_bytes());
+        const std::uint8_t* kept = folded.packs.back().data();
+        for (store::PackedOp op : ops) {
+          if (compare(op.key, begin) < 0 || (!end.empty() && compare(op.key, end) >= 0)) continue;
+          op.key.data = kept + (op.key.data - stored.data);
+          if (op.put) op.value.data = kept + (op.value.data - stored.data);  // a delete's: none
+          folded.newest.push_back(op);
+        }
+        return true;
+      }));
   // Oldest first in, so after a stable sort by key the last of each key's run is its newest.
   std::stable_sort(
       folded.newest.begin(), folded.newest.end(),
@@ -586,20 +594,17 @@ Status SqliteStore::fold_log(Table table, ByteView begin, ByteView end, Folded& 
 }
 
 Result<std::optional<Bytes>> SqliteStore::get_from_log(Table table, ByteView key) const {
-  sqlite3_stmt* s = log_statement(table, kPacksNewestFirst);
-  StatementReset reset{s};
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    auto ops = read_pack(table, s);
-    if (!ops.ok()) return std::move(ops).error();
-    for (auto op = ops->rbegin(); op != ops->rend(); ++op) {
-      if (!(op->key == key)) continue;
-      if (!op->put) return std::optional<Bytes>();
-      return std::optional<Bytes>(op->value.to_bytes());
-    }
-  }
-  if (rc != SQLITE_DONE) return failure("read packs");
-  return std::optional<Bytes>();
+  std::optional<Bytes> found;
+  TALLY_TRY(for_each_pack(table, kPacksNewestFirst,
+                          [&](const std::vector<store::PackedOp>& ops, ByteView) {
+                            for (auto op = ops.rbegin(); op != ops.rend(); ++op) {
+                              if (!(op->key == key)) continue;
+                              if (op->put) found = op->value.to_bytes();
+                              return false;  // the newest op on the key decides
+                            }
+                            return true;
+                          }));
+  return found;
 }
 
 Status SqliteStore::exec(const std::string& sql) {

@@ -150,6 +150,10 @@ class SqliteStore final : public store::KeyValueStore {
   Result<std::optional<Bytes>> get_from_log(Table table, ByteView key) const;
   // Every op of one stored pack, checked against its count and its table.
   Result<std::vector<store::PackedOp>> read_pack(Table table, sqlite3_stmt* statement) const;
+  // Visits table's packs in order, each read and checked, with the stored bytes its ops view;
+  // the visitor returns false to stop.
+  using PackVisitor = std::function<bool(const std::vector<store::PackedOp>&, ByteView stored)>;
+  Status for_each_pack(Table table, LogStatement order, const PackVisitor& visit) const;
   Error failure(const std::string& what) const;
 
   sqlite3* db_ = nullptr;
