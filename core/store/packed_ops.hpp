@@ -1,8 +1,8 @@
 // Packed ops: a run of puts and deletes on one key range, in order, as one value.
 //
 // SqliteStore keeps each cache generation as a log whose rows are packs: a write appends the
-// generation's ops as one pack (or a few, each at most kPackBytesTarget), instead of one row
-// per key (docs/design.md §8, core/store/FORMAT.md). The latest op on a key is its value.
+// generation's ops as one pack (or a few, each closed at kPackBytesTarget), instead of one row
+// per key (docs/design.md §8, core/cache/FORMAT.md). The latest op on a key is its value.
 //
 // Encoding, op after op: [kind: 0 put, 1 delete][key size][key], then for a put
 // [value size][value]. Sizes are unsigned LEB128 in their shortest form, below 2^32, so each

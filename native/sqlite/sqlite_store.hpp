@@ -125,9 +125,10 @@ class SqliteStore final : public store::KeyValueStore {
   Status load_retired();
   // A whole gen byte deleted: its table is renamed kv_retired_<n>, an empty one takes its name.
   Status retire(Table table);
-  // The rows each generation table holds, from the tables (at open, and after a rollback).
+  // The ops each generation table holds, from the tables (at open, and after a rollback).
   Status count_generation_rows();
-  // Deletes up to budget rows of retired tables, oldest first; drops each once empty.
+  // Deletes whole packs of retired tables, oldest first, up to budget ops (at least one pack);
+  // drops each table once empty.
   Status sweep_retired(std::size_t budget);
   Status apply_op(const store::BatchOp& op);
   // The ops of this write on a generation table not yet appended as a pack.
